@@ -1,0 +1,108 @@
+# pam_apikey - API keys for Linux accounts. One Makefile builds everything.
+
+VERSION     := 0.1.0
+PREFIX      ?= /usr/local
+DESTDIR     ?=
+BINDIR      ?= $(PREFIX)/bin
+MANDIR      ?= $(PREFIX)/share/man
+DATADIR     ?= $(PREFIX)/share
+PAMDIR      ?= $(shell pkg-config --variable=libdir pam 2>/dev/null || echo /lib)/security
+DBDIR       ?= /var/lib/pam_apikey
+DOCDIR      ?= $(DATADIR)/doc/pam_apikey
+COMPDIR     ?= $(DATADIR)/bash-completion/completions
+DBPATH      ?= $(DBDIR)/apikeys.db
+HELPER_USER ?= pam-apikey
+MAX_KEYS    ?= 100
+
+CC      ?= cc
+B       := build
+
+WARN    := -Wall -Wextra -Werror -Wformat=2 -Wformat-security -Wshadow \
+           -Wmissing-prototypes -Wstrict-prototypes -Wwrite-strings \
+           -Wcast-qual -Wpointer-arith -Wvla -Wundef
+HARDEN  := -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIC \
+           -fno-strict-aliasing
+OPT     ?= -O2 -g
+DEFS    := -D_GNU_SOURCE -DAPK_VERSION='"$(VERSION)"' \
+           -DAPK_DB_PATH='"$(DBPATH)"' -DAPK_HELPER_USER='"$(HELPER_USER)"' \
+           -DAPK_MAX_KEYS_PER_USER=$(MAX_KEYS)
+CFLAGS  ?=
+override CFLAGS := -std=c11 $(OPT) $(WARN) $(HARDEN) $(DEFS) -Icommon $(CFLAGS)
+LDHARD  := -Wl,-z,relro -Wl,-z,now -Wl,-z,noexecstack
+LDFLAGS ?=
+LIBS    := -lsodium -lgdbm
+
+COMMON_SRC := $(wildcard common/*.c)
+COMMON_OBJ := $(COMMON_SRC:%.c=$(B)/obj/%.o)
+LIBAPK     := $(B)/libapikey.a
+MODULE     := $(B)/pam_apikey.so
+HELPER     := $(B)/apikeyctl
+HELPER_SRC := $(wildcard apikeyctl/*.c)
+HELPER_OBJ := $(HELPER_SRC:%.c=$(B)/obj/%.o)
+
+# Every tests/*.c is one test program, linked with the common library.
+TEST_SRC   := $(wildcard tests/*.c)
+TEST_BIN   := $(TEST_SRC:tests/%.c=$(B)/tests/%)
+TEST_LIBS  := -lcmocka -lpam $(LIBS)
+
+.PHONY: all deps check-deps demo check check-unit check-e2e install uninstall clean
+all: $(MODULE) $(HELPER)
+
+$(B)/obj/%.o: %.c $(wildcard common/*.h) $(wildcard apikeyctl/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(LIBAPK): $(COMMON_OBJ)
+	rm -f $@ && $(AR) rcs $@ $^
+
+# The module: hidden visibility, only pam_sm_* exported (pam_apikey.map).
+$(B)/obj/pam_apikey/pam_apikey.o: pam_apikey/pam_apikey.c $(wildcard common/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -fvisibility=hidden -c $< -o $@
+
+$(MODULE): $(B)/obj/pam_apikey/pam_apikey.o $(LIBAPK) pam_apikey/pam_apikey.map
+	$(CC) -shared -o $@ $< $(LIBAPK) $(LDHARD) $(LDFLAGS) \
+	  -Wl,--version-script=pam_apikey/pam_apikey.map -Wl,--no-undefined \
+	  -lpam $(LIBS)
+
+$(HELPER): $(HELPER_OBJ) $(LIBAPK)
+	$(CC) -pie -o $@ $(HELPER_OBJ) $(LIBAPK) $(LDHARD) $(LDFLAGS) -lpam $(LIBS)
+
+$(B)/tests/%: tests/%.c $(LIBAPK) $(wildcard tests/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Wno-missing-prototypes -Itests -pie -o $@ $< $(LIBAPK) \
+	  $(LDHARD) $(LDFLAGS) $(TEST_LIBS)
+
+tests: $(TEST_BIN)
+
+# ---- packages ----------------------------------------------------------
+deps:
+	tools/deps.sh install
+check-deps:
+	@tools/deps.sh check
+
+# ---- demo and tests -----------------------------------------------------
+demo: check-deps all tests
+	tools/demo.sh
+
+check: check-deps all tests
+	tests/run.sh $(if $(filter 0,$(shell id -u)),--e2e,)
+
+check-e2e: check-deps all tests
+	tests/run.sh --only-e2e
+
+# ---- install -------------------------------------------------------------
+# tools/install-helper.sh does the work; every path comes from here.
+INSTALL_ENV = DESTDIR='$(DESTDIR)' PAMDIR='$(PAMDIR)' BINDIR='$(BINDIR)' \
+	MANDIR='$(MANDIR)' COMPDIR='$(COMPDIR)' DOCDIR='$(DOCDIR)' \
+	DBDIR='$(DBDIR)' HELPER_USER='$(HELPER_USER)' \
+	MODULE='$(MODULE)' HELPER='$(HELPER)'
+
+install: all
+	$(INSTALL_ENV) tools/install-helper.sh install
+
+uninstall:
+	$(INSTALL_ENV) tools/install-helper.sh uninstall
+
+clean:
+	rm -rf $(B)

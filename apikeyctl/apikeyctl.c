@@ -1,0 +1,103 @@
+/* apikeyctl.c - manage your API keys: start-up, who is asking, and dispatch
+ *
+ * Installed setuid to a dedicated account (never root). The order matters:
+ * sanitise the process, record the caller from getuid(), give up the
+ * caller's uid for good, and only then look at the arguments. */
+#include <limits.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "apk_config.h"
+#include "args.h"
+#include "commands.h"
+#include "log.h"
+#include "startup.h"
+
+static void usage(void)
+{
+	printf("Usage: apikeyctl [--user USER] COMMAND [ARGS]\n"
+	       "Manage the API keys that log you in through PAM (pam_apikey).\n\n"
+	       "Commands:\n"
+	       "  generate [--name NAME] [--description TEXT] [-q|--quiet]\n"
+	       "                          create a key and print it once\n"
+	       "  list [--json]           show your keys (never the secrets)\n"
+	       "  rename NAME NEWNAME     give a key another name\n"
+	       "  describe NAME TEXT      set a key's description\n"
+	       "  delete NAME... [--yes]  delete keys after confirming (--yes: without asking)\n"
+	       "NAME is a key's name or its id.\n\n"
+	       "Options:\n"
+	       "  -u, --user USER  act on USER's keys (root only)\n"
+	       "  -h, --help       show this help\n"
+	       "  -V, --version    show the version\n\n"
+	       "Exit status: 0 success, 1 failure, 2 usage error. See apikeyctl(1).\n");
+}
+
+static int lookup_target(const struct apk_account *caller, const char *user,
+			 struct apk_account *target)
+{
+	struct passwd pw, *res = NULL;
+	char buf[4096], shown[80];
+
+	if (user == NULL || strcmp(user, caller->name) == 0) {
+		*target = *caller;
+		return EXIT_OK;
+	}
+	if (caller->uid != 0) {
+		apk_log(NULL, LOG_WARNING, "refused: %s (uid %u) asked for the keys of %s",
+			caller->name, (unsigned)caller->uid, apk_escape(user, shown, sizeof(shown)));
+		return fail(EXIT_FAIL, "only root may manage another user's keys");
+	}
+	if (!apk_user_valid(user) || getpwnam_r(user, &pw, buf, sizeof(buf), &res) != 0 ||
+	    res == NULL || strcmp(pw.pw_name, user) != 0)
+		return fail(EXIT_USAGE, "no such user: %s", apk_escape(user, shown, sizeof(shown)));
+	target->uid = pw.pw_uid;
+	snprintf(target->name, sizeof(target->name), "%s", pw.pw_name);
+	return EXIT_OK;
+}
+
+int main(int argc, char *argv[])
+{
+	static char dbpath[PATH_MAX];
+	struct apk_args args;
+	struct ctl c;
+	char err[512];
+	int status;
+
+	if (argc < 1 || argv[0] == NULL)
+		return EXIT_USAGE; /* execve with an empty argv: refuse (CVE-2021-4034) */
+	if (startup_sanitize(dbpath, sizeof(dbpath), err, sizeof(err)) != 0)
+		return fail(EXIT_FAIL, "%s", err);
+	openlog("apikeyctl", LOG_PID, LOG_AUTHPRIV);
+	memset(&c, 0, sizeof(c));
+	c.db = dbpath;
+	if (startup_caller(&c.caller, err, sizeof(err)) != 0 ||
+	    startup_drop_privileges(err, sizeof(err)) != 0)
+		return fail(EXIT_FAIL, "%s", err);
+	if (apk_crypto_init() != APK_OK)
+		return fail(EXIT_FAIL, "cannot initialise libsodium");
+
+	if (args_parse(argc, argv, &args, err, sizeof(err)) != 0)
+		return fail(EXIT_USAGE, "%s", err);
+	if (args.cmd == CMD_HELP) {
+		usage();
+		return EXIT_OK;
+	}
+	if (args.cmd == CMD_VERSION) {
+		printf("apikeyctl (pam_apikey) %s\n", APK_VERSION);
+		return EXIT_OK;
+	}
+	if ((status = lookup_target(&c.caller, args.user, &c.target)) != EXIT_OK)
+		return status;
+
+	switch (args.cmd) {
+	case CMD_GENERATE: return cmd_generate(&c, &args);
+	case CMD_LIST: return cmd_list(&c, &args);
+	case CMD_RENAME: return cmd_rename(&c, &args);
+	case CMD_DESCRIBE: return cmd_describe(&c, &args);
+	case CMD_DELETE: return cmd_delete(&c, &args);
+	default: return fail(EXIT_USAGE, "no command given (try 'apikeyctl --help')");
+	}
+}

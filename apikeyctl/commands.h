@@ -1,0 +1,29 @@
+/* commands.h - apikeyctl's commands; each returns the process exit status */
+#ifndef APKCTL_COMMANDS_H
+#define APKCTL_COMMANDS_H
+
+#include "args.h"
+#include "keyring.h"
+
+enum {
+	EXIT_OK = 0,
+	EXIT_FAIL = 1,  /* the command could not be carried out; nothing changed */
+	EXIT_USAGE = 2, /* bad command line or invalid input; nothing changed */
+};
+
+struct ctl {
+	const char *db;
+	struct apk_account caller; /* who runs us: getuid() */
+	struct apk_account target; /* whose keys: the caller, or --user for root */
+};
+
+int cmd_generate(const struct ctl *c, const struct apk_args *a);
+int cmd_list(const struct ctl *c, const struct apk_args *a);
+int cmd_rename(const struct ctl *c, const struct apk_args *a);
+int cmd_describe(const struct ctl *c, const struct apk_args *a);
+int cmd_delete(const struct ctl *c, const struct apk_args *a);
+
+/* "apikeyctl: MESSAGE" on stderr, one line; returns status. */
+int fail(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

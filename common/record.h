@@ -1,0 +1,59 @@
+/* record.h - the versioned encoding of what the database holds (see FORMAT.md)
+ *
+ * Every value starts with a format version byte (1), then TLV fields:
+ * tag (1 byte), length (2 bytes, big-endian), value. A tag with the high
+ * bit set is optional and skipped when unknown; an unknown tag without it
+ * makes the whole value invalid, so a later field that restricts a key
+ * (an expiry, say) can never be ignored by an older reader.
+ * Decoders validate every field; nothing read from the file is trusted.
+ */
+#ifndef APK_RECORD_H
+#define APK_RECORD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "apk_error.h"
+#include "keyfmt.h"
+#include "validate.h"
+
+#define APK_FORMAT_VERSION 1
+#define APK_RECORD_MAX 2048
+#define APK_INDEX_MAX (1 + 3 + APK_MAX_INDEX_IDS * APK_ID_LEN)
+#define APK_MAX_INDEX_IDS 1000 /* decoder bound, above any configured key limit */
+
+/* One key as stored. No secret: only its keyed digest. */
+struct apk_record {
+	char id[APK_ID_LEN + 1];
+	uint32_t uid;                        /* owner's uid at creation */
+	char owner[APK_USER_MAX + 1];        /* owner's login name at creation */
+	char name[APK_NAME_MAX + 1];
+	char description[APK_DESC_MAX_BYTES + 1];
+	int64_t created;                     /* seconds since the epoch, UTC */
+	unsigned char digest[APK_DIGEST_BYTES];
+};
+
+/* The database header: format version and the keyed-hash key. */
+struct apk_meta {
+	unsigned char hashkey[APK_HASHKEY_BYTES];
+};
+
+/* The per-account index: the ids of the account's keys, in creation order. */
+struct apk_index {
+	size_t n;
+	char ids[APK_MAX_INDEX_IDS][APK_ID_LEN + 1];
+};
+
+/* Encoders write into buf (size bufsz) and set *len; APK_ERR_INVALID if a
+ * field fails validation or does not fit. */
+enum apk_err record_encode(const struct apk_record *r, unsigned char *buf, size_t bufsz, size_t *len);
+enum apk_err meta_encode(const struct apk_meta *m, unsigned char *buf, size_t bufsz, size_t *len);
+enum apk_err index_encode(const struct apk_index *ix, unsigned char *buf, size_t bufsz, size_t *len);
+
+/* Decoders: APK_ERR_CORRUPT for anything malformed, truncated, oversized,
+ * of another version, missing a mandatory field or failing validation. */
+enum apk_err record_decode(const unsigned char *buf, size_t len, struct apk_record *r);
+enum apk_err meta_decode(const unsigned char *buf, size_t len, struct apk_meta *m);
+enum apk_err index_decode(const unsigned char *buf, size_t len, struct apk_index *ix);
+
+#endif

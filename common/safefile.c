@@ -1,0 +1,81 @@
+/* safefile.c - checked opens of the database directory and files */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pwd.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "apk_config.h"
+#include "safefile.h"
+
+static int owner_trusted(uid_t uid)
+{
+	struct passwd pw, *res = NULL;
+	char buf[2048];
+
+	if (uid == 0 || uid == geteuid())
+		return 1;
+	if (getpwnam_r(APK_HELPER_USER, &pw, buf, sizeof(buf), &res) != 0 || res == NULL)
+		return 0;
+	return pw.pw_uid == uid;
+}
+
+enum apk_err safe_open_dir(const char *path, int *dirfd, const char **base)
+{
+	char dir[PATH_MAX];
+	const char *slash;
+	struct stat st;
+	size_t dlen;
+	int fd;
+
+	*dirfd = -1;
+	if (path == NULL || path[0] != '/' || strlen(path) >= sizeof(dir))
+		return APK_ERR_UNAVAIL;
+	slash = strrchr(path, '/');
+	if (slash[1] == '\0' || strcmp(slash + 1, ".") == 0 || strcmp(slash + 1, "..") == 0)
+		return APK_ERR_UNAVAIL;
+	dlen = (size_t)(slash - path);
+	if (dlen == 0)
+		dlen = 1; /* the root directory */
+	memcpy(dir, path, dlen);
+	dir[dlen] = '\0';
+
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return APK_ERR_UNAVAIL;
+	if (fstat(fd, &st) != 0 || !S_ISDIR(st.st_mode) || !owner_trusted(st.st_uid) ||
+	    (st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+		close(fd);
+		return APK_ERR_UNSAFE;
+	}
+	*dirfd = fd;
+	*base = slash + 1;
+	return APK_OK;
+}
+
+enum apk_err safe_openat(int dirfd, const char *name, int flags, int mode, int *fdp)
+{
+	struct stat st;
+	int fd;
+
+	*fdp = -1;
+	fd = openat(dirfd, name, flags | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, mode);
+	if (fd < 0) {
+		if (errno == ELOOP || errno == ENXIO)
+			return APK_ERR_UNSAFE; /* a symlink, or a FIFO/socket */
+		return errno == ENOMEM ? APK_ERR_NOMEM : APK_ERR_UNAVAIL;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1 ||
+	    !owner_trusted(st.st_uid) || (st.st_mode & 077) != 0) {
+		close(fd);
+		return APK_ERR_UNSAFE;
+	}
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0) {
+		close(fd);
+		return APK_ERR_UNAVAIL;
+	}
+	*fdp = fd;
+	return APK_OK;
+}

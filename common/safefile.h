@@ -1,0 +1,23 @@
+/* safefile.h - opening the database directory and its files without trusting them
+ *
+ * A trusted owner is root, the helper account (APK_HELPER_USER) or the
+ * calling process's effective uid. The directory must be a real directory
+ * with a trusted owner and no write permission for group or others. Files
+ * are opened relative to it with O_NOFOLLOW|O_CLOEXEC|O_NONBLOCK and then
+ * fstat-checked: a regular file, one link, a trusted owner, no group or
+ * other permission bits. */
+#ifndef APK_SAFEFILE_H
+#define APK_SAFEFILE_H
+
+#include "apk_error.h"
+
+/* Splits path into its directory and last component and opens the
+ * directory (checked). *base points into path. */
+enum apk_err safe_open_dir(const char *path, int *dirfd, const char **base);
+
+/* Opens dirfd/name with flags (O_NOFOLLOW|O_CLOEXEC|O_NONBLOCK added) and
+ * checks the result; mode is used with O_CREAT. APK_ERR_UNAVAIL when it
+ * does not exist (or cannot be opened), APK_ERR_UNSAFE when a check fails. */
+enum apk_err safe_openat(int dirfd, const char *name, int flags, int mode, int *fd);
+
+#endif

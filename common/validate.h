@@ -1,0 +1,36 @@
+/* validate.h - what names, descriptions and user names may contain, and
+ * escaping of anything shown to a terminal or written to a log */
+#ifndef APK_VALIDATE_H
+#define APK_VALIDATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define APK_NAME_MAX 64           /* characters of a key name */
+#define APK_DESC_MAX_CHARS 256    /* characters of a description */
+#define APK_DESC_MAX_BYTES 1024   /* its UTF-8 bytes at most */
+#define APK_USER_MAX 256          /* bytes of a login name */
+#define APK_ARG_MAX 4096          /* any single command-line argument */
+
+/* 1-64 of [A-Za-z0-9._-]. */
+bool apk_name_valid(const char *s);
+
+/* 0-256 characters of well-formed UTF-8 without control characters
+ * (C0, DEL, C1) or bidirectional formatting characters. */
+bool apk_desc_valid(const char *s);
+
+/* A login name we are willing to look up: 1-256 bytes, printable ASCII
+ * letters, digits, '.', '_', '-' (not first) and a trailing '$'. */
+bool apk_user_valid(const char *s);
+
+/* Copies s into out (size outsz, always NUL-terminated when outsz > 0)
+ * escaping every byte that is not printable ASCII or part of well-formed
+ * UTF-8 as \xHH (lower-case hex), and backslash as \\. Well-formed
+ * characters that apk_desc_valid refuses (C0 controls including newline
+ * and tab, DEL, C1, bidi controls, U+2028/U+2029) are escaped byte by byte
+ * as \xHH too, so the output is always one line of printable text.
+ * Truncates to fit, never inside an escape or a UTF-8 character. A NULL s
+ * gives "". Returns out. */
+char *apk_escape(const char *s, char *out, size_t outsz);
+
+#endif

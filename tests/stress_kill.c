@@ -1,0 +1,595 @@
+/* stress_kill.c - SIGKILL apikeyctl at random moments; the store must survive.
+ *
+ * Each iteration runs one of generate / rename / describe / delete --yes
+ * with the real build/apikeyctl on a private database, SIGKILLs it after a
+ * random delay drawn from 0 to 1.5 times that command's measured run time,
+ * and reaps it. A child that exited 0 before the kill reported success, and
+ * its change must be there; a killed child's change must be there entirely
+ * or not at all. After every iteration:
+ *   - the database opens (store_open_read) and reads back;
+ *   - every key whose generate reported success verifies (apk_verify) and
+ *     carries the last name and description that reported success;
+ *   - every key whose delete reported success is refused (APK_ERR_NOMATCH)
+ *     and is gone from the account's index;
+ *   - a key of a killed command is valid or refused, nothing else, and once
+ *     observed it stays so; a killed two-key delete is all or nothing;
+ *   - the account holds no key the test cannot account for;
+ *   - after a command that exited 0, no stale file (DB.new or other) is left.
+ *
+ * Env: STRESS_KILL_ITERS (default 500), STRESS_SEED, STRESS_KEEP, APK_BUILD.
+ */
+#include "stress_util.h"
+
+#define CMD_TIMEOUT_MS 30000
+#define LIVE_LOW 3              /* below: always generate */
+#define LIVE_HIGH 40            /* at or above: always delete (limit is 100) */
+#define DESC_MAX 96
+#define MEASURE_RUNS 5
+
+enum op { OP_GEN, OP_RENAME, OP_DESCRIBE, OP_DELETE, OP_COUNT };
+static const char *const op_names[OP_COUNT] = { "generate", "rename", "describe", "delete" };
+
+enum kstate {
+	K_VALID,        /* generate reported success, or observed valid */
+	K_REFUSED,      /* delete reported success, or observed refused */
+	K_UNKNOWN_GEN,  /* printed by a generate that was killed */
+	K_UNKNOWN_DEL,  /* named by a delete that was killed */
+};
+
+struct tkey {
+	char token[APK_KEY_LEN + 1];
+	char id[APK_ID_LEN + 1];
+	char name[APK_NAME_MAX + 1];
+	char alt_name[APK_NAME_MAX + 1];  /* "" unless a killed rename left it open */
+	char desc[DESC_MAX];
+	char alt_desc[DESC_MAX];
+	bool desc_open;                   /* a killed describe left alt_desc possible */
+	enum kstate st;
+};
+
+struct ctx {
+	struct stress_env env;
+	struct rng rng;
+	struct tkey *keys;
+	size_t nkeys, capkeys;
+	/* names of killed generates whose key was not printed in full: such a
+	 * key may exist, unverifiable; it is deleted when found */
+	char pending[64][APK_NAME_MAX + 1];
+	size_t npending;
+	unsigned counter;
+	int64_t median_us[OP_COUNT];
+	/* figures */
+	unsigned runs[OP_COUNT], mid, after, stale_new, stale_other, partial_out;
+	unsigned orphans, resolved_valid, resolved_refused, reported_gen, reported_del;
+	unsigned verifies;
+	/* failures per property */
+	unsigned f_open, f_valid, f_refused, f_unknown, f_meta, f_token, f_stale;
+	unsigned f_uncut, f_extra, f_setup;
+};
+
+static struct tkey *add_key(struct ctx *c)
+{
+	if (c->nkeys == c->capkeys) {
+		size_t ncap = c->capkeys ? c->capkeys * 2 : 256;
+		struct tkey *k = realloc(c->keys, ncap * sizeof *k);
+
+		if (k == NULL) {
+			fprintf(stderr, "out of memory\n");
+			exit(2);
+		}
+		c->keys = k;
+		c->capkeys = ncap;
+	}
+	memset(&c->keys[c->nkeys], 0, sizeof c->keys[0]);
+	return &c->keys[c->nkeys++];
+}
+
+static void add_pending(struct ctx *c, const char *name)
+{
+	if (c->npending < sizeof c->pending / sizeof c->pending[0])
+		snprintf(c->pending[c->npending++], sizeof c->pending[0], "%s", name);
+	else
+		fail_note(&c->f_setup, "too many unresolved killed generates");
+}
+
+static size_t live_keys(const struct ctx *c, size_t *idx, size_t max)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < c->nkeys; i++)
+		if (c->keys[i].st == K_VALID) {
+			if (n < max)
+				idx[n] = i;
+			n++;
+		}
+	return n;
+}
+
+/* The name or, one time in four, the id: the CLI accepts either. */
+static const char *key_ref(struct ctx *c, const struct tkey *k)
+{
+	return rng_below(&c->rng, 4) == 0 ? k->id : k->name;
+}
+
+/* Files in the directory other than the database and its lock. */
+static void scan_dir(struct ctx *c, bool *saw_new, char *other, size_t othersz)
+{
+	struct dirent *de;
+	DIR *d;
+
+	*saw_new = false;
+	other[0] = '\0';
+	d = opendir(c->env.dir);
+	if (d == NULL) {
+		fail_note(&c->f_setup, "opendir %s: %s", c->env.dir, strerror(errno));
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		const char *n = de->d_name;
+
+		if (strcmp(n, ".") == 0 || strcmp(n, "..") == 0 ||
+		    strcmp(n, "apikeys.db") == 0 || strcmp(n, "apikeys.db.lock") == 0)
+			continue;
+		if (strcmp(n, "apikeys.db.new") == 0)
+			*saw_new = true;
+		else
+			snprintf(other, othersz, "%s", n);
+	}
+	closedir(d);
+}
+
+static void check_files(struct ctx *c, bool after_success, const char *what)
+{
+	char other[256];
+	bool saw_new;
+
+	scan_dir(c, &saw_new, other, sizeof other);
+	if (saw_new)
+		c->stale_new++;
+	if (other[0] != '\0')
+		c->stale_other++;
+	if (after_success && (saw_new || other[0] != '\0'))
+		fail_note(&c->f_stale, "after a successful %s: stale %s left in the directory",
+			  what, saw_new ? "apikeys.db.new" : other);
+}
+
+static bool in_pending(const struct ctx *c, const char *name, size_t *at)
+{
+	size_t i;
+
+	for (i = 0; i < c->npending; i++)
+		if (strcmp(c->pending[i], name) == 0) {
+			*at = i;
+			return true;
+		}
+	return false;
+}
+
+static void drop_pending(struct ctx *c, size_t at)
+{
+	c->pending[at][0] = '\0';
+	if (at + 1 < c->npending)
+		memmove(c->pending[at], c->pending[at + 1],
+			(c->npending - at - 1) * sizeof c->pending[0]);
+	c->npending--;
+}
+
+/* A key observed valid: its record must carry the expected name and
+ * description; an open alternative (killed rename/describe) is settled by
+ * what the record shows. */
+static void check_meta(struct ctx *c, struct tkey *k, const struct apk_record *rec)
+{
+	if (strcmp(rec->name, k->name) != 0) {
+		if (k->alt_name[0] != '\0' && strcmp(rec->name, k->alt_name) == 0)
+			memcpy(k->name, k->alt_name, sizeof k->name);
+		else
+			fail_note(&c->f_meta, "key %s named \"%s\", expected \"%s\"%s%s", k->id,
+				  rec->name, k->name, k->alt_name[0] ? " or " : "", k->alt_name);
+	}
+	k->alt_name[0] = '\0';
+	if (strcmp(rec->description, k->desc) != 0) {
+		if (k->desc_open && strcmp(rec->description, k->alt_desc) == 0)
+			memcpy(k->desc, k->alt_desc, sizeof k->desc);
+		else
+			fail_note(&c->f_meta, "key %s described \"%s\", expected \"%s\"", k->id,
+				  rec->description, k->desc);
+	}
+	k->desc_open = false;
+}
+
+static void delete_orphans(struct ctx *c, const char *const *ids, size_t n);
+
+/* The state after an iteration: see the top of the file. */
+static void check_state(struct ctx *c)
+{
+	const char *orphan_ids[64];
+	char orphan_buf[64][APK_ID_LEN + 1];
+	struct snapshot s;
+	struct apk_record m;
+	bool *seen = NULL;
+	int del_outcome = -1;   /* of the killed delete's keys: 1 valid, 0 refused */
+	size_t i, at, norphans = 0;
+	enum apk_err e;
+
+	e = snapshot_take(c->env.db, c->env.uid, &s);
+	if (e != APK_OK) {
+		fail_note(&c->f_open, "the database does not open or read back: %s", apk_strerror(e));
+		return;
+	}
+	if (s.n > 0) {
+		seen = calloc(s.n, sizeof *seen);
+		if (seen == NULL) {
+			fprintf(stderr, "out of memory\n");
+			exit(2);
+		}
+	}
+	for (i = 0; i < c->nkeys; i++) {
+		struct tkey *k = &c->keys[i];
+		const struct apk_record *rec = snapshot_find_id(&s, k->id);
+		int now_valid;
+
+		e = verify_token(&c->env, k->token, &m);
+		c->verifies++;
+		if (rec != NULL)
+			seen[rec - s.r] = true;
+		if (e != APK_OK && e != APK_ERR_NOMATCH) {
+			unsigned *f = k->st == K_VALID ? &c->f_valid :
+				      k->st == K_REFUSED ? &c->f_refused : &c->f_unknown;
+
+			fail_note(f, "key %s (%s): apk_verify says \"%s\"", k->id, k->name,
+				  apk_strerror(e));
+			continue;
+		}
+		now_valid = e == APK_OK;
+		if (now_valid != (rec != NULL))
+			fail_note(&c->f_open, "key %s: apk_verify %s but the index %s it", k->id,
+				  now_valid ? "accepts" : "refuses", rec ? "lists" : "lacks");
+		switch (k->st) {
+		case K_VALID:
+			if (!now_valid)
+				fail_note(&c->f_valid, "key %s (%s), whose generate reported success, "
+					  "is refused", k->id, k->name);
+			break;
+		case K_REFUSED:
+			if (now_valid)
+				fail_note(&c->f_refused, "key %s (%s), whose delete reported success, "
+					  "is accepted", k->id, k->name);
+			break;
+		case K_UNKNOWN_DEL:
+			if (del_outcome >= 0 && del_outcome != now_valid)
+				fail_note(&c->f_unknown, "a killed delete of two keys was half done");
+			del_outcome = now_valid;
+			/* fall through */
+		case K_UNKNOWN_GEN:
+			k->st = now_valid ? K_VALID : K_REFUSED;
+			if (now_valid)
+				c->resolved_valid++;
+			else
+				c->resolved_refused++;
+			break;
+		}
+		if (k->st == K_VALID && rec != NULL)
+			check_meta(c, k, rec);
+	}
+	/* Whatever else the account holds must be a killed generate's key. */
+	for (i = 0; i < s.n; i++) {
+		if (seen[i])
+			continue;
+		if (in_pending(c, s.r[i].name, &at) && norphans < 64) {
+			memcpy(orphan_buf[norphans], s.r[i].id, sizeof orphan_buf[0]);
+			orphan_ids[norphans] = orphan_buf[norphans];
+			norphans++;
+			drop_pending(c, at);
+			c->orphans++;
+		} else {
+			fail_note(&c->f_extra, "unexpected key %s named \"%s\" in the database",
+				  s.r[i].id, s.r[i].name);
+		}
+	}
+	/* A killed generate that left nothing can never add it later. */
+	c->npending = 0;
+	free(seen);
+	snapshot_free(&s);
+	if (norphans > 0)
+		delete_orphans(c, orphan_ids, norphans);
+}
+
+/* Runs argv without a kill; it must succeed within the deadline. */
+static bool run_uncut(struct ctx *c, const char *const argv[], struct run_result *r)
+{
+	if (run_cmd(c->env.prog, argv, -1, CMD_TIMEOUT_MS, r) != 0) {
+		fail_note(&c->f_setup, "cannot run %s: %s", c->env.prog, strerror(errno));
+		return false;
+	}
+	if (r->timed_out) {
+		fail_note(&c->f_uncut, "apikeyctl %s did not finish in %d ms", argv[1], CMD_TIMEOUT_MS);
+		return false;
+	}
+	if (!r->exited || r->code != 0) {
+		fail_note(&c->f_uncut, "apikeyctl %s (not killed) failed: %s %d: %s", argv[1],
+			  r->exited ? "exit" : "signal", r->exited ? r->code : r->sig,
+			  run_errline(r));
+		return false;
+	}
+	return true;
+}
+
+static void delete_orphans(struct ctx *c, const char *const *ids, size_t n)
+{
+	const char *argv[STRESS_MAX_ARGS + 1];
+	struct run_result *r = malloc(sizeof *r);
+	size_t i, done = 0;
+
+	if (r == NULL)
+		exit(2);
+	while (done < n) {
+		size_t k = 0;
+
+		argv[k++] = "apikeyctl";
+		argv[k++] = "delete";
+		argv[k++] = "--yes";
+		for (i = done; i < n && k < STRESS_MAX_ARGS; i++)
+			argv[k++] = ids[i];
+		argv[k] = NULL;
+		done = i;
+		if (run_uncut(c, argv, r))
+			check_files(c, true, "delete");
+	}
+	free(r);
+}
+
+/* One command, killed after delay_us (or not killed when delay_us < 0).
+ * Returns true when it exited 0 by itself. */
+static bool iteration(struct ctx *c, enum op op, int64_t delay_us, struct run_result *r)
+{
+	char newname[APK_NAME_MAX + 1], desc[DESC_MAX];
+	const char *argv[STRESS_MAX_ARGS + 1];
+	size_t live[128], nlive, k = 0, nvict = 0;
+	struct tkey *vict[2] = { NULL, NULL };
+	bool killed, ok;
+
+	nlive = live_keys(c, live, 128);
+	if (nlive > 128)
+		nlive = 128;
+	if (op != OP_GEN && nlive == 0)
+		op = OP_GEN;
+	c->counter++;
+	argv[k++] = "apikeyctl";
+	argv[k++] = op_names[op];
+	desc[0] = '\0';
+	newname[0] = '\0';
+	switch (op) {
+	case OP_GEN:
+		snprintf(newname, sizeof newname, "k%u", c->counter);
+		argv[k++] = "--name";
+		argv[k++] = newname;
+		if (rng_below(&c->rng, 2) == 0) {
+			snprintf(desc, sizeof desc, "made by stress_kill, step %u", c->counter);
+			argv[k++] = "--description";
+			argv[k++] = desc;
+		}
+		argv[k++] = "-q";
+		break;
+	case OP_RENAME:
+		vict[0] = &c->keys[live[rng_below(&c->rng, nlive)]];
+		nvict = 1;
+		snprintf(newname, sizeof newname, "r%u", c->counter);
+		argv[k++] = key_ref(c, vict[0]);
+		argv[k++] = newname;
+		break;
+	case OP_DESCRIBE:
+		vict[0] = &c->keys[live[rng_below(&c->rng, nlive)]];
+		nvict = 1;
+		snprintf(desc, sizeof desc, "described at step %u", c->counter);
+		argv[k++] = key_ref(c, vict[0]);
+		argv[k++] = desc;
+		break;
+	case OP_DELETE:
+	case OP_COUNT:
+		op = OP_DELETE;
+		vict[0] = &c->keys[live[rng_below(&c->rng, nlive)]];
+		nvict = 1;
+		if (nlive >= 2 && rng_below(&c->rng, 5) == 0) {
+			do
+				vict[1] = &c->keys[live[rng_below(&c->rng, nlive)]];
+			while (vict[1] == vict[0]);
+			nvict = 2;
+		}
+		argv[k++] = key_ref(c, vict[0]);
+		if (nvict == 2)
+			argv[k++] = key_ref(c, vict[1]);
+		argv[k++] = "--yes";
+		break;
+	}
+	argv[k] = NULL;
+	c->runs[op]++;
+
+	if (run_cmd(c->env.prog, argv, delay_us, CMD_TIMEOUT_MS, r) != 0) {
+		fail_note(&c->f_setup, "cannot run %s: %s", c->env.prog, strerror(errno));
+		return false;
+	}
+	killed = r->signaled && r->sig == SIGKILL && !r->timed_out && delay_us >= 0;
+	ok = r->exited && r->code == 0;
+	if (killed)
+		c->mid++;
+	else if (r->exited && delay_us >= 0)
+		c->after++;
+	if (!killed && !ok)
+		fail_note(&c->f_uncut, "apikeyctl %s (not killed) failed: %s %d%s: %s", op_names[op],
+			  r->exited ? "exit" : "signal", r->exited ? r->code : r->sig,
+			  r->timed_out ? " (deadline)" : "", run_errline(r));
+
+	/* What the outcome lets us expect; a command that neither succeeded
+	 * nor was cleanly killed is treated as undecided, like a killed one. */
+	switch (op) {
+	case OP_GEN: {
+		char token[APK_KEY_LEN + 1];
+		struct tkey *nk;
+
+		if (token_from_output(r->out, r->outlen, token)) {
+			nk = add_key(c);
+			memcpy(nk->token, token, sizeof nk->token);
+			token_id(token, nk->id);
+			snprintf(nk->name, sizeof nk->name, "%s", newname);
+			snprintf(nk->desc, sizeof nk->desc, "%s", desc);
+			nk->st = ok ? K_VALID : K_UNKNOWN_GEN;
+			if (ok)
+				c->reported_gen++;
+		} else {
+			if (ok)
+				fail_note(&c->f_token, "generate -q exited 0 but printed %zu bytes, "
+					  "not one 68-character key and a newline", r->outlen);
+			else if (r->outlen > 0)
+				c->partial_out++;
+			add_pending(c, newname);
+		}
+		break;
+	}
+	case OP_RENAME:
+		if (ok)
+			memcpy(vict[0]->name, newname, sizeof newname);
+		else
+			memcpy(vict[0]->alt_name, newname, sizeof newname);
+		break;
+	case OP_DESCRIBE:
+		if (ok) {
+			memcpy(vict[0]->desc, desc, sizeof desc);
+		} else {
+			memcpy(vict[0]->alt_desc, desc, sizeof desc);
+			vict[0]->desc_open = true;
+		}
+		break;
+	case OP_DELETE:
+	case OP_COUNT:
+		for (k = 0; k < nvict; k++)
+			vict[k]->st = ok ? K_REFUSED : K_UNKNOWN_DEL;
+		if (ok)
+			c->reported_del += (unsigned)nvict;
+		break;
+	}
+	check_files(c, ok, op_names[op]);
+	check_state(c);
+	return ok;
+}
+
+static enum op pick_op(struct ctx *c)
+{
+	size_t dummy[1];
+	size_t nlive = live_keys(c, dummy, 0);
+	uint64_t x;
+
+	if (nlive < LIVE_LOW)
+		return OP_GEN;
+	if (nlive >= LIVE_HIGH)
+		return OP_DELETE;
+	x = rng_below(&c->rng, 100);
+	if (x < 30)
+		return OP_GEN;
+	if (x < 55)
+		return OP_RENAME;
+	if (x < 75)
+		return OP_DESCRIBE;
+	return OP_DELETE;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Runs each command a few times without killing it: a baseline that must
+ * work, and each command's typical run time for drawing kill moments. */
+static bool measure(struct ctx *c, struct run_result *r)
+{
+	static const enum op order[] = { OP_GEN, OP_RENAME, OP_DESCRIBE, OP_DELETE };
+	int64_t d[OP_COUNT][MEASURE_RUNS + 1];
+	size_t i, j;
+	unsigned before = c->f_uncut + c->f_token + c->f_valid + c->f_open + c->f_setup;
+
+	for (i = 0; i < MEASURE_RUNS + 1; i++) /* one more generate: deletes need keys */
+		if (iteration(c, OP_GEN, -1, r))
+			d[OP_GEN][i] = r->dur_us;
+	for (j = 1; j < sizeof order / sizeof order[0]; j++)
+		for (i = 0; i < MEASURE_RUNS; i++)
+			if (iteration(c, order[j], -1, r))
+				d[order[j]][i] = r->dur_us;
+	if (c->f_uncut + c->f_token + c->f_valid + c->f_open + c->f_setup != before)
+		return false;
+	for (j = 0; j < OP_COUNT; j++) {
+		qsort(d[j], MEASURE_RUNS, sizeof d[j][0], cmp_i64);
+		c->median_us[j] = d[j][MEASURE_RUNS / 2];
+	}
+	tap_diag("typical run time (us): generate %" PRId64 ", rename %" PRId64
+		 ", describe %" PRId64 ", delete %" PRId64, c->median_us[OP_GEN],
+		 c->median_us[OP_RENAME], c->median_us[OP_DESCRIBE], c->median_us[OP_DELETE]);
+	return true;
+}
+
+int main(void)
+{
+	struct ctx *c = calloc(1, sizeof *c);
+	struct run_result *r = malloc(sizeof *r);
+	long long iters = env_num("STRESS_KILL_ITERS", 500);
+	unsigned sum_runs = 0;
+	int64_t t0 = now_us();
+	double frac;
+	long long i;
+
+	if (c == NULL || r == NULL)
+		return 2;
+	run_init();
+	if (stress_setup(&c->env) != 0) {
+		tap_ok(false, "setup: apikeyctl, user and a private directory");
+		stress_cleanup(&c->env);
+		return tap_done();
+	}
+	c->rng.s = stress_seed();
+	tap_diag("apikeyctl %s, database %s, %lld iterations", c->env.prog, c->env.db, iters);
+
+	if (!tap_ok(measure(c, r), "baseline: each command run to completion succeeds and verifies")) {
+		stress_cleanup(&c->env);
+		return tap_done();
+	}
+	for (i = 0; i < iters; i++) {
+		enum op op = pick_op(c);
+		int64_t span = c->median_us[op] * 3 / 2;
+
+		iteration(c, op, (int64_t)rng_below(&c->rng, (uint64_t)span + 1), r);
+	}
+	for (i = 0; i < OP_COUNT; i++)
+		sum_runs += c->runs[i];
+	frac = c->mid + c->after > 0 ? (double)c->mid / (c->mid + c->after) : 0.0;
+	tap_diag("%u commands (generate %u, rename %u, describe %u, delete %u) in %.1f s",
+		 sum_runs, c->runs[OP_GEN], c->runs[OP_RENAME], c->runs[OP_DESCRIBE],
+		 c->runs[OP_DELETE], (double)(now_us() - t0) / 1e6);
+	tap_diag("kills: %u mid-command, %u after exit (%.0f%% mid-command)", c->mid, c->after,
+		 frac * 100.0);
+	tap_diag("stale apikeys.db.new seen %u times, other stale files %u times, "
+		 "partial output of killed generate %u", c->stale_new, c->stale_other, c->partial_out);
+	tap_diag("killed commands settled: %u keys valid, %u refused; %u unprinted keys found and "
+		 "deleted; %u apk_verify calls", c->resolved_valid, c->resolved_refused, c->orphans,
+		 c->verifies);
+
+	tap_ok(c->f_setup == 0, "the harness ran every command");
+	tap_ok(c->f_open == 0, "the database opened and read back after all %lld iterations", iters);
+	tap_ok(c->f_valid == 0, "keys whose generate reported success (%u) verified after every "
+	       "later iteration", c->reported_gen);
+	tap_ok(c->f_refused == 0, "keys whose delete reported success (%u) were refused after every "
+	       "later iteration", c->reported_del);
+	tap_ok(c->f_unknown == 0, "keys of killed commands were valid or refused, all-or-nothing");
+	tap_ok(c->f_meta == 0, "reported renames and descriptions stayed; killed ones old or new");
+	tap_ok(c->f_token == 0, "every generate that exited 0 printed one full 68-character key");
+	tap_ok(c->f_uncut == 0, "every command that was not killed succeeded in time");
+	tap_ok(c->f_stale == 0, "no stale file survived a successful command (DB.new seen %u times)",
+	       c->stale_new);
+	tap_ok(c->f_extra == 0, "the account held no key the test cannot account for");
+	tap_ok(frac >= 0.30, "%.0f%% of kills landed while the command ran (need 30%%)", frac * 100.0);
+
+	stress_cleanup(&c->env);
+	free(c->keys);
+	free(c);
+	free(r);
+	return tap_done();
+}

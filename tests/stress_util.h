@@ -1,0 +1,581 @@
+/* stress_util.h - shared helpers of the store stress tests (stress_kill.c,
+ * stress_concurrent.c): TAP output, a seeded generator, a private temporary
+ * directory, running build/apikeyctl with a deadline (and optionally
+ * SIGKILLing it after a delay), and reading the store back.
+ *
+ * Header-only: every function is static inline, so a test that does not
+ * use one gets no warning. */
+#ifndef APK_STRESS_UTIL_H
+#define APK_STRESS_UTIL_H
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "apk_error.h"
+#include "keyfmt.h"
+#include "record.h"
+#include "store.h"
+#include "verify.h"
+
+#define STRESS_MAX_ARGS 16
+#define STRESS_OUT_MAX 16384
+#define STRESS_ERR_MAX 2048
+
+/* ---- TAP ------------------------------------------------------------- */
+
+static int tap_count;
+static int tap_failures;
+
+static inline void tap_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static inline void tap_diag(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("# ", stdout);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	fputc('\n', stdout);
+	fflush(stdout);
+}
+
+static inline bool tap_ok(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static inline bool tap_ok(bool ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	tap_count++;
+	if (!ok)
+		tap_failures++;
+	printf("%sok %d - ", ok ? "" : "not ", tap_count);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	fputc('\n', stdout);
+	fflush(stdout);
+	return ok;
+}
+
+static inline int tap_done(void)
+{
+	printf("1..%d\n", tap_count);
+	fflush(stdout);
+	return tap_failures == 0 ? 0 : 1;
+}
+
+/* A failure counter per checked property; only the first few failures of
+ * the whole run are described, the rest are counted. */
+static unsigned stress_noted;
+
+static inline void fail_note(unsigned *counter, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static inline void fail_note(unsigned *counter, const char *fmt, ...)
+{
+	va_list ap;
+
+	(*counter)++;
+	if (stress_noted++ >= 30)
+		return;
+	fputs("# FAIL: ", stdout);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	fputc('\n', stdout);
+	fflush(stdout);
+}
+
+/* ---- time and randomness ----------------------------------------------- */
+
+static inline int64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static inline void sleep_until_us(int64_t t)
+{
+	struct timespec ts;
+
+	ts.tv_sec = (time_t)(t / 1000000);
+	ts.tv_nsec = (long)(t % 1000000) * 1000;
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+		;
+}
+
+static inline void sleep_us(int64_t us)
+{
+	sleep_until_us(now_us() + us);
+}
+
+/* splitmix64: small, seedable, good enough to pick operations and delays. */
+struct rng {
+	uint64_t s;
+};
+
+static inline uint64_t rng_next(struct rng *r)
+{
+	uint64_t z = (r->s += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/* Uniform in [0, n); n > 0. */
+static inline uint64_t rng_below(struct rng *r, uint64_t n)
+{
+	return n == 0 ? 0 : rng_next(r) % n;
+}
+
+/* A non-negative integer from the environment, or def. */
+static inline long long env_num(const char *var, long long def)
+{
+	const char *s = getenv(var);
+	char *end;
+	long long v;
+
+	if (s == NULL || *s == '\0')
+		return def;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < 0) {
+		fprintf(stderr, "ignoring bad %s=%s\n", var, s);
+		return def;
+	}
+	return v;
+}
+
+/* STRESS_SEED when set, else something new every run; printed either way. */
+static inline uint64_t stress_seed(void)
+{
+	long long v = env_num("STRESS_SEED", -1);
+	uint64_t seed;
+
+	if (v >= 0)
+		seed = (uint64_t)v;
+	else
+		seed = ((uint64_t)time(NULL) * 1000003ULL ^ (uint64_t)getpid()) % 1000000000ULL;
+	tap_diag("seed %" PRIu64 " (STRESS_SEED=%" PRIu64 " repeats the choices)", seed, seed);
+	return seed;
+}
+
+/* ---- environment of the run ---------------------------------------------- */
+
+struct stress_env {
+	char prog[PATH_MAX];      /* apikeyctl */
+	char dir[PATH_MAX];       /* private temporary directory */
+	char db[PATH_MAX];        /* dir/apikeys.db */
+	char user[APK_USER_MAX + 1];
+	uint32_t uid;
+};
+
+/* Finds apikeyctl ($APK_BUILD/apikeyctl, else ./build/apikeyctl), makes a
+ * private directory and points APIKEY_DB into it. 0 or -1 (reported). */
+static inline int stress_setup(struct stress_env *env)
+{
+	const char *b = getenv("APK_BUILD");
+	const char *tmp = getenv("TMPDIR");
+	struct passwd *pw;
+	int n;
+
+	memset(env, 0, sizeof *env);
+	n = snprintf(env->prog, sizeof env->prog, "%s/apikeyctl",
+		     b != NULL && *b != '\0' ? b : "./build");
+	if (n < 0 || (size_t)n >= sizeof env->prog || access(env->prog, X_OK) != 0) {
+		tap_diag("apikeyctl not found or not executable: %s", env->prog);
+		return -1;
+	}
+	pw = getpwuid(getuid());
+	if (pw == NULL || strlen(pw->pw_name) > APK_USER_MAX) {
+		tap_diag("no passwd entry for uid %u", (unsigned)getuid());
+		return -1;
+	}
+	strcpy(env->user, pw->pw_name);
+	env->uid = (uint32_t)getuid();
+	if (apk_crypto_init() != APK_OK) {
+		tap_diag("apk_crypto_init failed");
+		return -1;
+	}
+	n = snprintf(env->dir, sizeof env->dir, "%s/apk-stress-XXXXXX",
+		     tmp != NULL && *tmp == '/' ? tmp : "/tmp");
+	if (n < 0 || (size_t)n >= sizeof env->dir || mkdtemp(env->dir) == NULL) {
+		tap_diag("mkdtemp: %s", strerror(errno));
+		return -1;
+	}
+	snprintf(env->db, sizeof env->db, "%s/apikeys.db", env->dir);
+	if (setenv("APIKEY_DB", env->db, 1) != 0) {
+		tap_diag("setenv: %s", strerror(errno));
+		return -1;
+	}
+	/* Sleeps as short as asked: the kill moments are in microseconds. */
+	(void)prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
+	return 0;
+}
+
+/* Removes the (flat) temporary directory unless STRESS_KEEP is set. */
+static inline void stress_cleanup(const struct stress_env *env)
+{
+	char p[PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+
+	if (env->dir[0] == '\0')
+		return;
+	if (env_num("STRESS_KEEP", 0) != 0) {
+		tap_diag("kept %s", env->dir);
+		return;
+	}
+	d = opendir(env->dir);
+	if (d != NULL) {
+		while ((de = readdir(d)) != NULL) {
+			if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+				continue;
+			snprintf(p, sizeof p, "%s/%s", env->dir, de->d_name);
+			if (unlink(p) != 0)
+				tap_diag("unlink %s: %s", p, strerror(errno));
+		}
+		closedir(d);
+	}
+	if (rmdir(env->dir) != 0)
+		tap_diag("rmdir %s: %s", env->dir, strerror(errno));
+}
+
+/* ---- running apikeyctl --------------------------------------------------- */
+
+struct run_result {
+	bool exited;            /* WIFEXITED */
+	int code;               /* its exit status */
+	bool signaled;          /* WIFSIGNALED */
+	int sig;
+	bool timed_out;         /* ran past the deadline and was killed for it */
+	int64_t dur_us;         /* fork to exit */
+	char out[STRESS_OUT_MAX + 1];
+	size_t outlen;
+	char err[STRESS_ERR_MAX + 1];
+	size_t errlen;
+};
+
+static inline void stress_on_sigchld(int sig)
+{
+	(void)sig;
+}
+
+/* SIGCHLD stays blocked except inside ppoll, so a child's exit wakes the
+ * wait below without a race. Call once per process before run_cmd. */
+static inline void run_init(void)
+{
+	struct sigaction sa;
+	sigset_t set;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = stress_on_sigchld;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGCHLD, &sa, NULL);
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+}
+
+static inline void run_drain(int *fd, char *buf, size_t cap, size_t *len)
+{
+	char scratch[4096];
+	ssize_t k;
+
+	for (;;) {
+		if (*len < cap)
+			k = read(*fd, buf + *len, cap - *len);
+		else
+			k = read(*fd, scratch, sizeof scratch);
+		if (k > 0) {
+			if (*len < cap)
+				*len += (size_t)k;
+			continue;
+		}
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0 && errno == EAGAIN)
+			return;
+		close(*fd);     /* end of file, or an error: done with it */
+		*fd = -1;
+		return;
+	}
+}
+
+/* Runs prog with argv (NULL-terminated, argv[0] included), stdin on
+ * /dev/null, stdout and stderr captured. With kill_after_us >= 0 the child
+ * gets SIGKILL that many microseconds after the fork (whether or not it has
+ * exited by then). Any child still running after timeout_ms is killed and
+ * reported as timed out. Returns 0, or -1 when it could not be started. */
+static inline int run_cmd(const char *prog, const char *const argv[], int64_t kill_after_us,
+			  int timeout_ms, struct run_result *r)
+{
+	int outp[2], errp[2], status = 0;
+	sigset_t waitmask;
+	int64_t t0, deadline;
+	bool reaped = false;
+	pid_t pid;
+
+	memset(r, 0, sizeof *r);
+	if (pipe2(outp, O_CLOEXEC) != 0)
+		return -1;
+	if (pipe2(errp, O_CLOEXEC) != 0) {
+		close(outp[0]);
+		close(outp[1]);
+		return -1;
+	}
+	sigprocmask(SIG_SETMASK, NULL, &waitmask);
+	sigdelset(&waitmask, SIGCHLD);
+	fflush(NULL);
+	t0 = now_us();
+	pid = fork();
+	if (pid < 0) {
+		close(outp[0]);
+		close(outp[1]);
+		close(errp[0]);
+		close(errp[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		char *av[STRESS_MAX_ARGS + 1];
+		size_t n = 0;
+		int fd = open("/dev/null", O_RDONLY);
+
+		while (n < STRESS_MAX_ARGS && argv[n] != NULL)
+			n++;
+		memcpy(av, argv, n * sizeof av[0]);     /* execv wants char *const[] */
+		av[n] = NULL;
+		sigprocmask(SIG_SETMASK, &waitmask, NULL);
+		if (fd < 0 || dup2(fd, 0) < 0 || dup2(outp[1], 1) < 0 || dup2(errp[1], 2) < 0)
+			_exit(126);
+		execv(prog, av);
+		_exit(127);
+	}
+	close(outp[1]);
+	close(errp[1]);
+	fcntl(outp[0], F_SETFL, O_NONBLOCK);
+	fcntl(errp[0], F_SETFL, O_NONBLOCK);
+	if (kill_after_us >= 0) {
+		sleep_until_us(t0 + kill_after_us);
+		kill(pid, SIGKILL);
+	}
+	deadline = t0 + (int64_t)timeout_ms * 1000;
+	for (;;) {
+		struct pollfd pf[2];
+		struct timespec ts;
+		nfds_t nf = 0;
+		int64_t left;
+
+		if (!reaped) {
+			pid_t w = waitpid(pid, &status, WNOHANG);
+
+			if (w == pid) {
+				reaped = true;
+				r->dur_us = now_us() - t0;
+			}
+		}
+		if (outp[0] >= 0)
+			run_drain(&outp[0], r->out, STRESS_OUT_MAX, &r->outlen);
+		if (errp[0] >= 0)
+			run_drain(&errp[0], r->err, STRESS_ERR_MAX, &r->errlen);
+		if (reaped && outp[0] < 0 && errp[0] < 0)
+			break;
+		left = deadline - now_us();
+		if (left <= 0) {
+			if (!r->timed_out && !reaped) {
+				r->timed_out = true;
+				kill(pid, SIGKILL);
+				deadline = now_us() + 5000000;  /* grace to reap it */
+				continue;
+			}
+			/* Killed (or exited) but the pipes stay open: a grandchild. */
+			if (!reaped) {
+				waitpid(pid, &status, 0);
+				reaped = true;
+				r->dur_us = now_us() - t0;
+			}
+			if (outp[0] >= 0)
+				close(outp[0]);
+			if (errp[0] >= 0)
+				close(errp[0]);
+			r->timed_out = true;
+			break;
+		}
+		if (left > 100000)
+			left = 100000;
+		ts.tv_sec = 0;
+		ts.tv_nsec = (long)left * 1000;
+		if (outp[0] >= 0) {
+			pf[nf].fd = outp[0];
+			pf[nf].events = POLLIN;
+			nf++;
+		}
+		if (errp[0] >= 0) {
+			pf[nf].fd = errp[0];
+			pf[nf].events = POLLIN;
+			nf++;
+		}
+		(void)ppoll(nf > 0 ? pf : NULL, nf, &ts, &waitmask);
+	}
+	r->out[r->outlen] = '\0';
+	r->err[r->errlen] = '\0';
+	if (WIFEXITED(status)) {
+		r->exited = true;
+		r->code = WEXITSTATUS(status);
+	} else if (WIFSIGNALED(status)) {
+		r->signaled = true;
+		r->sig = WTERMSIG(status);
+	}
+	return 0;
+}
+
+/* The first line of the child's stderr, for messages. */
+static inline const char *run_errline(struct run_result *r)
+{
+	char *nl = strchr(r->err, '\n');
+
+	if (nl != NULL)
+		*nl = '\0';
+	return r->errlen > 0 ? r->err : "(no message)";
+}
+
+/* Exit status 1 with "busy" on stderr: the lock deadline passed. */
+static inline bool run_busy(const struct run_result *r)
+{
+	return r->exited && r->code != 0 && strstr(r->err, "busy") != NULL;
+}
+
+/* True when out is exactly one well-formed key and a newline; the key is
+ * copied to token. */
+static inline bool token_from_output(const char *out, size_t len, char token[APK_KEY_LEN + 1])
+{
+	struct apk_key k;
+
+	if (len != APK_KEY_LEN + 1 || out[APK_KEY_LEN] != '\n')
+		return false;
+	if (apk_key_parse(out, APK_KEY_LEN, &k) != APK_OK)
+		return false;
+	apk_key_wipe(&k);
+	memcpy(token, out, APK_KEY_LEN);
+	token[APK_KEY_LEN] = '\0';
+	return true;
+}
+
+/* The 12-character id inside a token. */
+static inline void token_id(const char *token, char id[APK_ID_LEN + 1])
+{
+	memcpy(id, token + APK_KEY_PREFIX_LEN, APK_ID_LEN);
+	id[APK_ID_LEN] = '\0';
+}
+
+/* ---- reading the store back ---------------------------------------------- */
+
+struct snapshot {
+	size_t n;
+	struct apk_record *r;   /* n records, the index's order */
+};
+
+static inline void snapshot_free(struct snapshot *s)
+{
+	free(s->r);
+	s->r = NULL;
+	s->n = 0;
+}
+
+/* All of uid's records through the store API: the database must open, the
+ * index must decode, and every id in it must have a record owned by uid. */
+static inline enum apk_err snapshot_take(const char *db, uint32_t uid, struct snapshot *s)
+{
+	struct apk_store *st = NULL;
+	struct apk_index *ix;
+	enum apk_err e;
+	size_t i;
+
+	s->n = 0;
+	s->r = NULL;
+	e = store_open_read(db, &st);
+	if (e != APK_OK)
+		return e;
+	ix = calloc(1, sizeof *ix);
+	if (ix == NULL) {
+		store_close(st);
+		return APK_ERR_NOMEM;
+	}
+	e = store_get_index(st, uid, ix);
+	if (e == APK_ERR_NOTFOUND) {
+		ix->n = 0;
+		e = APK_OK;
+	}
+	if (e == APK_OK && ix->n > 0) {
+		s->r = calloc(ix->n, sizeof *s->r);
+		if (s->r == NULL)
+			e = APK_ERR_NOMEM;
+	}
+	for (i = 0; e == APK_OK && i < ix->n; i++) {
+		e = store_get_record(st, ix->ids[i], &s->r[i]);
+		if (e == APK_OK && (s->r[i].uid != uid || strcmp(s->r[i].id, ix->ids[i]) != 0))
+			e = APK_ERR_CORRUPT;
+	}
+	if (e == APK_OK)
+		s->n = ix->n;
+	else
+		snapshot_free(s);
+	free(ix);
+	store_close(st);
+	return e;
+}
+
+static inline const struct apk_record *snapshot_find_id(const struct snapshot *s, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (strcmp(s->r[i].id, id) == 0)
+			return &s->r[i];
+	return NULL;
+}
+
+static inline const struct apk_record *snapshot_find_name(const struct snapshot *s, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (strcmp(s->r[i].name, name) == 0)
+			return &s->r[i];
+	return NULL;
+}
+
+/* apk_verify for the run's user, and a check that an accepted key's
+ * record is the token's own. */
+static inline enum apk_err verify_token(const struct stress_env *env, const char *token,
+					struct apk_record *matched)
+{
+	char id[APK_ID_LEN + 1];
+	enum apk_err e;
+
+	e = apk_verify(env->db, env->user, token, APK_KEY_LEN, matched);
+	token_id(token, id);
+	if (e == APK_OK && strcmp(matched->id, id) != 0)
+		return APK_ERR_CORRUPT;
+	return e;
+}
+
+#endif

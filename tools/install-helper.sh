@@ -1,0 +1,208 @@
+#!/bin/sh
+# tools/install-helper.sh - the work behind `make install` and `make uninstall`
+#
+#   tools/install-helper.sh install
+#   tools/install-helper.sh uninstall
+#
+# The Makefile passes every path in the environment: DESTDIR (may be empty),
+# PAMDIR BINDIR MANDIR COMPDIR DOCDIR DBDIR HELPER_USER MODULE HELPER.
+#
+# install puts in place: the module, apikeyctl setuid to HELPER_USER (never
+# root, mode 4711), the database directory owned by HELPER_USER with mode 0700
+# (only when missing; an existing one and its keys are never touched), the man
+# pages, the bash completion and the example PAM files. It creates HELPER_USER
+# as a system account when missing. A staged install (DESTDIR set) by a user
+# other than root creates no account and changes no owner; it says what the
+# packager must do instead.
+#
+# uninstall removes exactly the files install put, never the database
+# directory, its keys or the account.
+set -eu
+
+prog=install-helper
+die() { echo "$prog: $*" >&2; exit 1; }
+say() { echo "$prog: $*"; }
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+doc=$top/doc
+
+DESTDIR=${DESTDIR:-}
+for var in PAMDIR BINDIR MANDIR COMPDIR DOCDIR DBDIR HELPER_USER MODULE HELPER; do
+	eval "val=\${$var:-}"
+	[ -n "$val" ] || die "$var is not set (run this through make install)"
+	case $var in
+	*DIR)
+		case $val in
+		/*) ;;
+		*) die "$var must be an absolute path, not '$val'" ;;
+		esac ;;
+	esac
+done
+case $HELPER_USER in
+root | "" | *[!A-Za-z0-9._-]*) die "refusing helper account name '$HELPER_USER'" ;;
+esac
+
+# The files install puts, as "mode source directory". Documentation is
+# written separately; whatever is missing is reported once, at the end.
+man1=$MANDIR/man1
+man8=$MANDIR/man8
+examples=$DOCDIR/examples
+
+if [ "$(id -u)" -eq 0 ]; then
+	privileged=1
+else
+	privileged=0
+fi
+
+# mkdir_p DIR: creates DESTDIR-prefixed DIR (and parents) with mode 0755,
+# leaving existing directories exactly as they are.
+mkdir_p() {
+	[ -d "$DESTDIR$1" ] || install -d -m 0755 "$DESTDIR$1"
+}
+
+missing=""
+# put MODE SOURCE DIRECTORY: installs SOURCE into DIRECTORY under its own name.
+put() {
+	if [ ! -f "$2" ]; then
+		missing="$missing $2"
+		return 0
+	fi
+	mkdir_p "$3"
+	install -m "$1" "$2" "$DESTDIR$3/$(basename "$2")"
+	say "installed $DESTDIR$3/$(basename "$2")"
+}
+
+create_account() {
+	if getent passwd "$HELPER_USER" >/dev/null; then
+		return 0
+	fi
+	shell=/usr/sbin/nologin
+	[ -x "$shell" ] || shell=/sbin/nologin
+	[ -x "$shell" ] || shell=/bin/false
+	useradd --system --no-create-home --home-dir "$DBDIR" --shell "$shell" \
+		--comment "pam_apikey key database" "$HELPER_USER" ||
+		die "could not create the system account $HELPER_USER"
+	say "created system account $HELPER_USER"
+}
+
+# The account must exist and must not be root in disguise.
+check_account() {
+	uid=$(id -u "$HELPER_USER" 2>/dev/null) || die "no account $HELPER_USER"
+	[ "$uid" -ne 0 ] || die "account $HELPER_USER has uid 0; refusing to install"
+}
+
+install_helper() {
+	src=$HELPER
+	[ -f "$src" ] || die "$src is missing: run make first"
+	mkdir_p "$BINDIR"
+	dst=$DESTDIR$BINDIR/apikeyctl
+	if [ "$privileged" -eq 1 ]; then
+		# install copies, then chowns, then sets the mode (chown would
+		# clear a setuid bit set earlier).
+		install -o "$HELPER_USER" -g root -m 4711 "$src" "$dst"
+		got=$(stat -c '%U %a' "$dst")
+		[ "$got" = "$HELPER_USER 4711" ] ||
+			die "$dst is '$got', expected '$HELPER_USER 4711'"
+		say "installed $dst (setuid $HELPER_USER, mode 4711)"
+	else
+		install -m 0755 "$src" "$dst"
+		say "installed $dst (mode 0755: not root, ownership left to the packager)"
+	fi
+}
+
+install_dbdir() {
+	dir=$DESTDIR$DBDIR
+	if [ -e "$dir" ] || [ -L "$dir" ]; then
+		[ -d "$dir" ] && [ ! -L "$dir" ] || die "$dir exists and is not a directory"
+		got=$(stat -c '%U %a' "$dir")
+		if [ "$privileged" -eq 1 ] && [ "$got" != "$HELPER_USER 700" ]; then
+			echo "$prog: warning: $dir is '$got', expected '$HELPER_USER 700';" \
+				"left as it is (the module refuses an unsafe database)" >&2
+		fi
+		return 0
+	fi
+	mkdir_p "$(dirname "$DBDIR")"
+	if [ "$privileged" -eq 1 ]; then
+		install -d -o "$HELPER_USER" -g "$(id -g "$HELPER_USER")" -m 0700 "$dir"
+	else
+		install -d -m 0700 "$dir"
+	fi
+	say "created $dir (mode 0700)"
+}
+
+packager_notes() {
+	cat <<EOF
+$prog: staged install as an unprivileged user: no account created, no owner set.
+$prog: the package must, on the target system:
+$prog:   useradd --system --no-create-home --home-dir $DBDIR --shell /usr/sbin/nologin $HELPER_USER
+$prog:   chown $HELPER_USER:root $BINDIR/apikeyctl && chmod 4711 $BINDIR/apikeyctl
+$prog:   chown $HELPER_USER:$HELPER_USER $DBDIR && chmod 0700 $DBDIR
+EOF
+}
+
+do_install() {
+	if [ "$privileged" -eq 0 ] && [ -z "$DESTDIR" ]; then
+		die "installing to the system needs root (or set DESTDIR for a staged install)"
+	fi
+	[ -f "$MODULE" ] || die "$MODULE is missing: run make first"
+
+	if [ "$privileged" -eq 1 ]; then
+		create_account
+		check_account
+	fi
+
+	put 0644 "$MODULE" "$PAMDIR"
+	install_helper
+	install_dbdir
+
+	put 0644 "$doc/apikeyctl.1" "$man1"
+	put 0644 "$doc/pam_apikey.8" "$man8"
+	put 0644 "$doc/bash-completion/apikeyctl" "$COMPDIR"
+	n=0
+	for f in "$doc"/pam.d/*; do
+		[ -f "$f" ] || continue
+		put 0644 "$f" "$examples"
+		n=$((n + 1))
+	done
+	[ "$n" -gt 0 ] || missing="$missing $doc/pam.d/*"
+
+	[ "$privileged" -eq 1 ] || packager_notes
+	if [ -n "$missing" ]; then
+		die "incomplete install, missing:$missing"
+	fi
+	return 0
+}
+
+# rm_file PATH: removes one file we installed, saying so.
+rm_file() {
+	if [ -e "$DESTDIR$1" ] || [ -L "$DESTDIR$1" ]; then
+		rm -f "$DESTDIR$1"
+		say "removed $DESTDIR$1"
+	fi
+}
+
+do_uninstall() {
+	rm_file "$PAMDIR/pam_apikey.so"
+	rm_file "$BINDIR/apikeyctl"
+	rm_file "$man1/apikeyctl.1"
+	rm_file "$man8/pam_apikey.8"
+	rm_file "$COMPDIR/apikeyctl"
+	for f in "$doc"/pam.d/*; do
+		[ -f "$f" ] || continue
+		rm_file "$examples/$(basename "$f")"
+	done
+	# Our own documentation directories, only when nothing else is in them.
+	for d in "$examples" "$DOCDIR"; do
+		if [ -d "$DESTDIR$d" ]; then
+			rmdir "$DESTDIR$d" 2>/dev/null ||
+				echo "$prog: warning: $DESTDIR$d is not empty; left in place" >&2
+		fi
+	done
+	say "left in place: $DESTDIR$DBDIR (the key database) and the account $HELPER_USER"
+}
+
+case ${1:-} in
+install) do_install ;;
+uninstall) do_uninstall ;;
+*) die "usage: $0 install|uninstall" ;;
+esac
