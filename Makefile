@@ -70,7 +70,7 @@ $(HELPER): $(HELPER_OBJ) $(LIBAPK)
 
 $(B)/tests/%: tests/%.c $(LIBAPK) $(wildcard tests/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Wno-missing-prototypes -Itests -pie -o $@ $< $(LIBAPK) \
+	$(CC) $(CFLAGS) -Wno-missing-prototypes -Wno-format-truncation -Itests -pie -o $@ $< $(LIBAPK) \
 	  $(LDHARD) $(LDFLAGS) $(TEST_LIBS)
 
 tests: $(TEST_BIN)
@@ -99,10 +99,10 @@ INSTALL_ENV = DESTDIR='$(DESTDIR)' PAMDIR='$(PAMDIR)' BINDIR='$(BINDIR)' \
 	MODULE='$(MODULE)' HELPER='$(HELPER)'
 
 install: all
-	$(INSTALL_ENV) tools/install-helper.sh install
+	@$(INSTALL_ENV) tools/install-helper.sh install
 
 uninstall:
-	$(INSTALL_ENV) tools/install-helper.sh uninstall
+	@$(INSTALL_ENV) tools/install-helper.sh uninstall
 
 clean:
 	rm -rf $(B)

@@ -221,7 +221,11 @@ static inline int stress_setup(struct stress_env *env)
 		tap_diag("mkdtemp: %s", strerror(errno));
 		return -1;
 	}
-	snprintf(env->db, sizeof env->db, "%s/apikeys.db", env->dir);
+	n = snprintf(env->db, sizeof env->db, "%s/apikeys.db", env->dir);
+	if (n < 0 || (size_t)n >= sizeof env->db) {
+		tap_diag("temporary directory path too long");
+		return -1;
+	}
 	if (setenv("APIKEY_DB", env->db, 1) != 0) {
 		tap_diag("setenv: %s", strerror(errno));
 		return -1;
@@ -237,6 +241,7 @@ static inline void stress_cleanup(const struct stress_env *env)
 	char p[PATH_MAX];
 	struct dirent *de;
 	DIR *d;
+	int n;
 
 	if (env->dir[0] == '\0')
 		return;
@@ -249,8 +254,8 @@ static inline void stress_cleanup(const struct stress_env *env)
 		while ((de = readdir(d)) != NULL) {
 			if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 				continue;
-			snprintf(p, sizeof p, "%s/%s", env->dir, de->d_name);
-			if (unlink(p) != 0)
+			n = snprintf(p, sizeof p, "%s/%s", env->dir, de->d_name);
+			if (n < 0 || (size_t)n >= sizeof p || unlink(p) != 0)
 				tap_diag("unlink %s: %s", p, strerror(errno));
 		}
 		closedir(d);

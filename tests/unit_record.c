@@ -1,0 +1,1091 @@
+/* unit_record.c - record, meta and index encodings
+ *
+ * The tests find fields in an encoding by walking the TLVs themselves and
+ * matching values, so most do not depend on tag numbers; tags 0x7E
+ * (critical) and 0xFE (optional) are unassigned in FORMAT.md and serve as
+ * the unknown ones.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <sodium.h>
+
+#include "record.h"
+
+#define N_ELEM(a) (sizeof(a) / sizeof((a)[0]))
+#define UNKNOWN_CRITICAL 0x7E
+#define UNKNOWN_OPTIONAL 0xFE
+
+/* ---- helpers ---------------------------------------------------------- */
+
+struct field {
+	unsigned int tag;
+	size_t off;   /* of the tag byte */
+	size_t n;     /* value length */
+};
+
+/* Walks an encoding independently of record.c; returns the field count. */
+static size_t walk(const unsigned char *b, size_t len, struct field *f, size_t max)
+{
+	size_t pos = 1, k = 0;
+
+	assert_true(len >= 1);
+	assert_int_equal(b[0], APK_FORMAT_VERSION);
+	while (pos < len) {
+		assert_true(len - pos >= 3);
+		assert_true(k < max);
+		f[k].tag = b[pos];
+		f[k].off = pos;
+		f[k].n = ((size_t)b[pos + 1] << 8) | b[pos + 2];
+		assert_true(f[k].n <= len - pos - 3);
+		pos += 3 + f[k].n;
+		k++;
+	}
+	assert_int_equal(pos, len);
+	return k;
+}
+
+/* The field whose value is exactly v (n bytes); fails if not exactly one. */
+static struct field find_value(const unsigned char *b, size_t len, const void *v, size_t n)
+{
+	struct field f[16], hit = { 0, 0, 0 };
+	size_t k = walk(b, len, f, N_ELEM(f)), i, found = 0;
+
+	for (i = 0; i < k; i++) {
+		if (f[i].n == n && memcmp(b + f[i].off + 3, v, n) == 0) {
+			hit = f[i];
+			found++;
+		}
+	}
+	assert_int_equal(found, 1);
+	return hit;
+}
+
+/* Builds out = b with the bytes [off, off+cut) replaced by ins (m bytes). */
+static size_t splice(const unsigned char *b, size_t len, size_t off, size_t cut,
+		     const void *ins, size_t m, unsigned char *out, size_t outsz)
+{
+	assert_true(off + cut <= len);
+	assert_true(len - cut + m <= outsz);
+	memcpy(out, b, off);
+	if (m > 0)
+		memcpy(out + off, ins, m);
+	memcpy(out + off + m, b + off + cut, len - off - cut);
+	return len - cut + m;
+}
+
+/* Replaces one field's value (keeping its tag) with v of n bytes. */
+static size_t replace_value(const unsigned char *b, size_t len, struct field f,
+			    const void *v, size_t n, unsigned char *out, size_t outsz)
+{
+	unsigned char tlv[3 + 1100];
+
+	assert_true(n <= 1100);
+	tlv[0] = (unsigned char)f.tag;
+	tlv[1] = (unsigned char)(n >> 8);
+	tlv[2] = (unsigned char)n;
+	memcpy(tlv + 3, v, n);
+	return splice(b, len, f.off, 3 + f.n, tlv, 3 + n, out, outsz);
+}
+
+/* Decodes from an exactly sized heap copy, so that valgrind sees overreads. */
+static enum apk_err decode_record_exact(const unsigned char *b, size_t len, struct apk_record *r)
+{
+	unsigned char *c = malloc(len > 0 ? len : 1);
+	enum apk_err rc;
+
+	assert_non_null(c);
+	if (len > 0)
+		memcpy(c, b, len);
+	rc = record_decode(c, len, r);
+	free(c);
+	return rc;
+}
+
+static int all_zero(const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (b[i] != 0)
+			return 0;
+	return 1;
+}
+
+static void assert_record_rejected(const unsigned char *b, size_t len)
+{
+	struct apk_record r;
+
+	memset(&r, 0xA5, sizeof r);
+	assert_int_equal(decode_record_exact(b, len, &r), APK_ERR_CORRUPT);
+	assert_true(all_zero(&r, sizeof r)); /* nothing half-decoded is left */
+}
+
+static void assert_record_equal(const struct apk_record *a, const struct apk_record *b)
+{
+	assert_string_equal(a->id, b->id);
+	assert_int_equal(a->uid, b->uid);
+	assert_string_equal(a->owner, b->owner);
+	assert_string_equal(a->name, b->name);
+	assert_string_equal(a->description, b->description);
+	assert_true(a->created == b->created);
+	assert_memory_equal(a->digest, b->digest, APK_DIGEST_BYTES);
+}
+
+static void be(uint64_t v, unsigned char *o, size_t n)
+{
+	while (n-- > 0) {
+		o[n] = (unsigned char)(v & 0xFF);
+		v >>= 8;
+	}
+}
+
+/* A record whose every field has a value no other field shares. */
+static void sample(struct apk_record *r)
+{
+	struct apk_key k;
+
+	memset(r, 0, sizeof *r);
+	apk_key_generate(&k);
+	memcpy(r->id, k.id, sizeof r->id);
+	apk_key_wipe(&k);
+	r->uid = 0x01020304u;
+	snprintf(r->owner, sizeof r->owner, "alice");
+	snprintf(r->name, sizeof r->name, "deploy-key.1");
+	snprintf(r->description, sizeof r->description, "CI runner \xe2\x80\x94 caf\xc3\xa9 \xf0\x9f\x98\x80");
+	r->created = (int64_t)0x0102030405060708;
+	randombytes_buf(r->digest, sizeof r->digest);
+}
+
+static size_t encode_sample(struct apk_record *r, unsigned char *buf, size_t bufsz)
+{
+	size_t len = 0;
+
+	sample(r);
+	assert_int_equal(record_encode(r, buf, bufsz, &len), APK_OK);
+	assert_true(len > 0 && len <= bufsz);
+	return len;
+}
+
+static uint64_t rng_state = 0x2545F4914F6CDD1Du;
+
+static uint32_t rng(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return (uint32_t)(rng_state >> 11);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	return apk_crypto_init() == APK_OK ? 0 : -1;
+}
+
+/* ---- records: good encodings ------------------------------------------ */
+
+static void test_record_roundtrip(void **state)
+{
+	struct apk_record r, d;
+	unsigned char buf[APK_RECORD_MAX];
+	size_t len;
+
+	(void)state;
+	len = encode_sample(&r, buf, sizeof buf);
+	memset(&d, 0xA5, sizeof d);
+	assert_int_equal(decode_record_exact(buf, len, &d), APK_OK);
+	assert_record_equal(&r, &d);
+}
+
+static void test_record_layout(void **state)
+{
+	struct apk_record r;
+	unsigned char buf[APK_RECORD_MAX], v[8];
+	struct field f[16];
+	size_t len, k, i, j;
+
+	(void)state;
+	len = encode_sample(&r, buf, sizeof buf);
+	assert_int_equal(buf[0], APK_FORMAT_VERSION);
+	k = walk(buf, len, f, N_ELEM(f));
+	assert_int_equal(k, 7);                     /* seven fields, nothing else */
+	for (i = 0; i < k; i++) {
+		assert_true(f[i].tag != 0 && f[i].tag < 0x80); /* all critical */
+		for (j = 0; j < i; j++)
+			assert_int_not_equal(f[i].tag, f[j].tag);
+	}
+	/* each value is where expected; integers are big-endian */
+	find_value(buf, len, r.id, APK_ID_LEN);
+	be(r.uid, v, 4);
+	assert_int_equal(find_value(buf, len, v, 4).n, 4);
+	assert_memory_equal(v, "\x01\x02\x03\x04", 4);
+	be((uint64_t)r.created, v, 8);
+	assert_memory_equal(v, "\x01\x02\x03\x04\x05\x06\x07\x08", 8);
+	find_value(buf, len, v, 8);
+	find_value(buf, len, r.owner, strlen(r.owner));   /* no NUL stored */
+	find_value(buf, len, r.name, strlen(r.name));
+	find_value(buf, len, r.description, strlen(r.description));
+	find_value(buf, len, r.digest, APK_DIGEST_BYTES);
+}
+
+static void test_record_extremes(void **state)
+{
+	struct apk_record r, d;
+	unsigned char buf[APK_RECORD_MAX];
+	size_t len, i;
+	const uint32_t uids[] = { 0, 1, 1000, 0x7FFFFFFFu, 0xFFFFFFFEu };
+	const int64_t times[] = { 0, 1, 1700000000, INT64_MAX };
+
+	(void)state;
+	sample(&r);
+	memset(r.name, 'n', APK_NAME_MAX);
+	r.name[APK_NAME_MAX] = '\0';
+	memset(r.owner, 'o', APK_USER_MAX);
+	r.owner[APK_USER_MAX] = '\0';
+	for (i = 0; i < APK_DESC_MAX_CHARS; i++)       /* 1024 bytes, 256 chars */
+		memcpy(r.description + 4 * i, "\xf0\x9f\x98\x80", 4);
+	r.description[APK_DESC_MAX_BYTES] = '\0';
+	assert_int_equal(record_encode(&r, buf, sizeof buf, &len), APK_OK);
+	assert_true(len <= APK_RECORD_MAX);
+	assert_int_equal(decode_record_exact(buf, len, &d), APK_OK);
+	assert_record_equal(&r, &d);
+
+	sample(&r);
+	r.description[0] = '\0';                        /* empty description */
+	for (i = 0; i < N_ELEM(uids); i++) {
+		r.uid = uids[i];
+		r.created = times[i % N_ELEM(times)];
+		assert_int_equal(record_encode(&r, buf, sizeof buf, &len), APK_OK);
+		assert_int_equal(decode_record_exact(buf, len, &d), APK_OK);
+		assert_record_equal(&r, &d);
+	}
+	r.created = INT64_MAX;
+	assert_int_equal(record_encode(&r, buf, sizeof buf, &len), APK_OK);
+	assert_int_equal(decode_record_exact(buf, len, &d), APK_OK);
+	assert_true(d.created == INT64_MAX);
+}
+
+/* Fields may come in any order. */
+static void test_record_field_order(void **state)
+{
+	struct apk_record r, d;
+	unsigned char buf[APK_RECORD_MAX], rev[APK_RECORD_MAX];
+	struct field f[16];
+	size_t len, k, i, pos = 1;
+
+	(void)state;
+	len = encode_sample(&r, buf, sizeof buf);
+	k = walk(buf, len, f, N_ELEM(f));
+	rev[0] = buf[0];
+	for (i = k; i-- > 0;) {
+		memcpy(rev + pos, buf + f[i].off, 3 + f[i].n);
+		pos += 3 + f[i].n;
+	}
+	assert_int_equal(pos, len);
+	assert_int_equal(decode_record_exact(rev, len, &d), APK_OK);
+	assert_record_equal(&r, &d);
+}
+
+/* ---- records: bad encodings ------------------------------------------- */
+
+static void test_record_truncations(void **state)
+{
+	struct apk_record r;
+	unsigned char buf[APK_RECORD_MAX];
+	size_t len, l;
+
+	(void)state;
+	len = encode_sample(&r, buf, sizeof buf);
+	for (l = 0; l < len; l++)
+		assert_record_rejected(buf, l);
+	assert_int_equal(record_decode(NULL, 0, &r), APK_ERR_CORRUPT);
+	assert_int_equal(record_decode(NULL, len, &r), APK_ERR_CORRUPT);
+}
+
+static void test_record_trailing_bytes(void **state)
+{
+	struct apk_record r;
+	unsigned char buf[APK_RECORD_MAX + 8];
+	size_t len;
+
+	(void)state;
+	len = encode_sample(&r, buf, sizeof buf);
+	memcpy(buf + len, "\x01\x00", 2);
+	assert_record_rejected(buf, len + 1);          /* a tag without length */
+	assert_record_rejected(buf, len + 2);
+	buf[len] = UNKNOWN_OPTIONAL;                   /* optional, but cut */
+	buf[len + 1] = 0;
+	buf[len + 2] = 5;
+	assert_record_rejected(buf, len + 3);
+}
+
+static void test_record_version(void **state)
+{
+	struct apk_record r;
+	unsigned char buf[APK_RECORD_MAX];
+	size_t len;
+	unsigned int v;
+
+	(void)state;
+	len = encode_sample(&r, buf, sizeof buf);
+	for (v = 0; v < 256; v++) {
+		if (v == APK_FORMAT_VERSION)
+			continue;
+		buf[0] = (unsigned char)v;
+		assert_record_rejected(buf, len);
+	}
+}
+
+static void test_record_length_overflow(void **state)
+{
+	struct apk_record r;
+	unsigned char buf[APK_RECORD_MAX], bad[APK_RECORD_MAX];
+	struct field f[16];
+	size_t len, k, i;
+	static const size_t deltas[] = { 1, 2, 3, 255, 256 };
+	size_t d;
+
+	(void)state;
+	len = encode_sample(&r, buf, sizeof buf);
+	k = walk(buf, len, f, N_ELEM(f));
+	for (i = 0; i < k; i++) {
+		size_t lens[N_ELEM(deltas) + 2];
+
+		for (d = 0; d < N_ELEM(deltas); d++)
+			lens[d] = f[i].n + deltas[d];
+		lens[N_ELEM(deltas)] = 0xFFFF;
+		lens[N_ELEM(deltas) + 1] = 0x8000;
+		for (d = 0; d < N_ELEM(lens); d++) {
+			memcpy(bad, buf, len);
+			bad[f[i].off + 1] = (unsigned char)(lens[d] >> 8);
+			bad[f[i].off + 2] = (unsigned char)lens[d];
+			assert_record_rejected(bad, len);
+		}
+	}
+	/* an encoding longer than APK_RECORD_MAX, padded with an optional field */
+	{
+		unsigned char *big = calloc(1, APK_RECORD_MAX + 64);
+		size_t pad = APK_RECORD_MAX + 1 - len - 3;
+		struct apk_record dr;
+
+		assert_non_null(big);
+		memcpy(big, buf, len);
+		big[len] = UNKNOWN_OPTIONAL;
+		big[len + 1] = (unsigned char)(pad >> 8);
+		big[len + 2] = (unsigned char)pad;
+		assert_int_equal(record_decode(big, APK_RECORD_MAX + 1, &dr), APK_ERR_CORRUPT);
+		/* the same padding one byte shorter fits and is skipped */
+		pad--;
+		big[len + 1] = (unsigned char)(pad >> 8);
+		big[len + 2] = (unsigned char)pad;
+		assert_int_equal(record_decode(big, APK_RECORD_MAX, &dr), APK_OK);
+		assert_record_equal(&r, &dr);
+		free(big);
+	}
+}
+
+static void test_record_missing_field(void **state)
+{
+	struct apk_record r;
+	unsigned char buf[APK_RECORD_MAX], bad[APK_RECORD_MAX];
+	struct field f[16];
+	size_t len, k, i, n;
+
+	(void)state;
+	len = encode_sample(&r, buf, sizeof buf);
+	k = walk(buf, len, f, N_ELEM(f));
+	for (i = 0; i < k; i++) {
+		n = splice(buf, len, f[i].off, 3 + f[i].n, NULL, 0, bad, sizeof bad);
+		assert_record_rejected(bad, n);
+	}
+	assert_record_rejected((const unsigned char *)"\x01", 1); /* version only */
+}
+
+static void test_record_duplicate_field(void **state)
+{
+	struct apk_record r;
+	unsigned char buf[APK_RECORD_MAX], bad[APK_RECORD_MAX + 2048];
+	struct field f[16];
+	size_t len, k, i, n;
+
+	(void)state;
+	len = encode_sample(&r, buf, sizeof buf);
+	k = walk(buf, len, f, N_ELEM(f));
+	for (i = 0; i < k; i++) {
+		/* the same field again at the end, identical */
+		n = splice(buf, len, len, 0, buf + f[i].off, 3 + f[i].n, bad, sizeof bad);
+		assert_record_rejected(bad, n);
+		/* and at the start */
+		n = splice(buf, len, 1, 0, buf + f[i].off, 3 + f[i].n, bad, sizeof bad);
+		assert_record_rejected(bad, n);
+	}
+	/* an unknown optional field twice */
+	memcpy(bad, buf, len);
+	memcpy(bad + len, "\xfe\x00\x01X\xfe\x00\x01Y", 8);
+	assert_record_rejected(bad, len + 8);
+}
+
+static void test_record_unknown_tags(void **state)
+{
+	struct apk_record r, d;
+	unsigned char buf[APK_RECORD_MAX], mod[APK_RECORD_MAX + 512];
+	unsigned char tlv[3 + 300];
+	struct field f[16];
+	size_t len, k, i, n, vlen;
+	static const size_t vlens[] = { 0, 1, 300 };
+
+	(void)state;
+	len = encode_sample(&r, buf, sizeof buf);
+	k = walk(buf, len, f, N_ELEM(f));
+	for (i = 0; i < k; i++) {
+		assert_int_not_equal(f[i].tag, UNKNOWN_CRITICAL);
+		assert_int_not_equal(f[i].tag, UNKNOWN_OPTIONAL);
+	}
+	for (vlen = 0; vlen < N_ELEM(vlens); vlen++) {
+		memset(tlv + 3, 0xEE, vlens[vlen]);
+		tlv[1] = (unsigned char)(vlens[vlen] >> 8);
+		tlv[2] = (unsigned char)vlens[vlen];
+		/* at every field boundary, including the start and the end */
+		for (i = 0; i <= k; i++) {
+			size_t at = i < k ? f[i].off : len;
+
+			tlv[0] = UNKNOWN_OPTIONAL;
+			n = splice(buf, len, at, 0, tlv, 3 + vlens[vlen], mod, sizeof mod);
+			memset(&d, 0, sizeof d);
+			assert_int_equal(decode_record_exact(mod, n, &d), APK_OK);
+			assert_record_equal(&r, &d);
+
+			tlv[0] = UNKNOWN_CRITICAL;
+			n = splice(buf, len, at, 0, tlv, 3 + vlens[vlen], mod, sizeof mod);
+			assert_record_rejected(mod, n);
+		}
+	}
+	/* every unassigned tag value: optional skipped, critical refused */
+	for (i = 0; i < 256; i++) {
+		size_t j, known = 0;
+
+		for (j = 0; j < k; j++)
+			known |= f[j].tag == i;
+		if (known)
+			continue;
+		tlv[0] = (unsigned char)i;
+		tlv[1] = 0;
+		tlv[2] = 0;
+		n = splice(buf, len, len, 0, tlv, 3, mod, sizeof mod);
+		if (i & 0x80) {
+			assert_int_equal(decode_record_exact(mod, n, &d), APK_OK);
+		} else {
+			assert_record_rejected(mod, n);
+		}
+	}
+}
+
+/* Fixed-size fields one byte short or long. */
+static void test_record_field_sizes(void **state)
+{
+	struct apk_record r;
+	unsigned char buf[APK_RECORD_MAX], bad[APK_RECORD_MAX], v[64];
+	struct field f;
+	size_t len, n;
+
+	(void)state;
+	len = encode_sample(&r, buf, sizeof buf);
+	{
+		struct {
+			const void *val;
+			size_t n;
+		} fixed[4];
+		unsigned char u[4], t[8];
+		size_t i;
+
+		be(r.uid, u, 4);
+		be((uint64_t)r.created, t, 8);
+		fixed[0].val = r.id; fixed[0].n = APK_ID_LEN;
+		fixed[1].val = u; fixed[1].n = 4;
+		fixed[2].val = t; fixed[2].n = 8;
+		fixed[3].val = r.digest; fixed[3].n = APK_DIGEST_BYTES;
+		for (i = 0; i < N_ELEM(fixed); i++) {
+			f = find_value(buf, len, fixed[i].val, fixed[i].n);
+			memcpy(v, fixed[i].val, fixed[i].n);
+			v[fixed[i].n] = 'A';                  /* 'A' keeps an id's alphabet */
+			n = replace_value(buf, len, f, v, fixed[i].n - 1, bad, sizeof bad);
+			assert_record_rejected(bad, n);
+			n = replace_value(buf, len, f, v, fixed[i].n + 1, bad, sizeof bad);
+			assert_record_rejected(bad, n);
+			n = replace_value(buf, len, f, v, 0, bad, sizeof bad);
+			assert_record_rejected(bad, n);
+		}
+	}
+}
+
+/* Field values that are the right size but not valid. */
+static void test_record_bad_values(void **state)
+{
+	struct apk_record r;
+	unsigned char buf[APK_RECORD_MAX], bad[APK_RECORD_MAX + 1100];
+	struct field f;
+	size_t len, n, i;
+	char s[1100];
+	static const char *const bad_ids[] = { "AAAAAAAAAAA=", "AAAAAAAAAA+A", "AAAA AAAAAAA",
+					       "AAAAAAAAAAA\n", "AAAAAAAAAA\xc3\xa9" };
+	static const char *const bad_names[] = { "a b", "a/b", "caf\xc3\xa9", "a\n", "" };
+	static const char *const bad_owners[] = { "-root", "a b", "a:b", "", "$" };
+	static const char *const bad_descs[] = { "a\nb", "\x1b[2J", "\xc0\xaf", "\xed\xa0\x80",
+						 "\xe2\x80\xae", "\xff", "\xc2\x85", "x\xe2\x80\xa8" };
+	static const unsigned char bad_uid[4] = { 0xFF, 0xFF, 0xFF, 0xFF };
+	static const unsigned char neg_time[8] = { 0x80, 0, 0, 0, 0, 0, 0, 0 };
+	static const unsigned char minus_one[8] = { 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF };
+	unsigned char t[8], u[4];
+
+	(void)state;
+	len = encode_sample(&r, buf, sizeof buf);
+	f = find_value(buf, len, r.id, APK_ID_LEN);
+	for (i = 0; i < N_ELEM(bad_ids); i++) {
+		n = replace_value(buf, len, f, bad_ids[i], APK_ID_LEN, bad, sizeof bad);
+		assert_record_rejected(bad, n);
+	}
+	f = find_value(buf, len, r.name, strlen(r.name));
+	for (i = 0; i < N_ELEM(bad_names); i++) {
+		n = replace_value(buf, len, f, bad_names[i], strlen(bad_names[i]), bad, sizeof bad);
+		assert_record_rejected(bad, n);
+	}
+	memset(s, 'n', APK_NAME_MAX + 1);                    /* 65 characters */
+	n = replace_value(buf, len, f, s, APK_NAME_MAX + 1, bad, sizeof bad);
+	assert_record_rejected(bad, n);
+	n = replace_value(buf, len, f, s, APK_NAME_MAX, bad, sizeof bad); /* 64 is fine */
+	assert_int_equal(decode_record_exact(bad, n, &r), APK_OK);
+
+	len = encode_sample(&r, buf, sizeof buf);
+	f = find_value(buf, len, r.owner, strlen(r.owner));
+	for (i = 0; i < N_ELEM(bad_owners); i++) {
+		n = replace_value(buf, len, f, bad_owners[i], strlen(bad_owners[i]), bad, sizeof bad);
+		assert_record_rejected(bad, n);
+	}
+	memset(s, 'o', APK_USER_MAX + 1);
+	n = replace_value(buf, len, f, s, APK_USER_MAX + 1, bad, sizeof bad);
+	assert_record_rejected(bad, n);
+
+	f = find_value(buf, len, r.description, strlen(r.description));
+	for (i = 0; i < N_ELEM(bad_descs); i++) {
+		n = replace_value(buf, len, f, bad_descs[i], strlen(bad_descs[i]), bad, sizeof bad);
+		assert_record_rejected(bad, n);
+	}
+	for (i = 0; i <= APK_DESC_MAX_CHARS; i++)            /* 257 two-byte characters */
+		memcpy(s + 2 * i, "\xc3\xa9", 2);
+	n = replace_value(buf, len, f, s, 2 * (APK_DESC_MAX_CHARS + 1), bad, sizeof bad);
+	assert_record_rejected(bad, n);
+	n = replace_value(buf, len, f, s, 2 * APK_DESC_MAX_CHARS, bad, sizeof bad);
+	assert_int_equal(decode_record_exact(bad, n, &r), APK_OK);
+
+	len = encode_sample(&r, buf, sizeof buf);
+	be(r.uid, u, 4);
+	n = replace_value(buf, len, find_value(buf, len, u, 4), bad_uid, 4, bad, sizeof bad);
+	assert_record_rejected(bad, n);
+	be((uint64_t)r.created, t, 8);
+	f = find_value(buf, len, t, 8);
+	n = replace_value(buf, len, f, neg_time, 8, bad, sizeof bad);
+	assert_record_rejected(bad, n);
+	n = replace_value(buf, len, f, minus_one, 8, bad, sizeof bad);
+	assert_record_rejected(bad, n);
+}
+
+/* A NUL anywhere inside a stored string is corruption. */
+static void test_record_embedded_nul(void **state)
+{
+	struct apk_record r;
+	unsigned char buf[APK_RECORD_MAX], bad[APK_RECORD_MAX];
+	const char *strs[4];
+	size_t len, i, j, vo;
+	struct field f;
+
+	(void)state;
+	len = encode_sample(&r, buf, sizeof buf);
+	strs[0] = r.id;
+	strs[1] = r.owner;
+	strs[2] = r.name;
+	strs[3] = r.description;
+	for (i = 0; i < N_ELEM(strs); i++) {
+		f = find_value(buf, len, strs[i], strlen(strs[i]));
+		vo = f.off + 3;
+		for (j = 0; j < f.n; j++) {
+			memcpy(bad, buf, len);
+			bad[vo + j] = '\0';
+			assert_record_rejected(bad, len);
+		}
+	}
+}
+
+/* Random damage never crashes, and whatever decodes is valid. */
+static void test_record_random_damage(void **state)
+{
+	struct apk_record r, d;
+	unsigned char buf[APK_RECORD_MAX], bad[APK_RECORD_MAX];
+	size_t len, n, i, flips;
+	int round, decoded = 0;
+
+	(void)state;
+	len = encode_sample(&r, buf, sizeof buf);
+	for (round = 0; round < 30000; round++) {
+		memcpy(bad, buf, len);
+		n = len;
+		flips = 1 + rng() % 4;
+		for (i = 0; i < flips; i++) {
+			size_t at = rng() % len;
+
+			if (rng() % 2)
+				bad[at] ^= (unsigned char)(1u << (rng() % 8));
+			else
+				bad[at] = (unsigned char)rng();
+		}
+		if (rng() % 4 == 0)
+			n = rng() % len; /* and sometimes cut */
+		if (decode_record_exact(bad, n, &d) == APK_OK) {
+			decoded++;
+			assert_true(apk_id_valid(d.id));
+			assert_true(apk_name_valid(d.name));
+			assert_true(apk_desc_valid(d.description));
+			assert_true(apk_user_valid(d.owner));
+			assert_true(d.uid != 0xFFFFFFFFu);
+			assert_true(d.created >= 0);
+		} else {
+			assert_true(all_zero(&d, sizeof d));
+		}
+	}
+	/* some flips land in values and still decode (a digest byte, say) */
+	assert_true(decoded > 0);
+	/* pure noise */
+	for (round = 0; round < 5000; round++) {
+		n = rng() % 64;
+		for (i = 0; i < n; i++)
+			bad[i] = (unsigned char)rng();
+		if (n > 0)
+			bad[0] = APK_FORMAT_VERSION;
+		assert_record_rejected(bad, n);
+	}
+}
+
+/* ---- record encoder --------------------------------------------------- */
+
+static void test_record_encode_invalid(void **state)
+{
+	struct apk_record r;
+	unsigned char buf[APK_RECORD_MAX];
+	size_t len = 12345;
+	size_t i;
+	static const char *const bad_names[] = { "", "a b", "x/y", "\xc3\xa9" };
+	static const char *const bad_descs[] = { "a\nb", "\xff", "\xe2\x80\xae" };
+	static const char *const bad_owners[] = { "", "-x", "a b" };
+
+	(void)state;
+	for (i = 0; i < N_ELEM(bad_names); i++) {
+		sample(&r);
+		snprintf(r.name, sizeof r.name, "%s", bad_names[i]);
+		assert_int_equal(record_encode(&r, buf, sizeof buf, &len), APK_ERR_INVALID);
+	}
+	for (i = 0; i < N_ELEM(bad_descs); i++) {
+		sample(&r);
+		snprintf(r.description, sizeof r.description, "%s", bad_descs[i]);
+		assert_int_equal(record_encode(&r, buf, sizeof buf, &len), APK_ERR_INVALID);
+	}
+	for (i = 0; i < N_ELEM(bad_owners); i++) {
+		sample(&r);
+		snprintf(r.owner, sizeof r.owner, "%s", bad_owners[i]);
+		assert_int_equal(record_encode(&r, buf, sizeof buf, &len), APK_ERR_INVALID);
+	}
+	sample(&r);
+	r.id[3] = '=';
+	assert_int_equal(record_encode(&r, buf, sizeof buf, &len), APK_ERR_INVALID);
+	sample(&r);
+	r.id[11] = '\0';
+	assert_int_equal(record_encode(&r, buf, sizeof buf, &len), APK_ERR_INVALID);
+	sample(&r);
+	r.uid = 0xFFFFFFFFu;
+	assert_int_equal(record_encode(&r, buf, sizeof buf, &len), APK_ERR_INVALID);
+	sample(&r);
+	r.created = -1;
+	assert_int_equal(record_encode(&r, buf, sizeof buf, &len), APK_ERR_INVALID);
+	/* strings that fill their array without a terminating NUL */
+	sample(&r);
+	memset(r.name, 'a', sizeof r.name);
+	assert_int_equal(record_encode(&r, buf, sizeof buf, &len), APK_ERR_INVALID);
+	sample(&r);
+	memset(r.owner, 'a', sizeof r.owner);
+	assert_int_equal(record_encode(&r, buf, sizeof buf, &len), APK_ERR_INVALID);
+	sample(&r);
+	memset(r.description, 'a', sizeof r.description);
+	assert_int_equal(record_encode(&r, buf, sizeof buf, &len), APK_ERR_INVALID);
+	sample(&r);
+	memset(r.id, 'A', sizeof r.id);
+	assert_int_equal(record_encode(&r, buf, sizeof buf, &len), APK_ERR_INVALID);
+	assert_int_equal(len, 12345);                   /* *len untouched on failure */
+	assert_int_equal(record_encode(NULL, buf, sizeof buf, &len), APK_ERR_INVALID);
+	sample(&r);
+	assert_int_equal(record_encode(&r, NULL, sizeof buf, &len), APK_ERR_INVALID);
+	assert_int_equal(record_encode(&r, buf, sizeof buf, NULL), APK_ERR_INVALID);
+}
+
+/* Every buffer size below what is needed fails without writing past it. */
+static void test_record_encode_bufsz(void **state)
+{
+	struct apk_record r;
+	unsigned char buf[APK_RECORD_MAX], *b;
+	size_t need, sz, len, i;
+
+	(void)state;
+	need = encode_sample(&r, buf, sizeof buf);
+	for (sz = 0; sz <= need; sz++) {
+		b = malloc(sz + 16);
+		assert_non_null(b);
+		memset(b, 0x5A, sz + 16);
+		len = 0;
+		if (sz < need) {
+			assert_int_equal(record_encode(&r, b, sz, &len), APK_ERR_INVALID);
+		} else {
+			assert_int_equal(record_encode(&r, b, sz, &len), APK_OK);
+			assert_int_equal(len, need);
+			assert_memory_equal(b, buf, need);
+		}
+		for (i = sz; i < sz + 16; i++)
+			assert_int_equal(b[i], 0x5A);
+		free(b);
+	}
+}
+
+/* ---- meta ------------------------------------------------------------- */
+
+static void test_meta(void **state)
+{
+	struct apk_meta m, d;
+	unsigned char buf[256], bad[256], *b;
+	struct field f[8];
+	size_t len, l, n, k, sz;
+
+	(void)state;
+	randombytes_buf(m.hashkey, sizeof m.hashkey);
+	assert_int_equal(meta_encode(&m, buf, sizeof buf, &len), APK_OK);
+	k = walk(buf, len, f, N_ELEM(f));
+	assert_int_equal(k, 1);
+	assert_true(f[0].tag < 0x80);
+	assert_int_equal(f[0].n, APK_HASHKEY_BYTES);
+	assert_memory_equal(buf + 4, m.hashkey, APK_HASHKEY_BYTES);
+	assert_int_equal(meta_decode(buf, len, &d), APK_OK);
+	assert_memory_equal(d.hashkey, m.hashkey, APK_HASHKEY_BYTES);
+
+	for (l = 0; l < len; l++) {                     /* every truncation */
+		b = malloc(l + 1);
+		assert_non_null(b);
+		memcpy(b, buf, l);
+		memset(&d, 0xA5, sizeof d);
+		assert_int_equal(meta_decode(b, l, &d), APK_ERR_CORRUPT);
+		assert_true(all_zero(&d, sizeof d));
+		free(b);
+	}
+	memcpy(bad, buf, len);                          /* wrong version */
+	bad[0] = APK_FORMAT_VERSION + 1;
+	assert_int_equal(meta_decode(bad, len, &d), APK_ERR_CORRUPT);
+	/* 31 and 33 byte keys */
+	n = replace_value(buf, len, f[0], m.hashkey, APK_HASHKEY_BYTES - 1, bad, sizeof bad);
+	assert_int_equal(meta_decode(bad, n, &d), APK_ERR_CORRUPT);
+	n = replace_value(buf, len, f[0], buf + 3, APK_HASHKEY_BYTES + 1, bad, sizeof bad);
+	assert_int_equal(meta_decode(bad, n, &d), APK_ERR_CORRUPT);
+	/* duplicated */
+	n = splice(buf, len, len, 0, buf + 1, len - 1, bad, sizeof bad);
+	assert_int_equal(meta_decode(bad, n, &d), APK_ERR_CORRUPT);
+	/* unknown optional skipped, unknown critical refused */
+	n = splice(buf, len, len, 0, "\xfe\x00\x02hi", 5, bad, sizeof bad);
+	assert_int_equal(meta_decode(bad, n, &d), APK_OK);
+	assert_memory_equal(d.hashkey, m.hashkey, APK_HASHKEY_BYTES);
+	n = splice(buf, len, 1, 0, "\x7e\x00\x02hi", 5, bad, sizeof bad);
+	assert_int_equal(meta_decode(bad, n, &d), APK_ERR_CORRUPT);
+	/* trailing garbage */
+	n = splice(buf, len, len, 0, "\x00", 1, bad, sizeof bad);
+	assert_int_equal(meta_decode(bad, n, &d), APK_ERR_CORRUPT);
+	/* buffer sizes */
+	for (sz = 0; sz <= len; sz++) {
+		b = malloc(sz + 8);
+		assert_non_null(b);
+		memset(b, 0x5A, sz + 8);
+		assert_int_equal(meta_encode(&m, b, sz, &l), sz < len ? APK_ERR_INVALID : APK_OK);
+		for (n = sz; n < sz + 8; n++)
+			assert_int_equal(b[n], 0x5A);
+		free(b);
+	}
+	sodium_memzero(&m, sizeof m);
+	sodium_memzero(buf, sizeof buf);
+}
+
+/* A value of one kind never decodes as another. */
+static void test_kinds_distinct(void **state)
+{
+	struct apk_record r;
+	struct apk_meta m;
+	struct apk_index *ix = calloc(1, sizeof *ix);
+	unsigned char rb[APK_RECORD_MAX], mb[256], ib[256];
+	size_t rl, ml, il;
+
+	(void)state;
+	assert_non_null(ix);
+	rl = encode_sample(&r, rb, sizeof rb);
+	randombytes_buf(m.hashkey, sizeof m.hashkey);
+	assert_int_equal(meta_encode(&m, mb, sizeof mb, &ml), APK_OK);
+	ix->n = 1;
+	memcpy(ix->ids[0], r.id, sizeof r.id);
+	assert_int_equal(index_encode(ix, ib, sizeof ib, &il), APK_OK);
+
+	assert_int_equal(meta_decode(rb, rl, &m), APK_ERR_CORRUPT);
+	assert_int_equal(index_decode(rb, rl, ix), APK_ERR_CORRUPT);
+	assert_int_equal(record_decode(mb, ml, &r), APK_ERR_CORRUPT);
+	assert_int_equal(index_decode(mb, ml, ix), APK_ERR_CORRUPT);
+	assert_int_equal(record_decode(ib, il, &r), APK_ERR_CORRUPT);
+	assert_int_equal(meta_decode(ib, il, &m), APK_ERR_CORRUPT);
+	free(ix);
+}
+
+/* ---- index ------------------------------------------------------------ */
+
+static void fill_index(struct apk_index *ix, size_t n)
+{
+	struct apk_key k;
+	size_t i;
+
+	ix->n = n;
+	for (i = 0; i < n; i++) {
+		apk_key_generate(&k);
+		memcpy(ix->ids[i], k.id, sizeof ix->ids[i]);
+	}
+	apk_key_wipe(&k);
+}
+
+static void assert_index_equal(const struct apk_index *a, const struct apk_index *b)
+{
+	size_t i;
+
+	assert_int_equal(a->n, b->n);
+	for (i = 0; i < a->n; i++)
+		assert_string_equal(a->ids[i], b->ids[i]);
+}
+
+static void test_index_roundtrip(void **state)
+{
+	static const size_t sizes[] = { 0, 1, 2, 7, 100, APK_MAX_INDEX_IDS };
+	struct apk_index *ix = calloc(1, sizeof *ix), *d = calloc(1, sizeof *d);
+	unsigned char *buf = malloc(APK_INDEX_MAX);
+	struct field f[4];
+	size_t i, j, len;
+
+	(void)state;
+	assert_non_null(ix);
+	assert_non_null(d);
+	assert_non_null(buf);
+	for (i = 0; i < N_ELEM(sizes); i++) {
+		fill_index(ix, sizes[i]);
+		assert_int_equal(index_encode(ix, buf, APK_INDEX_MAX, &len), APK_OK);
+		assert_int_equal(walk(buf, len, f, N_ELEM(f)), 1);
+		assert_true(f[0].tag < 0x80);
+		assert_int_equal(f[0].n, sizes[i] * APK_ID_LEN);
+		for (j = 0; j < sizes[i]; j++)        /* concatenated, in order */
+			assert_memory_equal(buf + 4 + j * APK_ID_LEN, ix->ids[j], APK_ID_LEN);
+		memset(d, 0xA5, sizeof *d);
+		assert_int_equal(index_decode(buf, len, d), APK_OK);
+		assert_index_equal(ix, d);
+	}
+	free(ix);
+	free(d);
+	free(buf);
+}
+
+static void test_index_encode_invalid(void **state)
+{
+	struct apk_index *ix = calloc(1, sizeof *ix);
+	unsigned char *buf = malloc(APK_INDEX_MAX + 64);
+	size_t len = 777, sz, need, i;
+
+	(void)state;
+	assert_non_null(ix);
+	assert_non_null(buf);
+	fill_index(ix, 3);
+	memcpy(ix->ids[2], ix->ids[0], sizeof ix->ids[0]);    /* duplicate */
+	assert_int_equal(index_encode(ix, buf, APK_INDEX_MAX, &len), APK_ERR_INVALID);
+	fill_index(ix, 3);
+	ix->ids[1][5] = '+';                                  /* bad id */
+	assert_int_equal(index_encode(ix, buf, APK_INDEX_MAX, &len), APK_ERR_INVALID);
+	fill_index(ix, 3);
+	ix->ids[1][12] = 'A';                                 /* unterminated */
+	assert_int_equal(index_encode(ix, buf, APK_INDEX_MAX, &len), APK_ERR_INVALID);
+	fill_index(ix, 3);
+	ix->n = APK_MAX_INDEX_IDS + 1;                        /* too many */
+	assert_int_equal(index_encode(ix, buf, APK_INDEX_MAX + 64, &len), APK_ERR_INVALID);
+	ix->n = (size_t)-1;
+	assert_int_equal(index_encode(ix, buf, APK_INDEX_MAX + 64, &len), APK_ERR_INVALID);
+	assert_int_equal(len, 777);
+	fill_index(ix, 5);
+	assert_int_equal(index_encode(ix, buf, APK_INDEX_MAX, &need), APK_OK);
+	for (sz = 0; sz < need; sz++) {
+		memset(buf, 0x5A, APK_INDEX_MAX + 64);
+		assert_int_equal(index_encode(ix, buf, sz, &len), APK_ERR_INVALID);
+		for (i = sz; i < APK_INDEX_MAX + 64; i++)
+			assert_int_equal(buf[i], 0x5A);
+	}
+	free(ix);
+	free(buf);
+}
+
+static enum apk_err decode_index_exact(const unsigned char *b, size_t len, struct apk_index *ix)
+{
+	unsigned char *c = malloc(len > 0 ? len : 1);
+	enum apk_err rc;
+
+	assert_non_null(c);
+	if (len > 0)
+		memcpy(c, b, len);
+	memset(ix, 0xA5, sizeof *ix);
+	rc = index_decode(c, len, ix);
+	free(c);
+	if (rc != APK_OK)
+		assert_int_equal(ix->n, 0);
+	return rc;
+}
+
+static void test_index_decode_bad(void **state)
+{
+	struct apk_index *ix = calloc(1, sizeof *ix), *d = calloc(1, sizeof *d);
+	unsigned char *buf = malloc(APK_INDEX_MAX + 64), *bad = malloc(APK_INDEX_MAX + 64);
+	struct field f[4];
+	size_t len, l, n, i;
+	unsigned int v;
+	unsigned char longer[5 * APK_ID_LEN];
+
+	(void)state;
+	assert_non_null(ix);
+	assert_non_null(d);
+	assert_non_null(buf);
+	assert_non_null(bad);
+	fill_index(ix, 4);
+	assert_int_equal(index_encode(ix, buf, APK_INDEX_MAX, &len), APK_OK);
+	walk(buf, len, f, N_ELEM(f));
+
+	for (l = 0; l < len; l++)                               /* truncations */
+		assert_int_equal(decode_index_exact(buf, l, d), APK_ERR_CORRUPT);
+	for (v = 0; v < 256; v++) {                             /* versions */
+		if (v == APK_FORMAT_VERSION)
+			continue;
+		memcpy(bad, buf, len);
+		bad[0] = (unsigned char)v;
+		assert_int_equal(decode_index_exact(bad, len, d), APK_ERR_CORRUPT);
+	}
+	/* ids length not a multiple of 12: drop or add 1..11 bytes */
+	for (i = 1; i < APK_ID_LEN; i++) {
+		n = replace_value(buf, len, f[0], buf + 4, 4 * APK_ID_LEN - i, bad, APK_INDEX_MAX);
+		assert_int_equal(decode_index_exact(bad, n, d), APK_ERR_CORRUPT);
+		memcpy(longer, buf + 4, 4 * APK_ID_LEN);
+		memset(longer + 4 * APK_ID_LEN, 'A', i);
+		n = replace_value(buf, len, f[0], longer, 4 * APK_ID_LEN + i, bad, APK_INDEX_MAX);
+		assert_int_equal(decode_index_exact(bad, n, d), APK_ERR_CORRUPT);
+	}
+	/* a duplicate id, at every pair of positions */
+	for (i = 0; i < 4; i++) {
+		for (l = 0; l < 4; l++) {
+			if (i == l)
+				continue;
+			memcpy(bad, buf, len);
+			memcpy(bad + 4 + l * APK_ID_LEN, bad + 4 + i * APK_ID_LEN, APK_ID_LEN);
+			assert_int_equal(decode_index_exact(bad, len, d), APK_ERR_CORRUPT);
+		}
+	}
+	/* a character outside the alphabet (or a NUL) in any id */
+	for (i = 0; i < 4 * APK_ID_LEN; i++) {
+		static const char junk[] = { '=', '+', '/', ' ', '\0', '\n', (char)0xC3 };
+
+		memcpy(bad, buf, len);
+		bad[4 + i] = junk[i % sizeof junk];
+		assert_int_equal(decode_index_exact(bad, len, d), APK_ERR_CORRUPT);
+	}
+	/* missing, duplicated, unknown critical, unknown optional */
+	assert_int_equal(decode_index_exact((const unsigned char *)"\x01", 1, d), APK_ERR_CORRUPT);
+	n = splice(buf, len, len, 0, buf + 1, len - 1, bad, APK_INDEX_MAX + 64);
+	assert_int_equal(decode_index_exact(bad, n, d), APK_ERR_CORRUPT);
+	n = splice(buf, len, len, 0, "\x7e\x00\x00", 3, bad, APK_INDEX_MAX + 64);
+	assert_int_equal(decode_index_exact(bad, n, d), APK_ERR_CORRUPT);
+	n = splice(buf, len, 1, 0, "\xfe\x00\x01x", 4, bad, APK_INDEX_MAX + 64);
+	assert_int_equal(decode_index_exact(bad, n, d), APK_OK);
+	assert_index_equal(ix, d);
+	/* length field overflowing the value */
+	memcpy(bad, buf, len);
+	bad[3] = (unsigned char)(bad[3] + APK_ID_LEN);
+	assert_int_equal(decode_index_exact(bad, len, d), APK_ERR_CORRUPT);
+	free(ix);
+	free(d);
+	free(buf);
+	free(bad);
+}
+
+/* More ids than APK_MAX_INDEX_IDS are refused (the value is then also
+ * longer than APK_INDEX_MAX: either check must catch it). */
+static void test_index_too_many(void **state)
+{
+	size_t n = APK_MAX_INDEX_IDS + 1, len = 4 + n * APK_ID_LEN, i;
+	unsigned char *buf = malloc(len), hdr[4];
+	struct apk_index *ix = calloc(1, sizeof *ix);
+
+	(void)state;
+	assert_non_null(buf);
+	assert_non_null(ix);
+	fill_index(ix, 1);
+	assert_int_equal(index_encode(ix, hdr, sizeof hdr, &i), APK_ERR_INVALID);
+	assert_int_equal(index_encode(ix, buf, len, &i), APK_OK);   /* learn the tag */
+	buf[2] = (unsigned char)((n * APK_ID_LEN) >> 8);
+	buf[3] = (unsigned char)(n * APK_ID_LEN);
+	for (i = 0; i < n; i++) {                 /* distinct valid ids */
+		char id[APK_ID_LEN + 1];
+
+		snprintf(id, sizeof id, "id%010zu", i);
+		memcpy(buf + 4 + i * APK_ID_LEN, id, APK_ID_LEN);
+	}
+	assert_int_equal(decode_index_exact(buf, len, ix), APK_ERR_CORRUPT);
+	/* the same with one id fewer is fine */
+	buf[2] = (unsigned char)(((n - 1) * APK_ID_LEN) >> 8);
+	buf[3] = (unsigned char)((n - 1) * APK_ID_LEN);
+	assert_int_equal(decode_index_exact(buf, len - APK_ID_LEN, ix), APK_OK);
+	assert_int_equal(ix->n, APK_MAX_INDEX_IDS);
+	free(buf);
+	free(ix);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_record_roundtrip),
+		cmocka_unit_test(test_record_layout),
+		cmocka_unit_test(test_record_extremes),
+		cmocka_unit_test(test_record_field_order),
+		cmocka_unit_test(test_record_truncations),
+		cmocka_unit_test(test_record_trailing_bytes),
+		cmocka_unit_test(test_record_version),
+		cmocka_unit_test(test_record_length_overflow),
+		cmocka_unit_test(test_record_missing_field),
+		cmocka_unit_test(test_record_duplicate_field),
+		cmocka_unit_test(test_record_unknown_tags),
+		cmocka_unit_test(test_record_field_sizes),
+		cmocka_unit_test(test_record_bad_values),
+		cmocka_unit_test(test_record_embedded_nul),
+		cmocka_unit_test(test_record_random_damage),
+		cmocka_unit_test(test_record_encode_invalid),
+		cmocka_unit_test(test_record_encode_bufsz),
+		cmocka_unit_test(test_meta),
+		cmocka_unit_test(test_kinds_distinct),
+		cmocka_unit_test(test_index_roundtrip),
+		cmocka_unit_test(test_index_encode_invalid),
+		cmocka_unit_test(test_index_decode_bad),
+		cmocka_unit_test(test_index_too_many),
+	};
+
+	return cmocka_run_group_tests(tests, setup, NULL);
+}
