@@ -43,7 +43,7 @@ HELPER_OBJ := $(HELPER_SRC:%.c=$(B)/obj/%.o)
 # Every tests/*.c is one test program, linked with the common library.
 TEST_SRC   := $(wildcard tests/*.c)
 TEST_BIN   := $(TEST_SRC:tests/%.c=$(B)/tests/%)
-TEST_LIBS  := -lcmocka -lpam $(LIBS)
+TEST_LIBS  := -lcmocka -lpam -ldl $(LIBS)
 
 .PHONY: all deps check-deps demo check check-unit check-e2e install uninstall clean
 all: $(MODULE) $(HELPER)

@@ -117,7 +117,9 @@ enum apk_err keyring_generate(struct apk_store *st, const struct apk_account *ac
 	if ((err = store_get_meta(st, &meta)) != APK_OK)
 		goto out;
 	for (i = 0; ; i++) { /* ids are 72 random bits: a clash is for tests to provoke */
-		apk_key_generate(&key);
+		do /* an id shown as "-..." would read as an option on a command line */
+			apk_key_generate(&key);
+		while (key.id[0] == '-');
 		err = store_get_record(st, key.id, &probe);
 		if (err == APK_ERR_NOTFOUND)
 			break;

@@ -41,13 +41,14 @@ static int pam_code(enum apk_err err)
 	}
 }
 
-static const char *item_str(pam_handle_t *pamh, int type, char *buf, size_t bufsz)
+/* A PAM item, escaped into buf for a log line; "-" when unset. */
+static void item_str(pam_handle_t *pamh, int type, char *buf, size_t bufsz)
 {
 	const void *v = NULL;
 
 	if (pam_get_item(pamh, type, &v) != PAM_SUCCESS || v == NULL)
-		return "-";
-	return apk_escape(v, buf, bufsz);
+		v = "-";
+	apk_escape(v, buf, bufsz);
 }
 
 APK_EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)

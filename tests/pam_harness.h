@@ -20,7 +20,7 @@ struct conv_script {
 	char last_prompt[256];
 };
 
-static int harness_conv(int n, const struct pam_message **msg, struct pam_response **resp,
+static inline int harness_conv(int n, const struct pam_message **msg, struct pam_response **resp,
 			void *data)
 {
 	struct conv_script *cs = data;
@@ -47,7 +47,7 @@ static int harness_conv(int n, const struct pam_message **msg, struct pam_respon
 }
 
 /* The module under test: $APK_BUILD/pam_apikey.so, else ./build/pam_apikey.so. */
-static const char *module_path(void)
+static inline const char *module_path(void)
 {
 	static char path[PATH_MAX];
 	const char *b = getenv("APK_BUILD");
@@ -60,7 +60,7 @@ static const char *module_path(void)
 }
 
 /* Writes DIR/SERVICE with the given lines (each "%M" replaced by the module path). */
-static void write_service(const char *dir, const char *service, const char *lines)
+static inline void write_service(const char *dir, const char *service, const char *lines)
 {
 	char path[PATH_MAX];
 	const char *p;
@@ -83,7 +83,7 @@ static void write_service(const char *dir, const char *service, const char *line
 }
 
 /* One pam_authenticate; returns its code and fills cs. */
-static int pam_run(const char *confdir, const char *service, const char *user,
+static inline int pam_run(const char *confdir, const char *service, const char *user,
 		   struct conv_script *cs)
 {
 	struct pam_conv conv = { harness_conv, cs };
@@ -107,7 +107,7 @@ static int pam_run(const char *confdir, const char *service, const char *user,
 }
 
 /* The name of the account running the test. */
-static const char *me(void)
+static inline const char *me(void)
 {
 	struct passwd *pw = getpwuid(getuid());
 	return pw != NULL ? pw->pw_name : "root";

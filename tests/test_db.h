@@ -18,7 +18,7 @@ struct test_db {
 	char path[PATH_MAX];
 };
 
-static void test_db_init(struct test_db *t)
+static inline void test_db_init(struct test_db *t)
 {
 	snprintf(t->dir, sizeof(t->dir), "/tmp/apk-test-XXXXXX");
 	if (mkdtemp(t->dir) == NULL) {
@@ -28,7 +28,7 @@ static void test_db_init(struct test_db *t)
 	snprintf(t->path, sizeof(t->path), "%s/apikeys.db", t->dir);
 }
 
-static void test_db_remove(struct test_db *t)
+static inline void test_db_remove(struct test_db *t)
 {
 	char cmd[PATH_MAX + 16];
 
@@ -38,7 +38,7 @@ static void test_db_remove(struct test_db *t)
 }
 
 /* An account by name (uid from the passwd file), or made up with uid. */
-static struct apk_account test_account(const char *name, long fake_uid)
+static inline struct apk_account test_account(const char *name, long fake_uid)
 {
 	struct apk_account a;
 	struct passwd *pw = getpwnam(name);
@@ -50,7 +50,7 @@ static struct apk_account test_account(const char *name, long fake_uid)
 }
 
 /* Generates a key for acct; returns the enum and the token. */
-static enum apk_err test_generate(const struct test_db *t, const struct apk_account *acct,
+static inline enum apk_err test_generate(const struct test_db *t, const struct apk_account *acct,
 				  const char *name, char token[APK_KEY_LEN + 1])
 {
 	struct apk_store *st;
@@ -62,7 +62,7 @@ static enum apk_err test_generate(const struct test_db *t, const struct apk_acco
 	return err == APK_OK ? store_commit(st) : (store_close(st), err);
 }
 
-static enum apk_err test_delete(const struct test_db *t, const struct apk_account *acct,
+static inline enum apk_err test_delete(const struct test_db *t, const struct apk_account *acct,
 				const char *name)
 {
 	struct apk_store *st;

@@ -299,6 +299,18 @@ static void test_keys_differ(void **state)
 	(void)state;
 	for (i = 0; i < N; i++)
 		new_token(&k[i], tok[i]);
+	/* every byte of the secret and every id character is random: over
+	 * 64 keys each position takes more than one value */
+	for (j = 0; j < APK_SECRET_BYTES; j++) {
+		for (i = 1; i < N && k[i].secret[j] == k[0].secret[j]; i++)
+			;
+		assert_true(i < N);
+	}
+	for (j = 0; j < APK_ID_LEN; j++) {
+		for (i = 1; i < N && k[i].id[j] == k[0].id[j]; i++)
+			;
+		assert_true(i < N);
+	}
 	for (i = 0; i < N; i++) {
 		assert_false(all_zero(k[i].secret, APK_SECRET_BYTES));
 		for (j = 0; j < i; j++) {

@@ -1,0 +1,137 @@
+#!/bin/sh
+# tests/e2e/01_install.sh - `make install` and `make uninstall` as a
+# distribution would use them: staged (DESTDIR) as root and as an ordinary
+# user, then the real install the other end-to-end scripts use.
+. "$(dirname "$0")/lib/common.sh"
+e2e_begin man bash cmp
+
+stage=$E2E_TMP/stage
+helper_mode() { stat -c '%U %G %a' "$1" 2>/dev/null; }
+
+# ---- staged install as root -------------------------------------------------
+run_cmd make -C "$APK_TOP" install DESTDIR="$stage" PREFIX=/usr
+tap_is "staged make install as root exits 0" "$RC" 0
+[ "$RC" -eq 0 ] || diag_file "$E2E_TMP/err"
+sbin=$stage/usr/bin/apikeyctl
+tap_run "staged module is the build, in PAMDIR $PAMDIR" \
+	cmp "$APK_BUILD/pam_apikey.so" "$stage$PAMDIR/pam_apikey.so"
+tap_is "staged module is root's, mode 644" \
+	"$(stat -c '%U %a' "$stage$PAMDIR/pam_apikey.so" 2>/dev/null)" "root 644"
+tap_is "staged apikeyctl is setuid $HELPER_USER (not root), mode 4711" \
+	"$(helper_mode "$sbin")" "$HELPER_USER root 4711"
+tap_is "staged database directory is $HELPER_USER's, mode 700" \
+	"$(stat -c '%F %U %a' "$stage$DBDIR" 2>/dev/null)" "directory $HELPER_USER 700"
+ok=0
+for f in usr/share/man/man1/apikeyctl.1 usr/share/man/man8/pam_apikey.8 \
+	usr/share/bash-completion/completions/apikeyctl; do
+	if [ "$(stat -c '%U %a' "$stage/$f" 2>/dev/null)" != "root 644" ]; then
+		diag "missing or wrong mode: $f"
+		ok=1
+	fi
+done
+tap_check "staged man pages and bash completion, mode 644" "$ok"
+ok=0
+n=0
+for f in "$APK_TOP"/doc/pam.d/*; do
+	[ -f "$f" ] || continue
+	n=$((n + 1))
+	cmp -s "$f" "$stage/usr/share/doc/pam_apikey/examples/$(basename "$f")" || {
+		diag "example not installed: $f"
+		ok=1
+	}
+done
+[ "$n" -gt 0 ] || ok=1
+tap_check "staged example PAM files ($n)" "$ok"
+
+# The database directory and whatever is in it survive an uninstall.
+echo "not a real database" >"$stage$DBDIR/apikeys.db"
+run_cmd make -C "$APK_TOP" uninstall DESTDIR="$stage" PREFIX=/usr
+tap_is "staged make uninstall exits 0" "$RC" 0
+left=$(cd "$stage" && find . ! -type d ! -path ".$DBDIR/*")
+tap_is "staged uninstall removes every file it installed" "$left" ""
+tap_is "staged uninstall keeps the database directory and its content" \
+	"$(cat "$stage$DBDIR/apikeys.db" 2>/dev/null)" "not a real database"
+tap_is "staged uninstall removes its own doc directory" \
+	"$(ls -d "$stage/usr/share/doc/pam_apikey" 2>/dev/null)" ""
+
+# ---- staged install as an ordinary user --------------------------------------
+nstage=$E2E_TMP/nobody
+mkdir "$nstage" && chown nobody "$nstage"
+chmod 0711 "$E2E_TMP"
+if runuser -u nobody -- test -r "$APK_TOP/Makefile" &&
+	runuser -u nobody -- make -q -C "$APK_TOP" all 2>/dev/null; then
+	run_cmd as_user nobody make -C "$APK_TOP" install DESTDIR="$nstage/root" PREFIX=/usr
+	tap_is "staged make install as an ordinary user exits 0" "$RC" 0
+	[ "$RC" -eq 0 ] || diag_file "$E2E_TMP/err"
+	tap_is "unprivileged staged apikeyctl is not setuid (the packager sets it)" \
+		"$(stat -c '%U %a' "$nstage/root/usr/bin/apikeyctl" 2>/dev/null)" "nobody 755"
+	grep -q "useradd --system" "$E2E_TMP/out"
+	tap_check "unprivileged staged install tells the packager what to do" $?
+	run_cmd as_user nobody make -C "$APK_TOP" install
+	if [ "$RC" -ne 0 ] && grep -q "needs root" "$E2E_TMP/err"; then
+		tap_ok "make install to the system as an ordinary user is refused"
+	else
+		tap_not_ok "make install to the system as an ordinary user is refused"
+		diag "exit status $RC"
+		diag_file "$E2E_TMP/err"
+	fi
+else
+	tap_skip "the tree is not readable or not built for nobody"
+	tap_skip "(unprivileged staged install)"
+	tap_skip "(unprivileged staged install)"
+	tap_skip "(unprivileged install refused)"
+fi
+chmod 0700 "$E2E_TMP"
+
+# ---- the real install --------------------------------------------------------
+e2e_install
+tap_ok "make install (PREFIX=$(make_var PREFIX)) installs this build"
+if [ -e "$PAMDIR/pam_unix.so" ] && cmp -s "$APK_BUILD/pam_apikey.so" "$PAMDIR/pam_apikey.so"; then
+	tap_ok "pam_apikey.so sits beside pam_unix.so in $PAMDIR"
+else
+	tap_not_ok "pam_apikey.so sits beside pam_unix.so in $PAMDIR"
+fi
+tap_is "$APKCTL is setuid $HELPER_USER, mode 4711, never root" \
+	"$(helper_mode "$APKCTL")" "$HELPER_USER root 4711"
+huid=$(id -u "$HELPER_USER")
+uid_min=$(awk '$1 == "UID_MIN" { print $2 }' /etc/login.defs)
+if [ "$huid" -gt 0 ] && [ "$huid" -lt "${uid_min:-1000}" ]; then
+	tap_ok "$HELPER_USER is a system account (uid $huid)"
+else
+	tap_not_ok "$HELPER_USER is a system account (uid $huid)"
+fi
+tap_is "$HELPER_USER has no login shell and lives in $DBDIR" \
+	"$(getent passwd "$HELPER_USER" | cut -d: -f6,7)" "$DBDIR:/usr/sbin/nologin"
+tap_is "$DBDIR is $HELPER_USER's, mode 700" \
+	"$(stat -c '%F %U %a' "$DBDIR" 2>/dev/null)" "directory $HELPER_USER 700"
+# (Debian's /usr/local/man is a link to share/man: compare real paths.)
+found=$(man -w 1 apikeyctl 2>/dev/null) && found=$(readlink -f "$found")
+tap_is "man finds apikeyctl(1)" "$found" "$(readlink -f "$MANDIR/man1/apikeyctl.1")"
+found=$(man -w 8 pam_apikey 2>/dev/null) && found=$(readlink -f "$found")
+tap_is "man finds pam_apikey(8)" "$found" "$(readlink -f "$MANDIR/man8/pam_apikey.8")"
+for page in "$MANDIR/man1/apikeyctl.1" "$MANDIR/man8/pam_apikey.8"; do
+	w=$(LC_ALL=C.UTF-8 MANROFFSEQ='' MANWIDTH=80 \
+		man --warnings -E UTF-8 -l -Tutf8 -Z "$page" 2>&1 >/dev/null)
+	tap_is "man --warnings has nothing to say about $(basename "$page")" "$w" ""
+done
+run_cmd bash -c ". '$COMPDIR/apikeyctl' && complete -p apikeyctl"
+tap_is "the installed bash completion registers for apikeyctl" "$RC" 0
+ok=0
+for f in "$APK_TOP"/doc/pam.d/*; do
+	[ -f "$f" ] || continue
+	cmp -s "$f" "$DOCDIR/examples/$(basename "$f")" || ok=1
+done
+tap_check "example PAM files in $DOCDIR/examples" "$ok"
+run_cmd as_user nobody "$APKCTL" --version
+tap_is "the installed apikeyctl runs for an ordinary user" "$RC" 0
+
+# Installing again changes nothing that matters, least of all the keys.
+before=$(stat -c '%U %a' "$DBDIR"; [ -f "$DBPATH" ] && stat -c '%i %s %Y' "$DBPATH" && sha256sum <"$DBPATH")
+run_cmd make -C "$APK_TOP" install
+after=$(stat -c '%U %a' "$DBDIR"; [ -f "$DBPATH" ] && stat -c '%i %s %Y' "$DBPATH" && sha256sum <"$DBPATH")
+tap_is "make install again exits 0" "$RC" 0
+tap_is "make install again leaves the database directory and file alone" "$after" "$before"
+tap_is "make install again keeps apikeyctl setuid $HELPER_USER" \
+	"$(helper_mode "$APKCTL")" "$HELPER_USER root 4711"
+
+e2e_end
