@@ -106,3 +106,6 @@ uninstall:
 
 clean:
 	rm -rf $(B)
+
+# Further targets (fuzzing, sanitizers, benchmarks) live in mk/*.mk, one file a job.
+include $(wildcard mk/*.mk)
