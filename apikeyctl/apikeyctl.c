@@ -68,10 +68,10 @@ int main(int argc, char *argv[])
 
 	if (argc < 1 || argv[0] == NULL)
 		return EXIT_USAGE; /* execve with an empty argv: refuse (CVE-2021-4034) */
-	if (startup_sanitize(dbpath, sizeof(dbpath), err, sizeof(err)) != 0)
+	memset(&c, 0, sizeof(c));
+	if (startup_sanitize(dbpath, sizeof(dbpath), &c.closed_fds, err, sizeof(err)) != 0)
 		return fail(EXIT_FAIL, "%s", err);
 	openlog("apikeyctl", LOG_PID, LOG_AUTHPRIV);
-	memset(&c, 0, sizeof(c));
 	c.db = dbpath;
 	if (startup_caller(&c.caller, err, sizeof(err)) != 0 ||
 	    startup_drop_privileges(err, sizeof(err)) != 0)

@@ -94,6 +94,8 @@ int cmd_generate(const struct ctl *c, const struct apk_args *a)
 	char token[APK_KEY_LEN + 1];
 	enum apk_err err;
 
+	if (c->closed_fds & (1 << STDOUT_FILENO))
+		return fail(EXIT_FAIL, "standard output is closed: the new key would be lost");
 	if (a->name != NULL && !apk_name_valid(a->name))
 		return fail(EXIT_USAGE, "invalid name: use 1-%d letters, digits, '.', '_' or '-'",
 			    APK_NAME_MAX);

@@ -15,6 +15,7 @@ struct ctl {
 	const char *db;
 	struct apk_account caller; /* who runs us: getuid() */
 	struct apk_account target; /* whose keys: the caller, or --user for root */
+	int closed_fds;            /* bit N: fd N was closed when we started */
 };
 
 int cmd_generate(const struct ctl *c, const struct apk_args *a);

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,13 +14,15 @@
 #include "apk_config.h"
 #include "startup.h"
 
-static int fds_open(void)
+static int fds_open(int *closed)
 {
 	int fd;
 
+	*closed = 0;
 	for (fd = 0; fd <= 2; fd++) {
 		if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
 			continue;
+		*closed |= 1 << fd;
 		/* A closed 0-2 would let a later open() land there: fill it. */
 		if (open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY) != fd)
 			return -1;
@@ -27,16 +30,20 @@ static int fds_open(void)
 	return 0;
 }
 
-int startup_sanitize(char *dbpath, size_t dbsz, char *err, size_t errsz)
+int startup_sanitize(char *dbpath, size_t dbsz, int *closed_fds, char *err, size_t errsz)
 {
 	const struct rlimit nocore = { 0, 0 };
 	const char *env;
 
-	if (fds_open() != 0) {
+	if (fds_open(closed_fds) != 0) {
 		/* stderr may be the closed one; say nothing on it */
 		snprintf(err, errsz, "cannot open /dev/null");
 		return -1;
 	}
+	/* Descriptors the caller left open are not ours to use or leak. */
+	close_range(3, ~0U, 0);
+	/* A caller's small RLIMIT_FSIZE must give EFBIG, not a signal mid-write. */
+	signal(SIGXFSZ, SIG_IGN);
 	umask(077);
 	if (setrlimit(RLIMIT_CORE, &nocore) != 0 || prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) {
 		snprintf(err, errsz, "cannot disable core dumps: %s", strerror(errno));

@@ -7,11 +7,13 @@
 
 #include "keyring.h"
 
-/* Makes fds 0-2 valid (opened on /dev/null when closed), sets umask 077,
+/* Makes fds 0-2 valid (opened on /dev/null when closed) and closes every
+ * other descriptor, ignores SIGXFSZ, sets umask 077,
  * forbids core dumps and ptrace attach (not dumpable), reads APIKEY_DB
  * through secure_getenv (ignored when setuid) into dbpath, then clears
- * the whole environment. Returns 0, or -1 with a message in err. */
-int startup_sanitize(char *dbpath, size_t dbsz, char *err, size_t errsz);
+ * the whole environment. *closed_fds gets bit N set for each of fds 0-2
+ * that was closed. Returns 0, or -1 with a message in err. */
+int startup_sanitize(char *dbpath, size_t dbsz, int *closed_fds, char *err, size_t errsz);
 
 /* The caller: getuid() and its passwd entry, and nothing else. */
 int startup_caller(struct apk_account *caller, char *err, size_t errsz);
