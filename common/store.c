@@ -116,7 +116,7 @@ enum apk_err store_open_read(const char *path, struct apk_store **out)
 		return APK_ERR_NOMEM;
 	if ((err = store_names(st, path)) != APK_OK ||
 	    (err = safe_openat(st->dirfd, st->base, O_RDONLY, 0, &fd)) != APK_OK ||
-	    (err = open_gdbm(st, fd, GDBM_READER | GDBM_XVERIFY)) != APK_OK) {
+	    (err = open_gdbm(st, fd, GDBM_READER | GDBM_NOMMAP)) != APK_OK) {
 		store_close(st);
 		return err;
 	}
