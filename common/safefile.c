@@ -67,7 +67,9 @@ enum apk_err safe_openat(int dirfd, const char *name, int flags, int mode, int *
 			return APK_ERR_UNSAFE; /* a symlink, or a FIFO/socket */
 		return errno == ENOMEM ? APK_ERR_NOMEM : APK_ERR_UNAVAIL;
 	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1 ||
+	/* nlink 0: a writer replaced the file between our open and fstat; what
+	 * we hold is still a whole earlier version. Two or more: a hard link. */
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink > 1 ||
 	    !owner_trusted(st.st_uid) || (st.st_mode & 077) != 0) {
 		close(fd);
 		return APK_ERR_UNSAFE;

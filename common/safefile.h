@@ -4,7 +4,7 @@
  * calling process's effective uid. The directory must be a real directory
  * with a trusted owner and no write permission for group or others. Files
  * are opened relative to it with O_NOFOLLOW|O_CLOEXEC|O_NONBLOCK and then
- * fstat-checked: a regular file, one link, a trusted owner, no group or
+ * fstat-checked: a regular file, at most one link (none: replaced since), a trusted owner, no group or
  * other permission bits. */
 #ifndef APK_SAFEFILE_H
 #define APK_SAFEFILE_H

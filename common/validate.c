@@ -74,13 +74,14 @@ bool apk_name_valid(const char *s)
 bool apk_desc_valid(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	size_t chars = 0, n;
-	uint32_t c;
+	size_t chars = 0;
 
 	if (s == NULL || strnlen(s, APK_DESC_MAX_BYTES + 1) > APK_DESC_MAX_BYTES)
 		return false;
 	while (*p != '\0') {
-		n = utf8_decode(p, &c);
+		uint32_t c;
+		size_t n = utf8_decode(p, &c);
+
 		if (n == 0 || forbidden_cp(c) || ++chars > APK_DESC_MAX_CHARS)
 			return false;
 		p += n;
@@ -126,14 +127,15 @@ static bool put_hex(char *out, size_t outsz, size_t *pos, unsigned char b)
 char *apk_escape(const char *s, char *out, size_t outsz)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	size_t pos = 0, n, i;
-	uint32_t c;
+	size_t pos = 0, i;
 	bool ok = true;
 
 	if (out == NULL || outsz == 0)
 		return out;
 	while (ok && p != NULL && *p != '\0') {
-		n = utf8_decode(p, &c);
+		uint32_t c;
+		size_t n = utf8_decode(p, &c);
+
 		if (n == 0) {
 			/* Not well-formed: escape this one byte, resync after it. */
 			ok = put_hex(out, outsz, &pos, *p);

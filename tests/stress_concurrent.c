@@ -239,7 +239,7 @@ static int writer(const struct stress_env *env, int me, uint64_t seed, int64_t e
 		return 2;
 	while (now_us() < end) {
 		char newname[APK_NAME_MAX + 1] = "", desc[DESC_MAX] = "";
-		const char *argv[STRESS_MAX_ARGS + 1];
+		const char *argv[STRESS_MAX_ARGS + 1], *ops[2];
 		size_t live[WRITER_KEYS_HIGH + 8], nlive = 0, a = 0, nv = 0;
 		struct wkey *v[2] = { NULL, NULL };
 		struct apk_record m;
@@ -280,15 +280,17 @@ static int writer(const struct stress_env *env, int me, uint64_t seed, int64_t e
 				nv = 2;
 			}
 			for (i = 0; i < nv; i++)
-				argv[a++] = rng_below(&rng, 4) == 0 ? v[i]->id : v[i]->name;
+				ops[i] = rng_below(&rng, 4) == 0 ? v[i]->id : v[i]->name;
 			if (op == 1) {
 				snprintf(newname, sizeof newname, "w%dr%u", me, step);
-				argv[a++] = newname;
+				ops[1] = newname;
+				add_operands(argv, &a, ops, 2, NULL);
 			} else if (op == 2) {
 				snprintf(desc, sizeof desc, "writer %d described at step %u", me, step);
-				argv[a++] = desc;
+				ops[1] = desc;
+				add_operands(argv, &a, ops, 2, NULL);
 			} else {
-				argv[a++] = "--yes";
+				add_operands(argv, &a, ops, nv, "--yes");
 				for (i = 0; i < nv; i++)
 					log_line(fd, 'P', v[i]->id);
 			}
@@ -442,7 +444,8 @@ static int verifier(const struct stress_env *env, int me, uint64_t seed, int64_t
 		} else if (e == APK_ERR_NOMATCH) {
 			fail_note(&vs.f_refused, "verifier %d: the parent's key was refused", me);
 		} else {
-			fail_note(&vs.f_db, "verifier %d: apk_verify: %s", me, apk_strerror(e));
+			fail_note(&vs.f_db, "verifier %d: apk_verify of a valid key: %s", me,
+				  apk_strerror(e));
 		}
 		/* A key whose delete returned before we looked. */
 		k = pick(&lv, &rng, true);
@@ -454,7 +457,8 @@ static int verifier(const struct stress_env *env, int me, uint64_t seed, int64_t
 				fail_note(&vs.f_accepted, "verifier %d: key %s accepted after its "
 					  "delete returned", me, k->id);
 			else
-				fail_note(&vs.f_db, "verifier %d: apk_verify: %s", me, apk_strerror(e));
+				fail_note(&vs.f_db, "verifier %d: apk_verify of a deleted key: %s", me,
+					  apk_strerror(e));
 		}
 		/* Now and then the whole account: index and records agree. */
 		if (round % 16 == 0) {
@@ -744,8 +748,10 @@ int main(void)
 	tap_diag("writers: %u generate, %u rename, %u describe, %u delete succeeded; %u busy",
 		 wsum.ok[0], wsum.ok[1], wsum.ok[2], wsum.ok[3], wsum.busy);
 	tap_diag("verifiers: %u valid keys accepted, %u deleted keys refused, %u refused while "
-		 "their delete ran (not counted), %u account read-backs", vsum.valid_ok,
-		 vsum.deleted_ok, vsum.inconclusive, vsum.snapshots);
+		 "their delete ran (not counted), %u account read-backs; failures: %u valid "
+		 "refused, %u deleted accepted, %u database errors", vsum.valid_ok,
+		 vsum.deleted_ok, vsum.inconclusive, vsum.snapshots, vsum.f_refused,
+		 vsum.f_accepted, vsum.f_db);
 
 	/* The parent's key is expected too, unchanged. */
 	if (nex == capex) {

@@ -1,9 +1,12 @@
 /* stress_kill.c - SIGKILL apikeyctl at random moments; the store must survive.
  *
  * Each iteration runs one of generate / rename / describe / delete --yes
- * with the real build/apikeyctl on a private database, SIGKILLs it after a
- * random delay drawn from 0 to 1.5 times that command's measured run time,
- * and reaps it. A child that exited 0 before the kill reported success, and
+ * with the real build/apikeyctl on a private database, SIGKILLs it and
+ * reaps it. Half the kills come after a random delay drawn from 0 to 1.5
+ * times that command's measured run time; the other half right after a
+ * random one of the command's file events in the database directory
+ * (inotify: open, read, write, create, rename, ...), which lands them
+ * inside the short moments that write the database, whatever their length. A child that exited 0 before the kill reported success, and
  * its change must be there; a killed child's change must be there entirely
  * or not at all. After every iteration:
  *   - the database opens (store_open_read) and reads back;
@@ -58,8 +61,11 @@ struct ctx {
 	size_t npending;
 	unsigned counter;
 	int64_t median_us[OP_COUNT];
-	/* figures */
-	unsigned runs[OP_COUNT], mid, after, stale_new, stale_other, partial_out;
+	unsigned median_events[OP_COUNT];
+	int ifd;                        /* inotify on the directory */
+	/* figures: kills by time [0] and by event [1] */
+	unsigned runs[OP_COUNT], mid, after, mode_mid[2], mode_after[2];
+	unsigned stale_new, stale_other, partial_out;
 	unsigned orphans, resolved_valid, resolved_refused, reported_gen, reported_del;
 	unsigned verifies;
 	/* failures per property */
@@ -328,6 +334,7 @@ static void delete_orphans(struct ctx *c, const char *const *ids, size_t n)
 		argv[k++] = "apikeyctl";
 		argv[k++] = "delete";
 		argv[k++] = "--yes";
+		argv[k++] = "--";       /* an id may begin with '-' */
 		for (i = done; i < n && k < STRESS_MAX_ARGS; i++)
 			argv[k++] = ids[i];
 		argv[k] = NULL;
@@ -338,12 +345,12 @@ static void delete_orphans(struct ctx *c, const char *const *ids, size_t n)
 	free(r);
 }
 
-/* One command, killed after delay_us (or not killed when delay_us < 0).
- * Returns true when it exited 0 by itself. */
-static bool iteration(struct ctx *c, enum op op, int64_t delay_us, struct run_result *r)
+/* One command, killed as kw says (NULL: not killed). Returns true when it
+ * exited 0 by itself. */
+static bool iteration(struct ctx *c, enum op op, const struct run_kill *kw, struct run_result *r)
 {
 	char newname[APK_NAME_MAX + 1], desc[DESC_MAX];
-	const char *argv[STRESS_MAX_ARGS + 1];
+	const char *argv[STRESS_MAX_ARGS + 1], *ops[2];
 	size_t live[128], nlive, k = 0, nvict = 0;
 	struct tkey *vict[2] = { NULL, NULL };
 	bool killed, ok;
@@ -374,15 +381,17 @@ static bool iteration(struct ctx *c, enum op op, int64_t delay_us, struct run_re
 		vict[0] = &c->keys[live[rng_below(&c->rng, nlive)]];
 		nvict = 1;
 		snprintf(newname, sizeof newname, "r%u", c->counter);
-		argv[k++] = key_ref(c, vict[0]);
-		argv[k++] = newname;
+		ops[0] = key_ref(c, vict[0]);
+		ops[1] = newname;
+		add_operands(argv, &k, ops, 2, NULL);
 		break;
 	case OP_DESCRIBE:
 		vict[0] = &c->keys[live[rng_below(&c->rng, nlive)]];
 		nvict = 1;
 		snprintf(desc, sizeof desc, "described at step %u", c->counter);
-		argv[k++] = key_ref(c, vict[0]);
-		argv[k++] = desc;
+		ops[0] = key_ref(c, vict[0]);
+		ops[1] = desc;
+		add_operands(argv, &k, ops, 2, NULL);
 		break;
 	case OP_DELETE:
 	case OP_COUNT:
@@ -395,25 +404,37 @@ static bool iteration(struct ctx *c, enum op op, int64_t delay_us, struct run_re
 			while (vict[1] == vict[0]);
 			nvict = 2;
 		}
-		argv[k++] = key_ref(c, vict[0]);
+		ops[0] = key_ref(c, vict[0]);
 		if (nvict == 2)
-			argv[k++] = key_ref(c, vict[1]);
-		argv[k++] = "--yes";
+			ops[1] = key_ref(c, vict[1]);
+		add_operands(argv, &k, ops, nvict, "--yes");
 		break;
 	}
 	argv[k] = NULL;
 	c->runs[op]++;
 
-	if (run_cmd(c->env.prog, argv, delay_us, CMD_TIMEOUT_MS, r) != 0) {
-		fail_note(&c->f_setup, "cannot run %s: %s", c->env.prog, strerror(errno));
-		return false;
+	if (kw != NULL) {
+		if (run_cmd_kill(c->env.prog, argv, kw, CMD_TIMEOUT_MS, r) != 0) {
+			fail_note(&c->f_setup, "cannot run %s: %s", c->env.prog, strerror(errno));
+			return false;
+		}
+	} else {
+		struct run_kill count = { -1, c->ifd, 0, 0 };
+
+		if (run_cmd_kill(c->env.prog, argv, &count, CMD_TIMEOUT_MS, r) != 0) {
+			fail_note(&c->f_setup, "cannot run %s: %s", c->env.prog, strerror(errno));
+			return false;
+		}
 	}
-	killed = r->signaled && r->sig == SIGKILL && !r->timed_out && delay_us >= 0;
+	killed = r->signaled && r->sig == SIGKILL && !r->timed_out && kw != NULL;
 	ok = r->exited && r->code == 0;
-	if (killed)
+	if (killed) {
 		c->mid++;
-	else if (r->exited && delay_us >= 0)
+		c->mode_mid[kw->at_event > 0]++;
+	} else if (r->exited && kw != NULL) {
 		c->after++;
+		c->mode_after[kw->at_event > 0]++;
+	}
 	if (!killed && !ok)
 		fail_note(&c->f_uncut, "apikeyctl %s (not killed) failed: %s %d%s: %s", op_names[op],
 			  r->exited ? "exit" : "signal", r->exited ? r->code : r->sig,
@@ -499,31 +520,48 @@ static int cmp_i64(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+static int cmp_uns(const void *a, const void *b)
+{
+	unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
+
+	return (x > y) - (x < y);
+}
+
 /* Runs each command a few times without killing it: a baseline that must
  * work, and each command's typical run time for drawing kill moments. */
 static bool measure(struct ctx *c, struct run_result *r)
 {
 	static const enum op order[] = { OP_GEN, OP_RENAME, OP_DESCRIBE, OP_DELETE };
 	int64_t d[OP_COUNT][MEASURE_RUNS + 1];
+	unsigned ev[OP_COUNT][MEASURE_RUNS + 1];
 	size_t i, j;
 	unsigned before = c->f_uncut + c->f_token + c->f_valid + c->f_open + c->f_setup;
 
 	for (i = 0; i < MEASURE_RUNS + 1; i++) /* one more generate: deletes need keys */
-		if (iteration(c, OP_GEN, -1, r))
+		if (iteration(c, OP_GEN, NULL, r)) {
 			d[OP_GEN][i] = r->dur_us;
+			ev[OP_GEN][i] = r->events;
+		}
 	for (j = 1; j < sizeof order / sizeof order[0]; j++)
 		for (i = 0; i < MEASURE_RUNS; i++)
-			if (iteration(c, order[j], -1, r))
+			if (iteration(c, order[j], NULL, r)) {
 				d[order[j]][i] = r->dur_us;
+				ev[order[j]][i] = r->events;
+			}
 	if (c->f_uncut + c->f_token + c->f_valid + c->f_open + c->f_setup != before)
 		return false;
 	for (j = 0; j < OP_COUNT; j++) {
 		qsort(d[j], MEASURE_RUNS, sizeof d[j][0], cmp_i64);
+		qsort(ev[j], MEASURE_RUNS, sizeof ev[j][0], cmp_uns);
 		c->median_us[j] = d[j][MEASURE_RUNS / 2];
+		c->median_events[j] = ev[j][MEASURE_RUNS / 2];
 	}
-	tap_diag("typical run time (us): generate %" PRId64 ", rename %" PRId64
-		 ", describe %" PRId64 ", delete %" PRId64, c->median_us[OP_GEN],
-		 c->median_us[OP_RENAME], c->median_us[OP_DESCRIBE], c->median_us[OP_DELETE]);
+	tap_diag("typical run (us / directory events): generate %" PRId64 "/%u, rename %" PRId64
+		 "/%u, describe %" PRId64 "/%u, delete %" PRId64 "/%u",
+		 c->median_us[OP_GEN], c->median_events[OP_GEN], c->median_us[OP_RENAME],
+		 c->median_events[OP_RENAME], c->median_us[OP_DESCRIBE],
+		 c->median_events[OP_DESCRIBE], c->median_us[OP_DELETE],
+		 c->median_events[OP_DELETE]);
 	return true;
 }
 
@@ -546,6 +584,12 @@ int main(void)
 		return tap_done();
 	}
 	c->rng.s = stress_seed();
+	c->ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (c->ifd < 0 || inotify_add_watch(c->ifd, c->env.dir, IN_ALL_EVENTS) < 0) {
+		tap_ok(false, "setup: inotify on %s: %s", c->env.dir, strerror(errno));
+		stress_cleanup(&c->env);
+		return tap_done();
+	}
 	tap_diag("apikeyctl %s, database %s, %lld iterations", c->env.prog, c->env.db, iters);
 
 	if (!tap_ok(measure(c, r), "baseline: each command run to completion succeeds and verifies")) {
@@ -554,9 +598,16 @@ int main(void)
 	}
 	for (i = 0; i < iters; i++) {
 		enum op op = pick_op(c);
-		int64_t span = c->median_us[op] * 3 / 2;
+		struct run_kill kw = { -1, c->ifd, 0, 0 };
 
-		iteration(c, op, (int64_t)rng_below(&c->rng, (uint64_t)span + 1), r);
+		if (rng_below(&c->rng, 2) == 0 || c->median_events[op] == 0) {
+			kw.after_us = (int64_t)rng_below(&c->rng, (uint64_t)c->median_us[op] * 3 / 2 + 1);
+		} else {
+			kw.at_event = 1 + (unsigned)rng_below(&c->rng, c->median_events[op]);
+			/* half at once, half a little later */
+			kw.extra_us = rng_below(&c->rng, 2) ? 0 : (int64_t)rng_below(&c->rng, 200);
+		}
+		iteration(c, op, &kw, r);
 	}
 	for (i = 0; i < OP_COUNT; i++)
 		sum_runs += c->runs[i];
@@ -564,8 +615,9 @@ int main(void)
 	tap_diag("%u commands (generate %u, rename %u, describe %u, delete %u) in %.1f s",
 		 sum_runs, c->runs[OP_GEN], c->runs[OP_RENAME], c->runs[OP_DESCRIBE],
 		 c->runs[OP_DELETE], (double)(now_us() - t0) / 1e6);
-	tap_diag("kills: %u mid-command, %u after exit (%.0f%% mid-command)", c->mid, c->after,
-		 frac * 100.0);
+	tap_diag("kills: %u mid-command, %u after exit (%.0f%% mid-command); by time %u/%u, "
+		 "by file event %u/%u", c->mid, c->after, frac * 100.0, c->mode_mid[0],
+		 c->mode_after[0], c->mode_mid[1], c->mode_after[1]);
 	tap_diag("stale apikeys.db.new seen %u times, other stale files %u times, "
 		 "partial output of killed generate %u", c->stale_new, c->stale_other, c->partial_out);
 	tap_diag("killed commands settled: %u keys valid, %u refused; %u unprinted keys found and "
@@ -587,6 +639,7 @@ int main(void)
 	tap_ok(c->f_extra == 0, "the account held no key the test cannot account for");
 	tap_ok(frac >= 0.30, "%.0f%% of kills landed while the command ran (need 30%%)", frac * 100.0);
 
+	close(c->ifd);
 	stress_cleanup(&c->env);
 	free(c->keys);
 	free(c);

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -273,6 +274,7 @@ struct run_result {
 	int sig;
 	bool timed_out;         /* ran past the deadline and was killed for it */
 	int64_t dur_us;         /* fork to exit */
+	unsigned events;        /* inotify events seen meanwhile (run_kill.ifd) */
 	char out[STRESS_OUT_MAX + 1];
 	size_t outlen;
 	char err[STRESS_ERR_MAX + 1];
@@ -325,18 +327,52 @@ static inline void run_drain(int *fd, char *buf, size_t cap, size_t *len)
 	}
 }
 
+/* When to SIGKILL the child (run_cmd_kill). */
+struct run_kill {
+	int64_t after_us;       /* >= 0: that long after the fork */
+	int ifd;                /* >= 0: an inotify descriptor watching the database
+				 * directory; its events while the child runs are
+				 * counted in run_result.events */
+	unsigned at_event;      /* > 0 (with ifd): at that event of the child's ... */
+	int64_t extra_us;       /* ... plus this delay */
+};
+
+/* Reads every queued inotify event; returns how many. */
+static inline unsigned run_drain_events(int ifd)
+{
+	char buf[4096];
+	unsigned n = 0;
+
+	for (;;) {
+		ssize_t k = read(ifd, buf, sizeof buf);
+		struct inotify_event ev;
+		size_t off = 0;
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return n;
+		while (off + sizeof ev <= (size_t)k) {
+			memcpy(&ev, buf + off, sizeof ev);
+			off += sizeof ev + ev.len;
+			n++;
+		}
+	}
+}
+
 /* Runs prog with argv (NULL-terminated, argv[0] included), stdin on
- * /dev/null, stdout and stderr captured. With kill_after_us >= 0 the child
- * gets SIGKILL that many microseconds after the fork (whether or not it has
- * exited by then). Any child still running after timeout_ms is killed and
- * reported as timed out. Returns 0, or -1 when it could not be started. */
-static inline int run_cmd(const char *prog, const char *const argv[], int64_t kill_after_us,
-			  int timeout_ms, struct run_result *r)
+ * /dev/null, stdout and stderr captured, and SIGKILLs it as kw says (NULL:
+ * never), whether or not it has exited by then. Any child still running
+ * after timeout_ms is killed and reported as timed out. Returns 0, or -1
+ * when it could not be started. */
+static inline int run_cmd_kill(const char *prog, const char *const argv[],
+			       const struct run_kill *kw, int timeout_ms, struct run_result *r)
 {
 	int outp[2], errp[2], status = 0;
+	int ifd = kw != NULL ? kw->ifd : -1;
+	bool reaped = false, kill_sent = false;
 	sigset_t waitmask;
 	int64_t t0, deadline;
-	bool reaped = false;
 	pid_t pid;
 
 	memset(r, 0, sizeof *r);
@@ -349,6 +385,8 @@ static inline int run_cmd(const char *prog, const char *const argv[], int64_t ki
 	}
 	sigprocmask(SIG_SETMASK, NULL, &waitmask);
 	sigdelset(&waitmask, SIGCHLD);
+	if (ifd >= 0)
+		(void)run_drain_events(ifd);    /* the test's own reads */
 	fflush(NULL);
 	t0 = now_us();
 	pid = fork();
@@ -378,13 +416,14 @@ static inline int run_cmd(const char *prog, const char *const argv[], int64_t ki
 	close(errp[1]);
 	fcntl(outp[0], F_SETFL, O_NONBLOCK);
 	fcntl(errp[0], F_SETFL, O_NONBLOCK);
-	if (kill_after_us >= 0) {
-		sleep_until_us(t0 + kill_after_us);
+	if (kw != NULL && kw->after_us >= 0) {
+		sleep_until_us(t0 + kw->after_us);
 		kill(pid, SIGKILL);
+		kill_sent = true;
 	}
 	deadline = t0 + (int64_t)timeout_ms * 1000;
 	for (;;) {
-		struct pollfd pf[2];
+		struct pollfd pf[3];
 		struct timespec ts;
 		nfds_t nf = 0;
 		int64_t left;
@@ -395,6 +434,15 @@ static inline int run_cmd(const char *prog, const char *const argv[], int64_t ki
 			if (w == pid) {
 				reaped = true;
 				r->dur_us = now_us() - t0;
+			}
+		}
+		if (ifd >= 0) {
+			r->events += run_drain_events(ifd);
+			if (!kill_sent && kw->at_event > 0 && r->events >= kw->at_event) {
+				if (kw->extra_us > 0)
+					sleep_us(kw->extra_us);
+				kill(pid, SIGKILL);
+				kill_sent = true;
 			}
 		}
 		if (outp[0] >= 0)
@@ -438,8 +486,17 @@ static inline int run_cmd(const char *prog, const char *const argv[], int64_t ki
 			pf[nf].events = POLLIN;
 			nf++;
 		}
+		if (ifd >= 0 && !reaped) {
+			if (!kill_sent && kw->at_event > 0)
+				continue;       /* spin: kill within microseconds of the event */
+			pf[nf].fd = ifd;
+			pf[nf].events = POLLIN;
+			nf++;
+		}
 		(void)ppoll(nf > 0 ? pf : NULL, nf, &ts, &waitmask);
 	}
+	if (ifd >= 0)
+		r->events += run_drain_events(ifd);
 	r->out[r->outlen] = '\0';
 	r->err[r->errlen] = '\0';
 	if (WIFEXITED(status)) {
@@ -450,6 +507,39 @@ static inline int run_cmd(const char *prog, const char *const argv[], int64_t ki
 		r->sig = WTERMSIG(status);
 	}
 	return 0;
+}
+
+/* run_cmd_kill without a kill (kill_after_us < 0) or after a delay. */
+static inline int run_cmd(const char *prog, const char *const argv[], int64_t kill_after_us,
+			  int timeout_ms, struct run_result *r)
+{
+	struct run_kill kw = { kill_after_us, -1, 0, 0 };
+
+	return run_cmd_kill(prog, argv, kill_after_us >= 0 ? &kw : NULL, timeout_ms, r);
+}
+
+/* Appends n operands to argv at *k. A key id may begin with '-' (it is
+ * base64url), so when any operand does, the options (opts, may be NULL)
+ * go first and "--" ends them; otherwise the options follow the operands,
+ * as in the usage line "delete NAME... [--yes]". */
+static inline void add_operands(const char **argv, size_t *k, const char *const *ops, size_t n,
+				const char *opts)
+{
+	bool dash = false;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (ops[i][0] == '-')
+			dash = true;
+	if (dash) {
+		if (opts != NULL)
+			argv[(*k)++] = opts;
+		argv[(*k)++] = "--";
+	}
+	for (i = 0; i < n; i++)
+		argv[(*k)++] = ops[i];
+	if (!dash && opts != NULL)
+		argv[(*k)++] = opts;
 }
 
 /* The first line of the child's stderr, for messages. */

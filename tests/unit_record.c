@@ -926,6 +926,23 @@ static void test_index_encode_invalid(void **state)
 	ix->n = (size_t)-1;
 	assert_int_equal(index_encode(ix, buf, APK_INDEX_MAX + 64, &len), APK_ERR_INVALID);
 	assert_int_equal(len, 777);
+	{
+		/* n one above the bound is refused even when the memory right
+		 * after the full array would read as one more valid id */
+		unsigned char *raw = calloc(1, sizeof *ix + 16);
+		struct apk_index *full = (void *)raw;
+
+		assert_non_null(raw);
+		assert_int_equal(offsetof(struct apk_index, ids) + sizeof full->ids, sizeof *full);
+		fill_index(full, APK_MAX_INDEX_IDS);
+		memcpy(raw + sizeof *full, "zzzzzzzzzzzz", APK_ID_LEN + 1);
+		full->n = APK_MAX_INDEX_IDS + 1;
+		assert_int_equal(index_encode(full, buf, APK_INDEX_MAX + 64, &len), APK_ERR_INVALID);
+		full->n = APK_MAX_INDEX_IDS;
+		assert_int_equal(index_encode(full, buf, APK_INDEX_MAX + 64, &len), APK_OK);
+		assert_int_equal(len, APK_INDEX_MAX);
+		free(raw);
+	}
 	fill_index(ix, 5);
 	assert_int_equal(index_encode(ix, buf, APK_INDEX_MAX, &need), APK_OK);
 	for (sz = 0; sz < need; sz++) {

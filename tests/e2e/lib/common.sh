@@ -113,7 +113,7 @@ e2e_begin() {
 		exit 0
 	fi
 	miss=""
-	for tool in make install useradd userdel chpasswd runuser setpriv logger \
+	for tool in make install useradd userdel chpasswd runuser setpriv logger flock \
 		sha256sum stat timeout "$@"; do
 		command -v "$tool" >/dev/null 2>&1 || miss="$miss $tool"
 	done
@@ -124,12 +124,20 @@ e2e_begin() {
 		echo "1..1"
 		exit 1
 	fi
+	# One end-to-end script at a time: they share /dev/log, /run/sshd and
+	# the installed files. Long-running children get fd 9 closed.
+	exec 9>/run/pam_apikey-e2e.lock
+	flock -w 900 9 || {
+		echo "not ok 1 - another end-to-end run holds /run/pam_apikey-e2e.lock"
+		exit 1
+	}
 	E2E_TMP=$(mktemp -d /tmp/apkt-e2e.XXXXXX) || {
 		echo "not ok 1 - mktemp"
 		exit 1
 	}
 	chmod 0700 "$E2E_TMP"
 	: >"$E2E_TMP/secrets"
+	: >"$E2E_TMP/users"
 	trap e2e_cleanup EXIT
 	trap 'exit 130' INT TERM HUP
 	cd / || exit 1
@@ -228,6 +236,7 @@ e2e_add_user() {
 		bail "useradd $login"
 	}
 	E2E_USERS="$E2E_USERS $login"
+	printf '%s\n' "$login" >>"$E2E_TMP/users"
 	pw="Pw-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 	printf '%s:%s\n' "$login" "$pw" | chpasswd || bail "chpasswd $login"
 	printf '%s\n' "$pw" >>"$E2E_TMP/secrets"
@@ -325,13 +334,21 @@ e2e_syslog_start() {
 	E2E_SYSLOG=$E2E_TMP/syslog
 	: >"$E2E_SYSLOG"
 	E2E_SYNC_N=0
+	if [ -S /dev/log ] && ! "$E2E_PY" -c 'import socket
+socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).connect("/dev/log")' 2>/dev/null; then
+		echo "# removing a dead /dev/log socket (nothing listens on it)"
+		rm -f /dev/log
+	fi
+	for f in /dev/log.apkt-saved.*; do
+		[ -e "$f" ] && echo "# leftover from an interrupted run: $f"
+	done
 	if [ -e /dev/log ] || [ -L /dev/log ]; then
 		E2E_DEVLOG_SAVED=/dev/log.apkt-saved.$$
 		mv /dev/log "$E2E_DEVLOG_SAVED" || bail "cannot move /dev/log aside"
 		echo "# /dev/log moved aside to $E2E_DEVLOG_SAVED for the test"
 	fi
 	"$E2E_PY" "$E2E_LIB/syslog_listener.py" /dev/log "$E2E_SYSLOG" \
-		2>"$E2E_TMP/listener.err" &
+		2>"$E2E_TMP/listener.err" 9>&- &
 	E2E_SYSLOG_PID=$!
 	i=0
 	while [ ! -S /dev/log ] && [ "$i" -lt 50 ]; do
@@ -379,14 +396,17 @@ log_sync() {
 	return 0
 }
 
-# log_mark: starts a window; log_window FILE: writes the lines logged since.
+# log_mark: starts a window; log_window FILE: writes the lines logged since
+# that name one of this script's accounts (other programs running on the
+# machine, such as other test suites, log to /dev/log too).
 log_mark() {
 	log_sync
 	E2E_MARK=$(wc -l <"$E2E_SYSLOG")
 }
 log_window() {
 	log_sync
-	tail -n +"$((E2E_MARK + 1))" "$E2E_SYSLOG" | grep -v 'apkt-e2e-sync-' >"$1"
+	tail -n +"$((E2E_MARK + 1))" "$E2E_SYSLOG" | grep -v 'apkt-e2e-sync-' |
+		grep -F -f "$E2E_TMP/users" >"$1"
 }
 
 # count_re FILE ERE: number of lines of FILE matching ERE.

@@ -1,0 +1,180 @@
+/* login.c - bench-login: times whole PAM logins, round-robin over a plan
+ *
+ *   bench-login CONFDIR ROUNDS WARMUP < PLAN
+ *
+ * PLAN has one cell a line: LABEL SERVICE USER EXPECT RESPONSE, separated by
+ * single spaces; EXPECT is the PAM code the login must return; RESPONSE is
+ * what the conversation answers ("-": no prompt expected, the conversation
+ * fails if asked). The plan comes on stdin so that keys stay off the command
+ * line. Each round runs every cell once, starting one cell later each round,
+ * so machine noise falls on every cell alike; WARMUP rounds are not counted.
+ * One login is pam_start_confdir + pam_authenticate + pam_end, timed whole.
+ *
+ * Prints one line a cell: LABEL N MEDIAN_US P90_US MIN_US MEAN_US BAD FIRST_BAD
+ * (BAD: logins whose code differed from EXPECT; FIRST_BAD: the first such
+ * code, or 0). Exit 0 when every login returned what it should, 3 when some
+ * did not, 2 on a usage or set-up error.
+ *
+ * It links libpam and libc only: each login loads the module and the
+ * libraries it needs, as each sshd connection does.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <security/pam_appl.h>
+
+#include "stats.h"
+
+#define MAX_CELLS 32
+#define FIELD_MAX 512
+#define ROUNDS_MAX 1000000ul
+
+struct cell {
+	char label[64];
+	char service[128];
+	char user[128];
+	char response[FIELD_MAX + 1];
+	int expect;
+	size_t bad;
+	int first_bad;
+	uint64_t *ns;
+};
+
+static int answer(int n, const struct pam_message **msg, struct pam_response **resp, void *data)
+{
+	const struct cell *c = data;
+	struct pam_response *r;
+	int i;
+
+	if (n <= 0 || n > PAM_MAX_NUM_MSG)
+		return PAM_CONV_ERR;
+	if ((r = calloc((size_t)n, sizeof(*r))) == NULL)
+		return PAM_BUF_ERR;
+	for (i = 0; i < n; i++) {
+		if (msg[i]->msg_style != PAM_PROMPT_ECHO_OFF && msg[i]->msg_style != PAM_PROMPT_ECHO_ON)
+			continue;
+		if (strcmp(c->response, "-") == 0 || (r[i].resp = strdup(c->response)) == NULL)
+			goto fail;
+	}
+	*resp = r;
+	return PAM_SUCCESS;
+fail:
+	for (i = 0; i < n; i++)
+		free(r[i].resp);
+	free(r);
+	return PAM_CONV_ERR;
+}
+
+static int login(const char *confdir, struct cell *c)
+{
+	struct pam_conv conv = { answer, c };
+	pam_handle_t *pamh = NULL;
+	int rc;
+
+	rc = pam_start_confdir(c->service, c->user, &conv, confdir, &pamh);
+	if (rc != PAM_SUCCESS)
+		return rc;
+	pam_set_item(pamh, PAM_RHOST, "203.0.113.7");
+	rc = pam_authenticate(pamh, 0);
+	pam_end(pamh, rc);
+	return rc;
+}
+
+static int parse_ulong(const char *s, unsigned long max, unsigned long *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtoul(s, &end, 10);
+	return s[0] >= '0' && s[0] <= '9' && *end == '\0' && errno == 0 && *v <= max ? 0 : -1;
+}
+
+/* Copies the next space-separated field of *p into out (size outsz). */
+static int field(char **p, char *out, size_t outsz)
+{
+	size_t len = strcspn(*p, " \n");
+
+	if (len == 0 || len >= outsz)
+		return -1;
+	memcpy(out, *p, len);
+	out[len] = '\0';
+	*p += len;
+	if (**p == ' ')
+		(*p)++;
+	return 0;
+}
+
+static int read_plan(struct cell *cells, size_t *n)
+{
+	char line[1024], expect[16];
+	unsigned long e;
+	char *p;
+
+	*n = 0;
+	while (fgets(line, sizeof(line), stdin) != NULL) {
+		struct cell *c = &cells[*n];
+
+		if (*n == MAX_CELLS || strchr(line, '\n') == NULL)
+			return -1;
+		p = line;
+		if (field(&p, c->label, sizeof(c->label)) != 0 ||
+		    field(&p, c->service, sizeof(c->service)) != 0 ||
+		    field(&p, c->user, sizeof(c->user)) != 0 ||
+		    field(&p, expect, sizeof(expect)) != 0 ||
+		    field(&p, c->response, sizeof(c->response)) != 0 || *p != '\n' ||
+		    parse_ulong(expect, 255, &e) != 0)
+			return -1;
+		c->expect = (int)e;
+		(*n)++;
+	}
+	explicit_bzero(line, sizeof(line));
+	return *n > 0 ? 0 : -1;
+}
+
+int main(int argc, char **argv)
+{
+	static struct cell cells[MAX_CELLS];
+	unsigned long rounds, warmup, r;
+	size_t n, i, k, failed = 0;
+	struct stats s;
+	uint64_t t0;
+	int rc;
+
+	if (argc != 4 || parse_ulong(argv[2], ROUNDS_MAX, &rounds) != 0 || rounds == 0 ||
+	    parse_ulong(argv[3], ROUNDS_MAX, &warmup) != 0) {
+		fprintf(stderr, "usage: bench-login CONFDIR ROUNDS WARMUP < PLAN\n");
+		return 2;
+	}
+	if (read_plan(cells, &n) != 0) {
+		fprintf(stderr, "bench-login: bad plan on stdin\n");
+		return 2;
+	}
+	for (i = 0; i < n; i++)
+		if ((cells[i].ns = calloc(rounds, sizeof(uint64_t))) == NULL) {
+			fprintf(stderr, "bench-login: out of memory\n");
+			return 2;
+		}
+	for (r = 0; r < warmup + rounds; r++) {
+		for (k = 0; k < n; k++) {
+			struct cell *c = &cells[(k + r) % n];
+
+			t0 = now_ns();
+			rc = login(argv[1], c);
+			if (r >= warmup)
+				c->ns[r - warmup] = now_ns() - t0;
+			if (rc != c->expect && c->bad++ == 0)
+				c->first_bad = rc;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		stats_from_ns(cells[i].ns, rounds, &s);
+		printf("%s %zu %.3f %.3f %.3f %.3f %zu %d\n", cells[i].label, s.n, s.median_us,
+		       s.p90_us, s.min_us, s.mean_us, cells[i].bad, cells[i].first_bad);
+		failed += cells[i].bad;
+		free(cells[i].ns);
+	}
+	explicit_bzero(cells, sizeof(cells));
+	return fflush(stdout) == 0 && failed == 0 ? 0 : 3;
+}
