@@ -7,7 +7,8 @@
  *
  * each part unpadded base64url (A-Z a-z 0-9 - _), 68 characters in all.
  * id = 9 random bytes (public, finds the record), secret = 33 random bytes
- * (264 bits), check = first 6 bytes of BLAKE2b("pam_apikey check" || id || secret).
+ * (264 bits), check = first 6 bytes of a 16-byte BLAKE2b over a domain
+ * string, the 12 id characters and the secret (FORMAT.md has the details).
  */
 #ifndef APK_KEYFMT_H
 #define APK_KEYFMT_H
@@ -34,7 +35,8 @@ struct apk_key {
 	unsigned char secret[APK_SECRET_BYTES];
 };
 
-/* Must be called once before anything else here (wraps sodium_init). */
+/* Must be called once before anything else here (wraps sodium_init);
+ * APK_ERR_UNAVAIL when libsodium cannot initialise. */
 enum apk_err apk_crypto_init(void);
 
 /* A fresh random key from libsodium's generator. */

@@ -16,7 +16,8 @@
 bool apk_name_valid(const char *s);
 
 /* 0-256 characters of well-formed UTF-8 without control characters
- * (C0, DEL, C1) or bidirectional formatting characters. */
+ * (C0, DEL, C1), bidirectional formatting characters, or the line and
+ * paragraph separators U+2028/U+2029. */
 bool apk_desc_valid(const char *s);
 
 /* A login name we are willing to look up: 1-256 bytes, printable ASCII
