@@ -12,8 +12,10 @@
  *
  * Prints one line a cell: LABEL N MEDIAN_US P90_US MIN_US MEAN_US BAD FIRST_BAD
  * (BAD: logins whose code differed from EXPECT; FIRST_BAD: the first such
- * code, or 0). Exit 0 when every login returned what it should, 3 when some
- * did not, 2 on a usage or set-up error.
+ * code, or 0), then "vmhwm KB": the peak resident size of this program
+ * since its exec (VmHWM; ru_maxrss would include the forking parent's).
+ * Exit 0 when every login returned what it should, 3 when some did not,
+ * 2 on a usage or set-up error.
  *
  * It links libpam and libc only: each login loads the module and the
  * libraries it needs, as each sshd connection does.
@@ -80,6 +82,22 @@ static int login(const char *confdir, struct cell *c)
 	rc = pam_authenticate(pamh, 0);
 	pam_end(pamh, rc);
 	return rc;
+}
+
+/* VmHWM from /proc/self/status in kB, or -1. */
+static long vmhwm_kb(void)
+{
+	char line[256];
+	long kb = -1;
+	FILE *fp = fopen("/proc/self/status", "r");
+
+	if (fp == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), fp) != NULL)
+		if (sscanf(line, "VmHWM: %ld kB", &kb) == 1)
+			break;
+	fclose(fp);
+	return kb;
 }
 
 static int parse_ulong(const char *s, unsigned long max, unsigned long *v)
@@ -176,5 +194,6 @@ int main(int argc, char **argv)
 		free(cells[i].ns);
 	}
 	explicit_bzero(cells, sizeof(cells));
+	printf("vmhwm %ld\n", vmhwm_kb());
 	return fflush(stdout) == 0 && failed == 0 ? 0 : 3;
 }

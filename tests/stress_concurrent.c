@@ -393,21 +393,23 @@ static int writer(const struct stress_env *env, int me, uint64_t seed, int64_t e
 
 /* ---- a verifier ----------------------------------------------------------- */
 
-/* A random key of the view for which want(k) holds, or NULL. */
-static struct seen_key *pick(struct logview *lv, struct rng *rng, bool deleted)
+/* The index of a random key of the view that is deleted (deleted) or
+ * valid and not being deleted (!deleted); lv->n when there is none. An
+ * index, not a pointer: lv_refresh may move the array. */
+static size_t pick(const struct logview *lv, struct rng *rng, bool deleted)
 {
 	size_t i, start;
 
 	if (lv->n == 0)
-		return NULL;
+		return 0;
 	start = (size_t)rng_below(rng, lv->n);
 	for (i = 0; i < lv->n; i++) {
-		struct seen_key *k = &lv->k[(start + i) % lv->n];
+		const struct seen_key *k = &lv->k[(start + i) % lv->n];
 
 		if (deleted ? k->deleted : !k->pending)
-			return k;
+			return (start + i) % lv->n;
 	}
-	return NULL;
+	return lv->n;
 }
 
 static int verifier(const struct stress_env *env, int me, uint64_t seed, int64_t end,
@@ -424,23 +426,25 @@ static int verifier(const struct stress_env *env, int me, uint64_t seed, int64_t
 	if (lv_open(&lv, env) != 0)
 		return 2;
 	while (now_us() < end) {
-		struct seen_key *k;
+		bool base;
 		enum apk_err e;
+		size_t k;
 
 		lv_refresh(&lv);
-		/* A key known valid; the first one of each round is the parent's,
-		 * which nobody deletes. */
+		/* A key known valid; every fourth round the parent's, which
+		 * nobody deletes. */
 		k = pick(&lv, &rng, false);
-		e = verify_token(env, k != NULL && round % 4 != 0 ? k->token : base_token, &m);
+		base = k == lv.n || round % 4 == 0;
+		e = verify_token(env, base ? base_token : lv.k[k].token, &m);
 		if (e == APK_OK) {
 			vs.valid_ok++;
-		} else if (e == APK_ERR_NOMATCH && k != NULL && round % 4 != 0) {
+		} else if (e == APK_ERR_NOMATCH && !base) {
 			lv_refresh(&lv);
-			if (k->pending)
+			if (lv.k[k].pending)
 				vs.inconclusive++;  /* its delete started meanwhile */
 			else
 				fail_note(&vs.f_refused, "verifier %d: key %s, valid and not being "
-					  "deleted, was refused", me, k->id);
+					  "deleted, was refused", me, lv.k[k].id);
 		} else if (e == APK_ERR_NOMATCH) {
 			fail_note(&vs.f_refused, "verifier %d: the parent's key was refused", me);
 		} else {
@@ -449,13 +453,13 @@ static int verifier(const struct stress_env *env, int me, uint64_t seed, int64_t
 		}
 		/* A key whose delete returned before we looked. */
 		k = pick(&lv, &rng, true);
-		if (k != NULL) {
-			e = verify_token(env, k->token, &m);
+		if (k < lv.n) {
+			e = verify_token(env, lv.k[k].token, &m);
 			if (e == APK_ERR_NOMATCH)
 				vs.deleted_ok++;
 			else if (e == APK_OK)
 				fail_note(&vs.f_accepted, "verifier %d: key %s accepted after its "
-					  "delete returned", me, k->id);
+					  "delete returned", me, lv.k[k].id);
 			else
 				fail_note(&vs.f_db, "verifier %d: apk_verify of a deleted key: %s", me,
 					  apk_strerror(e));

@@ -275,6 +275,7 @@ struct run_result {
 	bool timed_out;         /* ran past the deadline and was killed for it */
 	int64_t dur_us;         /* fork to exit */
 	unsigned events;        /* inotify events seen meanwhile (run_kill.ifd) */
+	unsigned changes;       /* those of them that change a file (STRESS_CHANGES) */
 	char out[STRESS_OUT_MAX + 1];
 	size_t outlen;
 	char err[STRESS_ERR_MAX + 1];
@@ -334,14 +335,18 @@ struct run_kill {
 				 * directory; its events while the child runs are
 				 * counted in run_result.events */
 	unsigned at_event;      /* > 0 (with ifd): at that event of the child's ... */
+	bool changes_only;      /* ... counting only STRESS_CHANGES events ... */
 	int64_t extra_us;       /* ... plus this delay */
 };
 
-/* Reads every queued inotify event; returns how many. */
-static inline unsigned run_drain_events(int ifd)
+/* Events that change something in the directory. */
+#define STRESS_CHANGES (IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | IN_CREATE | IN_DELETE | \
+			IN_MOVED_FROM | IN_MOVED_TO)
+
+/* Reads every queued inotify event, counting them into r (may be NULL). */
+static inline void run_drain_events(int ifd, struct run_result *r)
 {
 	char buf[4096];
-	unsigned n = 0;
 
 	for (;;) {
 		ssize_t k = read(ifd, buf, sizeof buf);
@@ -351,11 +356,13 @@ static inline unsigned run_drain_events(int ifd)
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k <= 0)
-			return n;
-		while (off + sizeof ev <= (size_t)k) {
+			return;
+		while (r != NULL && off + sizeof ev <= (size_t)k) {
 			memcpy(&ev, buf + off, sizeof ev);
 			off += sizeof ev + ev.len;
-			n++;
+			r->events++;
+			if (ev.mask & STRESS_CHANGES)
+				r->changes++;
 		}
 	}
 }
@@ -386,7 +393,7 @@ static inline int run_cmd_kill(const char *prog, const char *const argv[],
 	sigprocmask(SIG_SETMASK, NULL, &waitmask);
 	sigdelset(&waitmask, SIGCHLD);
 	if (ifd >= 0)
-		(void)run_drain_events(ifd);    /* the test's own reads */
+		run_drain_events(ifd, NULL);    /* the test's own reads */
 	fflush(NULL);
 	t0 = now_us();
 	pid = fork();
@@ -437,8 +444,9 @@ static inline int run_cmd_kill(const char *prog, const char *const argv[],
 			}
 		}
 		if (ifd >= 0) {
-			r->events += run_drain_events(ifd);
-			if (!kill_sent && kw->at_event > 0 && r->events >= kw->at_event) {
+			run_drain_events(ifd, r);
+			if (!kill_sent && kw->at_event > 0 &&
+			    (kw->changes_only ? r->changes : r->events) >= kw->at_event) {
 				if (kw->extra_us > 0)
 					sleep_us(kw->extra_us);
 				kill(pid, SIGKILL);
@@ -496,7 +504,7 @@ static inline int run_cmd_kill(const char *prog, const char *const argv[],
 		(void)ppoll(nf > 0 ? pf : NULL, nf, &ts, &waitmask);
 	}
 	if (ifd >= 0)
-		r->events += run_drain_events(ifd);
+		run_drain_events(ifd, r);
 	r->out[r->outlen] = '\0';
 	r->err[r->errlen] = '\0';
 	if (WIFEXITED(status)) {
@@ -513,7 +521,7 @@ static inline int run_cmd_kill(const char *prog, const char *const argv[],
 static inline int run_cmd(const char *prog, const char *const argv[], int64_t kill_after_us,
 			  int timeout_ms, struct run_result *r)
 {
-	struct run_kill kw = { kill_after_us, -1, 0, 0 };
+	struct run_kill kw = { kill_after_us, -1, 0, false, 0 };
 
 	return run_cmd_kill(prog, argv, kill_after_us >= 0 ? &kw : NULL, timeout_ms, r);
 }
@@ -626,6 +634,8 @@ static inline enum apk_err snapshot_take(const char *db, uint32_t uid, struct sn
 	}
 	for (i = 0; e == APK_OK && i < ix->n; i++) {
 		e = store_get_record(st, ix->ids[i], &s->r[i]);
+		if (e == APK_ERR_NOTFOUND)
+			e = APK_ERR_CORRUPT;    /* the index lists a key without a record */
 		if (e == APK_OK && (s->r[i].uid != uid || strcmp(s->r[i].id, ix->ids[i]) != 0))
 			e = APK_ERR_CORRUPT;
 	}

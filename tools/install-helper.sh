@@ -113,7 +113,9 @@ install_helper() {
 install_dbdir() {
 	dir=$DESTDIR$DBDIR
 	if [ -e "$dir" ] || [ -L "$dir" ]; then
-		[ -d "$dir" ] && [ ! -L "$dir" ] || die "$dir exists and is not a directory"
+		if [ ! -d "$dir" ] || [ -L "$dir" ]; then
+			die "$dir exists and is not a directory"
+		fi
 		got=$(stat -c '%U %a' "$dir")
 		if [ "$privileged" -eq 1 ] && [ "$got" != "$HELPER_USER 700" ]; then
 			echo "$prog: warning: $dir is '$got', expected '$HELPER_USER 700';" \

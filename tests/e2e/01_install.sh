@@ -2,6 +2,7 @@
 # tests/e2e/01_install.sh - `make install` and `make uninstall` as a
 # distribution would use them: staged (DESTDIR) as root and as an ordinary
 # user, then the real install the other end-to-end scripts use.
+# shellcheck source=tests/e2e/lib/common.sh
 . "$(dirname "$0")/lib/common.sh"
 e2e_begin man bash cmp
 

@@ -8,6 +8,7 @@
 # in with sshpass (keyboard-interactive, then password authentication through
 # PAM) and runs `id -un`. Every login, accepted or refused, must have left
 # one authpriv line from the module naming user, service, rhost and key.
+# shellcheck source=tests/e2e/lib/common.sh
 . "$(dirname "$0")/lib/common.sh"
 e2e_begin ssh ssh-keygen sshpass /usr/sbin/sshd
 

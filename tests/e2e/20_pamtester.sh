@@ -2,6 +2,7 @@
 # tests/e2e/20_pamtester.sh - pam_apikey as an alternative to the password,
 # through pamtester and the real libpam, on the stacks the documentation
 # recommends: the key or the password each work, nothing else does.
+# shellcheck source=tests/e2e/lib/common.sh
 . "$(dirname "$0")/lib/common.sh"
 e2e_begin pamtester
 
@@ -85,21 +86,23 @@ log_window "$E2E_TMP/window"
 tap_one_line "$S_FAST: one authpriv line for the refused key" "$E2E_TMP/window" \
 	"pam_apikey\\($S_FAST:auth\\): refused key \\(id $ID_A\\) for user $BOB service $S_FAST rhost $RHOST: [^ ]"
 
-# A failure is delayed (2 s by default); nodelay removes the delay.
+# A failure is delayed (2 s requested; libpam draws the actual delay from
+# between half and one and a half times that, so at least 1 s); nodelay
+# removes the delay.
 t0=$(date +%s%N)
 pam "$S_ONLY" "$ALICE" "$KEY_B"
 t1=$(date +%s%N)
 ms=$(((t1 - t0) / 1000000))
-if [ "$RC" -ne 0 ] && [ "$ms" -ge 1900 ]; then
-	tap_ok "$S_ONLY: a refused key takes the 2 s failure delay (${ms} ms)"
+if [ "$RC" -ne 0 ] && [ "$ms" -ge 950 ]; then
+	tap_ok "$S_ONLY: a refused key takes the failure delay (${ms} ms)"
 else
-	tap_not_ok "$S_ONLY: a refused key takes the 2 s failure delay (${ms} ms, status $RC)"
+	tap_not_ok "$S_ONLY: a refused key takes the failure delay (${ms} ms, status $RC)"
 fi
 t0=$(date +%s%N)
 pam "$S_FAST" "$ALICE" "$KEY_B"
 t1=$(date +%s%N)
 ms=$(((t1 - t0) / 1000000))
-if [ "$RC" -ne 0 ] && [ "$ms" -lt 1500 ]; then
+if [ "$RC" -ne 0 ] && [ "$ms" -lt 500 ]; then
 	tap_ok "$S_FAST: nodelay refuses without the delay (${ms} ms)"
 else
 	tap_not_ok "$S_FAST: nodelay refuses without the delay (${ms} ms, status $RC)"

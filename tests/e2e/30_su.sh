@@ -6,6 +6,7 @@
 # pam_apikey added (as the example in doc/pam.d/su does) is bind-mounted over
 # it. Nothing outside that namespace ever sees the change, even if the test
 # is killed.
+# shellcheck source=tests/e2e/lib/common.sh
 . "$(dirname "$0")/lib/common.sh"
 e2e_begin su unshare mount awk
 

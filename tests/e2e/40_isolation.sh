@@ -7,6 +7,7 @@
 # one line on stderr, logged, and leaves the database file as it was. Only
 # root and the helper's account can open the database. Every change made
 # through apikeyctl writes one authpriv line with caller, account and key.
+# shellcheck source=tests/e2e/lib/common.sh
 . "$(dirname "$0")/lib/common.sh"
 e2e_begin
 

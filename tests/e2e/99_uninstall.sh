@@ -5,6 +5,7 @@
 # installed and left /run/pam_apikey-e2e.installed); an installation that was
 # there before the suite is left alone. Uninstall must remove every installed
 # file and never the key database, its directory or the helper's account.
+# shellcheck source=tests/e2e/lib/common.sh
 . "$(dirname "$0")/lib/common.sh"
 e2e_begin
 

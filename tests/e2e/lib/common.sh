@@ -1,4 +1,5 @@
 # tests/e2e/lib/common.sh - shared by the end-to-end scripts (sourced, never run)
+# shellcheck shell=sh disable=SC2034
 #
 # The end-to-end tests use the real system as root: they install with
 # `make install`, create throwaway accounts, write /etc/pam.d service files,
@@ -89,6 +90,18 @@ bail() {
 }
 
 e2e_end() {
+	# The accounts' keys go first (the accounts themselves at exit).
+	if [ -n "$E2E_USERS" ]; then
+		left=""
+		for u in $E2E_USERS; do
+			e2e_delete_keys "$u"
+			if ! json=$("$APKCTL" --user "$u" list --json 2>&1) ||
+				printf '%s' "$json" | grep -q '"id"'; then
+				left="$left $u"
+			fi
+		done
+		tap_is "the test accounts' keys are deleted" "$left" ""
+	fi
 	echo "1..$T_N"
 	[ "$T_FAILED" -eq 0 ] && exit 0
 	exit 1
@@ -162,8 +175,13 @@ e2e_cleanup() {
 	[ -n "$E2E_TMP" ] && rm -rf "$E2E_TMP"
 }
 
-# e2e_stop_pid PID: TERM, then KILL after 3 s; only a process we started.
+# e2e_stop_pid PID: stops a process we started, and its descendants first
+# (an sshd's connection processes), so that each parent reaps its children:
+# TERM, then KILL after 3 s.
 e2e_stop_pid() {
+	for child in $(ps -o pid= --ppid "$1" 2>/dev/null); do
+		e2e_stop_pid "$child"
+	done
 	kill -TERM "$1" 2>/dev/null || return 0
 	i=0
 	while kill -0 "$1" 2>/dev/null && [ "$i" -lt 30 ]; do
@@ -246,14 +264,7 @@ e2e_add_user() {
 # e2e_remove_user LOGIN: deletes the account's keys (as root, through the
 # installed helper), its processes (by pid), the account and its home.
 e2e_remove_user() {
-	if [ -x "$APKCTL" ] && getent passwd "$1" >/dev/null; then
-		ids=$(e2e_key_ids "$1")
-		if [ -n "$ids" ]; then
-			# shellcheck disable=SC2086
-			"$APKCTL" --user "$1" delete --yes $ids >/dev/null 2>&1 ||
-				echo "# cleanup: could not delete the keys of $1" >&2
-		fi
-	fi
+	e2e_delete_keys "$1"
 	for pid in $(ps -o pid= -u "$1" 2>/dev/null); do
 		kill -KILL "$pid" 2>/dev/null
 	done
@@ -263,6 +274,19 @@ e2e_remove_user() {
 	fi
 	if getent group "$1" >/dev/null; then
 		groupdel "$1" >/dev/null 2>&1
+	fi
+	return 0
+}
+
+# e2e_delete_keys LOGIN: deletes all of LOGIN's keys (as root).
+e2e_delete_keys() {
+	if [ -x "$APKCTL" ] && getent passwd "$1" >/dev/null; then
+		ids=$(e2e_key_ids "$1")
+		if [ -n "$ids" ]; then
+			# shellcheck disable=SC2086
+			"$APKCTL" --user "$1" delete --yes $ids >/dev/null 2>&1 ||
+				echo "# cleanup: could not delete the keys of $1" >&2
+		fi
 	fi
 	return 0
 }

@@ -1,0 +1,192 @@
+/* report.c - the table on stdout, bench.csv, and bench.png through gnuplot */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bench.h"
+
+#define CSV_NAME "bench.csv"
+#define DAT_NAME "bench-plot.dat"
+#define PNG_NAME "bench.png"
+
+static double ratio(double a, double b)
+{
+	return b > 0 ? a / b : 0;
+}
+
+void report_table(const struct bench_cfg *c, const struct bench_result *res)
+{
+	const struct size_result *z;
+	size_t i;
+	int k;
+
+	printf("\npam_apikey benchmark (%s run)\n", c->smoke ? "smoke" : "full");
+	printf("\nLogins: one pam_start_confdir + pam_authenticate + pam_end each, module with "
+	       "nodelay;\nmedian (p90) in microseconds over %lu interleaved rounds; ratio = median "
+	       "/ pam_permit's median.\n\n", c->rounds);
+	printf("pam_permit: %.1f (%.1f) us\n\n", res->permit.median_us, res->permit.p90_us);
+	printf("%10s", "keys");
+	for (k = 0; k < LC_COUNT; k++)
+		printf("  %-24s", login_class_name[k]);
+	printf("\n");
+	for (i = 0; i < c->nsizes; i++) {
+		z = &res->sz[i];
+		printf("%10lu", z->keys);
+		for (k = 0; k < LC_COUNT; k++)
+			printf("  %7.1f (%7.1f) %5.2fx ", z->login[k].median_us, z->login[k].p90_us,
+			       ratio(z->login[k].median_us, res->permit.median_us));
+		printf("\n");
+	}
+
+	printf("\napikeyctl as a whole process (fork, exec, change with its fsyncs, exit): median "
+	       "(p90) of %u, ms;\ndatabase size after the fill.\n\n", c->cli_reps);
+	printf("%10s  %-17s  %-17s  %-17s  %12s  %9s  %8s\n", "keys", "generate", "rename",
+	       "delete", "file bytes", "bytes/key", "fill s");
+	for (i = 0; i < c->nsizes; i++) {
+		z = &res->sz[i];
+		printf("%10lu", z->keys);
+		for (k = 0; k < CLI_COUNT; k++)
+			printf("  %7.2f (%7.2f)", z->cli[k].median_us / 1e3, z->cli[k].p90_us / 1e3);
+		printf("  %12lld  %9.1f  %8.1f\n", z->file_bytes, z->bytes_per_key, z->fill_s);
+	}
+
+	printf("\nWhere a change's time goes (in process, store API; median of %u generate + %u "
+	       "delete changes, ms):\nbegin = lock + copy + gdbm open, ops = keyring operation, "
+	       "commit = gdbm_sync + fsync + rename + fsync dir;\ncopy and fsync alone = "
+	       "copy_file_range of the whole file, then fsync of that copy;\nin-place = gdbm "
+	       "open + one store + gdbm_sync + close on the file itself (no copy).\n\n",
+	       c->brk_reps, c->brk_reps);
+	printf("%10s", "keys");
+	for (k = 0; k < BRK_COUNT; k++)
+		printf("  %9s", brk_part_name[k]);
+	printf("\n");
+	for (i = 0; i < c->nsizes; i++) {
+		z = &res->sz[i];
+		printf("%10lu", z->keys);
+		for (k = 0; k < BRK_COUNT; k++)
+			printf("  %9.2f", z->brk[k].median_us / 1e3);
+		printf("\n");
+	}
+	printf("\nA whole change in a file holding one account's 100 keys: %.2f ms (p90 %.2f)\n",
+	       res->small_change.median_us / 1e3, res->small_change.p90_us / 1e3);
+	printf("Reflink: %s\n", res->reflink);
+	printf("\nPeak memory (VmHWM of a child doing %lu logins of one kind): pam_permit only "
+	       "%ld kB; right key at %lu keys %ld kB; difference %ld kB\n", c->mem_rounds,
+	       res->hwm_permit_kb, res->mem_keys, res->hwm_login_kb,
+	       res->hwm_login_kb - res->hwm_permit_kb);
+	printf("Log lines went to: %s\n", res->logsink);
+}
+
+static void csv_stats(FILE *fp, const char *section, unsigned long keys, const char *measure,
+		      const struct stats *s, double scale, const char *unit, double r)
+{
+	fprintf(fp, "%s,%lu,%s,%s,%.3f,%.3f,%zu,%.4f\n", section, keys, measure, unit,
+		s->median_us / scale, s->p90_us / scale, s->n, r);
+}
+
+int report_csv(const struct bench_cfg *c, const struct bench_result *res)
+{
+	const struct size_result *z;
+	char path[PATH_MAX];
+	FILE *fp;
+	size_t i;
+	int k;
+
+	if (path_join(path, sizeof(path), c->out, CSV_NAME) != 0 || (fp = fopen(path, "w")) == NULL)
+		return -1;
+	fprintf(fp, "section,keys,measure,unit,median,p90,samples,ratio_to_permit\n");
+	csv_stats(fp, "login", 0, "pam_permit", &res->permit, 1, "us", 1);
+	for (i = 0; i < c->nsizes; i++) {
+		z = &res->sz[i];
+		for (k = 0; k < LC_COUNT; k++)
+			csv_stats(fp, "login", z->keys, login_class_name[k], &z->login[k], 1, "us",
+				  ratio(z->login[k].median_us, res->permit.median_us));
+		for (k = 0; k < CLI_COUNT; k++)
+			csv_stats(fp, "apikeyctl", z->keys, cli_op_name[k], &z->cli[k], 1e3, "ms", 0);
+		for (k = 0; k < BRK_COUNT; k++)
+			csv_stats(fp, "change", z->keys, brk_part_name[k], &z->brk[k], 1e3, "ms", 0);
+		fprintf(fp, "db,%lu,file_bytes,bytes,%lld,%lld,1,0\n", z->keys, z->file_bytes,
+			z->file_bytes);
+		fprintf(fp, "db,%lu,bytes_per_key,bytes,%.1f,%.1f,1,0\n", z->keys, z->bytes_per_key,
+			z->bytes_per_key);
+		fprintf(fp, "db,%lu,fill,s,%.2f,%.2f,1,0\n", z->keys, z->fill_s, z->fill_s);
+	}
+	csv_stats(fp, "change", 100, "one_account_file", &res->small_change, 1e3, "ms", 0);
+	fprintf(fp, "memory,0,peak_rss_pam_permit,kB,%ld,%ld,%lu,0\n", res->hwm_permit_kb,
+		res->hwm_permit_kb, c->mem_rounds);
+	fprintf(fp, "memory,%lu,peak_rss_right_key,kB,%ld,%ld,%lu,0\n", res->mem_keys,
+		res->hwm_login_kb, res->hwm_login_kb, c->mem_rounds);
+	if (fclose(fp) != 0)
+		return -1;
+	printf("\nCSV: %s\n", path);
+	return 0;
+}
+
+static int write_dat(const struct bench_cfg *c, const struct bench_result *res, const char *path)
+{
+	const struct size_result *z;
+	FILE *fp = fopen(path, "w");
+	size_t i;
+	int k;
+
+	if (fp == NULL)
+		return -1;
+	fprintf(fp, "# keys right wrong malformed unknown permit (us) generate rename delete "
+		    "(ms) copy fsync in-place (ms)\n");
+	for (i = 0; i < c->nsizes; i++) {
+		z = &res->sz[i];
+		fprintf(fp, "%lu", z->keys);
+		for (k = 0; k < LC_COUNT; k++)
+			fprintf(fp, " %.3f", z->login[k].median_us);
+		fprintf(fp, " %.3f", res->permit.median_us);
+		for (k = 0; k < CLI_COUNT; k++)
+			fprintf(fp, " %.3f", z->cli[k].median_us / 1e3);
+		fprintf(fp, " %.3f %.3f %.3f\n", z->brk[BRK_COPY].median_us / 1e3,
+			z->brk[BRK_FSYNC].median_us / 1e3, z->brk[BRK_INPLACE].median_us / 1e3);
+	}
+	return fclose(fp) == 0 ? 0 : -1;
+}
+
+int report_plot(const struct bench_cfg *c, const struct bench_result *res)
+{
+	char dat[PATH_MAX], png[PATH_MAX], expr[3 * PATH_MAX], script[PATH_MAX];
+	char prog[] = "gnuplot", opt[] = "-e";
+	char *argv[5];
+	int status;
+	pid_t pid;
+
+	if (path_join(dat, sizeof(dat), c->out, DAT_NAME) != 0 ||
+	    path_join(png, sizeof(png), c->out, PNG_NAME) != 0 || write_dat(c, res, dat) != 0)
+		return -1;
+	if (snprintf(expr, sizeof(expr), "datafile='%s'; outfile='%s'; title='%s run'", dat, png,
+		     c->smoke ? "smoke" : "full") >= (int)sizeof(expr) ||
+	    strchr(c->out, '\'') != NULL)
+		return -1;
+	snprintf(script, sizeof(script), "%s", c->plot_script);
+	argv[0] = prog;
+	argv[1] = opt;
+	argv[2] = expr;
+	argv[3] = script;
+	argv[4] = NULL;
+	unlink(png); /* a stale plot must not pass for this run's */
+	fflush(NULL);
+	if ((pid = fork()) == 0) {
+		execvp(prog, argv);
+		fprintf(stderr, "bench: cannot run gnuplot (package gnuplot-nox): %s\n",
+			strerror(errno));
+		_exit(127);
+	}
+	if (pid < 0)
+		return -1;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || access(png, R_OK) != 0) {
+		fprintf(stderr, "bench: gnuplot did not write %s\n", png);
+		return -1;
+	}
+	printf("Plot: %s\n", png);
+	return 0;
+}

@@ -1,0 +1,112 @@
+/* fixture.c - fixed keys and a template database for the PAM fuzz target */
+#include <gdbm.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "fixture.h"
+
+#define B64 sodium_base64_VARIANT_URLSAFE_NO_PADDING
+
+static void make_key(struct apk_key *k, unsigned char idseed, unsigned char secretseed)
+{
+	unsigned char idbin[APK_ID_BYTES];
+	size_t i;
+
+	for (i = 0; i < sizeof(idbin); i++)
+		idbin[i] = (unsigned char)(idseed + 17 * i);
+	memset(k, 0, sizeof(*k));
+	sodium_bin2base64(k->id, sizeof(k->id), idbin, sizeof(idbin), B64);
+	for (i = 0; i < sizeof(k->secret); i++)
+		k->secret[i] = (unsigned char)(secretseed + 31 * i);
+}
+
+size_t fixture_record_key(char out[1 + APK_ID_LEN], const char *id)
+{
+	out[0] = 'k';
+	memcpy(out + 1, id, APK_ID_LEN);
+	return 1 + APK_ID_LEN;
+}
+
+size_t fixture_index_key(char out[5], uint32_t uid)
+{
+	out[0] = 'u';
+	out[1] = (char)(uid >> 24);
+	out[2] = (char)(uid >> 16);
+	out[3] = (char)(uid >> 8);
+	out[4] = (char)uid;
+	return 5;
+}
+
+int fixture_init(struct fixture *f)
+{
+	struct passwd *pw;
+	struct apk_meta meta;
+	struct apk_record rec;
+	static struct apk_index ix;
+	size_t i;
+
+	memset(f, 0, sizeof(*f));
+	if (apk_crypto_init() != APK_OK || (pw = getpwuid(getuid())) == NULL ||
+	    strlen(pw->pw_name) > APK_USER_MAX)
+		return -1;
+	f->uid = (uint32_t)pw->pw_uid;
+	snprintf(f->user, sizeof(f->user), "%s", pw->pw_name);
+
+	make_key(&f->key[0], 0x10, 0x40);
+	make_key(&f->key[1], 0x10, 0x41); /* K0's id, another secret */
+	make_key(&f->key[2], 0x90, 0x40); /* an id with no record */
+	for (i = 0; i < FIX_NKEYS; i++)
+		apk_key_format(&f->key[i], f->token[i]);
+	for (i = 0; i < sizeof(f->hashkey); i++)
+		f->hashkey[i] = (unsigned char)(0xC3 ^ (7 * i));
+	apk_key_digest(f->hashkey, &f->key[0], f->d0);
+
+	memcpy(meta.hashkey, f->hashkey, sizeof(meta.hashkey));
+	memset(&rec, 0, sizeof(rec));
+	memcpy(rec.id, f->key[0].id, sizeof(rec.id));
+	rec.uid = f->uid;
+	snprintf(rec.owner, sizeof(rec.owner), "%s", f->user);
+	snprintf(rec.name, sizeof(rec.name), "fuzz-key");
+	snprintf(rec.description, sizeof(rec.description), "the fuzz target's key");
+	rec.created = 1700000000;
+	memcpy(rec.digest, f->d0, sizeof(rec.digest));
+	memset(&ix, 0, sizeof(ix));
+	ix.n = 1;
+	memcpy(ix.ids[0], f->key[0].id, sizeof(ix.ids[0]));
+	if (meta_encode(&meta, f->meta, sizeof(f->meta), &f->meta_len) != APK_OK ||
+	    record_encode(&rec, f->record, sizeof(f->record), &f->record_len) != APK_OK ||
+	    index_encode(&ix, f->index, sizeof(f->index), &f->index_len) != APK_OK)
+		return -1;
+	return 0;
+}
+
+static int store_one(GDBM_FILE db, const char *k, size_t klen, const unsigned char *v, size_t vlen)
+{
+	datum dk = { (char *)(uintptr_t)k, (int)klen };
+	datum dv = { (char *)(uintptr_t)v, (int)vlen };
+
+	return gdbm_store(db, dk, dv, GDBM_REPLACE);
+}
+
+int fixture_write_template(const struct fixture *f, const char *path)
+{
+	char rk[1 + APK_ID_LEN], ik[5];
+	GDBM_FILE db;
+	int rc;
+
+	unlink(path);
+	db = gdbm_open(path, 0, GDBM_NEWDB | GDBM_NOLOCK, 0600, NULL);
+	if (db == NULL)
+		return -1;
+	rc = store_one(db, "m", 1, f->meta, f->meta_len) |
+	     store_one(db, rk, fixture_record_key(rk, f->key[0].id), f->record, f->record_len) |
+	     store_one(db, ik, fixture_index_key(ik, f->uid), f->index, f->index_len);
+	if (gdbm_close(db) != 0)
+		rc = -1;
+	return rc == 0 ? 0 : -1;
+}

@@ -1,0 +1,36 @@
+/* fuzz.h - what every fuzz target shares: the libFuzzer entry points and one
+ * way to report a broken property (print it, then abort so that libFuzzer,
+ * or the plain replay driver, records the input as a crash). */
+#ifndef APK_FUZZ_H
+#define APK_FUZZ_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define FUZZ_CHECK(cond, what)                                                    \
+	do {                                                                      \
+		if (!(cond)) {                                                    \
+			fprintf(stderr, "%s:%d: property broken: %s (%s)\n",     \
+				__FILE__, __LINE__, (what), #cond);              \
+			abort();                                                  \
+		}                                                                 \
+	} while (0)
+
+/* True when every byte of p[0..n) is zero. */
+static inline int fuzz_all_zero(const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (b[i] != 0)
+			return 0;
+	return 1;
+}
+
+#endif

@@ -1,0 +1,442 @@
+/* fuzz_pam.c - pam_sm_authenticate through real libpam, over a fuzzed database
+ * and a fuzzed answer
+ *
+ * The module under test (pam_apikey.so beside this program, built with the
+ * same sanitizers) is loaded by libpam from a private service directory
+ * (pam_start_confdir); the database lives in a private 0700 directory.
+ *
+ * Input: a flag byte, then the parts it asks for:
+ *   bits 0-1  the answer: K0 (the valid key), K1 (K0's id, another secret),
+ *             K2 (a well-formed key without record), 3: fuzzed (u16 length)
+ *   bits 2-3  PAM_USER: the running account, "daemon", 2: fuzzed (u8 length)
+ *   bits 4-5  the database: 0 the template as built, 1 the template with
+ *             patches (u16 offset, u8 length, bytes)..., 2 the rest of the
+ *             input as the whole file, 3 gdbm entries built from the rest
+ *             (u8 kind [u8 length, key], u16 length, value)...
+ *   bit 6     service with nokeys_ignore
+ *   bit 7     fuzzed PAM_RHOST (u8 length)
+ *
+ * Properties:
+ *  - the answer is one of the codes the man page lists for these cases;
+ *  - PAM_SUCCESS only for exactly K0, and only when the database still holds
+ *    the fixed hash key, K0's digest and the user's name;
+ *  - on the untouched template: PAM_SUCCESS exactly when the answer is K0
+ *    and the user the running account;
+ *  - every attempt is logged ("accepted key" / "refused key ... rhost"), no
+ *    log line holds a control character or the secret part of any key;
+ *  - no file descriptor is left open.
+ */
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <gdbm.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <security/pam_appl.h>
+
+#include "fixture.h"
+#include "fuzz.h"
+
+#define RESP_MAX 1024
+#define LOG_LINES 8
+#define LOG_LINE_MAX 2048
+#define SECRET_OFF (APK_KEY_PREFIX_LEN + APK_ID_LEN)
+
+enum { DB_TEMPLATE, DB_PATCHED, DB_RAW, DB_ENTRIES };
+enum { KIND_META, KIND_RECORD_K0, KIND_INDEX_ME, KIND_INDEX_OTHER, KIND_RECORD_K2, KIND_RAW, KINDS };
+
+static struct fixture F;
+static char dir[PATH_MAX], dbpath[PATH_MAX], confdir[PATH_MAX], modpath[PATH_MAX];
+static unsigned char *template_img;
+static size_t template_len;
+static uint32_t other_uid = 1;
+static const char *const OTHER = "daemon";
+
+/* ---- log capture: libpam's pam_syslog ends in syslog(3) --------------- */
+
+static char log_lines[LOG_LINES][LOG_LINE_MAX];
+static int nlog;
+
+__attribute__((format(printf, 1, 0)))
+static void capture(const char *fmt, va_list ap)
+{
+	if (nlog < LOG_LINES)
+		vsnprintf(log_lines[nlog++], LOG_LINE_MAX, fmt, ap);
+}
+
+void __syslog_chk(int pri, int flag, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void __vsyslog_chk(int pri, int flag, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+void syslog(int pri, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void vsyslog(int pri, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+
+void __syslog_chk(int pri, int flag, const char *fmt, ...)
+{
+	va_list ap;
+
+	(void)pri;
+	(void)flag;
+	va_start(ap, fmt);
+	capture(fmt, ap);
+	va_end(ap);
+}
+
+void __vsyslog_chk(int pri, int flag, const char *fmt, va_list ap)
+{
+	(void)pri;
+	(void)flag;
+	capture(fmt, ap);
+}
+
+void syslog(int pri, const char *fmt, ...)
+{
+	va_list ap;
+
+	(void)pri;
+	va_start(ap, fmt);
+	capture(fmt, ap);
+	va_end(ap);
+}
+
+void vsyslog(int pri, const char *fmt, va_list ap)
+{
+	(void)pri;
+	capture(fmt, ap);
+}
+
+/* ---- one PAM transaction ------------------------------------------------ */
+
+static int conv(int n, const struct pam_message **msg, struct pam_response **resp, void *data)
+{
+	struct pam_response *r;
+	int i;
+
+	if (n <= 0 || n > PAM_MAX_NUM_MSG || (r = calloc((size_t)n, sizeof(*r))) == NULL)
+		return PAM_CONV_ERR;
+	for (i = 0; i < n; i++)
+		if (msg[i]->msg_style == PAM_PROMPT_ECHO_OFF || msg[i]->msg_style == PAM_PROMPT_ECHO_ON)
+			r[i].resp = strdup(data);
+	*resp = r;
+	return PAM_SUCCESS;
+}
+
+static int authenticate(const char *service, const char *user, const char *answer,
+			const char *rhost)
+{
+	struct pam_conv c = { conv, (void *)(uintptr_t)answer };
+	pam_handle_t *pamh = NULL;
+	int rc;
+
+	rc = pam_start_confdir(service, user, &c, confdir, &pamh);
+	FUZZ_CHECK(rc == PAM_SUCCESS, "pam_start_confdir works");
+	pam_set_item(pamh, PAM_RHOST, rhost);
+	rc = pam_authenticate(pamh, 0);
+	pam_end(pamh, rc);
+	return rc;
+}
+
+/* ---- building the database ---------------------------------------------- */
+
+static void write_file(const unsigned char *img, size_t len)
+{
+	int fd;
+
+	unlink(dbpath);
+	fd = open(dbpath, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	FUZZ_CHECK(fd >= 0, "the database file can be created");
+	FUZZ_CHECK(len == 0 || write(fd, img, len) == (ssize_t)len, "the database file is written");
+	close(fd);
+}
+
+static void write_patched(const uint8_t *p, size_t len)
+{
+	static unsigned char img[1 << 20];
+	size_t off, n;
+
+	memcpy(img, template_img, template_len);
+	while (len >= 3) {
+		off = (((size_t)p[0] << 8) | p[1]) % template_len;
+		n = p[2];
+		p += 3;
+		len -= 3;
+		if (n > len)
+			n = len;
+		if (n > template_len - off)
+			n = template_len - off;
+		memcpy(img + off, p, n);
+		p += n;
+		len -= n;
+	}
+	write_file(img, template_len);
+}
+
+static void write_entries(const uint8_t *p, size_t len)
+{
+	char k[256];
+	size_t klen, vlen;
+	datum dk, dv;
+	GDBM_FILE db;
+
+	unlink(dbpath);
+	db = gdbm_open(dbpath, 0, GDBM_NEWDB | GDBM_NOLOCK, 0600, NULL);
+	FUZZ_CHECK(db != NULL, "gdbm creates the database");
+	while (len >= 1) {
+		unsigned kind = p[0] % KINDS;
+
+		p++, len--;
+		switch (kind) {
+		case KIND_META: k[0] = 'm'; klen = 1; break;
+		case KIND_RECORD_K0: klen = fixture_record_key(k, F.key[0].id); break;
+		case KIND_INDEX_ME: klen = fixture_index_key(k, F.uid); break;
+		case KIND_INDEX_OTHER: klen = fixture_index_key(k, other_uid); break;
+		case KIND_RECORD_K2: klen = fixture_record_key(k, F.key[2].id); break;
+		default:
+			if (len < 1)
+				goto out;
+			klen = p[0] < len - 1 ? p[0] : len - 1;
+			memcpy(k, p + 1, klen);
+			p += 1 + klen, len -= 1 + klen;
+		}
+		if (len < 2)
+			break;
+		vlen = ((size_t)p[0] << 8) | p[1];
+		p += 2, len -= 2;
+		if (vlen > len)
+			vlen = len;
+		dk.dptr = k;
+		dk.dsize = (int)klen;
+		dv.dptr = (char *)(uintptr_t)p;
+		dv.dsize = (int)vlen;
+		(void)gdbm_store(db, dk, dv, GDBM_REPLACE);
+		p += vlen, len -= vlen;
+	}
+out:
+	FUZZ_CHECK(gdbm_close(db) == 0, "gdbm writes the database");
+}
+
+/* The database file as the module saw it. */
+static unsigned char *read_db(size_t *len)
+{
+	static unsigned char img[1 << 20];
+	ssize_t n;
+	int fd = open(dbpath, O_RDONLY | O_CLOEXEC);
+
+	FUZZ_CHECK(fd >= 0, "the database can be read back");
+	n = read(fd, img, sizeof(img));
+	close(fd);
+	FUZZ_CHECK(n >= 0, "the database can be read back");
+	*len = (size_t)n;
+	return img;
+}
+
+static int contains(const unsigned char *hay, size_t n, const void *needle, size_t m)
+{
+	return memmem(hay, n, needle, m) != NULL;
+}
+
+/* ---- checks -------------------------------------------------------------- */
+
+static int lowest_free_fd(void)
+{
+	int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+	FUZZ_CHECK(fd >= 0, "/dev/null opens");
+	close(fd);
+	return fd;
+}
+
+static void check_logs(int rc)
+{
+	int i, k, found = 0;
+	size_t j;
+	const char *want = rc == PAM_SUCCESS ? "accepted key" : "refused key";
+
+	for (i = 0; i < nlog; i++) {
+		for (j = 0; log_lines[i][j] != '\0'; j++)
+			FUZZ_CHECK((unsigned char)log_lines[i][j] >= 0x20 &&
+				   (unsigned char)log_lines[i][j] != 0x7F,
+				   "no log line holds a control character");
+		for (k = 0; k < FIX_NKEYS; k++)
+			FUZZ_CHECK(memmem(log_lines[i], strlen(log_lines[i]), F.token[k] + SECRET_OFF,
+					  APK_SECRET_LEN) == NULL, "no log line holds a secret");
+		if (strstr(log_lines[i], want) != NULL && strstr(log_lines[i], " rhost ") != NULL)
+			found = 1;
+	}
+	FUZZ_CHECK(found, "every attempt is logged with its outcome");
+}
+
+static void check_outcome(int rc, int mode, int nokeys, const char *user, const char *answer)
+{
+	int is_k0 = strcmp(answer, F.token[0]) == 0, is_me = strcmp(user, F.user) == 0;
+	const unsigned char *img;
+	size_t len;
+
+	FUZZ_CHECK(rc == PAM_SUCCESS || rc == PAM_AUTH_ERR || rc == PAM_USER_UNKNOWN ||
+		   rc == PAM_AUTHINFO_UNAVAIL || (nokeys && rc == PAM_PERM_DENIED),
+		   "the module answers with a documented code");
+	if (rc == PAM_SUCCESS) {
+		FUZZ_CHECK(is_k0, "only the valid key authenticates");
+		img = read_db(&len);
+		FUZZ_CHECK(contains(img, len, F.hashkey, sizeof(F.hashkey)) &&
+			   contains(img, len, F.d0, sizeof(F.d0)) &&
+			   contains(img, len, user, strlen(user)),
+			   "success needs the hash key, the digest and the owner in the database");
+	}
+	if (mode == DB_TEMPLATE)
+		FUZZ_CHECK((rc == PAM_SUCCESS) == (is_k0 && is_me),
+			   "on the intact database exactly K0 of its owner authenticates");
+}
+
+/* ---- set-up -------------------------------------------------------------- */
+
+static void cleanup(void)
+{
+	char p[PATH_MAX];
+
+	unlink(dbpath);
+	snprintf(p, sizeof(p), "%s/plain", confdir);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/nokeys", confdir);
+	unlink(p);
+	rmdir(confdir);
+	rmdir(dir);
+}
+
+static void write_service(const char *name, const char *extra)
+{
+	char p[PATH_MAX];
+	FILE *fp;
+
+	snprintf(p, sizeof(p), "%s/%s", confdir, name);
+	FUZZ_CHECK((fp = fopen(p, "w")) != NULL, "the service file can be written");
+	fprintf(fp, "auth required %s db=%s nodelay%s\n", modpath, dbpath, extra);
+	FUZZ_CHECK(fclose(fp) == 0, "the service file can be written");
+}
+
+static void find_module(void)
+{
+	const char *env = getenv("APK_FUZZ_MODULE");
+	char exe[PATH_MAX];
+	ssize_t n;
+	char *slash;
+
+	if (env != NULL) {
+		snprintf(modpath, sizeof(modpath), "%s", env);
+		return;
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	FUZZ_CHECK(n > 0, "/proc/self/exe names this program");
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');
+	FUZZ_CHECK(slash != NULL, "/proc/self/exe names this program");
+	*slash = '\0';
+	snprintf(modpath, sizeof(modpath), "%s/pam_apikey.so", exe);
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	struct passwd *pw;
+	size_t len;
+	const unsigned char *img;
+
+	(void)argc;
+	(void)argv;
+	FUZZ_CHECK(fixture_init(&F) == 0, "the fixture builds");
+	if ((pw = getpwnam(OTHER)) != NULL)
+		other_uid = (uint32_t)pw->pw_uid;
+	find_module();
+	/* Keep the module loaded for good: its coverage counters must stay mapped
+	 * while libpam opens and closes it on every transaction. */
+	if (dlopen(modpath, RTLD_NOW | RTLD_NODELETE) == NULL) {
+		fprintf(stderr, "fuzz_pam: cannot load %s: %s\n", modpath, dlerror());
+		abort();
+	}
+	snprintf(dir, sizeof(dir), "/tmp/apk-fuzz-XXXXXX");
+	FUZZ_CHECK(mkdtemp(dir) != NULL, "a private directory is created");
+	snprintf(dbpath, sizeof(dbpath), "%s/apikeys.db", dir);
+	snprintf(confdir, sizeof(confdir), "%s/pam.d", dir);
+	FUZZ_CHECK(mkdir(confdir, 0700) == 0, "the service directory is created");
+	atexit(cleanup);
+	write_service("plain", "");
+	write_service("nokeys", " nokeys_ignore");
+
+	FUZZ_CHECK(fixture_write_template(&F, dbpath) == 0, "the template database is written");
+	img = read_db(&len);
+	FUZZ_CHECK(len > 0 && (template_img = malloc(len)) != NULL, "the template is kept");
+	memcpy(template_img, img, len);
+	template_len = len;
+
+	/* The harness itself must work before it can find anything. */
+	FUZZ_CHECK(authenticate("plain", F.user, F.token[0], "-") == PAM_SUCCESS,
+		   "harness: K0 authenticates its owner");
+	FUZZ_CHECK(authenticate("plain", F.user, F.token[1], "-") == PAM_AUTH_ERR,
+		   "harness: K1 is refused");
+	nlog = 0;
+	return 0;
+}
+
+/* Takes a u8- or u16-length-prefixed string from the input into out. */
+static int take(const uint8_t **p, size_t *len, int wide, char *out, size_t outsz)
+{
+	size_t n, hdr = wide ? 2 : 1;
+
+	if (*len < hdr)
+		return -1;
+	n = wide ? (((size_t)(*p)[0] << 8) | (*p)[1]) : (*p)[0];
+	*p += hdr, *len -= hdr;
+	if (n > *len)
+		n = *len;
+	if (n > outsz - 1)
+		n = outsz - 1;
+	memcpy(out, *p, n);
+	out[n] = '\0'; /* an embedded NUL cuts it, as C strings through PAM would */
+	*p += n, *len -= n;
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static char answer[RESP_MAX + 1], user[APK_USER_MAX * 2], rhost[256];
+	const uint8_t *p = data + 1;
+	size_t len = size - 1;
+	unsigned flags, which;
+	int mode, nokeys, rc, fd_before;
+
+	if (size < 1)
+		return 0;
+	flags = data[0];
+	which = flags & 3;
+	if (which < 3)
+		snprintf(answer, sizeof(answer), "%s", F.token[which]);
+	else if (take(&p, &len, 1, answer, sizeof(answer)) != 0)
+		return 0;
+	switch ((flags >> 2) & 3) {
+	case 1: snprintf(user, sizeof(user), "%s", OTHER); break;
+	case 2: if (take(&p, &len, 0, user, sizeof(user)) != 0) return 0; break;
+	default: snprintf(user, sizeof(user), "%s", F.user); break;
+	}
+	mode = (flags >> 4) & 3;
+	nokeys = (flags >> 6) & 1;
+	snprintf(rhost, sizeof(rhost), "203.0.113.7");
+	if ((flags & 0x80) && take(&p, &len, 0, rhost, sizeof(rhost)) != 0)
+		return 0;
+
+	switch (mode) {
+	case DB_TEMPLATE: write_file(template_img, template_len); break;
+	case DB_PATCHED: write_patched(p, len); break;
+	case DB_RAW: write_file(p, len); break;
+	default: write_entries(p, len); break;
+	}
+
+	fd_before = lowest_free_fd();
+	nlog = 0;
+	rc = authenticate(nokeys ? "nokeys" : "plain", user, answer, rhost);
+	FUZZ_CHECK(lowest_free_fd() == fd_before, "no file descriptor is left open");
+	check_outcome(rc, mode, nokeys, user, answer);
+	check_logs(rc);
+	return 0;
+}

@@ -1,0 +1,154 @@
+/* fuzz_record.c - record_decode, meta_decode and index_decode on arbitrary bytes
+ *
+ * Every input goes to all three decoders. Properties:
+ *  - a rejected value leaves the output zeroed;
+ *  - an accepted value is a well-formed TLV stream (checked here by a
+ *    separate walker): version 1, no truncated field, no repeated tag, every
+ *    mandatory tag present, no unknown tag without the optional bit;
+ *  - an accepted value re-encodes, and the encoding decodes to exactly the
+ *    same structure;
+ *  - when the input is canonical (the encoder's tags in the encoder's order,
+ *    nothing else), the re-encoding is byte-for-byte the input.
+ */
+#include <string.h>
+
+#include "fuzz.h"
+#include "record.h"
+
+#define TAG_OPTIONAL 0x80u
+
+/* The tags FORMAT.md gives each kind of value, in the encoder's order. */
+static const unsigned char record_tags[] = { 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07 };
+static const unsigned char meta_tags[] = { 0x20 };
+static const unsigned char index_tags[] = { 0x30 };
+
+struct walk {
+	int ok;        /* a well-formed stream with exactly the known mandatory tags */
+	int canonical; /* ...in the encoder's order and nothing else */
+};
+
+static int known(unsigned char tag, const unsigned char *tags, size_t ntags)
+{
+	return memchr(tags, tag, ntags) != NULL;
+}
+
+static struct walk walk_tlv(const uint8_t *p, size_t len, const unsigned char *tags, size_t ntags)
+{
+	struct walk w = { 0, 0 };
+	unsigned char seen[256];
+	size_t pos = 1, n, order = 0, mandatory = 0;
+	int in_order = 1;
+
+	if (len < 1 || p[0] != APK_FORMAT_VERSION)
+		return w;
+	memset(seen, 0, sizeof(seen));
+	while (pos < len) {
+		if (len - pos < 3)
+			return w;
+		n = ((size_t)p[pos + 1] << 8) | p[pos + 2];
+		if (n > len - pos - 3 || seen[p[pos]])
+			return w;
+		seen[p[pos]] = 1;
+		if (known(p[pos], tags, ntags)) {
+			mandatory++;
+			if (order >= ntags || p[pos] != tags[order])
+				in_order = 0;
+			order++;
+		} else if ((p[pos] & TAG_OPTIONAL) == 0) {
+			return w;
+		} else {
+			in_order = 0;
+		}
+		pos += 3 + n;
+	}
+	w.ok = mandatory == ntags;
+	w.canonical = w.ok && in_order;
+	return w;
+}
+
+static void check_record(const uint8_t *data, size_t size)
+{
+	static struct apk_record r, again;
+	static unsigned char buf[APK_RECORD_MAX];
+	size_t len = 0;
+	struct walk w = walk_tlv(data, size, record_tags, sizeof(record_tags));
+
+	if (record_decode(data, size, &r) != APK_OK) {
+		FUZZ_CHECK(fuzz_all_zero(&r, sizeof(r)), "rejected record leaves the output zeroed");
+		return;
+	}
+	FUZZ_CHECK(w.ok, "accepted record is a well-formed TLV stream with every field");
+	FUZZ_CHECK(apk_id_valid(r.id) && apk_user_valid(r.owner) && apk_name_valid(r.name) &&
+		   apk_desc_valid(r.description) && r.created >= 0 && r.uid != 0xFFFFFFFFu,
+		   "accepted record has valid fields");
+	FUZZ_CHECK(record_encode(&r, buf, sizeof(buf), &len) == APK_OK, "accepted record re-encodes");
+	FUZZ_CHECK(len <= size, "re-encoding is no longer than the input");
+	FUZZ_CHECK(record_decode(buf, len, &again) == APK_OK &&
+		   memcmp(&r, &again, sizeof(r)) == 0, "re-encoded record decodes identically");
+	if (w.canonical)
+		FUZZ_CHECK(len == size && memcmp(buf, data, size) == 0,
+			   "canonical record round-trips byte for byte");
+}
+
+static void check_meta(const uint8_t *data, size_t size)
+{
+	struct apk_meta m, again;
+	unsigned char buf[APK_RECORD_MAX];
+	size_t len = 0;
+	struct walk w = walk_tlv(data, size, meta_tags, sizeof(meta_tags));
+
+	if (meta_decode(data, size, &m) != APK_OK) {
+		FUZZ_CHECK(fuzz_all_zero(&m, sizeof(m)), "rejected meta leaves the output zeroed");
+		return;
+	}
+	FUZZ_CHECK(w.ok, "accepted meta is a well-formed TLV stream with the hash key");
+	FUZZ_CHECK(meta_encode(&m, buf, sizeof(buf), &len) == APK_OK, "accepted meta re-encodes");
+	FUZZ_CHECK(len <= size, "re-encoding is no longer than the input");
+	FUZZ_CHECK(meta_decode(buf, len, &again) == APK_OK && memcmp(&m, &again, sizeof(m)) == 0,
+		   "re-encoded meta decodes identically");
+	if (w.canonical)
+		FUZZ_CHECK(len == size && memcmp(buf, data, size) == 0,
+			   "canonical meta round-trips byte for byte");
+}
+
+static void check_index(const uint8_t *data, size_t size)
+{
+	static struct apk_index ix, again;
+	static unsigned char buf[APK_INDEX_MAX];
+	size_t len = 0, i, j;
+	struct walk w = walk_tlv(data, size, index_tags, sizeof(index_tags));
+
+	if (index_decode(data, size, &ix) != APK_OK) {
+		FUZZ_CHECK(fuzz_all_zero(&ix, sizeof(ix)), "rejected index leaves the output zeroed");
+		return;
+	}
+	FUZZ_CHECK(w.ok, "accepted index is a well-formed TLV stream with the ids");
+	FUZZ_CHECK(ix.n <= APK_MAX_INDEX_IDS, "accepted index holds at most the maximum ids");
+	for (i = 0; i < ix.n; i++) {
+		FUZZ_CHECK(apk_id_valid(ix.ids[i]), "accepted index holds valid ids");
+		for (j = 0; j < i; j++)
+			FUZZ_CHECK(strcmp(ix.ids[i], ix.ids[j]) != 0, "accepted index has no duplicate");
+	}
+	FUZZ_CHECK(index_encode(&ix, buf, sizeof(buf), &len) == APK_OK, "accepted index re-encodes");
+	FUZZ_CHECK(len <= size, "re-encoding is no longer than the input");
+	FUZZ_CHECK(index_decode(buf, len, &again) == APK_OK && memcmp(&ix, &again, sizeof(ix)) == 0,
+		   "re-encoded index decodes identically");
+	if (w.canonical)
+		FUZZ_CHECK(len == size && memcmp(buf, data, size) == 0,
+			   "canonical index round-trips byte for byte");
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	check_record(data, size);
+	check_meta(data, size);
+	check_index(data, size);
+	return 0;
+}

@@ -1,0 +1,352 @@
+/* gen_corpus.c - writes the seed corpus: a few valid and almost valid inputs
+ * per fuzz target, in the input layout each target documents.
+ *
+ *   gen_corpus DIR     writes DIR/TARGET/seed-NAME files
+ *
+ * Seeds are deterministic but for the one database image built through the
+ * store (its hash key is random). `make fuzz-corpus` runs this, then a short
+ * fuzzing run, then libFuzzer's merge to keep only inputs adding coverage. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fixture.h"
+#include "keyring.h"
+#include "store.h"
+
+static const char *outdir;
+static struct fixture F;
+
+static void put(const char *target, const char *name, const void *data, size_t len)
+{
+	char path[PATH_MAX];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/%s", outdir, target);
+	if (mkdir(path, 0755) != 0 && errno != EEXIST) {
+		perror(path);
+		exit(1);
+	}
+	snprintf(path, sizeof(path), "%s/%s/seed-%s", outdir, target, name);
+	if ((fp = fopen(path, "wb")) == NULL || fwrite(data, 1, len, fp) != len || fclose(fp) != 0) {
+		perror(path);
+		exit(1);
+	}
+}
+
+static void puts_seed(const char *target, const char *name, const char *s)
+{
+	put(target, name, s, strlen(s));
+}
+
+/* ---- keyparse ------------------------------------------------------------ */
+
+static void keyparse(void)
+{
+	char t[APK_KEY_LEN + 8];
+	unsigned char synth[44];
+	size_t i;
+
+	puts_seed("keyparse", "k0", F.token[0]);
+	puts_seed("keyparse", "k1", F.token[1]);
+	puts_seed("keyparse", "k2", F.token[2]);
+	puts_seed("keyparse", "prefix-only", "apk_");
+	put("keyparse", "empty", "", 0);
+	memcpy(t, F.token[0], APK_KEY_LEN + 1);
+	put("keyparse", "short", t, APK_KEY_LEN - 1);
+	t[APK_KEY_LEN] = 'A';
+	put("keyparse", "long", t, APK_KEY_LEN + 1);
+	t[APK_KEY_LEN] = '\n';
+	put("keyparse", "newline", t, APK_KEY_LEN + 1);
+	memcpy(t, F.token[0], APK_KEY_LEN + 1);
+	t[30] = '\0';
+	put("keyparse", "nul", t, APK_KEY_LEN);
+	memcpy(t, F.token[0], APK_KEY_LEN + 1);
+	t[0] = 'A', t[1] = 'P', t[2] = 'K';
+	puts_seed("keyparse", "upper-prefix", t);
+	memcpy(t, F.token[0], APK_KEY_LEN + 1);
+	t[20] = '+', t[21] = '/';
+	puts_seed("keyparse", "std-base64", t);
+	memcpy(t, F.token[0], APK_KEY_LEN + 1);
+	t[APK_KEY_LEN - 1] = t[APK_KEY_LEN - 1] == 'A' ? 'B' : 'A';
+	puts_seed("keyparse", "bad-check", t);
+	for (i = 0; i < sizeof(synth); i++)
+		synth[i] = (unsigned char)(i * 37 + 11);
+	put("keyparse", "synth", synth, sizeof(synth));
+}
+
+/* ---- record -------------------------------------------------------------- */
+
+static void record(void)
+{
+	unsigned char b[FIX_VALUE_MAX + 64];
+	size_t n;
+
+	put("record", "record", F.record, F.record_len);
+	put("record", "meta", F.meta, F.meta_len);
+	put("record", "index", F.index, F.index_len);
+	/* An optional field the decoder must skip. */
+	memcpy(b, F.record, F.record_len);
+	n = F.record_len;
+	b[n++] = 0x81, b[n++] = 0, b[n++] = 2, b[n++] = 'h', b[n++] = 'i';
+	put("record", "record-optional", b, n);
+	/* An unknown critical field. */
+	b[F.record_len] = 0x08;
+	put("record", "record-critical", b, n);
+	/* The digest field cut off. */
+	put("record", "record-truncated", F.record, F.record_len - 5);
+	/* Another version. */
+	memcpy(b, F.record, F.record_len);
+	b[0] = 2;
+	put("record", "record-v2", b, F.record_len);
+	/* Two ids, then the same id twice. */
+	memcpy(b, F.index, F.index_len);
+	b[2] = 24;
+	memcpy(b + F.index_len, F.token[2] + APK_KEY_PREFIX_LEN, APK_ID_LEN);
+	put("record", "index-two", b, F.index_len + APK_ID_LEN);
+	memcpy(b + F.index_len, F.index + 4, APK_ID_LEN);
+	put("record", "index-dup", b, F.index_len + APK_ID_LEN);
+	put("record", "index-empty", "\x01\x30\x00\x00", 4);
+	put("record", "meta-short", F.meta, F.meta_len - 1);
+}
+
+/* ---- validate ------------------------------------------------------------ */
+
+static void validate(void)
+{
+	static const struct {
+		const char *name, *s;
+	} v[] = {
+		{ "name", "\x50key-1" },
+		{ "name-chars", "\x50" "a.b_c-D9" },
+		{ "name-long", "\x50" "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" },
+		{ "user-machine", "\x50host$" },
+		{ "user-dash", "\x50-root" },
+		{ "desc-utf8", "\x50\xc3\xbcn\xc3\xafc\xc3\xb6" "d\xc3\xa9 \"quotes\"" },
+		{ "desc-emoji", "\x50\xf0\x9f\x94\x91 key" },
+		{ "desc-rlo", "\x50" "abc\xe2\x80\xae" "def" },
+		{ "desc-lsep", "\x50" "a\xe2\x80\xa8" "b" },
+		{ "desc-c1", "\x50" "a\xc2\x85" "b" },
+		{ "desc-esc", "\x50" "a\x1b[31mred" },
+		{ "desc-newline", "\x50line1\nline2\r\t" },
+		{ "overlong", "\x50\xc0\x80\xe0\x80\xaf" },
+		{ "surrogate", "\x50\xed\xa0\x80" },
+		{ "above-max", "\x50\xf4\x90\x80\x80" },
+		{ "truncated-seq", "\x50" "ab\xe2\x82" },
+		{ "backslash", "\x50" "a\\x41\\" },
+		{ "del", "\x50" "a\x7f" },
+		{ "tiny-out", "\x05\xe2\x80\xae\xc3\xbc" },
+		{ "one-byte-out", "\x01" "abc" },
+		{ "cut-utf8", "\x04" "ab\xc3\xbc" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		puts_seed("validate", v[i].name, v[i].s);
+	put("validate", "zero-out", "\x00" "abc", 4);
+}
+
+/* ---- args ---------------------------------------------------------------- */
+
+static void args(void)
+{
+	static const struct {
+		const char *name;
+		const char *line; /* arguments separated by '|' */
+		unsigned char flags;
+	} v[] = {
+		{ "generate", "generate", 0 },
+		{ "generate-all", "generate|--name|k1|--description|some text|-q", 0 },
+		{ "generate-inline", "--name=k1|generate|--description=x y", 0 },
+		{ "list-json", "list|--json", 0 },
+		{ "rename", "rename|old|new", 0 },
+		{ "describe", "describe|k|text", 0 },
+		{ "delete", "delete|a|b|--yes", 0 },
+		{ "delete-dashdash", "delete|--|-x|--yes", 0 },
+		{ "user", "--user|root|list", 0 },
+		{ "user-after", "list|-u|daemon", 0 },
+		{ "help", "--help|list", 0 },
+		{ "version", "-V", 0 },
+		{ "twice", "generate|--name|a|--name|b", 0 },
+		{ "unknown", "frobnicate|--bogus", 0 },
+		{ "no-value", "generate|--name", 0 },
+		{ "json-elsewhere", "rename|a|b|--json", 0 },
+		{ "bundled", "-qj|generate", 0 },
+		{ "long-arg", "generate|--name", 1 },
+		{ "too-long-arg", "generate|--name", 3 },
+	};
+	char buf[512];
+	size_t i, n;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		buf[0] = (char)200;
+		buf[1] = (char)v[i].flags;
+		n = strlen(v[i].line);
+		memcpy(buf + 2, v[i].line, n);
+		for (size_t j = 2; j < n + 2; j++)
+			if (buf[j] == '|')
+				buf[j] = '\0';
+		put("args", v[i].name, buf, n + 2);
+	}
+	/* delete with 101 operands: one too many */
+	n = 0;
+	buf[n++] = 40, buf[n++] = 0;
+	memcpy(buf + n, "delete", 7);
+	n += 7;
+	for (i = 0; i < 101; i++) {
+		buf[n++] = 'x';
+		buf[n++] = '\0';
+	}
+	put("args", "too-many", buf, n - 1);
+}
+
+/* ---- pam ------------------------------------------------------------------ */
+
+static size_t read_file(const char *path, unsigned char *buf, size_t bufsz)
+{
+	FILE *fp = fopen(path, "rb");
+	size_t n;
+
+	if (fp == NULL) {
+		perror(path);
+		exit(1);
+	}
+	n = fread(buf, 1, bufsz, fp);
+	fclose(fp);
+	return n;
+}
+
+/* An entry for the gdbm-entries mode. */
+static size_t entry(unsigned char *out, unsigned kind, const unsigned char *v, size_t vlen)
+{
+	out[0] = (unsigned char)kind;
+	out[1] = (unsigned char)(vlen >> 8);
+	out[2] = (unsigned char)vlen;
+	memcpy(out + 3, v, vlen);
+	return 3 + vlen;
+}
+
+static void pam_images(void)
+{
+	static unsigned char img[1 + 65536];
+	char dir[] = "/tmp/apk-corpus-XXXXXX", path[PATH_MAX], cmd[PATH_MAX + 16];
+	char token[APK_KEY_LEN + 1];
+	struct apk_account acct;
+	struct apk_store *st;
+	size_t n;
+	const unsigned char *d0;
+
+	if (mkdtemp(dir) == NULL) {
+		perror("mkdtemp");
+		exit(1);
+	}
+	snprintf(path, sizeof(path), "%s/apikeys.db", dir);
+	/* The template, whole (raw mode) and patched in its digest (patch mode). */
+	if (fixture_write_template(&F, path) != 0) {
+		fprintf(stderr, "gen_corpus: cannot write the template\n");
+		exit(1);
+	}
+	img[0] = 0x20;
+	n = read_file(path, img + 1, sizeof(img) - 1);
+	put("pam", "raw-template", img, 1 + n);
+	put("pam", "raw-truncated", img, 1 + 4096);
+	d0 = memmem(img + 1, n, F.d0, sizeof(F.d0));
+	if (d0 != NULL) {
+		size_t off = (size_t)(d0 - (img + 1)) + 5;
+		unsigned char p[] = { 0x10, (unsigned char)(off >> 8), (unsigned char)off, 1, 0x00 };
+		put("pam", "patch-digest", p, sizeof(p));
+	}
+	/* A database as the store writes it, with one random key. */
+	unlink(path);
+	acct.uid = F.uid;
+	snprintf(acct.name, sizeof(acct.name), "%s", F.user);
+	if (store_begin(path, 2000, &st) != APK_OK ||
+	    keyring_generate(st, &acct, "stored", "from the store", (int64_t)time(NULL), token, NULL) !=
+		    APK_OK ||
+	    store_commit(st) != APK_OK) {
+		fprintf(stderr, "gen_corpus: cannot build a database through the store\n");
+		exit(1);
+	}
+	n = read_file(path, img + 1, sizeof(img) - 1);
+	put("pam", "raw-store", img, 1 + n);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "gen_corpus: could not remove %s\n", dir);
+}
+
+static void pam(void)
+{
+	static unsigned char b[3 * FIX_VALUE_MAX + 64];
+	size_t n;
+
+	put("pam", "k0", "\x00", 1);
+	put("pam", "k1", "\x01", 1);
+	put("pam", "k2", "\x02", 1);
+	put("pam", "k0-daemon", "\x04", 1);
+	put("pam", "k0-daemon-nokeys", "\x44", 1);
+	put("pam", "k1-nokeys", "\x41", 1);
+	/* A fuzzed answer (u16 length): K0 with its last character changed. */
+	b[0] = 0x03, b[1] = 0, b[2] = APK_KEY_LEN;
+	memcpy(b + 3, F.token[0], APK_KEY_LEN);
+	b[2 + APK_KEY_LEN] = b[2 + APK_KEY_LEN] == 'A' ? 'B' : 'A';
+	put("pam", "answer-typo", b, 3 + APK_KEY_LEN);
+	/* A fuzzed user with a newline and a fuzzed rhost with an escape. */
+	put("pam", "user-newline", "\x08\x09root\nfake", 11);
+	put("pam", "rhost-escape", "\x80\x06\x1b[2Jxx", 8);
+	/* Template patches: the gdbm header. */
+	put("pam", "patch-header", "\x10\x00\x00\x04\xff\xff\xff\xff", 8);
+	put("pam", "patch-blocksize", "\x10\x00\x08\x02\x00\x01", 6);
+	/* gdbm entries: the template's three values, then variations. */
+	n = 0;
+	b[n++] = 0x30;
+	n += entry(b + n, 0, F.meta, F.meta_len);
+	n += entry(b + n, 1, F.record, F.record_len);
+	n += entry(b + n, 2, F.index, F.index_len);
+	put("pam", "entries", b, n);
+	n = 0;
+	b[n++] = 0x30;
+	n += entry(b + n, 1, F.record, F.record_len);
+	n += entry(b + n, 2, F.index, F.index_len);
+	put("pam", "entries-no-meta", b, n);
+	n = 0;
+	b[n++] = 0x34; /* as daemon, whose index lists K0 */
+	n += entry(b + n, 0, F.meta, F.meta_len);
+	n += entry(b + n, 1, F.record, F.record_len);
+	n += entry(b + n, 3, F.index, F.index_len);
+	put("pam", "entries-other-index", b, n);
+	n = 0;
+	b[n++] = 0x32; /* K2, whose id holds K0's record */
+	n += entry(b + n, 0, F.meta, F.meta_len);
+	n += entry(b + n, 4, F.record, F.record_len);
+	put("pam", "entries-k2-slot", b, n);
+	pam_images();
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 2) {
+		fprintf(stderr, "usage: gen_corpus DIR\n");
+		return 2;
+	}
+	outdir = argv[1];
+	if (mkdir(outdir, 0755) != 0 && errno != EEXIST) {
+		perror(outdir);
+		return 1;
+	}
+	if (fixture_init(&F) != 0) {
+		fprintf(stderr, "gen_corpus: cannot build the fixture\n");
+		return 1;
+	}
+	keyparse();
+	record();
+	validate();
+	args();
+	pam();
+	return 0;
+}
