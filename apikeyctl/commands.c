@@ -54,7 +54,7 @@ static enum apk_err change_begin(const struct ctl *c, struct apk_store **st)
 	sigaddset(&block, SIGTSTP);
 	sigaddset(&block, SIGPIPE);
 	sigprocmask(SIG_BLOCK, &block, &held);
-	err = store_begin(c->db, APK_LOCK_TIMEOUT_MS, st);
+	err = store_begin(c->db, c->target.uid, APK_LOCK_TIMEOUT_MS, st);
 	if (err != APK_OK)
 		sigprocmask(SIG_SETMASK, &held, NULL);
 	return err;
@@ -135,9 +135,9 @@ int cmd_list(const struct ctl *c, const struct apk_args *a)
 	size_t n;
 	enum apk_err err;
 
-	err = store_open_read(c->db, &st);
-	if (err == APK_ERR_UNAVAIL && access(c->db, F_OK) != 0) {
-		recs = NULL; /* no database yet: nobody has keys */
+	err = store_open_read(c->db, c->target.uid, &st);
+	if (err == APK_ERR_NOTFOUND) {
+		recs = NULL; /* no account file yet: nobody has keys */
 		n = 0;
 	} else if (err != APK_OK) {
 		return fail_err(err, NULL);
@@ -247,9 +247,8 @@ int cmd_delete(const struct ctl *c, const struct apk_args *a)
 		goto out;
 	}
 	if (!a->yes) {
-		if ((err = store_open_read(c->db, &st)) != APK_OK) {
-			status = fail_err(err == APK_ERR_UNAVAIL ? APK_ERR_NOTFOUND : err,
-					  err == APK_ERR_UNAVAIL ? a->operands[0] : NULL);
+		if ((err = store_open_read(c->db, c->target.uid, &st)) != APK_OK) {
+			status = fail_err(err, err == APK_ERR_NOTFOUND ? a->operands[0] : NULL);
 			goto out;
 		}
 		err = resolve(st, c, a, shown, &bad);

@@ -6,9 +6,9 @@
 #define APK_VERSION "0.1.0"
 #endif
 
-/* The key database; the lock and the replacement file sit beside it. */
+/* The key database: a private directory with one file per account. */
 #ifndef APK_DB_PATH
-#define APK_DB_PATH "/var/lib/pam_apikey/apikeys.db"
+#define APK_DB_PATH "/var/lib/pam_apikey"
 #endif
 
 /* The dedicated system account apikeyctl is setuid to; it owns the database. */

@@ -24,7 +24,7 @@ enum apk_err keyring_list(struct apk_store *st, const struct apk_account *acct,
 
 	*recs = NULL;
 	*n = 0;
-	if ((err = store_get_index(st, acct->uid, &ix)) != APK_OK)
+	if ((err = store_get_index(st, &ix)) != APK_OK)
 		return err;
 	if ((out = calloc(ix.n ? ix.n : 1, sizeof(*out))) == NULL)
 		return APK_ERR_NOMEM;

@@ -1,5 +1,6 @@
 /* keyring.h - one account's keys: the operations apikeyctl offers, on an
- * open change (store_begin) or, for find/list, any store handle.
+ * open change (store_begin) or, for find/list, any store handle of that
+ * account's file.
  * Every operation acts only on keys whose record and index belong to acct. */
 #ifndef APK_KEYRING_H
 #define APK_KEYRING_H

@@ -5,7 +5,7 @@
 #include <stdbool.h>
 
 struct apk_pam_options {
-	const char *db;      /* db=PATH (absolute), default APK_DB_PATH */
+	const char *db;      /* db=DIR (absolute), default APK_DB_PATH */
 	const char *prompt;  /* prompt=TEXT, default "API key: " */
 	bool debug;          /* debug */
 	bool nodelay;        /* nodelay: no pam_fail_delay */

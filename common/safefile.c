@@ -22,36 +22,23 @@ static int owner_trusted(uid_t uid)
 	return pw.pw_uid == uid;
 }
 
-enum apk_err safe_open_dir(const char *path, int *dirfd, const char **base)
+enum apk_err safe_open_dir(const char *dir, int *dirfd)
 {
-	char dir[PATH_MAX];
-	const char *slash;
 	struct stat st;
-	size_t dlen;
 	int fd;
 
 	*dirfd = -1;
-	if (path == NULL || path[0] != '/' || strlen(path) >= sizeof(dir))
+	if (dir == NULL || dir[0] != '/' || strlen(dir) >= PATH_MAX)
 		return APK_ERR_UNAVAIL;
-	slash = strrchr(path, '/');
-	if (slash[1] == '\0' || strcmp(slash + 1, ".") == 0 || strcmp(slash + 1, "..") == 0)
-		return APK_ERR_UNAVAIL;
-	dlen = (size_t)(slash - path);
-	if (dlen == 0)
-		dlen = 1; /* the root directory */
-	memcpy(dir, path, dlen);
-	dir[dlen] = '\0';
-
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
-		return APK_ERR_UNAVAIL;
+		return errno == ENOMEM ? APK_ERR_NOMEM : APK_ERR_UNAVAIL;
 	if (fstat(fd, &st) != 0 || !S_ISDIR(st.st_mode) || !owner_trusted(st.st_uid) ||
 	    (st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
 		close(fd);
 		return APK_ERR_UNSAFE;
 	}
 	*dirfd = fd;
-	*base = slash + 1;
 	return APK_OK;
 }
 
@@ -65,6 +52,8 @@ enum apk_err safe_openat(int dirfd, const char *name, int flags, int mode, int *
 	if (fd < 0) {
 		if (errno == ELOOP || errno == ENXIO)
 			return APK_ERR_UNSAFE; /* a symlink, or a FIFO/socket */
+		if (errno == ENOENT)
+			return APK_ERR_NOTFOUND;
 		return errno == ENOMEM ? APK_ERR_NOMEM : APK_ERR_UNAVAIL;
 	}
 	/* nlink 0: a writer replaced the file between our open and fstat; what

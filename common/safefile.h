@@ -11,13 +11,13 @@
 
 #include "apk_error.h"
 
-/* Splits path into its directory and last component and opens the
- * directory (checked). *base points into path. */
-enum apk_err safe_open_dir(const char *path, int *dirfd, const char **base);
+/* Opens the directory at the absolute path dir and checks it. */
+enum apk_err safe_open_dir(const char *dir, int *dirfd);
 
 /* Opens dirfd/name with flags (O_NOFOLLOW|O_CLOEXEC|O_NONBLOCK added) and
- * checks the result; mode is used with O_CREAT. APK_ERR_UNAVAIL when it
- * does not exist (or cannot be opened), APK_ERR_UNSAFE when a check fails. */
+ * checks the result; mode is used with O_CREAT. APK_ERR_NOTFOUND when it
+ * does not exist, APK_ERR_UNAVAIL when it cannot be opened,
+ * APK_ERR_UNSAFE when a check fails. */
 enum apk_err safe_openat(int dirfd, const char *name, int flags, int mode, int *fd);
 
 #endif

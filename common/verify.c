@@ -1,5 +1,6 @@
 /* verify.c - the one question the module asks: does this key log this user in? */
 #include <pwd.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/types.h>
 
@@ -7,6 +8,10 @@
 
 #include "store.h"
 #include "verify.h"
+
+/* Never an account's uid ((uid_t)-1 is invalid): its file never exists, so
+ * an unknown user reads the decoy like an account without keys. */
+#define NO_ACCOUNT UINT32_MAX
 
 struct owner {
 	int known;
@@ -20,11 +25,13 @@ static void lookup_owner(const char *user, struct owner *o)
 	char buf[4096];
 
 	memset(o, 0, sizeof(*o));
+	o->uid = NO_ACCOUNT;
 	if (!apk_user_valid(user))
 		return;
 	if (getpwnam_r(user, &pw, buf, sizeof(buf), &res) != 0 || res == NULL)
 		return;
-	if (strlen(pw.pw_name) >= sizeof(o->name) || strcmp(pw.pw_name, user) != 0)
+	if (strlen(pw.pw_name) >= sizeof(o->name) || strcmp(pw.pw_name, user) != 0 ||
+	    pw.pw_uid == NO_ACCOUNT)
 		return;
 	o->known = 1;
 	o->uid = pw.pw_uid;
@@ -52,13 +59,18 @@ enum apk_err apk_verify(const char *dbpath, const char *user, const char *token,
 	memcpy(matched->id, key.id, sizeof(matched->id));
 
 	lookup_owner(user, &owner);
-	if ((err = store_open_read(dbpath, &st)) != APK_OK ||
-	    (err = store_get_meta(st, &meta)) != APK_OK)
-		goto out;
-	err = store_get_record(st, key.id, &rec);
-	if (err != APK_OK && err != APK_ERR_NOTFOUND)
-		goto out;
-	found = err == APK_OK;
+	err = store_open_read(dbpath, owner.uid, &st);
+	if (err == APK_ERR_NOTFOUND) {
+		/* Nobody ever had a key here: no file to read, but the same digest below. */
+		found = 0;
+	} else {
+		if (err != APK_OK || (err = store_get_meta(st, &meta)) != APK_OK)
+			goto out;
+		err = store_get_record(st, key.id, &rec);
+		if (err != APK_OK && err != APK_ERR_NOTFOUND)
+			goto out;
+		found = err == APK_OK;
+	}
 	if (!found) {
 		/* Same work as a real record; 0xff bytes are never compared as a match below. */
 		memset(rec.digest, 0xff, sizeof(rec.digest));
@@ -93,8 +105,10 @@ enum apk_err apk_account_has_keys(const char *dbpath, const char *user, int *has
 	lookup_owner(user, &owner);
 	if (!owner.known)
 		return APK_ERR_NOUSER;
-	if ((err = store_open_read(dbpath, &st)) == APK_OK &&
-	    (err = store_get_index(st, owner.uid, &ix)) == APK_OK)
+	err = store_open_read(dbpath, owner.uid, &st);
+	if (err == APK_ERR_NOTFOUND)
+		return APK_OK; /* no file at all: nobody has keys */
+	if (err == APK_OK && (err = store_get_index(st, &ix)) == APK_OK)
 		*has = ix.n > 0;
 	store_close(st);
 	return err;

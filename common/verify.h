@@ -16,7 +16,7 @@
  * UNSAFE, CORRUPT, NOMEM). An unknown user, an unknown id and a wrong secret
  * do the same work: a digest is always computed and compared.
  * Whenever the token parsed, matched->id holds its (public) id, for logs. */
-enum apk_err apk_verify(const char *dbpath, const char *user, const char *token,
+enum apk_err apk_verify(const char *dbdir, const char *user, const char *token,
 			size_t len, struct apk_record *matched);
 
 /* Whether user has any key (for the module's nokeys_ignore option only). */

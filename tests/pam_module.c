@@ -177,7 +177,7 @@ static void bad_arguments_fail_closed(void **state)
 	(void)state;
 	service("unknownopt", "frobnicate");
 	assert_int_equal(auth("unknownopt", me(), my_key), PAM_SERVICE_ERR);
-	service("relativedb", "db=apikeys.db");
+	service("relativedb", "db=keys");
 	assert_int_equal(auth("relativedb", me(), my_key), PAM_SERVICE_ERR);
 	service("emptyprompt", "prompt=");
 	assert_int_equal(auth("emptyprompt", me(), my_key), PAM_SERVICE_ERR);
@@ -195,41 +195,42 @@ static void conversation_failure_is_not_success(void **state)
 /* A database the module must not trust or cannot read: PAM_AUTHINFO_UNAVAIL. */
 static void unusable_database(void **state)
 {
-	char path[PATH_MAX + 32], lines[PATH_MAX + 128];
+	char path[PATH_MAX + 32], file[PATH_MAX + 32], moved[PATH_MAX + 32];
+	char lines[PATH_MAX + 128];
 	int fd;
 
 	(void)state;
-	snprintf(path, sizeof(path), "%s/missing.db", T.dir);
+	test_account_file(&T, test_account(me(), -1).uid, file, sizeof(file));
+	snprintf(moved, sizeof(moved), "%s.saved", file);
+
+	snprintf(path, sizeof(path), "%s/missing", T.dir);
 	snprintf(lines, sizeof(lines), "auth required %%M nodelay db=%s\n", path);
 	write_service(conf, "missing", lines);
 	assert_int_equal(auth("missing", me(), my_key), PAM_AUTHINFO_UNAVAIL);
 
-	snprintf(path, sizeof(path), "%s/garbage.db", T.dir);
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	/* the account's file replaced by garbage */
+	assert_int_equal(rename(file, moved), 0);
+	fd = open(file, O_WRONLY | O_CREAT | O_EXCL, 0600);
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, "this is not a gdbm file at all, not even close\n", 47), 47);
 	close(fd);
-	snprintf(lines, sizeof(lines), "auth required %%M nodelay db=%s\n", path);
-	write_service(conf, "garbage", lines);
-	assert_int_equal(auth("garbage", me(), my_key), PAM_AUTHINFO_UNAVAIL);
-
-	/* the real database, but readable by others */
-	assert_int_equal(chmod(T.path, 0644), 0);
 	assert_int_equal(auth("plain", me(), my_key), PAM_AUTHINFO_UNAVAIL);
-	assert_int_equal(chmod(T.path, 0600), 0);
+	/* ... by a symlink to the real one */
+	assert_int_equal(unlink(file), 0);
+	assert_int_equal(symlink(moved, file), 0);
+	assert_int_equal(auth("plain", me(), my_key), PAM_AUTHINFO_UNAVAIL);
+	assert_int_equal(unlink(file), 0);
+	assert_int_equal(rename(moved, file), 0);
 
-	/* a symlink to the real database */
-	snprintf(path, sizeof(path), "%s/link.db", T.dir);
-	assert_int_equal(symlink(T.path, path), 0);
-	snprintf(lines, sizeof(lines), "auth required %%M nodelay db=%s\n", path);
-	write_service(conf, "symlink", lines);
-	assert_int_equal(auth("symlink", me(), my_key), PAM_AUTHINFO_UNAVAIL);
+	/* the real file, but readable by others */
+	assert_int_equal(chmod(file, 0644), 0);
+	assert_int_equal(auth("plain", me(), my_key), PAM_AUTHINFO_UNAVAIL);
+	assert_int_equal(chmod(file, 0600), 0);
 
 	/* a hard link to it */
-	snprintf(path, sizeof(path), "%s/hard.db", T.dir);
-	assert_int_equal(link(T.path, path), 0);
+	assert_int_equal(link(file, moved), 0);
 	assert_int_equal(auth("plain", me(), my_key), PAM_AUTHINFO_UNAVAIL);
-	assert_int_equal(unlink(path), 0);
+	assert_int_equal(unlink(moved), 0);
 
 	/* its directory writable by others */
 	assert_int_equal(chmod(T.dir, 0777), 0);

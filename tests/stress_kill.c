@@ -136,10 +136,14 @@ static void scan_dir(struct ctx *c, bool *saw_new, char *other, size_t othersz)
 	while ((de = readdir(d)) != NULL) {
 		const char *n = de->d_name;
 
-		if (strcmp(n, ".") == 0 || strcmp(n, "..") == 0 ||
-		    strcmp(n, "apikeys.db") == 0 || strcmp(n, "apikeys.db.lock") == 0)
+		size_t len = strlen(n);
+		bool is_new = len > 4 && strcmp(n + len - 4, ".new") == 0;
+
+		/* the account files u<uid>, their locks, and the decoy */
+		if (strcmp(n, ".") == 0 || strcmp(n, "..") == 0 || strcmp(n, "decoy") == 0 ||
+		    (n[0] == 'u' && !is_new))
 			continue;
-		if (strcmp(n, "apikeys.db.new") == 0)
+		if (n[0] == 'u' && is_new)
 			*saw_new = true;
 		else
 			snprintf(other, othersz, "%s", n);
@@ -159,7 +163,7 @@ static void check_files(struct ctx *c, bool after_success, const char *what)
 		c->stale_other++;
 	if (after_success && (saw_new || other[0] != '\0'))
 		fail_note(&c->f_stale, "after a successful %s: stale %s left in the directory",
-			  what, saw_new ? "apikeys.db.new" : other);
+			  what, saw_new ? "u<uid>.new" : other);
 }
 
 static bool in_pending(const struct ctx *c, const char *name, size_t *at)
@@ -629,7 +633,7 @@ int main(void)
 	tap_diag("kills: %u mid-command, %u after exit (%.0f%% mid-command); by time %u/%u, "
 		 "by file event %u/%u", c->mid, c->after, frac * 100.0, c->mode_mid[0],
 		 c->mode_after[0], c->mode_mid[1], c->mode_after[1]);
-	tap_diag("stale apikeys.db.new seen %u times, other stale files %u times, "
+	tap_diag("stale u<uid>.new seen %u times, other stale files %u times, "
 		 "partial output of killed generate %u", c->stale_new, c->stale_other, c->partial_out);
 	tap_diag("killed generates: %u printed a key that was stored, %u printed one that was not, "
 		 "%u stored one unprinted (deleted here); killed deletes of keys: %u done, %u not; "

@@ -184,7 +184,7 @@ static inline uint64_t stress_seed(void)
 struct stress_env {
 	char prog[PATH_MAX];      /* apikeyctl */
 	char dir[PATH_MAX];       /* private temporary directory */
-	char db[PATH_MAX];        /* dir/apikeys.db */
+	char db[PATH_MAX];        /* the database directory: dir itself */
 	char user[APK_USER_MAX + 1];
 	uint32_t uid;
 };
@@ -222,7 +222,7 @@ static inline int stress_setup(struct stress_env *env)
 		tap_diag("mkdtemp: %s", strerror(errno));
 		return -1;
 	}
-	n = snprintf(env->db, sizeof env->db, "%s/apikeys.db", env->dir);
+	n = snprintf(env->db, sizeof env->db, "%s", env->dir); /* the database directory */
 	if (n < 0 || (size_t)n >= sizeof env->db) {
 		tap_diag("temporary directory path too long");
 		return -1;
@@ -614,7 +614,7 @@ static inline enum apk_err snapshot_take(const char *db, uint32_t uid, struct sn
 
 	s->n = 0;
 	s->r = NULL;
-	e = store_open_read(db, &st);
+	e = store_open_read(db, uid, &st);
 	if (e != APK_OK)
 		return e;
 	ix = calloc(1, sizeof *ix);
@@ -622,7 +622,7 @@ static inline enum apk_err snapshot_take(const char *db, uint32_t uid, struct sn
 		store_close(st);
 		return APK_ERR_NOMEM;
 	}
-	e = store_get_index(st, uid, ix);
+	e = store_get_index(st, ix);
 	if (e == APK_ERR_NOTFOUND) {
 		ix->n = 0;
 		e = APK_OK;

@@ -25,7 +25,7 @@ static inline void test_db_init(struct test_db *t)
 		perror("mkdtemp");
 		abort();
 	}
-	snprintf(t->path, sizeof(t->path), "%s/apikeys.db", t->dir);
+	snprintf(t->path, sizeof(t->path), "%s", t->dir); /* the database directory */
 }
 
 static inline void test_db_remove(struct test_db *t)
@@ -54,7 +54,7 @@ static inline enum apk_err test_generate(const struct test_db *t, const struct a
 				  const char *name, char token[APK_KEY_LEN + 1])
 {
 	struct apk_store *st;
-	enum apk_err err = store_begin(t->path, 2000, &st);
+	enum apk_err err = store_begin(t->path, acct->uid, 2000, &st);
 
 	if (err != APK_OK)
 		return err;
@@ -66,12 +66,18 @@ static inline enum apk_err test_delete(const struct test_db *t, const struct apk
 				const char *name)
 {
 	struct apk_store *st;
-	enum apk_err err = store_begin(t->path, 2000, &st);
+	enum apk_err err = store_begin(t->path, acct->uid, 2000, &st);
 
 	if (err != APK_OK)
 		return err;
 	err = keyring_delete(st, acct, &name, 1, NULL);
 	return err == APK_OK ? store_commit(st) : (store_close(st), err);
+}
+
+/* The file holding uid's keys (the store's layout, see store.h). */
+static inline void test_account_file(const struct test_db *t, uint32_t uid, char *out, size_t outsz)
+{
+	snprintf(out, outsz, "%s/u%u", t->path, (unsigned)uid);
 }
 
 #endif

@@ -11,7 +11,8 @@ work=$(mktemp -d /tmp/pam_apikey-demo.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 chmod 700 "$work"
 mkdir "$work/pam.d"
-export APIKEY_DB="$work/apikeys.db"
+export APIKEY_DB="$work/db"
+mkdir -m 700 "$APIKEY_DB"
 user=$(id -un)
 
 step() { printf '\n==> %s\n' "$*"; }

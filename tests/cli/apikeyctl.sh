@@ -7,10 +7,12 @@ ctl=${APK_BUILD:-$top/build}/apikeyctl
 work=$(mktemp -d /tmp/apk-cli.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 chmod 700 "$work"
-export APIKEY_DB="$work/apikeys.db"
+export APIKEY_DB="$work/db"
+mkdir -m 700 "$APIKEY_DB"
 me=$(id -un)
 
-digest() { sha256sum "$APIKEY_DB" | cut -d' ' -f1; }
+# the contents of every data file of the database (locks are empty and may appear)
+digest() { find "$APIKEY_DB" -type f ! -name '*.lock' | sort | xargs cat | sha256sum | cut -d' ' -f1; }
 json_names() { "$ctl" list --json | python3 -c 'import json,sys; print(" ".join(k["name"] for k in json.load(sys.stdin)))'; }
 # expect_fail STATUS DESCRIPTION COMMAND...: exits STATUS, one line on stderr, database unchanged
 expect_fail() {
@@ -123,7 +125,7 @@ check "100 keys fit" test "$("$ctl" list --json | python3 -c 'import json,sys; p
 expect_fail 1 "the 101st key is refused" "$ctl" generate -q
 
 # ---- identity ----
-APIKEY_DB=relative.db "$ctl" list 2>/dev/null
+APIKEY_DB=relative/db "$ctl" list 2>/dev/null
 check "a relative APIKEY_DB is refused" test $? -ne 0
 if [ "$(id -u)" -eq 0 ]; then
 	check "root may act for another user" sh -c "'$ctl' --user daemon generate -q --name daemons >/dev/null"
@@ -133,13 +135,13 @@ if [ "$(id -u)" -eq 0 ]; then
 	# an unprivileged caller (this build is not setuid: its own database)
 	nb=$(mktemp -d /tmp/apk-cli-nobody.XXXXXX); chown nobody "$nb"
 	trap 'rm -rf "$work" "$nb"' EXIT
-	runas() { setpriv --reuid=nobody --regid=nogroup --clear-groups env APIKEY_DB="$nb/apikeys.db" "$ctl" "$@"; }
+	runas() { setpriv --reuid=nobody --regid=nogroup --clear-groups env APIKEY_DB="$nb" "$ctl" "$@"; }
 	runas generate -q >/dev/null
 	runas --user root list >"$work/out" 2>"$work/err"; rc=$?
 	check "a user naming another account is refused" sh -c "test $rc -ne 0 && grep -q 'only root' '$work/err'"
 	runas --user nobody list >/dev/null 2>&1
 	check "a user may name their own account" test $? -eq 0
-	check "the user's key is listed as theirs" sh -c "setpriv --reuid=nobody --regid=nogroup --clear-groups env APIKEY_DB='$nb/apikeys.db' '$ctl' list --json | grep -q '\"owner\": \"nobody\"'"
+	check "the user's key is listed as theirs" sh -c "setpriv --reuid=nobody --regid=nogroup --clear-groups env APIKEY_DB='$nb' '$ctl' list --json | grep -q '\"owner\": \"nobody\"'"
 else
 	ok "# SKIP --user tests need root to switch accounts"
 fi
