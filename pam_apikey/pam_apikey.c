@@ -96,14 +96,21 @@ APK_EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, cons
 	len = strnlen(token, RESPONSE_MAX + 1);
 	err = len > RESPONSE_MAX ? APK_ERR_BADKEY : apk_verify(opts.db, user, token, len, &rec);
 	ret = pam_code(err);
+	if (opts.debug) {
+		char edb[512];
+		pam_syslog(pamh, LOG_DEBUG, "user %s, database %s: %s", euser,
+			   apk_escape(opts.db, edb, sizeof(edb)), apk_strerror(err));
+	}
+	/* nokeys_ignore: an account without keys is not ours to refuse, whatever
+	 * was typed. Never success: the rest of the stack decides. */
+	if (ret == PAM_AUTH_ERR && opts.nokeys_ignore &&
+	    apk_account_has_keys(opts.db, user, &has) == APK_OK && !has)
+		ret = PAM_IGNORE;
 
 	if (ret == PAM_SUCCESS) {
 		pam_syslog(pamh, LOG_INFO, "accepted key %s (id %s) for user %s service %s rhost %s",
 			   apk_escape(rec.name, ename, sizeof(ename)), rec.id, euser, esvc, erhost);
 	} else {
-		if (err == APK_ERR_NOMATCH && opts.nokeys_ignore &&
-		    apk_account_has_keys(opts.db, user, &has) == APK_OK && !has)
-			ret = PAM_IGNORE;
 		pam_syslog(pamh, LOG_NOTICE,
 			   "refused key (id %s) for user %s service %s rhost %s: %s",
 			   rec.id[0] != '\0' ? rec.id : "malformed", euser, esvc, erhost,

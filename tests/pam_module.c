@@ -279,9 +279,15 @@ static void nokeys_ignore_option(void **state)
 	write_service(conf, "strict", lines);
 	/* no keys: ignored with the option, refused without */
 	assert_int_equal(auth("ignoring", nokeys, my_key), PAM_SUCCESS);
+	assert_int_equal(auth("ignoring", nokeys, "not a key"), PAM_SUCCESS);
+	assert_int_equal(auth("ignoring", nokeys, ""), PAM_SUCCESS);
 	assert_int_equal(auth("strict", nokeys, my_key), PAM_AUTH_ERR);
+	assert_int_equal(auth("strict", nokeys, "not a key"), PAM_AUTH_ERR);
 	/* an account that has keys: a wrong one is refused either way */
 	assert_int_equal(auth("ignoring", OTHER, my_key), PAM_AUTH_ERR);
+	assert_int_equal(auth("ignoring", OTHER, "not a key"), PAM_AUTH_ERR);
+	/* an unknown user is not "an account without keys" */
+	assert_int_equal(auth("ignoring", "apk-no-such-user", my_key), PAM_USER_UNKNOWN);
 }
 
 int main(void)
