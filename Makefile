@@ -10,7 +10,7 @@ PAMDIR      ?= $(shell pkg-config --variable=libdir pam 2>/dev/null || echo /lib
 DBDIR       ?= /var/lib/pam_apikey
 DOCDIR      ?= $(DATADIR)/doc/pam_apikey
 COMPDIR     ?= $(DATADIR)/bash-completion/completions
-DBPATH      ?= $(DBDIR)/apikeys.db
+DBPATH      ?= $(DBDIR)
 HELPER_USER ?= pam-apikey
 MAX_KEYS    ?= 100
 
@@ -48,7 +48,7 @@ TEST_LIBS  := -lcmocka -lpam -ldl $(LIBS)
 .PHONY: all deps check-deps demo check check-unit check-e2e install uninstall clean
 all: $(MODULE) $(HELPER)
 
-$(B)/obj/%.o: %.c $(wildcard common/*.h) $(wildcard apikeyctl/*.h)
+$(B)/obj/%.o: %.c $(wildcard common/*.h) $(wildcard apikeyctl/*.h) Makefile
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
 
@@ -56,7 +56,7 @@ $(LIBAPK): $(COMMON_OBJ)
 	rm -f $@ && $(AR) rcs $@ $^
 
 # The module: hidden visibility, only pam_sm_* exported (pam_apikey.map).
-$(B)/obj/pam_apikey/pam_apikey.o: pam_apikey/pam_apikey.c $(wildcard common/*.h)
+$(B)/obj/pam_apikey/pam_apikey.o: pam_apikey/pam_apikey.c $(wildcard common/*.h) Makefile
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -fvisibility=hidden -c $< -o $@
 
@@ -95,7 +95,7 @@ check-e2e: check-deps all tests
 # tools/install-helper.sh does the work; every path comes from here.
 INSTALL_ENV = DESTDIR='$(DESTDIR)' PAMDIR='$(PAMDIR)' BINDIR='$(BINDIR)' \
 	MANDIR='$(MANDIR)' COMPDIR='$(COMPDIR)' DOCDIR='$(DOCDIR)' \
-	DBDIR='$(DBDIR)' HELPER_USER='$(HELPER_USER)' \
+	DBDIR='$(DBDIR)' DBPATH='$(DBPATH)' HELPER_USER='$(HELPER_USER)' \
 	MODULE='$(MODULE)' HELPER='$(HELPER)'
 
 install: all

@@ -48,7 +48,8 @@ enum apk_err store_begin(const char *dir, uint32_t uid, int lock_timeout_ms,
 			 struct apk_store **out);
 
 /* Makes the change durable and visible (fsync, rename, fsync dir), then
- * releases everything. On failure nothing changed. st is freed either way. */
+ * releases everything; an account left without keys has its file removed.
+ * On failure nothing changed. st is freed either way. */
 enum apk_err store_commit(struct apk_store *st);
 
 /* Closes a reader, or abandons a change (removes the .new file, unlocks). */

@@ -168,10 +168,21 @@ fail:
 	return err;
 }
 
+/* An account left without keys loses its file (it reads as the decoy). */
+static enum apk_err remove_file(struct apk_store *st)
+{
+	if (unlinkat(st->dirfd, st->base, 0) != 0 && errno != ENOENT)
+		return APK_ERR_UNAVAIL;
+	unlinkat(st->dirfd, st->newname, 0);
+	return fsync(st->dirfd) == 0 ? APK_OK : APK_ERR_UNAVAIL;
+}
+
 enum apk_err store_commit(struct apk_store *st)
 {
-	enum apk_err err = st->changing ? write_file_as(st, st->base) : APK_ERR_INVALID;
+	enum apk_err err = APK_ERR_INVALID;
 
+	if (st->changing)
+		err = st->ix.n > 0 ? write_file_as(st, st->base) : remove_file(st);
 	store_close(st);
 	return err;
 }

@@ -5,11 +5,12 @@
 #   tools/install-helper.sh uninstall
 #
 # The Makefile passes every path in the environment: DESTDIR (may be empty),
-# PAMDIR BINDIR MANDIR COMPDIR DOCDIR DBDIR HELPER_USER MODULE HELPER.
+# PAMDIR BINDIR MANDIR COMPDIR DOCDIR DBDIR DBPATH HELPER_USER MODULE HELPER.
 #
 # install puts in place: the module, apikeyctl setuid to HELPER_USER (never
-# root, mode 4711), the database directory owned by HELPER_USER with mode 0700
-# (only when missing; an existing one and its keys are never touched), the man
+# root, mode 4711), the database directory DBPATH (and DBDIR holding it)
+# owned by HELPER_USER with mode 0700 (only when missing; an existing one and
+# its keys are never touched), the man
 # pages, the bash completion and the example PAM files. It creates HELPER_USER
 # as a system account when missing. A staged install (DESTDIR set) by a user
 # other than root creates no account and changes no owner; it says what the
@@ -27,11 +28,11 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 doc=$top/doc
 
 DESTDIR=${DESTDIR:-}
-for var in PAMDIR BINDIR MANDIR COMPDIR DOCDIR DBDIR HELPER_USER MODULE HELPER; do
+for var in PAMDIR BINDIR MANDIR COMPDIR DOCDIR DBDIR DBPATH HELPER_USER MODULE HELPER; do
 	eval "val=\${$var:-}"
 	[ -n "$val" ] || die "$var is not set (run this through make install)"
 	case $var in
-	*DIR)
+	*DIR | DBPATH)
 		case $val in
 		/*) ;;
 		*) die "$var must be an absolute path, not '$val'" ;;
@@ -110,8 +111,10 @@ install_helper() {
 	fi
 }
 
-install_dbdir() {
-	dir=$DESTDIR$DBDIR
+# make_private_dir DIR: creates DESTDIR-prefixed DIR owned by the helper
+# account with mode 0700 when missing; an existing one is only checked.
+make_private_dir() {
+	dir=$DESTDIR$1
 	if [ -e "$dir" ] || [ -L "$dir" ]; then
 		if [ ! -d "$dir" ] || [ -L "$dir" ]; then
 			die "$dir exists and is not a directory"
@@ -123,7 +126,7 @@ install_dbdir() {
 		fi
 		return 0
 	fi
-	mkdir_p "$(dirname "$DBDIR")"
+	mkdir_p "$(dirname "$1")"
 	if [ "$privileged" -eq 1 ]; then
 		install -d -o "$HELPER_USER" -g "$(id -g "$HELPER_USER")" -m 0700 "$dir"
 	else
@@ -132,13 +135,20 @@ install_dbdir() {
 	say "created $dir (mode 0700)"
 }
 
+# The database is the directory DBPATH (a directory of per-account files);
+# DBDIR is where it lives, often the same directory.
+install_dbdir() {
+	make_private_dir "$DBDIR"
+	[ "$DBPATH" = "$DBDIR" ] || make_private_dir "$DBPATH"
+}
+
 packager_notes() {
 	cat <<EOF
 $prog: staged install as an unprivileged user: no account created, no owner set.
 $prog: the package must, on the target system:
 $prog:   useradd --system --no-create-home --home-dir $DBDIR --shell /usr/sbin/nologin $HELPER_USER
 $prog:   chown $HELPER_USER:root $BINDIR/apikeyctl && chmod 4711 $BINDIR/apikeyctl
-$prog:   chown $HELPER_USER:$HELPER_USER $DBDIR && chmod 0700 $DBDIR
+$prog:   chown $HELPER_USER:$HELPER_USER $DBDIR $DBPATH && chmod 0700 $DBDIR $DBPATH
 EOF
 }
 
@@ -200,7 +210,7 @@ do_uninstall() {
 				echo "$prog: warning: $DESTDIR$d is not empty; left in place" >&2
 		fi
 	done
-	say "left in place: $DESTDIR$DBDIR (the key database) and the account $HELPER_USER"
+	say "left in place: $DESTDIR$DBPATH (the key database) and the account $HELPER_USER"
 }
 
 case ${1:-} in

@@ -22,6 +22,8 @@ tap_is "staged apikeyctl is setuid $HELPER_USER (not root), mode 4711" \
 	"$(helper_mode "$sbin")" "$HELPER_USER root 4711"
 tap_is "staged database directory is $HELPER_USER's, mode 700" \
 	"$(stat -c '%F %U %a' "$stage$DBDIR" 2>/dev/null)" "directory $HELPER_USER 700"
+tap_is "staged database ($DBPATH) is a directory, $HELPER_USER's, mode 700" \
+	"$(stat -c '%F %U %a' "$stage$DBPATH" 2>/dev/null)" "directory $HELPER_USER 700"
 ok=0
 for f in usr/share/man/man1/apikeyctl.1 usr/share/man/man8/pam_apikey.8 \
 	usr/share/bash-completion/completions/apikeyctl; do
@@ -45,13 +47,13 @@ done
 tap_check "staged example PAM files ($n)" "$ok"
 
 # The database directory and whatever is in it survive an uninstall.
-echo "not a real database" >"$stage$DBDIR/apikeys.db"
+echo "not a real database" >"$stage$DBPATH/e2e-sentinel"
 run_cmd make -C "$APK_TOP" uninstall DESTDIR="$stage" PREFIX=/usr
 tap_is "staged make uninstall exits 0" "$RC" 0
-left=$(cd "$stage" && find . ! -type d ! -path ".$DBDIR/*")
+left=$(cd "$stage" && find . ! -type d ! -path ".$DBPATH/*")
 tap_is "staged uninstall removes every file it installed" "$left" ""
 tap_is "staged uninstall keeps the database directory and its content" \
-	"$(cat "$stage$DBDIR/apikeys.db" 2>/dev/null)" "not a real database"
+	"$(cat "$stage$DBPATH/e2e-sentinel" 2>/dev/null)" "not a real database"
 tap_is "staged uninstall removes its own doc directory" \
 	"$(ls -d "$stage/usr/share/doc/pam_apikey" 2>/dev/null)" ""
 
@@ -105,6 +107,8 @@ tap_is "$HELPER_USER has no login shell and lives in $DBDIR" \
 	"$(getent passwd "$HELPER_USER" | cut -d: -f6,7)" "$DBDIR:/usr/sbin/nologin"
 tap_is "$DBDIR is $HELPER_USER's, mode 700" \
 	"$(stat -c '%F %U %a' "$DBDIR" 2>/dev/null)" "directory $HELPER_USER 700"
+tap_is "the database $DBPATH is a directory, $HELPER_USER's, mode 700" \
+	"$(stat -c '%F %U %a' "$DBPATH" 2>/dev/null)" "directory $HELPER_USER 700"
 # (Debian's /usr/local/man is a link to share/man: compare real paths.)
 found=$(man -w 1 apikeyctl 2>/dev/null) && found=$(readlink -f "$found")
 tap_is "man finds apikeyctl(1)" "$found" "$(readlink -f "$MANDIR/man1/apikeyctl.1")"
@@ -127,9 +131,9 @@ run_cmd as_user nobody "$APKCTL" --version
 tap_is "the installed apikeyctl runs for an ordinary user" "$RC" 0
 
 # Installing again changes nothing that matters, least of all the keys.
-before=$(stat -c '%U %a' "$DBDIR"; [ -f "$DBPATH" ] && stat -c '%i %s %Y' "$DBPATH" && sha256sum <"$DBPATH")
+before=$(stat -c '%U %a' "$DBDIR" "$DBPATH"; db_state)
 run_cmd make -C "$APK_TOP" install
-after=$(stat -c '%U %a' "$DBDIR"; [ -f "$DBPATH" ] && stat -c '%i %s %Y' "$DBPATH" && sha256sum <"$DBPATH")
+after=$(stat -c '%U %a' "$DBDIR" "$DBPATH"; db_state)
 tap_is "make install again exits 0" "$RC" 0
 tap_is "make install again leaves the database directory and file alone" "$after" "$before"
 tap_is "make install again keeps apikeyctl setuid $HELPER_USER" \

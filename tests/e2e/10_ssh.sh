@@ -209,9 +209,13 @@ else
 fi
 KEY_FORGED=$("$E2E_PY" "$E2E_LIB/keytool.py" forge "$KEY_A")
 KEY_BADSUM=$("$E2E_PY" "$E2E_LIB/keytool.py" badsum "$KEY_A")
+mkdir -m 0700 "$E2E_TMP/other.db"
 run_cmd env APIKEY_DB="$E2E_TMP/other.db" "$APK_BUILD/apikeyctl" generate -q
 KEY_OTHERDB=$(cat "$E2E_TMP/out")
-key_wellformed "$KEY_OTHERDB" || bail "no key from a scratch database"
+key_wellformed "$KEY_OTHERDB" || {
+	diag_file "$E2E_TMP/err"
+	bail "no key from a scratch database"
+}
 for k in "$KEY_FORGED" "$KEY_BADSUM" "$KEY_OTHERDB"; do
 	e2e_secret "$k"
 done

@@ -219,7 +219,8 @@ e2e_install_vars() {
 e2e_is_installed() {
 	cmp -s "$APK_BUILD/pam_apikey.so" "$PAMDIR/pam_apikey.so" &&
 		cmp -s "$APK_BUILD/apikeyctl" "$APKCTL" &&
-		[ "$(stat -c '%U %a' "$APKCTL")" = "$HELPER_USER 4711" ]
+		[ "$(stat -c '%U %a' "$APKCTL")" = "$HELPER_USER 4711" ] &&
+		[ -e "$DBPATH" ]
 }
 
 # e2e_install: `make install` with the default PREFIX unless this build is
@@ -237,6 +238,27 @@ e2e_install() {
 	fi
 	[ "$fresh" -eq 1 ] && : >"$E2E_MARKER"
 	e2e_is_installed || bail "make install did not install this build"
+}
+
+# db_files: the regular files of the key database, whether DBPATH is one
+# file or a directory of them.
+db_files() {
+	if [ -d "$DBPATH" ]; then
+		find "$DBPATH" -type f | sort
+	elif [ -f "$DBPATH" ]; then
+		echo "$DBPATH"
+	fi
+}
+
+# db_state: a fingerprint of the stored keys: for every database file but the
+# (empty) lock files, its name, inode, size, mtime, owner, mode and content.
+# Any change, even one rewriting the same bytes through rename, shows.
+db_state() {
+	db_files | grep -v '\.lock$' | while read -r f; do
+		printf '%s %s %s\n' "$f" "$(stat -c '%i %s %Y %U %a' "$f")" \
+			"$(sha256sum <"$f" | cut -d' ' -f1)"
+	done
+	return 0
 }
 
 # ---- accounts and keys ------------------------------------------------------
