@@ -4,11 +4,11 @@
  * fill.c       databases of synthetic keys, written through the store in bulk
  * logins.c     whole PAM logins, timed by bench-login (login.c) in a child
  * cli.c        apikeyctl generate / rename / delete as whole processes
- * breakdown.c  where a change's time goes: copy, fsync, gdbm, commit
+ * breakdown.c  where a change's time goes: load, change, write and fsyncs
  * logsink.c    a private /dev/log, so the run's log lines go nowhere else
  * report.c     the table, the CSV, the plot
  * targets.c    issue 5's targets as ratios, PASS or MISS
- * files.c      copying and removing files
+ * files.c      copying, measuring and removing files and directories
  */
 #ifndef APK_BENCH_H
 #define APK_BENCH_H
@@ -16,6 +16,7 @@
 #include <limits.h>
 #include <stddef.h>
 
+#include "apk_config.h"
 #include "keyfmt.h"
 #include "keyring.h"
 #include "stats.h"
@@ -23,17 +24,18 @@
 #define BENCH_MAX_SIZES 3
 #define BENCH_LOCK_MS 5000
 #define BENCH_NOUSER "apkbench-nouser"
+/* The measured account's keys: all but one of what an account may hold. */
+#define BENCH_REAL_KEYS (APK_MAX_KEYS_PER_USER - 1)
 
 enum login_class { LC_RIGHT, LC_WRONG, LC_MALFORMED, LC_UNKNOWN, LC_COUNT };
 enum cli_op { CLI_GENERATE, CLI_RENAME, CLI_DELETE, CLI_COUNT };
 enum brk_part {
-	BRK_BEGIN,   /* store_begin: lock, copy the file, open the copy */
-	BRK_OPS,     /* keyring_generate / keyring_delete on the copy */
-	BRK_COMMIT,  /* store_commit: gdbm_sync, fsync, rename, fsync of the directory */
-	BRK_TOTAL,   /* the three */
-	BRK_COPY,    /* copy_file_range of the whole file alone */
-	BRK_FSYNC,   /* fsync of that fresh copy alone */
-	BRK_INPLACE, /* gdbm_open + one store + gdbm_sync + close on the file itself */
+	BRK_BEGIN,      /* store_begin: lock, open and decode the account's file */
+	BRK_OPS,        /* keyring_generate / keyring_delete, in memory */
+	BRK_COMMIT,     /* store_commit: write a new file, fsync it, rename, fsync the directory */
+	BRK_TOTAL,      /* the three */
+	BRK_FSYNC_FILE, /* alone: fsync of a fresh, unsynced copy of the account's file */
+	BRK_FSYNC_DIR,  /* alone: a rename in the directory, then fsync of the directory */
 	BRK_COUNT
 };
 
@@ -66,10 +68,12 @@ struct bench_keys {
 
 struct size_result {
 	unsigned long keys;
-	char db[PATH_MAX];
+	char db[PATH_MAX];     /* the database directory */
 	double fill_s;         /* seconds to write this size's new synthetic keys */
-	long long file_bytes;
-	double bytes_per_key;
+	long long files;       /* account files (and the decoy) */
+	long long db_bytes;    /* their sizes */
+	long long db_alloc;    /* their allocated blocks, in bytes */
+	double bytes_per_key;  /* db_bytes / keys */
 	struct stats login[LC_COUNT];
 	struct stats cli[CLI_COUNT];
 	struct stats brk[BRK_COUNT];
@@ -78,10 +82,8 @@ struct size_result {
 struct bench_result {
 	struct size_result sz[BENCH_MAX_SIZES];
 	struct stats permit;
-	struct stats small_change; /* a whole change in a file holding one account's 100 keys */
 	unsigned long mem_keys;
 	long hwm_permit_kb, hwm_login_kb; /* VmHWM of a child doing only those logins */
-	char reflink[128];
 	char logsink[160];
 };
 
@@ -89,14 +91,14 @@ struct bench_result {
 struct filler;
 struct filler *filler_new(void);
 void filler_free(struct filler *f);
-/* Creates db holding the measured account's key (into k) and synthetic keys up to want. */
-int fill_first(const char *db, unsigned long want, struct filler *f, struct bench_keys *k,
+/* Fills the empty directory dir: the measured account's keys (the known
+ * one into k), then synthetic keys up to want in all. */
+int fill_first(const char *dir, unsigned long want, struct filler *f, struct bench_keys *k,
 	       double *secs);
-/* Copies from into db, then adds synthetic keys from have up to want. */
-int fill_more(const char *from, const char *db, unsigned long have, unsigned long want,
+/* Copies the database from into the empty directory dir, then adds
+ * synthetic keys from have up to want. */
+int fill_more(const char *from, const char *dir, unsigned long have, unsigned long want,
 	      struct filler *f, double *secs);
-/* A database with one account holding n keys (for the small-file figure). */
-int fill_one_account(const char *db, unsigned n);
 /* Derives the wrong and malformed keys from the right one. */
 int keys_derive(struct bench_keys *k);
 
@@ -127,9 +129,13 @@ int report_plot(const struct bench_cfg *c, const struct bench_result *res);
 int targets_report(const struct bench_cfg *c, const struct bench_result *res);
 
 /* files.c */
-int file_copy(const char *from, const char *to);  /* new 0600 file, fsynced */
-int copy_range(int from, int to);                   /* copy_file_range to the end */
-int tree_remove(const char *dir);
 int path_join(char *out, size_t outsz, const char *dir, const char *name);
+int copy_range(int from, int to);            /* copy_file_range to the end */
+/* Copies every regular file of from (not *.lock, *.new) into the empty
+ * directory to, as new 0600 files; then syncs the file system. */
+int dir_copy(const char *from, const char *to);
+/* Regular files in dir (not *.lock): count, sum of sizes, of allocations. */
+int dir_usage(const char *dir, long long *files, long long *bytes, long long *alloc);
+int tree_remove(const char *dir);
 
 #endif

@@ -1,22 +1,19 @@
 /* breakdown.c - where the time of a key change goes
  *
- * In this process, through the store API apikeyctl uses: store_begin (lock,
- * copy of the whole file, gdbm open of the copy), the keyring operation, and
- * store_commit (gdbm_sync, fsync, rename, fsync of the directory), for a
- * generate and for a delete. Then, to split store_begin and store_commit:
- * copy_file_range of the whole file alone and fsync of that copy alone.
- * Two figures for a redesign: an in-place gdbm change (open, one store,
- * gdbm_sync, close on the file itself, no copy) and a whole change in a file
- * that holds only one account's 100 keys (a file per account).
+ * In this process, through the store API apikeyctl uses, on the measured
+ * account (which holds all but one of the keys an account may have):
+ * store_begin (lock, open and decode the account's file), the keyring
+ * operation (in memory), and store_commit (write a new file, gdbm_sync,
+ * fsync, rename, fsync of the directory), for a generate and for a delete.
+ * Then the two fsyncs alone, in the same directory: fsync of a fresh,
+ * unsynced copy of the account's file, and a rename followed by fsync of
+ * the directory. What commit costs beyond them is gdbm writing the file.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <gdbm.h>
-#include <linux/fs.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -25,12 +22,8 @@
 #include "bench.h"
 
 #define BRK_KEY "bench-brk"
-#define INPLACE_KEY "zbench-inplace"
-#define SCRATCH "scratch.db"
-#define SMALL_DB "one-account.db"
-#define SMALL_KEYS 99 /* and the one each change adds: 100 */
-
-static const struct apk_account small_acct = { 2000000000u - 1, "synthsmall" };
+#define SCRATCH "bench-scratch"
+#define SCRATCH2 "bench-scratch2"
 
 /* One generate (gen = 1) or delete change, timed in its three parts. */
 static int change(const char *db, const struct apk_account *acct, int gen, uint64_t t[3])
@@ -42,7 +35,7 @@ static int change(const char *db, const struct apk_account *acct, int gen, uint6
 	enum apk_err err;
 
 	t0 = now_ns();
-	if ((err = store_begin(db, BENCH_LOCK_MS, &st)) == APK_OK) {
+	if ((err = store_begin(db, acct->uid, BENCH_LOCK_MS, &st)) == APK_OK) {
 		t1 = now_ns();
 		if (gen)
 			err = keyring_generate(st, acct, name, NULL, (int64_t)time(NULL), token, NULL);
@@ -66,76 +59,37 @@ static int change(const char *db, const struct apk_account *acct, int gen, uint6
 	return 0;
 }
 
-/* copy_file_range of db to a fresh scratch file, then fsync of it. */
-static int copy_and_fsync(const struct bench_cfg *c, const char *db, uint64_t *copy,
-			  uint64_t *sync)
+/* The two fsyncs of a commit, alone, next to the account's file. */
+static int fsyncs(const char *db, uint32_t uid, uint64_t *file, uint64_t *dir)
 {
-	char path[PATH_MAX];
-	int in, out, rc = -1;
-	uint64_t t0, t1;
+	char name[32];
+	int dfd, in, out = -1, rc = -1;
+	uint64_t t0;
 
-	if (path_join(path, sizeof(path), c->work, SCRATCH) != 0 ||
-	    (in = open(db, O_RDONLY | O_CLOEXEC)) < 0)
+	snprintf(name, sizeof(name), "u%u", (unsigned)uid);
+	if ((dfd = open(db, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return -1;
-	if ((out = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) >= 0) {
+	if ((in = openat(dfd, name, O_RDONLY | O_CLOEXEC)) >= 0 &&
+	    (out = openat(dfd, SCRATCH, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) >= 0 &&
+	    copy_range(in, out) == 0) {
 		t0 = now_ns();
-		if (copy_range(in, out) == 0) {
-			t1 = now_ns();
-			if (fsync(out) == 0) {
-				*copy = t1 - t0;
-				*sync = now_ns() - t1;
+		if (fsync(out) == 0) {
+			*file = now_ns() - t0;
+			t0 = now_ns();
+			if (renameat(dfd, SCRATCH, dfd, SCRATCH2) == 0 && fsync(dfd) == 0) {
+				*dir = now_ns() - t0;
 				rc = 0;
 			}
 		}
+	}
+	if (out >= 0)
 		close(out);
-		unlink(path);
-	}
-	close(in);
+	if (in >= 0)
+		close(in);
+	unlinkat(dfd, SCRATCH, 0);
+	unlinkat(dfd, SCRATCH2, 0);
+	close(dfd);
 	return rc;
-}
-
-/* One record-sized value stored (or deleted) in place, then gdbm_sync. */
-static int inplace(const char *db, int del, uint64_t *ns)
-{
-	char kbuf[] = INPLACE_KEY;
-	unsigned char vbuf[160];
-	datum k = { kbuf, (int)strlen(kbuf) }, v = { (char *)vbuf, (int)sizeof(vbuf) };
-	uint64_t t0 = now_ns();
-	GDBM_FILE g;
-	int rc;
-
-	randombytes_buf(vbuf, sizeof(vbuf));
-	if ((g = gdbm_open(db, 0, GDBM_WRITER | GDBM_NOLOCK, 0600, NULL)) == NULL)
-		return -1;
-	rc = del ? gdbm_delete(g, k) : gdbm_store(g, k, v, GDBM_REPLACE);
-	if (gdbm_sync(g) != 0)
-		rc = -1;
-	if (gdbm_close(g) != 0)
-		rc = -1;
-	if (ns != NULL)
-		*ns = now_ns() - t0;
-	return rc == 0 ? 0 : -1;
-}
-
-static void probe_reflink(const struct bench_cfg *c, const char *db, char *out, size_t outsz)
-{
-	char path[PATH_MAX];
-	int in, dst;
-
-	snprintf(out, outsz, "not probed");
-	if (path_join(path, sizeof(path), c->work, SCRATCH) != 0 ||
-	    (in = open(db, O_RDONLY | O_CLOEXEC)) < 0)
-		return;
-	if ((dst = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) >= 0) {
-		if (ioctl(dst, FICLONE, in) == 0)
-			snprintf(out, outsz, "FICLONE works here (a copy can share blocks)");
-		else
-			snprintf(out, outsz, "FICLONE fails here (%s): every copy writes every byte",
-				 strerror(errno));
-		close(dst);
-		unlink(path);
-	}
-	close(in);
 }
 
 struct samples {
@@ -148,11 +102,10 @@ static void add(struct samples *s, int part, uint64_t ns)
 	s->v[part][s->n[part]++] = ns;
 }
 
-/* Two changes (generate, delete), a raw copy + fsync and an in-place change. */
-static int one_rep(const struct bench_cfg *c, const struct bench_keys *k, const char *db,
-		   struct samples *s)
+/* A generate and a delete, then the fsyncs alone. */
+static int one_rep(const struct bench_keys *k, const char *db, struct samples *s)
 {
-	uint64_t t[3], a, b;
+	uint64_t t[3], f, d;
 	int gen, p;
 
 	for (gen = 1; gen >= 0; gen--) {
@@ -162,36 +115,14 @@ static int one_rep(const struct bench_cfg *c, const struct bench_keys *k, const 
 			add(s, p, t[p]);
 		add(s, BRK_TOTAL, t[0] + t[1] + t[2]);
 	}
-	if (copy_and_fsync(c, db, &a, &b) != 0 || inplace(db, 0, &t[0]) != 0) {
-		fprintf(stderr, "bench: raw copy or in-place change of %s failed\n", db);
+	if (fsyncs(db, k->me.uid, &f, &d) != 0) {
+		fprintf(stderr, "bench: timing the fsyncs alone in %s failed: %s\n", db,
+			strerror(errno));
 		return -1;
 	}
-	add(s, BRK_COPY, a);
-	add(s, BRK_FSYNC, b);
-	add(s, BRK_INPLACE, t[0]);
+	add(s, BRK_FSYNC_FILE, f);
+	add(s, BRK_FSYNC_DIR, d);
 	return 0;
-}
-
-static int small_changes(const struct bench_cfg *c, struct bench_result *res)
-{
-	char db[PATH_MAX];
-	uint64_t *v, t[3];
-	unsigned rep;
-	size_t n = 0;
-	int gen, rc = 0;
-
-	if (path_join(db, sizeof(db), c->work, SMALL_DB) != 0 ||
-	    fill_one_account(db, SMALL_KEYS) != 0 ||
-	    (v = calloc(2 * (size_t)c->brk_reps, sizeof(*v))) == NULL)
-		return -1;
-	for (rep = 0; rep < c->brk_reps && rc == 0; rep++)
-		for (gen = 1; gen >= 0 && rc == 0; gen--)
-			if ((rc = change(db, &small_acct, gen, t)) == 0)
-				v[n++] = t[0] + t[1] + t[2];
-	if (rc == 0)
-		stats_from_ns(v, n, &res->small_change);
-	free(v);
-	return rc;
 }
 
 int breakdown_measure(const struct bench_cfg *c, const struct bench_keys *k,
@@ -207,21 +138,15 @@ int breakdown_measure(const struct bench_cfg *c, const struct bench_keys *k,
 		for (p = 0; p < BRK_COUNT; p++)
 			if ((s[i].v[p] = calloc(2 * (size_t)c->brk_reps, sizeof(uint64_t))) == NULL)
 				rc = -1;
-	probe_reflink(c, res->sz[c->nsizes - 1].db, res->reflink, sizeof(res->reflink));
 	fprintf(stderr, "# breakdown: %u repetitions at each size\n", c->brk_reps);
 	for (rep = 0; rep < c->brk_reps && rc == 0; rep++)
 		for (i = 0; i < c->nsizes && rc == 0; i++)
-			rc = one_rep(c, k, res->sz[i].db, &s[i]);
-	for (i = 0; i < c->nsizes; i++) {
-		if (rc == 0 && inplace(res->sz[i].db, 1, NULL) != 0)
-			rc = -1; /* take the in-place key out again */
+			rc = one_rep(k, res->sz[i].db, &s[i]);
+	for (i = 0; i < c->nsizes; i++)
 		for (p = 0; p < BRK_COUNT; p++) {
 			if (rc == 0)
 				stats_from_ns(s[i].v[p], s[i].n[p], &res->sz[i].brk[p]);
 			free(s[i].v[p]);
 		}
-	}
-	if (rc == 0)
-		rc = small_changes(c, res);
 	return rc;
 }

@@ -1,12 +1,15 @@
-/* fill.c - databases of synthetic keys, written through the store in bulk
+/* fill.c - databases of synthetic keys, written through the store API
  *
- * The store copies the whole file on every change, so keys are added many
- * to one change (store_begin ... store_commit). Synthetic accounts have
- * made-up uids far above any real one and names "synthN", with 1 to 100
- * keys each (spread evenly, about 50 on average); their records are built
- * like keyring_generate builds them: a fresh key, its digest under the
- * database's hash key. The measured account's key goes through
- * keyring_generate itself, so it is known and logs in for real.
+ * A database is a directory with one file per account, and a change
+ * rewrites one account's file: each account's keys go in with one change
+ * (store_begin ... store_commit). Synthetic accounts have made-up uids far
+ * above any real one and names "synthN", with 1 to 100 keys each (every
+ * count equally often, about 50 on average); their records are built as
+ * keyring_generate builds them: a fresh key, its digest under the hash key
+ * of the account's file. The measured account (the caller) gets its keys
+ * through keyring_generate itself: one known key that logs in for real, and
+ * as many more as leave room for exactly one, so that every measured change
+ * rewrites the largest file an account can have.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +18,7 @@
 
 #include <sodium.h>
 
+#include "apk_config.h"
 #include "bench.h"
 
 #define SYNTH_UID_BASE 2000000000u
@@ -23,8 +27,8 @@
 
 struct filler {
 	unsigned long account; /* the synthetic account being filled */
-	unsigned left;         /* keys it still gets */
-	unsigned next;         /* number of its next key name */
+	unsigned done;         /* keys it already has */
+	unsigned long written; /* keys written since the last progress line */
 };
 
 /* 1..100 keys, every count equally often over any 100 consecutive accounts. */
@@ -35,13 +39,7 @@ static unsigned keys_for(unsigned long account)
 
 struct filler *filler_new(void)
 {
-	struct filler *f = calloc(1, sizeof(*f));
-
-	if (f != NULL) {
-		f->left = keys_for(0);
-		f->next = 1;
-	}
-	return f;
+	return calloc(1, sizeof(struct filler));
 }
 
 void filler_free(struct filler *f)
@@ -49,131 +47,131 @@ void filler_free(struct filler *f)
 	free(f);
 }
 
-static enum apk_err put_synthetic(struct apk_store *st, const struct apk_meta *meta,
-				  struct filler *f, int64_t now)
+static void synthetic_record(const struct apk_meta *meta, unsigned long account, unsigned number,
+			     int64_t now, struct apk_record *r)
 {
-	struct apk_record r;
 	struct apk_key key;
-	enum apk_err err;
 
-	if (f->left == 0) {
-		f->account++;
-		f->left = keys_for(f->account);
-		f->next = 1;
-	}
-	memset(&r, 0, sizeof(r));
+	memset(r, 0, sizeof(*r));
 	do
 		apk_key_generate(&key);
 	while (key.id[0] == '-'); /* as keyring_generate */
-	memcpy(r.id, key.id, sizeof(r.id));
-	r.uid = SYNTH_UID_BASE + (uint32_t)f->account;
-	snprintf(r.owner, sizeof(r.owner), "synth%lu", f->account);
-	snprintf(r.name, sizeof(r.name), "key-%u", f->next);
-	snprintf(r.description, sizeof(r.description), "%s", SYNTH_DESC);
-	r.created = now;
-	apk_key_digest(meta->hashkey, &key, r.digest);
+	memcpy(r->id, key.id, sizeof(r->id));
+	r->uid = SYNTH_UID_BASE + (uint32_t)account;
+	snprintf(r->owner, sizeof(r->owner), "synth%lu", account);
+	snprintf(r->name, sizeof(r->name), "key-%u", number);
+	snprintf(r->description, sizeof(r->description), "%s", SYNTH_DESC);
+	r->created = now;
+	apk_key_digest(meta->hashkey, &key, r->digest);
 	apk_key_wipe(&key);
-	err = store_put_record(st, &r);
-	if (err == APK_OK) {
-		f->left--;
-		f->next++;
-	}
-	return err;
 }
 
-/* Adds count synthetic keys to an open change. */
-static enum apk_err add_synthetic(struct apk_store *st, struct filler *f, unsigned long count)
-{
-	struct apk_meta meta;
-	int64_t now = (int64_t)time(NULL);
-	enum apk_err err;
-	unsigned long i;
-
-	if ((err = store_get_meta(st, &meta)) != APK_OK)
-		return err;
-	for (i = 0; i < count && err == APK_OK; i++) {
-		err = put_synthetic(st, &meta, f, now);
-		if ((i + 1) % PROGRESS_EVERY == 0)
-			fprintf(stderr, "#   %lu of %lu keys written\n", i + 1, count);
-	}
-	sodium_memzero(&meta, sizeof(meta));
-	return err;
-}
-
-static int finish(struct apk_store *st, enum apk_err err, const char *db, uint64_t t0,
-		  double *secs)
+static int finish(struct apk_store *st, enum apk_err err, const char *dir, const char *what)
 {
 	if (err == APK_OK)
 		err = store_commit(st);
 	else
 		store_close(st);
 	if (err != APK_OK) {
-		fprintf(stderr, "bench: filling %s: %s\n", db, apk_strerror(err));
+		fprintf(stderr, "bench: FUNCTIONAL ERROR: %s in %s: %s\n", what, dir,
+			apk_strerror(err));
 		return -1;
 	}
+	return 0;
+}
+
+/* Gives the current synthetic account n more keys, in one change. */
+static int put_account(const char *dir, const struct filler *f, unsigned n)
+{
+	struct apk_store *st;
+	struct apk_meta meta;
+	struct apk_record r;
+	int64_t now = (int64_t)time(NULL);
+	enum apk_err err;
+	unsigned i;
+
+	err = store_begin(dir, SYNTH_UID_BASE + (uint32_t)f->account, BENCH_LOCK_MS, &st);
+	if (err != APK_OK) {
+		fprintf(stderr, "bench: FUNCTIONAL ERROR: store_begin in %s: %s\n", dir,
+			apk_strerror(err));
+		return -1;
+	}
+	err = store_get_meta(st, &meta);
+	for (i = 0; i < n && err == APK_OK; i++) {
+		synthetic_record(&meta, f->account, f->done + i + 1, now, &r);
+		err = store_put_record(st, &r);
+	}
+	sodium_memzero(&meta, sizeof(meta));
+	return finish(st, err, dir, "adding synthetic keys");
+}
+
+static int add_synthetic(const char *dir, struct filler *f, unsigned long count)
+{
+	unsigned n;
+
+	while (count > 0) {
+		n = keys_for(f->account) - f->done;
+		if (n > count)
+			n = (unsigned)count;
+		if (put_account(dir, f, n) != 0)
+			return -1;
+		count -= n;
+		f->done += n;
+		if (f->done == keys_for(f->account)) {
+			f->account++;
+			f->done = 0;
+		}
+		if ((f->written += n) >= PROGRESS_EVERY) {
+			fprintf(stderr, "#   %lu keys to go\n", count);
+			f->written = 0;
+		}
+	}
+	return 0;
+}
+
+int fill_first(const char *dir, unsigned long want, struct filler *f, struct bench_keys *k,
+	       double *secs)
+{
+	struct apk_store *st;
+	char token[APK_KEY_LEN + 1];
+	uint64_t t0 = now_ns();
+	int64_t now = (int64_t)time(NULL);
+	enum apk_err err;
+	unsigned i;
+
+	if (want < BENCH_REAL_KEYS)
+		return -1;
+	if ((err = store_begin(dir, k->me.uid, BENCH_LOCK_MS, &st)) != APK_OK) {
+		fprintf(stderr, "bench: FUNCTIONAL ERROR: store_begin in %s: %s\n", dir,
+			apk_strerror(err));
+		return -1;
+	}
+	err = keyring_generate(st, &k->me, "bench-login", "benchmark login key", now, k->right,
+			       NULL);
+	for (i = 1; i < BENCH_REAL_KEYS && err == APK_OK; i++)
+		err = keyring_generate(st, &k->me, NULL, SYNTH_DESC, now, token, NULL);
+	sodium_memzero(token, sizeof(token));
+	if (finish(st, err, dir, "generating the measured account's keys") != 0 ||
+	    add_synthetic(dir, f, want - BENCH_REAL_KEYS) != 0)
+		return -1;
 	*secs = (double)(now_ns() - t0) / 1e9;
 	return 0;
 }
 
-int fill_first(const char *db, unsigned long want, struct filler *f, struct bench_keys *k,
-	       double *secs)
-{
-	struct apk_store *st;
-	uint64_t t0 = now_ns();
-	enum apk_err err;
-
-	if (want < 1)
-		return -1;
-	if ((err = store_begin(db, BENCH_LOCK_MS, &st)) != APK_OK) {
-		fprintf(stderr, "bench: creating %s: %s\n", db, apk_strerror(err));
-		return -1;
-	}
-	err = keyring_generate(st, &k->me, "bench-login", "benchmark login key",
-			       (int64_t)time(NULL), k->right, NULL);
-	if (err == APK_OK)
-		err = add_synthetic(st, f, want - 1);
-	return finish(st, err, db, t0, secs);
-}
-
-int fill_more(const char *from, const char *db, unsigned long have, unsigned long want,
+int fill_more(const char *from, const char *dir, unsigned long have, unsigned long want,
 	      struct filler *f, double *secs)
 {
-	struct apk_store *st;
 	uint64_t t0;
-	enum apk_err err;
 
-	if (want < have || file_copy(from, db) != 0) {
-		fprintf(stderr, "bench: cannot copy %s to %s\n", from, db);
+	if (want < have || dir_copy(from, dir) != 0) {
+		fprintf(stderr, "bench: cannot copy %s to %s\n", from, dir);
 		return -1;
 	}
 	t0 = now_ns();
-	if ((err = store_begin(db, BENCH_LOCK_MS, &st)) != APK_OK) {
-		fprintf(stderr, "bench: opening %s: %s\n", db, apk_strerror(err));
+	if (add_synthetic(dir, f, want - have) != 0)
 		return -1;
-	}
-	return finish(st, add_synthetic(st, f, want - have), db, t0, secs);
-}
-
-int fill_one_account(const char *db, unsigned n)
-{
-	struct apk_account acct;
-	struct apk_store *st;
-	char token[APK_KEY_LEN + 1];
-	enum apk_err err;
-	unsigned i;
-	double secs;
-
-	memset(&acct, 0, sizeof(acct));
-	acct.uid = SYNTH_UID_BASE - 1;
-	snprintf(acct.name, sizeof(acct.name), "synthsmall");
-	if ((err = store_begin(db, BENCH_LOCK_MS, &st)) != APK_OK) {
-		fprintf(stderr, "bench: creating %s: %s\n", db, apk_strerror(err));
-		return -1;
-	}
-	for (i = 0; i < n && err == APK_OK; i++)
-		err = keyring_generate(st, &acct, NULL, SYNTH_DESC, (int64_t)time(NULL), token, NULL);
-	sodium_memzero(token, sizeof(token));
-	return finish(st, err, db, now_ns(), &secs);
+	*secs = (double)(now_ns() - t0) / 1e9;
+	return 0;
 }
 
 int keys_derive(struct bench_keys *k)

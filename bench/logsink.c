@@ -4,12 +4,17 @@
  * thousands in a full run. They must not flood the machine's log (or a
  * test's syslog listener on a shared machine), yet the cost of sending them
  * belongs in the figures. So, when it can, the benchmark moves itself into
- * its own mount namespace (as root; otherwise inside a user namespace that
- * maps only its own uid and gid to themselves), binds a datagram socket of
- * its own over /dev/log there, and a child reads and counts what arrives.
- * Nothing outside the benchmark's process tree sees any of it. When that is
- * not possible the lines go to the system's /dev/log, and the note says so.
+ * a mount namespace of its own (as root; otherwise inside a user namespace
+ * that maps only its own uid and gid to themselves) and gives it a /dev of
+ * its own: a tmpfs whose entries are symlinks to the real /dev (bound at
+ * WORK/hostdev), except /dev/log, a datagram socket that a child of ours
+ * reads and counts. Binding a socket over the real /dev/log would not do:
+ * when something outside removes and recreates /dev/log, the bind goes and
+ * the lines reach whoever made the new one. Nothing outside the benchmark's
+ * process tree sees any of this; the mounts go with the namespace. When it
+ * is not possible the lines go to the system's /dev/log, and the note says so.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -26,11 +31,13 @@
 
 #include "bench.h"
 
+#define DEV "/dev"
 #define DEVLOG "/dev/log"
-#define SINK_NAME "log.sock"
+#define HOSTDEV "hostdev"
 
 static pid_t sink_pid = -1;
 static int sink_result = -1; /* read end: the child writes its count here */
+static char hostdev[PATH_MAX];
 static volatile sig_atomic_t stopping;
 
 static int write_file(const char *path, const char *text)
@@ -61,14 +68,54 @@ static int enter_namespace(void)
 	return write_file("/proc/self/gid_map", map);
 }
 
+/* Takes back whatever private_dev managed to mount. */
+static void undo_private_dev(void)
+{
+	umount2(DEV, MNT_DETACH);
+	umount2(hostdev, MNT_DETACH);
+	rmdir(hostdev);
+	hostdev[0] = '\0';
+}
+
+/* /dev becomes a tmpfs of symlinks into the real one, without "log". */
+static int private_dev(void)
+{
+	char target[PATH_MAX], link[PATH_MAX];
+	struct dirent *e;
+	DIR *d;
+	int rc = 0;
+
+	if (mkdir(hostdev, 0700) != 0)
+		return -1;
+	if (mount(DEV, hostdev, NULL, MS_BIND | MS_REC, NULL) != 0 ||
+	    mount("tmpfs", DEV, "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=0755") != 0 ||
+	    (d = opendir(hostdev)) == NULL) {
+		undo_private_dev();
+		return -1;
+	}
+	while (rc == 0 && (e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
+		    strcmp(e->d_name, "log") == 0)
+			continue;
+		if (path_join(target, sizeof(target), hostdev, e->d_name) != 0 ||
+		    path_join(link, sizeof(link), DEV, e->d_name) != 0 || symlink(target, link) != 0)
+			rc = -1;
+	}
+	closedir(d);
+	if (rc != 0)
+		undo_private_dev();
+	return rc;
+}
+
 static void on_term(int sig)
 {
 	(void)sig;
 	stopping = 1;
 }
 
-/* The child: counts datagrams until SIGTERM, then reports the count. */
-static void drain(int sock, int result)
+/* The child: counts datagrams until SIGTERM, then reports the count.
+ * SIGTERM is blocked on entry and unblocked once handled (old: the mask). */
+static void drain(int sock, int result, const sigset_t *old)
 {
 	struct sigaction sa;
 	char buf[4096], line[32];
@@ -78,6 +125,7 @@ static void drain(int sock, int result)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_term; /* no SA_RESTART: recv returns EINTR */
 	sigaction(SIGTERM, &sa, NULL);
+	sigprocmask(SIG_SETMASK, old, NULL);
 	while (!stopping) {
 		if (recv(sock, buf, sizeof(buf), 0) >= 0)
 			count++;
@@ -95,68 +143,75 @@ static void drain(int sock, int result)
 void logsink_start(const char *work, char *note, size_t notesz)
 {
 	struct sockaddr_un sa;
-	struct stat st;
-	int sock, res[2];
+	sigset_t term, old;
+	int sock = -1, res[2];
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sun_family = AF_UNIX;
-	if (snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s", work, SINK_NAME) >=
-	    (int)sizeof(sa.sun_path)) {
-		snprintf(note, notesz, "system /dev/log (work path too long for a socket)");
-		return;
-	}
-	if (lstat(DEVLOG, &st) != 0) {
-		snprintf(note, notesz, "no /dev/log here: log lines are dropped by libc");
-		return;
-	}
-	if (enter_namespace() != 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) {
-		snprintf(note, notesz, "system /dev/log (no private mount namespace: %s)",
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", DEVLOG);
+	if (path_join(hostdev, sizeof(hostdev), work, HOSTDEV) != 0 || enter_namespace() != 0 ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) {
+		hostdev[0] = '\0';
+		snprintf(note, notesz, "the system's /dev/log (no private mount namespace: %s)",
 			 strerror(errno));
 		return;
 	}
+	/* From here on every mount is ours alone. */
+	if (private_dev() != 0) {
+		snprintf(note, notesz, "the system's /dev/log (no private /dev: %s)", strerror(errno));
+		return;
+	}
 	if ((sock = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0 ||
-	    bind(sock, (struct sockaddr *)&sa, sizeof(sa)) != 0 || chmod(sa.sun_path, 0666) != 0 ||
-	    mount(sa.sun_path, DEVLOG, NULL, MS_BIND, NULL) != 0 || pipe2(res, O_CLOEXEC) != 0) {
-		snprintf(note, notesz, "system /dev/log (cannot bind a private one: %s)",
+	    bind(sock, (struct sockaddr *)&sa, sizeof(sa)) != 0 || chmod(DEVLOG, 0666) != 0 ||
+	    pipe2(res, O_CLOEXEC) != 0) {
+		snprintf(note, notesz, "nowhere (no socket for the private /dev/log: %s)",
 			 strerror(errno));
 		if (sock >= 0)
 			close(sock);
 		return;
 	}
+	/* SIGTERM held until the child has its handler: it must not die uncounted. */
+	sigemptyset(&term);
+	sigaddset(&term, SIGTERM);
+	sigprocmask(SIG_BLOCK, &term, &old);
 	fflush(NULL);
 	if ((sink_pid = fork()) == 0) {
 		close(res[0]);
-		drain(sock, res[1]);
+		drain(sock, res[1], &old);
 	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	close(sock);
 	close(res[1]);
 	if (sink_pid < 0) {
 		close(res[0]);
-		snprintf(note, notesz, "nowhere: /dev/log is private but its reader did not start");
+		snprintf(note, notesz, "nowhere (the private /dev/log's reader did not start)");
 		return;
 	}
 	sink_result = res[0];
-	snprintf(note, notesz, "a private /dev/log read by the benchmark (mount namespace)");
+	snprintf(note, notesz, "a private /dev/log, read by the benchmark");
 }
 
 long logsink_stop(void)
 {
 	char line[32];
-	ssize_t n;
+	ssize_t n = 0;
 	long count = -1;
 
-	if (sink_pid <= 0)
-		return -1;
-	kill(sink_pid, SIGTERM);
-	while ((n = read(sink_result, line, sizeof(line) - 1)) < 0 && errno == EINTR)
-		;
-	if (n > 0) {
-		line[n] = '\0';
-		count = strtol(line, NULL, 10);
+	if (sink_pid > 0) {
+		kill(sink_pid, SIGTERM);
+		while ((n = read(sink_result, line, sizeof(line) - 1)) < 0 && errno == EINTR)
+			;
+		if (n > 0) {
+			line[n] = '\0';
+			count = strtol(line, NULL, 10);
+		}
+		close(sink_result);
+		while (waitpid(sink_pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		sink_pid = -1;
 	}
-	close(sink_result);
-	while (waitpid(sink_pid, NULL, 0) < 0 && errno == EINTR)
-		;
-	sink_pid = -1;
+	/* The real /dev must be gone from the work directory before it is removed. */
+	if (hostdev[0] != '\0' && umount2(hostdev, MNT_DETACH) != 0 && errno != EINVAL)
+		fprintf(stderr, "bench: cannot unmount %s: %s\n", hostdev, strerror(errno));
 	return count;
 }

@@ -26,7 +26,7 @@ const char *const login_class_name[LC_COUNT] = { "right_key", "wrong_key", "malf
 						 "unknown_user" };
 const char *const cli_op_name[CLI_COUNT] = { "generate", "rename", "delete" };
 const char *const brk_part_name[BRK_COUNT] = { "begin", "ops", "commit", "total",
-					       "copy", "fsync", "in_place" };
+					       "fsync_file", "fsync_dir" };
 
 static void defaults(struct bench_cfg *c, int smoke)
 {
@@ -46,8 +46,8 @@ static void defaults(struct bench_cfg *c, int smoke)
 		c->sizes[2] = 1000000;
 		c->rounds = 2000;
 		c->warmup = 50;
-		c->cli_reps = 7;
-		c->brk_reps = 5;
+		c->cli_reps = 21;
+		c->brk_reps = 11;
 		c->mem_rounds = 200;
 	}
 }
@@ -61,7 +61,7 @@ static int parse_sizes(const char *s, struct bench_cfg *c)
 	for (;;) {
 		errno = 0;
 		v = strtoul(s, &end, 10);
-		if (end == s || errno != 0 || v <= prev || v > 10000000ul ||
+		if (end == s || errno != 0 || v <= prev || v < BENCH_REAL_KEYS || v > 10000000ul ||
 		    c->nsizes == BENCH_MAX_SIZES)
 			return -1;
 		c->sizes[c->nsizes++] = prev = v;
@@ -155,7 +155,6 @@ static int fill_all(const struct bench_cfg *c, struct bench_keys *k, struct benc
 {
 	struct filler *f = filler_new();
 	struct size_result *z;
-	struct stat st;
 	char name[64];
 	size_t i;
 	int rc = f != NULL ? 0 : -1;
@@ -163,21 +162,22 @@ static int fill_all(const struct bench_cfg *c, struct bench_keys *k, struct benc
 	for (i = 0; i < c->nsizes && rc == 0; i++) {
 		z = &res->sz[i];
 		z->keys = c->sizes[i];
-		snprintf(name, sizeof(name), "keys-%lu.db", z->keys);
-		if (path_join(z->db, sizeof(z->db), c->work, name) != 0)
+		snprintf(name, sizeof(name), "keys-%lu", z->keys);
+		if (path_join(z->db, sizeof(z->db), c->work, name) != 0 || mkdir(z->db, 0700) != 0) {
+			fprintf(stderr, "bench: cannot make %s\n", name);
 			rc = -1;
-		fprintf(stderr, "# filling %s with %lu keys\n", name, z->keys);
-		if (rc == 0)
-			rc = i == 0 ? fill_first(z->db, z->keys, f, k, &z->fill_s)
-				    : fill_more(res->sz[i - 1].db, z->db, res->sz[i - 1].keys,
-						z->keys, f, &z->fill_s);
-		if (rc == 0 && stat(z->db, &st) != 0)
+			break;
+		}
+		fprintf(stderr, "# filling %s\n", name);
+		rc = i == 0 ? fill_first(z->db, z->keys, f, k, &z->fill_s)
+			    : fill_more(res->sz[i - 1].db, z->db, res->sz[i - 1].keys, z->keys, f,
+					&z->fill_s);
+		if (rc == 0 && dir_usage(z->db, &z->files, &z->db_bytes, &z->db_alloc) != 0)
 			rc = -1;
 		if (rc == 0) {
-			z->file_bytes = (long long)st.st_size;
-			z->bytes_per_key = (double)st.st_size / (double)z->keys;
-			fprintf(stderr, "#   %.1f s, %lld bytes, %.1f bytes a key\n", z->fill_s,
-				z->file_bytes, z->bytes_per_key);
+			z->bytes_per_key = (double)z->db_bytes / (double)z->keys;
+			fprintf(stderr, "#   %.1f s; %lld files, %lld bytes, %.1f bytes a key\n",
+				z->fill_s, z->files, z->db_bytes, z->bytes_per_key);
 		}
 	}
 	filler_free(f);

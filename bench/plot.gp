@@ -1,7 +1,7 @@
 # plot.gp - bench.png from bench-plot.dat (written by build/bench/bench)
 # gnuplot -e "datafile='...'; outfile='...'; title='...'" bench/plot.gp
 # Columns: keys, right wrong malformed unknown permit (us),
-#          generate rename delete (ms), copy fsync in-place (ms)
+#          generate rename delete (ms), commit fsync_file fsync_dir (ms)
 set terminal pngcairo size 1400,560 font "sans,10"
 set output outfile
 set datafile commentschars "#"
@@ -33,9 +33,9 @@ set format y "%g"
 plot datafile using 1:7 with linespoints lw 2 pt 7 title "generate", \
      datafile using 1:8 with linespoints lw 2 pt 5 title "rename", \
      datafile using 1:9 with linespoints lw 2 pt 9 title "delete", \
-     datafile using 1:10 with linespoints lw 1 dt 2 pt 6 title "copy of the file alone", \
-     datafile using 1:11 with linespoints lw 1 dt 2 pt 4 title "fsync of that copy alone", \
-     datafile using 1:12 with linespoints lw 1 dt 4 pt 8 title "in-place gdbm change (no copy)", \
+     datafile using 1:10 with linespoints lw 1 dt 2 pt 6 title "store\\_commit alone (in process)", \
+     datafile using 1:11 with linespoints lw 1 dt 2 pt 4 title "fsync of an account file alone", \
+     datafile using 1:12 with linespoints lw 1 dt 4 pt 8 title "rename + fsync of the directory alone", \
      20 with lines dt 3 lc rgb "red" title "target: 20 ms"
 
 unset multiplot

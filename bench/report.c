@@ -40,38 +40,45 @@ void report_table(const struct bench_cfg *c, const struct bench_result *res)
 		printf("\n");
 	}
 
-	printf("\napikeyctl as a whole process (fork, exec, change with its fsyncs, exit): median "
-	       "(p90) of %u, ms;\ndatabase size after the fill.\n\n", c->cli_reps);
-	printf("%10s  %-17s  %-17s  %-17s  %12s  %9s  %8s\n", "keys", "generate", "rename",
-	       "delete", "file bytes", "bytes/key", "fill s");
+	printf("\napikeyctl as a whole process (fork, exec, change with its fsyncs, exit), on an "
+	       "account with %d keys\n(the change rewrites its file): median (p90) of %u, ms\n\n",
+	       BENCH_REAL_KEYS, c->cli_reps);
+	printf("%10s  %-17s  %-17s  %-17s\n", "keys", "generate", "rename", "delete");
 	for (i = 0; i < c->nsizes; i++) {
 		z = &res->sz[i];
 		printf("%10lu", z->keys);
 		for (k = 0; k < CLI_COUNT; k++)
 			printf("  %7.2f (%7.2f)", z->cli[k].median_us / 1e3, z->cli[k].p90_us / 1e3);
-		printf("  %12lld  %9.1f  %8.1f\n", z->file_bytes, z->bytes_per_key, z->fill_s);
+		printf("\n");
 	}
 
-	printf("\nWhere a change's time goes (in process, store API; median of %u generate + %u "
-	       "delete changes, ms):\nbegin = lock + copy + gdbm open, ops = keyring operation, "
-	       "commit = gdbm_sync + fsync + rename + fsync dir;\ncopy and fsync alone = "
-	       "copy_file_range of the whole file, then fsync of that copy;\nin-place = gdbm "
-	       "open + one store + gdbm_sync + close on the file itself (no copy).\n\n",
+	printf("\nWhere a change's time goes (in process, store API, same account; median of %u "
+	       "generate + %u delete\nchanges, ms): begin = lock + open and decode the account's "
+	       "file, ops = keyring operation in\nmemory, commit = write a new file + gdbm_sync + "
+	       "fsync + rename + fsync of the directory;\nalone, in the same directory: fsync of "
+	       "a fresh copy of the account's file, rename + fsync of\nthe directory.\n\n",
 	       c->brk_reps, c->brk_reps);
 	printf("%10s", "keys");
 	for (k = 0; k < BRK_COUNT; k++)
-		printf("  %9s", brk_part_name[k]);
+		printf("  %10s", brk_part_name[k]);
 	printf("\n");
 	for (i = 0; i < c->nsizes; i++) {
 		z = &res->sz[i];
 		printf("%10lu", z->keys);
 		for (k = 0; k < BRK_COUNT; k++)
-			printf("  %9.2f", z->brk[k].median_us / 1e3);
+			printf("  %10.2f", z->brk[k].median_us / 1e3);
 		printf("\n");
 	}
-	printf("\nA whole change in a file holding one account's 100 keys: %.2f ms (p90 %.2f)\n",
-	       res->small_change.median_us / 1e3, res->small_change.p90_us / 1e3);
-	printf("Reflink: %s\n", res->reflink);
+
+	printf("\nThe database after filling (a directory, a file per account):\n\n");
+	printf("%10s  %8s  %12s  %9s  %12s  %9s  %8s\n", "keys", "files", "bytes", "bytes/key",
+	       "allocated", "alloc/key", "fill s");
+	for (i = 0; i < c->nsizes; i++) {
+		z = &res->sz[i];
+		printf("%10lu  %8lld  %12lld  %9.1f  %12lld  %9.1f  %8.1f\n", z->keys, z->files,
+		       z->db_bytes, z->bytes_per_key, z->db_alloc, (double)z->db_alloc / (double)z->keys,
+		       z->fill_s);
+	}
 	printf("\nPeak memory (VmHWM of a child doing %lu logins of one kind): pam_permit only "
 	       "%ld kB; right key at %lu keys %ld kB; difference %ld kB\n", c->mem_rounds,
 	       res->hwm_permit_kb, res->mem_keys, res->hwm_login_kb,
@@ -107,13 +114,14 @@ int report_csv(const struct bench_cfg *c, const struct bench_result *res)
 			csv_stats(fp, "apikeyctl", z->keys, cli_op_name[k], &z->cli[k], 1e3, "ms", 0);
 		for (k = 0; k < BRK_COUNT; k++)
 			csv_stats(fp, "change", z->keys, brk_part_name[k], &z->brk[k], 1e3, "ms", 0);
-		fprintf(fp, "db,%lu,file_bytes,bytes,%lld,%lld,1,0\n", z->keys, z->file_bytes,
-			z->file_bytes);
+		fprintf(fp, "db,%lu,files,count,%lld,%lld,1,0\n", z->keys, z->files, z->files);
+		fprintf(fp, "db,%lu,bytes,bytes,%lld,%lld,1,0\n", z->keys, z->db_bytes, z->db_bytes);
+		fprintf(fp, "db,%lu,allocated,bytes,%lld,%lld,1,0\n", z->keys, z->db_alloc,
+			z->db_alloc);
 		fprintf(fp, "db,%lu,bytes_per_key,bytes,%.1f,%.1f,1,0\n", z->keys, z->bytes_per_key,
 			z->bytes_per_key);
 		fprintf(fp, "db,%lu,fill,s,%.2f,%.2f,1,0\n", z->keys, z->fill_s, z->fill_s);
 	}
-	csv_stats(fp, "change", 100, "one_account_file", &res->small_change, 1e3, "ms", 0);
 	fprintf(fp, "memory,0,peak_rss_pam_permit,kB,%ld,%ld,%lu,0\n", res->hwm_permit_kb,
 		res->hwm_permit_kb, c->mem_rounds);
 	fprintf(fp, "memory,%lu,peak_rss_right_key,kB,%ld,%ld,%lu,0\n", res->mem_keys,
@@ -134,7 +142,7 @@ static int write_dat(const struct bench_cfg *c, const struct bench_result *res, 
 	if (fp == NULL)
 		return -1;
 	fprintf(fp, "# keys right wrong malformed unknown permit (us) generate rename delete "
-		    "(ms) copy fsync in-place (ms)\n");
+		    "(ms) commit fsync_file fsync_dir (ms)\n");
 	for (i = 0; i < c->nsizes; i++) {
 		z = &res->sz[i];
 		fprintf(fp, "%lu", z->keys);
@@ -143,8 +151,8 @@ static int write_dat(const struct bench_cfg *c, const struct bench_result *res, 
 		fprintf(fp, " %.3f", res->permit.median_us);
 		for (k = 0; k < CLI_COUNT; k++)
 			fprintf(fp, " %.3f", z->cli[k].median_us / 1e3);
-		fprintf(fp, " %.3f %.3f %.3f\n", z->brk[BRK_COPY].median_us / 1e3,
-			z->brk[BRK_FSYNC].median_us / 1e3, z->brk[BRK_INPLACE].median_us / 1e3);
+		fprintf(fp, " %.3f %.3f %.3f\n", z->brk[BRK_COMMIT].median_us / 1e3,
+			z->brk[BRK_FSYNC_FILE].median_us / 1e3, z->brk[BRK_FSYNC_DIR].median_us / 1e3);
 	}
 	return fclose(fp) == 0 ? 0 : -1;
 }

@@ -1,9 +1,9 @@
 /* fixture.c - fixed keys and a template database for the PAM fuzz target */
 #include <gdbm.h>
+#include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -32,14 +32,9 @@ size_t fixture_record_key(char out[1 + APK_ID_LEN], const char *id)
 	return 1 + APK_ID_LEN;
 }
 
-size_t fixture_index_key(char out[5], uint32_t uid)
+void fixture_account_file(char *out, size_t outsz, const char *dir, uint32_t uid)
 {
-	out[0] = 'u';
-	out[1] = (char)(uid >> 24);
-	out[2] = (char)(uid >> 16);
-	out[3] = (char)(uid >> 8);
-	out[4] = (char)uid;
-	return 5;
+	snprintf(out, outsz, "%s/u%lu", dir, (unsigned long)uid);
 }
 
 int fixture_init(struct fixture *f)
@@ -66,6 +61,10 @@ int fixture_init(struct fixture *f)
 		f->hashkey[i] = (unsigned char)(0xC3 ^ (7 * i));
 	apk_key_digest(f->hashkey, &f->key[0], f->d0);
 
+	for (i = 0; i < sizeof(meta.hashkey); i++)
+		meta.hashkey[i] = (unsigned char)(0x5A ^ (13 * i));
+	if (meta_encode(&meta, f->decoy_meta, sizeof(f->decoy_meta), &f->decoy_meta_len) != APK_OK)
+		return -1;
 	memcpy(meta.hashkey, f->hashkey, sizeof(meta.hashkey));
 	memset(&rec, 0, sizeof(rec));
 	memcpy(rec.id, f->key[0].id, sizeof(rec.id));
@@ -90,23 +89,40 @@ static int store_one(GDBM_FILE db, const char *k, size_t klen, const unsigned ch
 	datum dk = { (char *)(uintptr_t)k, (int)klen };
 	datum dv = { (char *)(uintptr_t)v, (int)vlen };
 
-	return gdbm_store(db, dk, dv, GDBM_REPLACE);
+	return gdbm_store(db, dk, dv, GDBM_REPLACE) == 0 ? 0 : -1;
 }
 
-int fixture_write_template(const struct fixture *f, const char *path)
+int fixture_write_file(const char *path, const unsigned char *meta, size_t meta_len,
+		       const char *id, const unsigned char *record, size_t record_len,
+		       const unsigned char *index, size_t index_len)
 {
-	char rk[1 + APK_ID_LEN], ik[5];
+	char rk[1 + APK_ID_LEN];
 	GDBM_FILE db;
-	int rc;
+	int rc = 0;
 
 	unlink(path);
-	db = gdbm_open(path, 0, GDBM_NEWDB | GDBM_NOLOCK, 0600, NULL);
+	db = gdbm_open(path, FIX_BLOCK_SIZE, GDBM_NEWDB | GDBM_NOLOCK | GDBM_NOMMAP, 0600, NULL);
 	if (db == NULL)
 		return -1;
-	rc = store_one(db, "m", 1, f->meta, f->meta_len) |
-	     store_one(db, rk, fixture_record_key(rk, f->key[0].id), f->record, f->record_len) |
-	     store_one(db, ik, fixture_index_key(ik, f->uid), f->index, f->index_len);
+	if (meta != NULL)
+		rc |= store_one(db, FIX_KEY_META, 1, meta, meta_len);
+	if (record != NULL)
+		rc |= store_one(db, rk, fixture_record_key(rk, id), record, record_len);
+	if (index != NULL)
+		rc |= store_one(db, FIX_KEY_INDEX, 1, index, index_len);
 	if (gdbm_close(db) != 0)
 		rc = -1;
-	return rc == 0 ? 0 : -1;
+	return rc;
+}
+
+int fixture_write_template(const struct fixture *f, const char *dir)
+{
+	char path[PATH_MAX];
+
+	fixture_account_file(path, sizeof(path), dir, f->uid);
+	if (fixture_write_file(path, f->meta, f->meta_len, f->key[0].id, f->record,
+			       f->record_len, f->index, f->index_len) != 0)
+		return -1;
+	snprintf(path, sizeof(path), "%s/%s", dir, FIX_DECOY);
+	return fixture_write_file(path, f->decoy_meta, f->decoy_meta_len, NULL, NULL, 0, NULL, 0);
 }

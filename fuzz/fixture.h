@@ -27,17 +27,31 @@ struct fixture {
 	/* Encoded values of the template database. */
 	unsigned char meta[FIX_VALUE_MAX], record[FIX_VALUE_MAX], index[FIX_VALUE_MAX];
 	size_t meta_len, record_len, index_len;
+	unsigned char decoy_meta[FIX_VALUE_MAX];  /* the decoy's, another hash key */
+	size_t decoy_meta_len;
 };
 
 /* Fills f for the running account (getuid()); 0, or -1 on failure. */
 int fixture_init(struct fixture *f);
 
-/* gdbm keys of the store's layout (store.h): "m", "k" + id, "u" + uid (BE4). */
+/* The store's layout (store.h): DIR/u<uid> per account, DIR/decoy read for
+ * an account without a file; gdbm keys "m" (meta), "i" (index), "k" + id. */
+#define FIX_DECOY "decoy"
+#define FIX_KEY_META "m"
+#define FIX_KEY_INDEX "i"
+#define FIX_BLOCK_SIZE 1024
 size_t fixture_record_key(char out[1 + APK_ID_LEN], const char *id);
-size_t fixture_index_key(char out[5], uint32_t uid);
+void fixture_account_file(char *out, size_t outsz, const char *dir, uint32_t uid);
 
-/* Writes the template database (meta, K0's record, the account's index) to
- * path, mode 0600, through gdbm directly. 0, or -1. */
-int fixture_write_template(const struct fixture *f, const char *path);
+/* Writes the template database into dir through gdbm directly, files mode
+ * 0600: the running account's file (meta, K0's record, index) and the decoy
+ * (a meta of its own, no keys). 0, or -1. */
+int fixture_write_template(const struct fixture *f, const char *dir);
+
+/* Writes one gdbm file at path from the given meta/record/index values
+ * (a NULL value is left out). 0, or -1. */
+int fixture_write_file(const char *path, const unsigned char *meta, size_t meta_len,
+		       const char *id, const unsigned char *record, size_t record_len,
+		       const unsigned char *index, size_t index_len);
 
 #endif

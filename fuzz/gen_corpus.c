@@ -128,7 +128,7 @@ static void validate(void)
 		{ "name-long", "\x50" "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" },
 		{ "user-machine", "\x50host$" },
 		{ "user-dash", "\x50-root" },
-		{ "desc-utf8", "\x50\xc3\xbcn\xc3\xafc\xc3\xb6" "d\xc3\xa9 \"quotes\"" },
+		{ "desc-utf8", "\x50\xc3\xbc" "n\xc3\xaf" "c\xc3\xb6" "d\xc3\xa9 \"quotes\"" },
 		{ "desc-emoji", "\x50\xf0\x9f\x94\x91 key" },
 		{ "desc-rlo", "\x50" "abc\xe2\x80\xae" "def" },
 		{ "desc-lsep", "\x50" "a\xe2\x80\xa8" "b" },
@@ -232,9 +232,10 @@ static size_t entry(unsigned char *out, unsigned kind, const unsigned char *v, s
 	return 3 + vlen;
 }
 
+/* Whole-file and patch seeds from the template and from the store. */
 static void pam_images(void)
 {
-	static unsigned char img[1 + 65536];
+	static unsigned char img[2 + 65536];
 	char dir[] = "/tmp/apk-corpus-XXXXXX", path[PATH_MAX], cmd[PATH_MAX + 16];
 	char token[APK_KEY_LEN + 1];
 	struct apk_account acct;
@@ -246,35 +247,41 @@ static void pam_images(void)
 		perror("mkdtemp");
 		exit(1);
 	}
-	snprintf(path, sizeof(path), "%s/apikeys.db", dir);
-	/* The template, whole (raw mode) and patched in its digest (patch mode). */
-	if (fixture_write_template(&F, path) != 0) {
+	if (fixture_write_template(&F, dir) != 0) {
 		fprintf(stderr, "gen_corpus: cannot write the template\n");
 		exit(1);
 	}
-	img[0] = 0x20;
-	n = read_file(path, img + 1, sizeof(img) - 1);
-	put("pam", "raw-template", img, 1 + n);
-	put("pam", "raw-truncated", img, 1 + 4096);
-	d0 = memmem(img + 1, n, F.d0, sizeof(F.d0));
+	/* The account's file whole (raw mode), cut short, and patched in K0's digest. */
+	fixture_account_file(path, sizeof(path), dir, F.uid);
+	img[0] = 0x20, img[1] = 0;
+	n = read_file(path, img + 2, sizeof(img) - 2);
+	put("pam", "raw-template", img, 2 + n);
+	put("pam", "raw-truncated", img, 2 + n / 2);
+	d0 = memmem(img + 2, n, F.d0, sizeof(F.d0));
 	if (d0 != NULL) {
-		size_t off = (size_t)(d0 - (img + 1)) + 5;
-		unsigned char p[] = { 0x10, (unsigned char)(off >> 8), (unsigned char)off, 1, 0x00 };
+		size_t off = (size_t)(d0 - (img + 2)) + 5;
+		unsigned char p[] = { 0x10, 0, (unsigned char)(off >> 8), (unsigned char)off, 1, 0x00 };
 		put("pam", "patch-digest", p, sizeof(p));
 	}
-	/* A database as the store writes it, with one random key. */
-	unlink(path);
+	/* The same file as daemon's, and the decoy with K0's record in it. */
+	img[1] = 2;
+	put("pam", "raw-as-other", img, 2 + n);
+	img[1] = 1;
+	put("pam", "raw-as-decoy", img, 2 + n);
+	/* An account's file as the store writes it, with one random key. */
 	acct.uid = F.uid;
 	snprintf(acct.name, sizeof(acct.name), "%s", F.user);
-	if (store_begin(path, 2000, &st) != APK_OK ||
+	unlink(path);
+	if (store_begin(dir, F.uid, 2000, &st) != APK_OK ||
 	    keyring_generate(st, &acct, "stored", "from the store", (int64_t)time(NULL), token, NULL) !=
 		    APK_OK ||
 	    store_commit(st) != APK_OK) {
 		fprintf(stderr, "gen_corpus: cannot build a database through the store\n");
 		exit(1);
 	}
-	n = read_file(path, img + 1, sizeof(img) - 1);
-	put("pam", "raw-store", img, 1 + n);
+	img[1] = 0;
+	n = read_file(path, img + 2, sizeof(img) - 2);
+	put("pam", "raw-store", img, 2 + n);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		fprintf(stderr, "gen_corpus: could not remove %s\n", dir);
@@ -296,35 +303,47 @@ static void pam(void)
 	memcpy(b + 3, F.token[0], APK_KEY_LEN);
 	b[2 + APK_KEY_LEN] = b[2 + APK_KEY_LEN] == 'A' ? 'B' : 'A';
 	put("pam", "answer-typo", b, 3 + APK_KEY_LEN);
-	/* A fuzzed user with a newline and a fuzzed rhost with an escape. */
+	/* A fuzzed user with a newline, a fuzzed rhost with an escape sequence. */
 	put("pam", "user-newline", "\x08\x09root\nfake", 11);
 	put("pam", "rhost-escape", "\x80\x06\x1b[2Jxx", 8);
-	/* Template patches: the gdbm header. */
-	put("pam", "patch-header", "\x10\x00\x00\x04\xff\xff\xff\xff", 8);
-	put("pam", "patch-blocksize", "\x10\x00\x08\x02\x00\x01", 6);
-	/* gdbm entries: the template's three values, then variations. */
+	/* Template patches: the gdbm header of the account's file and the decoy's. */
+	put("pam", "patch-header", "\x10\x00\x00\x00\x04\xff\xff\xff\xff", 9);
+	put("pam", "patch-blocksize", "\x10\x00\x00\x08\x02\x00\x01", 7);
+	put("pam", "patch-decoy", "\x14\x01\x00\x10\x02\x00\x00", 7);
+	/* gdbm entries in the account's file: the template's values, then variations. */
 	n = 0;
-	b[n++] = 0x30;
+	b[n++] = 0x30, b[n++] = 0;
 	n += entry(b + n, 0, F.meta, F.meta_len);
 	n += entry(b + n, 1, F.record, F.record_len);
 	n += entry(b + n, 2, F.index, F.index_len);
 	put("pam", "entries", b, n);
 	n = 0;
-	b[n++] = 0x30;
+	b[n++] = 0x30, b[n++] = 0;
 	n += entry(b + n, 1, F.record, F.record_len);
 	n += entry(b + n, 2, F.index, F.index_len);
 	put("pam", "entries-no-meta", b, n);
 	n = 0;
-	b[n++] = 0x34; /* as daemon, whose index lists K0 */
+	b[n++] = 0x30, b[n++] = 0;
 	n += entry(b + n, 0, F.meta, F.meta_len);
 	n += entry(b + n, 1, F.record, F.record_len);
-	n += entry(b + n, 3, F.index, F.index_len);
-	put("pam", "entries-other-index", b, n);
+	put("pam", "entries-no-index", b, n);
 	n = 0;
-	b[n++] = 0x32; /* K2, whose id holds K0's record */
+	b[n++] = 0x34, b[n++] = 2; /* daemon's file holds K0's record; user daemon */
 	n += entry(b + n, 0, F.meta, F.meta_len);
-	n += entry(b + n, 4, F.record, F.record_len);
+	n += entry(b + n, 1, F.record, F.record_len);
+	n += entry(b + n, 2, F.index, F.index_len);
+	put("pam", "entries-other", b, n);
+	n = 0;
+	b[n++] = 0x32, b[n++] = 0; /* K2, whose id holds K0's record */
+	n += entry(b + n, 0, F.meta, F.meta_len);
+	n += entry(b + n, 3, F.record, F.record_len);
 	put("pam", "entries-k2-slot", b, n);
+	n = 0;
+	b[n++] = 0x34, b[n++] = 1; /* the decoy with keys; user daemon */
+	n += entry(b + n, 0, F.meta, F.meta_len);
+	n += entry(b + n, 1, F.record, F.record_len);
+	n += entry(b + n, 2, F.index, F.index_len);
+	put("pam", "entries-decoy", b, n);
 	pam_images();
 }
 

@@ -2,10 +2,11 @@
  *
  *   hostile_tool noargv PROG [ENV...]     execve PROG with an empty argv
  *                                         (argc 0) and ENV as environment
- *   hostile_tool craft DB ID MODE         rewrite record ID of DB (a private
+ *   hostile_tool craft DIR UID ID MODE    rewrite record ID in account UID's
+ *                                         file of database DIR (a private
  *                                         copy) by hand, bypassing the
  *                                         encoder's checks; MODE below
- *   hostile_tool verify DB USER TOKEN     apk_verify; prints the outcome,
+ *   hostile_tool verify DIR USER TOKEN    apk_verify; prints the outcome,
  *                                         exit 0 only when it is APK_OK
  *   hostile_tool hold FILE SECONDS        flock FILE (must exist), print
  *                                         "locked", sleep, exit
@@ -30,6 +31,7 @@
  *   digest-ff       32 0xff bytes
  *   critical-tag    an unknown critical field (tag 0x7e) added
  *   id-other        the id field names another id than the gdbm key
+ *   uid-other       the uid field names another account than the file's
  *   trailing-byte   one byte after the last field
  */
 #include <errno.h>
@@ -80,13 +82,14 @@ static void put_be(struct buf *o, unsigned tag, uint64_t v, size_t width)
 	put_tlv(o, tag, b, width);
 }
 
-static int craft(const char *db, const char *id, const char *mode)
+static int craft(const char *db, const char *uidstr, const char *id, const char *mode)
 {
 	struct apk_store *st;
 	struct apk_record r;
 	struct buf o;
 	unsigned char dig[APK_DIGEST_BYTES + 1];
-	char s[APK_DESC_MAX_BYTES + 64], key[1 + APK_ID_LEN];
+	char s[APK_DESC_MAX_BYTES + 64], key[1 + APK_ID_LEN], file[4096];
+	uint32_t uid = (uint32_t)strtoul(uidstr, NULL, 10);
 	const char *idf = id;
 	size_t diglen = APK_DIGEST_BYTES;
 	int twice = 0, nodigest = 0, critical = 0, trailing = 0, namelen = -1;
@@ -94,7 +97,7 @@ static int craft(const char *db, const char *id, const char *mode)
 	GDBM_FILE g;
 	datum k, v;
 
-	if ((err = store_open_read(db, &st)) != APK_OK ||
+	if ((err = store_open_read(db, uid, &st)) != APK_OK ||
 	    (err = store_get_record(st, id, &r)) != APK_OK) {
 		fprintf(stderr, "hostile_tool: %s: record %s: %s\n", db, id, apk_strerror(err));
 		return 1;
@@ -140,6 +143,8 @@ static int craft(const char *db, const char *id, const char *mode)
 		critical = 1;
 	} else if (strcmp(mode, "id-other") == 0) {
 		idf = strcmp(id, "AAAAAAAAAAAA") != 0 ? "AAAAAAAAAAAA" : "BBBBBBBBBBBB";
+	} else if (strcmp(mode, "uid-other") == 0) {
+		r.uid++;
 	} else if (strcmp(mode, "trailing-byte") == 0) {
 		trailing = 1;
 	} else {
@@ -172,9 +177,10 @@ static int craft(const char *db, const char *id, const char *mode)
 	if (trailing)
 		o.b[o.n++] = 0;
 
-	g = gdbm_open(db, 0, GDBM_WRITER | GDBM_NOLOCK, 0600, NULL);
+	snprintf(file, sizeof(file), "%s/u%u", db, (unsigned)uid);
+	g = gdbm_open(file, 0, GDBM_WRITER | GDBM_NOLOCK, 0600, NULL);
 	if (g == NULL) {
-		fprintf(stderr, "hostile_tool: gdbm_open %s: %s\n", db, gdbm_strerror(gdbm_errno));
+		fprintf(stderr, "hostile_tool: gdbm_open %s: %s\n", file, gdbm_strerror(gdbm_errno));
 		return 1;
 	}
 	key[0] = 'k';
@@ -225,8 +231,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "hostile_tool: execve %s: %s\n", argv[2], strerror(errno));
 		return 127;
 	}
-	if (argc == 5 && strcmp(argv[1], "craft") == 0)
-		return craft(argv[2], argv[3], argv[4]);
+	if (argc == 6 && strcmp(argv[1], "craft") == 0)
+		return craft(argv[2], argv[3], argv[4], argv[5]);
 	if (argc == 5 && strcmp(argv[1], "verify") == 0)
 		return verify(argv[2], argv[3], argv[4]);
 	if (argc == 4 && strcmp(argv[1], "hold") == 0)

@@ -64,7 +64,7 @@ struct ctx {
 	int64_t median_us[OP_COUNT];
 	unsigned median_events[OP_COUNT], median_changes[OP_COUNT];
 	int ifd;                        /* inotify on the directory */
-	bool broken;                    /* the database no longer opens: stop */
+	bool broken;                    /* the database is damaged: stop */
 	/* figures: kills by time [0] and by event [1] */
 	unsigned runs[OP_COUNT], mid, after, mode_mid[2], mode_after[2];
 	unsigned stale_new, stale_other, partial_out;
@@ -252,6 +252,7 @@ static void check_state(struct ctx *c)
 
 			fail_note(f, "key %s (%s): apk_verify says \"%s\"", k->id, k->name,
 				  apk_strerror(e));
+			c->broken = true;       /* the database is damaged: stop there */
 			continue;
 		}
 		now_valid = e == APK_OK;

@@ -603,12 +603,14 @@ static inline void snapshot_free(struct snapshot *s)
 	s->n = 0;
 }
 
-/* All of uid's records through the store API: the database must open, the
- * index must decode, and every id in it must have a record owned by uid. */
+/* All of uid's records through the store API: the database must open, its
+ * header and index must decode, and every id in the index must have a
+ * record owned by uid. */
 static inline enum apk_err snapshot_take(const char *db, uint32_t uid, struct snapshot *s)
 {
 	struct apk_store *st = NULL;
 	struct apk_index *ix;
+	struct apk_meta meta;
 	enum apk_err e;
 	size_t i;
 
@@ -617,6 +619,12 @@ static inline enum apk_err snapshot_take(const char *db, uint32_t uid, struct sn
 	e = store_open_read(db, uid, &st);
 	if (e != APK_OK)
 		return e;
+	e = store_get_meta(st, &meta);          /* every file has its header */
+	memset(&meta, 0, sizeof meta);
+	if (e != APK_OK) {
+		store_close(st);
+		return e;
+	}
 	ix = calloc(1, sizeof *ix);
 	if (ix == NULL) {
 		store_close(st);
