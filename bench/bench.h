@@ -28,7 +28,8 @@
 #define BENCH_REAL_KEYS (APK_MAX_KEYS_PER_USER - 1)
 
 enum login_class { LC_RIGHT, LC_WRONG, LC_MALFORMED, LC_UNKNOWN, LC_COUNT };
-enum cli_op { CLI_GENERATE, CLI_RENAME, CLI_DELETE, CLI_COUNT };
+/* The three changes, then `apikeyctl --version`: the cost of a process alone. */
+enum cli_op { CLI_GENERATE, CLI_RENAME, CLI_DELETE, CLI_VERSION, CLI_COUNT };
 enum brk_part {
 	BRK_BEGIN,      /* store_begin: lock, open and decode the account's file */
 	BRK_OPS,        /* keyring_generate / keyring_delete, in memory */
@@ -114,10 +115,11 @@ int cli_measure(const struct bench_cfg *c, struct bench_result *res);
 int breakdown_measure(const struct bench_cfg *c, const struct bench_keys *k,
 		      struct bench_result *res);
 
-/* logsink.c: when it can, moves this process tree into its own mount
- * namespace with a private socket bound over /dev/log and a child draining
- * it; describes what it did in note. logsink_stop returns the lines drained. */
-void logsink_start(const char *work, char *note, size_t notesz);
+/* logsink.c: when it can, moves this process into a mount namespace of its
+ * own whose /dev/log is a socket a child of ours drains; describes what it
+ * did in note. -1 only when the process was left unable to work.
+ * logsink_stop returns the lines drained (-1: unknown). */
+int logsink_start(const char *work, char *note, size_t notesz);
 long logsink_stop(void);
 
 /* report.c */

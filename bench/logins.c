@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +55,11 @@ int logins_setup(const struct bench_cfg *c, const struct bench_result *res)
 
 	if (confdir(c, dir, sizeof(dir)) != 0 || mkdir(dir, 0700) != 0)
 		return -1;
+	/* A PAM service line splits at white space: so would these paths. */
+	if (strpbrk(c->module, " \t\n") != NULL || strpbrk(c->work, " \t\n") != NULL) {
+		fprintf(stderr, "bench: the module and output paths must not contain white space\n");
+		return -1;
+	}
 	/* libpam reads "other" on every pam_start and logs an error when it is
 	 * missing: an empty one keeps that line out of every login alike. */
 	if (write_service(dir, "other", "# no default stack\n") != 0 ||
@@ -147,6 +153,7 @@ static int run_child(const struct bench_cfg *c, const char *plan, size_t planlen
 	argv[4] = NULL;
 	fflush(NULL);
 	if ((pid = fork()) == 0) {
+		signal(SIGPIPE, SIG_DFL);
 		if (dup2(in[0], 0) < 0 || dup2(outp[1], 1) < 0)
 			_exit(2);
 		execv(bin, argv);
@@ -220,8 +227,8 @@ static int parse(char *out, struct bench_result *res, size_t want, long *hwm)
 		*dst = s;
 		lines++;
 		if (bad > 0) {
-			fprintf(stderr, "bench: FUNCTIONAL ERROR: %s: %zu of %zu logins returned %d\n",
-				label, bad, s.n, first_bad);
+			fprintf(stderr, "bench: FUNCTIONAL ERROR: %s: %zu logins (warm-up included) "
+				"returned %d, not the code they must\n", label, bad, first_bad);
 			rc = -1;
 		}
 	}

@@ -50,6 +50,8 @@ static int write_file(const char *path, const char *text)
 	return close(fd) == 0 ? rc : -1;
 }
 
+/* 0: in a namespace of our own; -1: still where we were; -2: in a user
+ * namespace whose ids could not be mapped, where nothing would work. */
 static int enter_namespace(void)
 {
 	char map[64];
@@ -57,15 +59,15 @@ static int enter_namespace(void)
 	gid_t gid = getegid();
 
 	if (uid == 0)
-		return unshare(CLONE_NEWNS);
+		return unshare(CLONE_NEWNS) == 0 ? 0 : -1;
 	if (unshare(CLONE_NEWUSER | CLONE_NEWNS) != 0)
 		return -1;
 	snprintf(map, sizeof(map), "%u %u 1\n", (unsigned)uid, (unsigned)uid);
 	if (write_file("/proc/self/uid_map", map) != 0 ||
 	    write_file("/proc/self/setgroups", "deny\n") != 0)
-		return -1;
+		return -2;
 	snprintf(map, sizeof(map), "%u %u 1\n", (unsigned)gid, (unsigned)gid);
-	return write_file("/proc/self/gid_map", map);
+	return write_file("/proc/self/gid_map", map) == 0 ? 0 : -2;
 }
 
 /* Takes back whatever private_dev managed to mount. */
@@ -140,26 +142,32 @@ static void drain(int sock, int result, const sigset_t *old)
 	_exit(0);
 }
 
-void logsink_start(const char *work, char *note, size_t notesz)
+int logsink_start(const char *work, char *note, size_t notesz)
 {
 	struct sockaddr_un sa;
 	sigset_t term, old;
-	int sock = -1, res[2];
+	int sock = -1, res[2], ns;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sun_family = AF_UNIX;
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", DEVLOG);
-	if (path_join(hostdev, sizeof(hostdev), work, HOSTDEV) != 0 || enter_namespace() != 0 ||
-	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) {
+	if (path_join(hostdev, sizeof(hostdev), work, HOSTDEV) != 0)
+		return -1;
+	if ((ns = enter_namespace()) == -2) {
+		fprintf(stderr, "bench: in a new user namespace whose ids cannot be mapped: %s\n",
+			strerror(errno));
+		return -1;
+	}
+	if (ns != 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) {
 		hostdev[0] = '\0';
 		snprintf(note, notesz, "the system's /dev/log (no private mount namespace: %s)",
 			 strerror(errno));
-		return;
+		return 0;
 	}
 	/* From here on every mount is ours alone. */
 	if (private_dev() != 0) {
 		snprintf(note, notesz, "the system's /dev/log (no private /dev: %s)", strerror(errno));
-		return;
+		return 0;
 	}
 	if ((sock = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0 ||
 	    bind(sock, (struct sockaddr *)&sa, sizeof(sa)) != 0 || chmod(DEVLOG, 0666) != 0 ||
@@ -168,7 +176,7 @@ void logsink_start(const char *work, char *note, size_t notesz)
 			 strerror(errno));
 		if (sock >= 0)
 			close(sock);
-		return;
+		return 0;
 	}
 	/* SIGTERM held until the child has its handler: it must not die uncounted. */
 	sigemptyset(&term);
@@ -185,10 +193,11 @@ void logsink_start(const char *work, char *note, size_t notesz)
 	if (sink_pid < 0) {
 		close(res[0]);
 		snprintf(note, notesz, "nowhere (the private /dev/log's reader did not start)");
-		return;
+		return 0;
 	}
 	sink_result = res[0];
 	snprintf(note, notesz, "a private /dev/log, read by the benchmark");
+	return 0;
 }
 
 long logsink_stop(void)

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +25,7 @@
 
 const char *const login_class_name[LC_COUNT] = { "right_key", "wrong_key", "malformed_key",
 						 "unknown_user" };
-const char *const cli_op_name[CLI_COUNT] = { "generate", "rename", "delete" };
+const char *const cli_op_name[CLI_COUNT] = { "generate", "rename", "delete", "version" };
 const char *const brk_part_name[BRK_COUNT] = { "begin", "ops", "commit", "total",
 					       "fsync_file", "fsync_dir" };
 
@@ -101,18 +102,24 @@ static int parse_args(int argc, char **argv, struct bench_cfg *c)
 			smoke = 1;
 	defaults(c, smoke);
 	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (o) {
-		case 'o': out = optarg; break;
-		case 'm': module = optarg; break;
-		case 'h': helper = optarg; break;
-		case 'l': login = optarg; break;
-		case 'p': plot = optarg; break;
-		case 's': sizes = optarg; break;
-		case 'r': rounds = optarg; break;
-		case 'S': break;
-		case 'k': c->keep = 1; break;
-		default: return -1;
-		}
+		if (o == 'o')
+			out = optarg;
+		else if (o == 'm')
+			module = optarg;
+		else if (o == 'h')
+			helper = optarg;
+		else if (o == 'l')
+			login = optarg;
+		else if (o == 'p')
+			plot = optarg;
+		else if (o == 's')
+			sizes = optarg;
+		else if (o == 'r')
+			rounds = optarg;
+		else if (o == 'k')
+			c->keep = 1;
+		else if (o != 'S') /* --smoke: read above, before the defaults */
+			return -1;
 	}
 	if (optind != argc || !out || !module || !helper || !login || !plot)
 		return -1;
@@ -214,6 +221,9 @@ int main(int argc, char **argv)
 	int failed;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* A child that dies early must not kill us through the plan's pipe;
+	 * each child gets the default back before its exec. */
+	signal(SIGPIPE, SIG_IGN);
 	if (parse_args(argc, argv, &cfg) != 0) {
 		fprintf(stderr, "usage: bench --out DIR --module SO --helper APIKEYCTL --login "
 				"BENCH-LOGIN --plot PLOT.GP [--smoke] [--keep] [--sizes N,N,N] "
@@ -227,7 +237,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench: cannot make a work directory in %s\n", cfg.out);
 		return 1;
 	}
-	logsink_start(cfg.work, res.logsink, sizeof(res.logsink));
+	if (logsink_start(cfg.work, res.logsink, sizeof(res.logsink)) != 0) {
+		tree_remove(cfg.work);
+		return 1;
+	}
 	fprintf(stderr, "# work directory %s; log lines go to %s\n", cfg.work, res.logsink);
 
 	failed = measure(&cfg, &keys, &res) != 0;

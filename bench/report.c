@@ -1,5 +1,6 @@
 /* report.c - the table on stdout, bench.csv, and bench.png through gnuplot */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -43,7 +44,8 @@ void report_table(const struct bench_cfg *c, const struct bench_result *res)
 	printf("\napikeyctl as a whole process (fork, exec, change with its fsyncs, exit), on an "
 	       "account with %d keys\n(the change rewrites its file): median (p90) of %u, ms\n\n",
 	       BENCH_REAL_KEYS, c->cli_reps);
-	printf("%10s  %-17s  %-17s  %-17s\n", "keys", "generate", "rename", "delete");
+	printf("%10s  %-17s  %-17s  %-17s  %-17s\n", "keys", "generate", "rename", "delete",
+	       "--version (no change)");
 	for (i = 0; i < c->nsizes; i++) {
 		z = &res->sz[i];
 		printf("%10lu", z->keys);
@@ -149,7 +151,7 @@ static int write_dat(const struct bench_cfg *c, const struct bench_result *res, 
 		for (k = 0; k < LC_COUNT; k++)
 			fprintf(fp, " %.3f", z->login[k].median_us);
 		fprintf(fp, " %.3f", res->permit.median_us);
-		for (k = 0; k < CLI_COUNT; k++)
+		for (k = 0; k < CLI_VERSION; k++)
 			fprintf(fp, " %.3f", z->cli[k].median_us / 1e3);
 		fprintf(fp, " %.3f %.3f %.3f\n", z->brk[BRK_COMMIT].median_us / 1e3,
 			z->brk[BRK_FSYNC_FILE].median_us / 1e3, z->brk[BRK_FSYNC_DIR].median_us / 1e3);
@@ -181,6 +183,7 @@ int report_plot(const struct bench_cfg *c, const struct bench_result *res)
 	unlink(png); /* a stale plot must not pass for this run's */
 	fflush(NULL);
 	if ((pid = fork()) == 0) {
+		signal(SIGPIPE, SIG_DFL);
 		execvp(prog, argv);
 		fprintf(stderr, "bench: cannot run gnuplot (package gnuplot-nox): %s\n",
 			strerror(errno));

@@ -662,6 +662,7 @@ int main(void)
 	seed = stress_seed();
 	if (secs < 1)
 		secs = 1;
+	alarm((unsigned)secs + 600);    /* a backstop; children have their own */
 	tap_diag("apikeyctl %s, database %s, %d writers and %d verifiers for %lld s", env.prog,
 		 env.db, NWRITERS, NVERIFIERS, secs);
 

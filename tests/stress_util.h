@@ -1,7 +1,8 @@
 /* stress_util.h - shared helpers of the store stress tests (stress_kill.c,
  * stress_concurrent.c): TAP output, a seeded generator, a private temporary
  * directory, running build/apikeyctl with a deadline (and optionally
- * SIGKILLing it after a delay), and reading the store back.
+ * SIGKILLing it after a delay or at its n-th file event in the database
+ * directory), and reading the store back.
  *
  * Header-only: every function is static inline, so a test that does not
  * use one gets no warning. */
@@ -231,6 +232,8 @@ static inline int stress_setup(struct stress_env *env)
 		tap_diag("setenv: %s", strerror(errno));
 		return -1;
 	}
+	/* A reader of our output that goes away must not stop the cleanup. */
+	signal(SIGPIPE, SIG_IGN);
 	/* Sleeps as short as asked: the kill moments are in microseconds. */
 	(void)prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
 	return 0;
@@ -334,7 +337,9 @@ struct run_kill {
 	int ifd;                /* >= 0: an inotify descriptor watching the database
 				 * directory; its events while the child runs are
 				 * counted in run_result.events */
-	unsigned at_event;      /* > 0 (with ifd): at that event of the child's ... */
+	unsigned at_event;      /* > 0 (with ifd): at that event of the child's ...
+				 * (meanwhile the events are read as they come;
+				 * UINT_MAX: only that, no kill) */
 	bool changes_only;      /* ... counting only STRESS_CHANGES events ... */
 	int64_t extra_us;       /* ... plus this delay */
 };
@@ -414,6 +419,7 @@ static inline int run_cmd_kill(const char *prog, const char *const argv[],
 		memcpy(av, argv, n * sizeof av[0]);     /* execv wants char *const[] */
 		av[n] = NULL;
 		sigprocmask(SIG_SETMASK, &waitmask, NULL);
+		signal(SIGPIPE, SIG_DFL);
 		if (fd < 0 || dup2(fd, 0) < 0 || dup2(outp[1], 1) < 0 || dup2(errp[1], 2) < 0)
 			_exit(126);
 		execv(prog, av);
