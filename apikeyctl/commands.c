@@ -1,4 +1,5 @@
 /* commands.c - generate, list, rename, describe and delete, each one change or none */
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -87,6 +88,22 @@ static void log_refusal(const struct ctl *c, const char *what, const char *arg, 
 		c->target.name, apk_escape(arg, shown, sizeof(shown)), apk_strerror(err));
 }
 
+/* The key could not be shown: nobody can ever use it, so take it back. */
+static int unprinted(const struct ctl *c, const struct apk_record *rec)
+{
+	struct apk_store *st;
+	const char *id = rec->id;
+	enum apk_err err;
+
+	if ((err = change_begin(c, &st)) == APK_OK)
+		err = change_end(st, keyring_delete(st, &c->target, &id, 1, NULL));
+	if (err != APK_OK)
+		return fail(EXIT_FAIL, "could not write the key to standard output; "
+			    "delete key %s and generate another", rec->id);
+	log_change(c, "delete", rec);
+	return fail(EXIT_FAIL, "could not write the key to standard output; it was deleted again");
+}
+
 int cmd_generate(const struct ctl *c, const struct apk_args *a)
 {
 	struct apk_store *st;
@@ -94,8 +111,9 @@ int cmd_generate(const struct ctl *c, const struct apk_args *a)
 	char token[APK_KEY_LEN + 1];
 	enum apk_err err;
 
-	if (c->closed_fds & (1 << STDOUT_FILENO))
-		return fail(EXIT_FAIL, "standard output is closed: the new key would be lost");
+	if ((c->closed_fds & (1 << STDOUT_FILENO)) ||
+	    (fcntl(STDOUT_FILENO, F_GETFL) & O_ACCMODE) == O_RDONLY)
+		return fail(EXIT_FAIL, "standard output is not writable: the new key would be lost");
 	if (a->name != NULL && !apk_name_valid(a->name))
 		return fail(EXIT_USAGE, "invalid name: use 1-%d letters, digits, '.', '_' or '-'",
 			    APK_NAME_MAX);
@@ -123,8 +141,7 @@ int cmd_generate(const struct ctl *c, const struct apk_args *a)
 		       rec.name, rec.id, c->target.name, token);
 	sodium_memzero(token, sizeof(token));
 	if (fflush(stdout) != 0 || ferror(stdout))
-		return fail(EXIT_FAIL, "could not write the key to standard output; "
-			    "delete key %s and generate another", rec.id);
+		return unprinted(c, &rec);
 	return EXIT_OK;
 }
 

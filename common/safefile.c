@@ -30,9 +30,13 @@ enum apk_err safe_open_dir(const char *dir, int *dirfd)
 	*dirfd = -1;
 	if (dir == NULL || dir[0] != '/' || strlen(dir) >= PATH_MAX)
 		return APK_ERR_UNAVAIL;
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
+	/* The last component must be the directory itself, not a symlink to one. */
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ELOOP || errno == ENOTDIR)
+			return APK_ERR_UNSAFE;
 		return errno == ENOMEM ? APK_ERR_NOMEM : APK_ERR_UNAVAIL;
+	}
 	if (fstat(fd, &st) != 0 || !S_ISDIR(st.st_mode) || !owner_trusted(st.st_uid) ||
 	    (st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
 		close(fd);
@@ -68,5 +72,19 @@ enum apk_err safe_openat(int dirfd, const char *name, int flags, int mode, int *
 		return APK_ERR_UNAVAIL;
 	}
 	*fdp = fd;
+	return APK_OK;
+}
+
+enum apk_err safe_remove_stale(int dirfd, const char *name)
+{
+	struct stat st;
+
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+		return errno == ENOENT ? APK_OK : APK_ERR_UNAVAIL;
+	if (!S_ISREG(st.st_mode) || st.st_nlink != 1 || !owner_trusted(st.st_uid) ||
+	    (st.st_mode & 077) != 0)
+		return APK_ERR_UNSAFE;
+	if (unlinkat(dirfd, name, 0) != 0 && errno != ENOENT)
+		return APK_ERR_UNAVAIL;
 	return APK_OK;
 }

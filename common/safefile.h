@@ -11,7 +11,8 @@
 
 #include "apk_error.h"
 
-/* Opens the directory at the absolute path dir and checks it. */
+/* Opens the directory at the absolute path dir and checks it; its last
+ * component must not be a symlink. */
 enum apk_err safe_open_dir(const char *dir, int *dirfd);
 
 /* Opens dirfd/name with flags (O_NOFOLLOW|O_CLOEXEC|O_NONBLOCK added) and
@@ -19,5 +20,11 @@ enum apk_err safe_open_dir(const char *dir, int *dirfd);
  * does not exist, APK_ERR_UNAVAIL when it cannot be opened,
  * APK_ERR_UNSAFE when a check fails. */
 enum apk_err safe_openat(int dirfd, const char *name, int flags, int mode, int *fd);
+
+/* Removes dirfd/name, a file a killed writer left behind, if it passes the
+ * same checks as an opened file (a regular file, one link, a trusted owner,
+ * no group or other bits); APK_OK when it does not exist, APK_ERR_UNSAFE
+ * (and nothing removed) when it is anything else. */
+enum apk_err safe_remove_stale(int dirfd, const char *name);
 
 #endif

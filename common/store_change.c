@@ -76,8 +76,8 @@ static enum apk_err write_file_as(struct apk_store *st, const char *target)
 	enum apk_err err;
 	int fd, gfd;
 
-	if (unlinkat(st->dirfd, st->newname, 0) != 0 && errno != ENOENT)
-		return APK_ERR_UNAVAIL;
+	if ((err = safe_remove_stale(st->dirfd, st->newname)) != APK_OK)
+		return err;
 	err = safe_openat(st->dirfd, st->newname, O_RDWR | O_CREAT | O_EXCL, 0600, &fd);
 	if (err != APK_OK)
 		return err == APK_ERR_NOTFOUND ? APK_ERR_UNAVAIL : err;
@@ -95,13 +95,13 @@ static enum apk_err write_file_as(struct apk_store *st, const char *target)
 		goto out;
 	}
 	err = write_all(st, db);
-	if (gdbm_sync(db) != 0 && err == APK_OK)
-		err = APK_ERR_UNAVAIL;
+	/* gdbm_close syncs the file to disk (fsync) before it returns, as
+	 * documented: once it succeeds the new file is durable and can replace
+	 * the old one. */
 	if (gdbm_close(db) != 0 && err == APK_OK)
 		err = APK_ERR_UNAVAIL;
 	if (err == APK_OK &&
-	    (fsync(fd) != 0 || renameat(st->dirfd, st->newname, st->dirfd, target) != 0 ||
-	     fsync(st->dirfd) != 0))
+	    (renameat(st->dirfd, st->newname, st->dirfd, target) != 0 || fsync(st->dirfd) != 0))
 		err = APK_ERR_UNAVAIL;
 out:
 	close(fd);
@@ -171,9 +171,12 @@ fail:
 /* An account left without keys loses its file (it reads as the decoy). */
 static enum apk_err remove_file(struct apk_store *st)
 {
+	enum apk_err err = safe_remove_stale(st->dirfd, st->newname);
+
+	if (err != APK_OK)
+		return err;
 	if (unlinkat(st->dirfd, st->base, 0) != 0 && errno != ENOENT)
 		return APK_ERR_UNAVAIL;
-	unlinkat(st->dirfd, st->newname, 0);
 	return fsync(st->dirfd) == 0 ? APK_OK : APK_ERR_UNAVAIL;
 }
 

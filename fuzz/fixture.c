@@ -32,9 +32,11 @@ size_t fixture_record_key(char out[1 + APK_ID_LEN], const char *id)
 	return 1 + APK_ID_LEN;
 }
 
-void fixture_account_file(char *out, size_t outsz, const char *dir, uint32_t uid)
+int fixture_account_file(char *out, size_t outsz, const char *dir, uint32_t uid)
 {
-	snprintf(out, outsz, "%s/u%lu", dir, (unsigned long)uid);
+	int n = snprintf(out, outsz, "%s/u%lu", dir, (unsigned long)uid);
+
+	return n > 0 && (size_t)n < outsz ? 0 : -1;
 }
 
 int fixture_init(struct fixture *f)
@@ -106,7 +108,7 @@ int fixture_write_file(const char *path, const unsigned char *meta, size_t meta_
 		return -1;
 	if (meta != NULL)
 		rc |= store_one(db, FIX_KEY_META, 1, meta, meta_len);
-	if (record != NULL)
+	if (record != NULL && id != NULL)
 		rc |= store_one(db, rk, fixture_record_key(rk, id), record, record_len);
 	if (index != NULL)
 		rc |= store_one(db, FIX_KEY_INDEX, 1, index, index_len);
@@ -118,11 +120,14 @@ int fixture_write_file(const char *path, const unsigned char *meta, size_t meta_
 int fixture_write_template(const struct fixture *f, const char *dir)
 {
 	char path[PATH_MAX];
+	int n;
 
-	fixture_account_file(path, sizeof(path), dir, f->uid);
-	if (fixture_write_file(path, f->meta, f->meta_len, f->key[0].id, f->record,
+	if (fixture_account_file(path, sizeof(path), dir, f->uid) != 0 ||
+	    fixture_write_file(path, f->meta, f->meta_len, f->key[0].id, f->record,
 			       f->record_len, f->index, f->index_len) != 0)
 		return -1;
-	snprintf(path, sizeof(path), "%s/%s", dir, FIX_DECOY);
+	n = snprintf(path, sizeof(path), "%s/%s", dir, FIX_DECOY);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return -1;
 	return fixture_write_file(path, f->decoy_meta, f->decoy_meta_len, NULL, NULL, 0, NULL, 0);
 }

@@ -41,7 +41,8 @@ int fixture_init(struct fixture *f);
 #define FIX_KEY_INDEX "i"
 #define FIX_BLOCK_SIZE 1024
 size_t fixture_record_key(char out[1 + APK_ID_LEN], const char *id);
-void fixture_account_file(char *out, size_t outsz, const char *dir, uint32_t uid);
+/* DIR/u<uid> into out; -1 when it does not fit. */
+int fixture_account_file(char *out, size_t outsz, const char *dir, uint32_t uid);
 
 /* Writes the template database into dir through gdbm directly, files mode
  * 0600: the running account's file (meta, K0's record, index) and the decoy

@@ -31,4 +31,12 @@ static inline int fuzz_all_zero(const void *p, size_t n)
 	return n == 0 || (b[0] == 0 && memcmp(b, b + 1, n - 1) == 0);
 }
 
+/* out = a "/" b, which must fit. */
+static inline void fuzz_path(char *out, size_t outsz, const char *a, const char *b)
+{
+	int n = snprintf(out, outsz, "%s/%s", a, b);
+
+	FUZZ_CHECK(n > 0 && (size_t)n < outsz, "a path fits its buffer");
+}
+
 #endif

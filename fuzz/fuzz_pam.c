@@ -318,7 +318,8 @@ static void check_outcome(int rc, int mode, int nokeys, const char *user, const 
 		FUZZ_CHECK(is_k0, "only the valid key authenticates");
 		pw = getpwnam(user);
 		FUZZ_CHECK(pw != NULL, "only a known user authenticates");
-		fixture_account_file(path, sizeof(path), dbdir, (uint32_t)pw->pw_uid);
+		FUZZ_CHECK(fixture_account_file(path, sizeof(path), dbdir, (uint32_t)pw->pw_uid) == 0,
+			   "a path fits its buffer");
 		img = read_file(path, &len);
 		FUZZ_CHECK(contains(img, len, F.hashkey, sizeof(F.hashkey)) &&
 			   contains(img, len, F.d0, sizeof(F.d0)) &&
@@ -339,9 +340,9 @@ static void cleanup(void)
 	unlink(file_mine);
 	unlink(file_decoy);
 	unlink(file_other);
-	snprintf(p, sizeof(p), "%s/plain", confdir);
+	fuzz_path(p, sizeof(p), confdir, "plain");
 	unlink(p);
-	snprintf(p, sizeof(p), "%s/nokeys", confdir);
+	fuzz_path(p, sizeof(p), confdir, "nokeys");
 	unlink(p);
 	rmdir(confdir);
 	rmdir(dbdir);
@@ -353,7 +354,7 @@ static void write_service(const char *name, const char *db, const char *extra)
 	char p[PATH_MAX];
 	FILE *fp;
 
-	snprintf(p, sizeof(p), "%s/%s", confdir, name);
+	fuzz_path(p, sizeof(p), confdir, name);
 	FUZZ_CHECK((fp = fopen(p, "w")) != NULL, "the service file can be written");
 	fprintf(fp, "auth required %s db=%s nodelay%s\n", modpath, db, extra);
 	FUZZ_CHECK(fclose(fp) == 0, "the service file can be written");
@@ -367,7 +368,8 @@ static void find_module(void)
 	char *slash;
 
 	if (env != NULL) {
-		snprintf(modpath, sizeof(modpath), "%s", env);
+		FUZZ_CHECK(strlen(env) < sizeof(modpath), "APK_FUZZ_MODULE fits");
+		memcpy(modpath, env, strlen(env) + 1);
 		return;
 	}
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
@@ -376,7 +378,7 @@ static void find_module(void)
 	slash = strrchr(exe, '/');
 	FUZZ_CHECK(slash != NULL, "/proc/self/exe names this program");
 	*slash = '\0';
-	snprintf(modpath, sizeof(modpath), "%s/pam_apikey.so", exe);
+	fuzz_path(modpath, sizeof(modpath), exe, "pam_apikey.so");
 }
 
 static unsigned char *keep(const char *path, size_t *len)
@@ -406,14 +408,15 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		fprintf(stderr, "fuzz_pam: cannot load %s: %s\n", modpath, dlerror());
 		abort();
 	}
-	snprintf(top, sizeof(top), "/tmp/apk-fuzz-XXXXXX");
+	fuzz_path(top, sizeof(top), "/tmp", "apk-fuzz-XXXXXX");
 	FUZZ_CHECK(mkdtemp(top) != NULL, "a private directory is created");
-	snprintf(dbdir, sizeof(dbdir), "%s/db", top);
-	snprintf(confdir, sizeof(confdir), "%s/pam.d", top);
+	fuzz_path(dbdir, sizeof(dbdir), top, "db");
+	fuzz_path(confdir, sizeof(confdir), top, "pam.d");
 	FUZZ_CHECK(mkdir(dbdir, 0700) == 0 && mkdir(confdir, 0700) == 0, "directories are created");
-	fixture_account_file(file_mine, sizeof(file_mine), dbdir, F.uid);
-	fixture_account_file(file_other, sizeof(file_other), dbdir, other_uid);
-	snprintf(file_decoy, sizeof(file_decoy), "%s/%s", dbdir, FIX_DECOY);
+	FUZZ_CHECK(fixture_account_file(file_mine, sizeof(file_mine), dbdir, F.uid) == 0 &&
+		   fixture_account_file(file_other, sizeof(file_other), dbdir, other_uid) == 0,
+		   "a path fits its buffer");
+	fuzz_path(file_decoy, sizeof(file_decoy), dbdir, FIX_DECOY);
 	atexit(cleanup);
 	write_service("plain", dbdir, "");
 	write_service("nokeys", dbdir, " nokeys_ignore");

@@ -252,7 +252,10 @@ static void pam_images(void)
 		exit(1);
 	}
 	/* The account's file whole (raw mode), cut short, and patched in K0's digest. */
-	fixture_account_file(path, sizeof(path), dir, F.uid);
+	if (fixture_account_file(path, sizeof(path), dir, F.uid) != 0) {
+		fprintf(stderr, "gen_corpus: path too long\n");
+		exit(1);
+	}
 	img[0] = 0x20, img[1] = 0;
 	n = read_file(path, img + 2, sizeof(img) - 2);
 	put("pam", "raw-template", img, 2 + n);

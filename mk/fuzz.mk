@@ -38,7 +38,7 @@ FUZZ_COMMON_OBJ := $(COMMON_SRC:%.c=$(FUZZ_B)/obj/%.o)
 FUZZ_LIB        := $(FUZZ_B)/libapikey.a
 FUZZ_MODULE     := $(FUZZ_B)/pam_apikey.so
 FUZZ_LIBS       := -lpam -ldl $(LIBS)
-FUZZ_HDRS       := $(wildcard common/*.h) $(wildcard apikeyctl/*.h) $(wildcard fuzz/*.h)
+FUZZ_HDRS       := $(wildcard common/*.h) $(wildcard apikeyctl/*.h)
 
 .PHONY: fuzz fuzz-build fuzz-replay fuzz-corpus
 
@@ -49,6 +49,7 @@ $(FUZZ_B)/obj/fuzz/%.o: FUZZ_EXTRA := -Werror
 $(FUZZ_B)/obj/%.o: %.c $(FUZZ_HDRS)
 	@mkdir -p $(@D)
 	$(FUZZ_COMPILER) $(FUZZ_CFLAGS) $(FUZZ_EXTRA) -c $< -o $@
+$(patsubst %.c,$(FUZZ_B)/obj/%.o,$(wildcard fuzz/*.c)): $(wildcard fuzz/*.h)
 
 # The replay driver is never built with libFuzzer's coverage.
 $(FUZZ_B)/obj/fuzz/replay_main.o: fuzz/replay_main.c fuzz/fuzz.h

@@ -40,6 +40,9 @@
 #include "verify.h"
 
 #define MAXKEYS 64
+#define FILLER "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod " \
+	"tempor incididunt ut labore et dolore magna aliqua. Ut enim ad minim veniam, quis " \
+	"nostrud exercitation ullamco laboris nisi ut aliquip ex ea commodo consequat."
 #define KEYS_LOW 3
 #define KEYS_HIGH 16
 
@@ -179,7 +182,7 @@ static const char *const op_name[] = { "generate", "rename", "describe", "delete
 struct cmd {
 	enum op op;
 	char id[APK_ID_LEN + 1]; /* the key acted on (not generate) */
-	char value[96];          /* new name, description, or generate's name */
+	char value[400];         /* new name, description, or generate's name */
 	const char *argv[8];
 };
 
@@ -255,8 +258,9 @@ static void cmd_pick(struct cmd *c, const struct snap *s, unsigned serial)
 	snprintf(c->id, sizeof(c->id), "%s", r->id);
 	if (c->op == OP_RENAME)
 		snprintf(c->value, sizeof(c->value), "name-%u", serial);
-	else if (c->op == OP_DESCRIBE)
-		snprintf(c->value, sizeof(c->value), "description %u, \303\251t\303\251", serial);
+	else if (c->op == OP_DESCRIBE) /* long ones: the account's file grows past a block */
+		snprintf(c->value, sizeof(c->value), "description %u, \303\251t\303\251 %.*s", serial,
+			 (int)(rng() % 200), FILLER);
 	if (c->op == OP_DELETE)
 		c->argv[k++] = "--yes";
 	c->argv[k++] = "--"; /* an id may start with '-' */
@@ -629,13 +633,23 @@ int main(void)
 		c.argv[5] = NULL;
 		one(&c, &h, "setup");
 	}
-	tap(nkeys == KEYS_LOW + 2 && f_outcome == 0, "%zu keys to start with", nkeys);
+	for (i = 0; i < nkeys; i++) { /* long descriptions: a file of several blocks */
+		memset(&c, 0, sizeof(c));
+		c.op = OP_DESCRIBE;
+		snprintf(c.id, sizeof(c.id), "%s", keys[i].id);
+		snprintf(c.value, sizeof(c.value), "start %u %s", i, FILLER);
+		c.argv[0] = "apikeyctl", c.argv[1] = "describe", c.argv[2] = "--";
+		c.argv[3] = c.id, c.argv[4] = c.value;
+		one(&c, &h, "setup");
+	}
+	tap(nkeys == KEYS_LOW + 2 && f_outcome == 0, "%zu keys to start with, %lld bytes", nkeys,
+	    (long long)account_size());
 
 	/* ---- ulimit -f ---- */
 	size = account_size();
 	runs = 0;
-	for (k = 0; k <= 16; k++) {
-		for (i = 0; i < 4; i++) {
+	for (k = 0; k <= 24; k++) {
+		for (i = 0; i < 3; i++) {
 			struct snap s;
 
 			snap_take(&s);
@@ -644,13 +658,13 @@ int main(void)
 			h.ifd = -1;
 			h.delay_us = -1;
 			h.lim = L_FSIZE;
-			h.limit = (rlim_t)(size > 4096 ? size - 4096 : 0) + (rlim_t)k * 512;
+			h.limit = (rlim_t)(size > 4096 ? size - 4096 : 0) + (rlim_t)k * 256;
 			one(&c, &h, "RLIMIT_FSIZE");
 			runs++;
 		}
 	}
-	printf("# RLIMIT_FSIZE from %lld bytes up, the account's file being %lld bytes: %u runs\n",
-	       (long long)(size > 4096 ? size - 4096 : 0), (long long)size, runs);
+	printf("# RLIMIT_FSIZE from %lld bytes up by 256, the account's file being %lld bytes at first:"
+	       " %u runs\n", (long long)(size > 4096 ? size - 4096 : 0), (long long)size, runs);
 	report("ulimit -f");
 
 	/* ---- ulimit -n ---- */
