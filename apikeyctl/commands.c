@@ -39,14 +39,17 @@ static int fail_err(enum apk_err err, const char *what)
 }
 
 /* A change runs with the terminal's signals held, so a ^C or ^Z lands
- * before it starts or after it is committed, never in between. */
-static sigset_t held;
+ * before it starts or after it is committed (and, for generate, after its
+ * key is shown), never in between. Holds nest; the outermost restores. */
+static sigset_t unheld;
+static int holds;
 
-static enum apk_err change_begin(const struct ctl *c, struct apk_store **st)
+static void hold_signals(void)
 {
 	sigset_t block;
-	enum apk_err err;
 
+	if (holds++ > 0)
+		return;
 	sigemptyset(&block);
 	sigaddset(&block, SIGINT);
 	sigaddset(&block, SIGQUIT);
@@ -54,10 +57,23 @@ static enum apk_err change_begin(const struct ctl *c, struct apk_store **st)
 	sigaddset(&block, SIGHUP);
 	sigaddset(&block, SIGTSTP);
 	sigaddset(&block, SIGPIPE);
-	sigprocmask(SIG_BLOCK, &block, &held);
+	sigprocmask(SIG_BLOCK, &block, &unheld);
+}
+
+static void release_signals(void)
+{
+	if (--holds == 0)
+		sigprocmask(SIG_SETMASK, &unheld, NULL);
+}
+
+static enum apk_err change_begin(const struct ctl *c, struct apk_store **st)
+{
+	enum apk_err err;
+
+	hold_signals();
 	err = store_begin(c->db, c->target.uid, APK_LOCK_TIMEOUT_MS, st);
 	if (err != APK_OK)
-		sigprocmask(SIG_SETMASK, &held, NULL);
+		release_signals();
 	return err;
 }
 
@@ -68,7 +84,7 @@ static enum apk_err change_end(struct apk_store *st, enum apk_err err)
 		err = store_commit(st);
 	else
 		store_close(st);
-	sigprocmask(SIG_SETMASK, &held, NULL);
+	release_signals();
 	return err;
 }
 
@@ -104,7 +120,7 @@ static int unprinted(const struct ctl *c, const struct apk_record *rec)
 	return fail(EXIT_FAIL, "could not write the key to standard output; it was deleted again");
 }
 
-int cmd_generate(const struct ctl *c, const struct apk_args *a)
+static int generate(const struct ctl *c, const struct apk_args *a)
 {
 	struct apk_store *st;
 	struct apk_record rec;
@@ -143,6 +159,18 @@ int cmd_generate(const struct ctl *c, const struct apk_args *a)
 	if (fflush(stdout) != 0 || ferror(stdout))
 		return unprinted(c, &rec);
 	return EXIT_OK;
+}
+
+int cmd_generate(const struct ctl *c, const struct apk_args *a)
+{
+	int status;
+
+	/* Held until the key is shown or taken back: a signal right after the
+	 * commit must not leave a key nobody saw. */
+	hold_signals();
+	status = generate(c, a);
+	release_signals();
+	return status;
 }
 
 int cmd_list(const struct ctl *c, const struct apk_args *a)

@@ -9,7 +9,8 @@
  *     database directory (inside its write). A stopped apikeyctl is SIGCONTed.
  * Each of generate, rename, describe and delete --yes must complete (exit 0,
  * exactly its change) or fail (one line on stderr, nothing changed); a run
- * ended by the signal sent must leave its whole change or none of it. After
+ * ended by the signal sent must leave its whole change or none of it, and a
+ * generate so ended must not leave a key it never showed. After
  * every run: the account's keys read back, every key known to be valid
  * verifies, and no u<uid>.new is left (nothing was SIGKILLed).
  *
@@ -414,7 +415,7 @@ static unsigned lines_of(const char *s)
 
 /* ---- after every run ------------------------------------------------------------- */
 
-static unsigned f_outcome, f_halfway, f_reread, f_verify, f_stale, f_timeout, f_message;
+static unsigned f_outcome, f_halfway, f_reread, f_verify, f_stale, f_timeout, f_message, f_lost;
 static unsigned n_done, n_failed, n_killed_before, n_killed_after, n_stops;
 
 static bool stale_new(void)
@@ -476,6 +477,11 @@ static void one(const struct cmd *c, const struct how *h, const char *what)
 			note(&f_message, "%s %s: exit %d with %u stderr lines: %.200s", what,
 			     op_name[c->op], o.code, lines_of(o.err), o.err);
 	} else if (o.signaled && o.sig == h->sig) {
+		if (done && c->op == OP_GENERATE &&
+		    (strlen(o.out) != APK_KEY_LEN + 1 ||
+		     strncmp(o.out + 4, after.r[before.n].id, APK_ID_LEN) != 0))
+			note(&f_lost, "%s generate: ended by the signal after storing its key, never shown",
+			     what);
 		if (done)
 			n_killed_after++;
 		else if (none)
@@ -487,11 +493,12 @@ static void one(const struct cmd *c, const struct how *h, const char *what)
 		     op_name[c->op], o.signaled ? o.sig : -1, h->sig, o.err);
 	}
 	/* what the test knows, brought up to date */
-	if (c->op == OP_GENERATE && done && o.exited && o.code == 0) {
+	if (c->op == OP_GENERATE && done && ((o.exited && o.code == 0) || o.signaled)) {
 		const struct apk_record *r = &after.r[before.n];
 
 		if (strlen(o.out) != APK_KEY_LEN + 1 || strncmp(o.out + 4, r->id, APK_ID_LEN) != 0) {
-			note(&f_outcome, "%s generate: exit 0 without its key on stdout", what);
+			if (!o.signaled)
+				note(&f_outcome, "%s generate: exit 0 without its key on stdout", what);
 		} else if (nkeys < MAXKEYS) {
 			memcpy(keys[nkeys].token, o.out, APK_KEY_LEN);
 			keys[nkeys].token[APK_KEY_LEN] = '\0';
@@ -560,10 +567,11 @@ static void report(const char *phase)
 	tap(f_verify == 0, "%s: every known key kept verifying", phase);
 	tap(f_stale == 0, "%s: no u<uid>.new was ever left behind", phase);
 	tap(f_timeout == 0, "%s: no command hung", phase);
+	tap(f_lost == 0, "%s: no generate stored a key it did not show", phase);
 	printf("# %s: %u done, %u failed, %u ended by the signal before their change, %u after it,"
 	       " %u stops continued\n", phase, n_done, n_failed, n_killed_before, n_killed_after,
 	       n_stops);
-	f_outcome = f_message = f_halfway = f_reread = f_verify = f_stale = f_timeout = 0;
+	f_outcome = f_message = f_halfway = f_reread = f_verify = f_stale = f_timeout = f_lost = 0;
 	n_done = n_failed = n_killed_before = n_killed_after = n_stops = 0;
 	noted = 0;
 }
