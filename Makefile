@@ -85,7 +85,7 @@ check-deps:
 demo: check-deps all tests
 	tools/demo.sh
 
-check: check-deps all tests
+check: check-deps all tests fuzz-build
 	tests/run.sh $(if $(filter 0,$(shell id -u)),--e2e,)
 
 check-e2e: check-deps all tests

@@ -5,7 +5,7 @@
 # "ok N # SKIP why". cmocka programs do so through CMOCKA_MESSAGE_OUTPUT=TAP.
 # A program that exits non-zero without reporting a failure counts as one.
 #
-#   tests/run.sh            unit, PAM, CLI and stress tests
+#   tests/run.sh            unit, PAM, CLI, fuzz-corpus replay and stress tests
 #   tests/run.sh --e2e      the same, then the end-to-end suite (needs root)
 #   tests/run.sh --only-e2e the end-to-end suite alone
 set -u
@@ -55,6 +55,7 @@ if [ "$mode" != "--only-e2e" ]; then
 	run_group "$B/tests/unit_*"
 	run_group "$B/tests/pam_*"
 	run_group "tests/cli/*.sh"
+	run_group "fuzz/replay.sh"
 	run_group "$B/tests/stress_*"
 fi
 if [ "$mode" = "--e2e" ] || [ "$mode" = "--only-e2e" ]; then
