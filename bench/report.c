@@ -56,8 +56,8 @@ void report_table(const struct bench_cfg *c, const struct bench_result *res)
 
 	printf("\nWhere a change's time goes (in process, store API, same account; median of %u "
 	       "generate + %u delete\nchanges, ms): begin = lock + open and decode the account's "
-	       "file, ops = keyring operation in\nmemory, commit = write a new file + gdbm_sync + "
-	       "fsync + rename + fsync of the directory;\nalone, in the same directory: fsync of "
+	       "file, ops = keyring operation in\nmemory, commit = write a new file (gdbm syncs it as it closes) + "
+	       "rename + fsync of the directory;\nalone, in the same directory: fsync of "
 	       "a fresh copy of the account's file, rename + fsync of\nthe directory.\n\n",
 	       c->brk_reps, c->brk_reps);
 	printf("%10s", "keys");
