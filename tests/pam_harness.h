@@ -13,6 +13,11 @@
 
 #include <security/pam_appl.h>
 
+#include "keyfmt.h"
+#include "test_db.h"
+
+#define OTHER_USER "daemon" /* a second real account on every Debian system */
+
 /* What the conversation saw and answered. */
 struct conv_script {
 	const char *response; /* answer to every hidden prompt (NULL: fail the conversation) */
@@ -111,6 +116,31 @@ static inline const char *me(void)
 {
 	struct passwd *pw = getpwuid(getuid());
 	return pw != NULL ? pw->pw_name : "root";
+}
+
+/* What every PAM test program starts from: libsodium ready, a private
+ * database t holding key "mine" of the running account (its token in mine)
+ * and, unless theirs is NULL, key "theirs" of OTHER_USER (its token in
+ * theirs), and an empty service directory conf = t->dir/pam.d.
+ * 0, or -1 when any of it failed. */
+static inline int pam_fixture(struct test_db *t, char conf[PATH_MAX], char mine[APK_KEY_LEN + 1],
+			      char theirs[APK_KEY_LEN + 1])
+{
+	struct apk_account me_acct, other;
+
+	if (apk_crypto_init() != APK_OK)
+		return -1;
+	test_db_init(t);
+	snprintf(conf, PATH_MAX, "%s/pam.d", t->dir);
+	if (mkdir(conf, 0700) != 0)
+		return -1;
+	me_acct = test_account(me(), -1);
+	if (test_generate(t, &me_acct, "mine", mine) != APK_OK)
+		return -1;
+	if (theirs == NULL)
+		return 0;
+	other = test_account(OTHER_USER, -1);
+	return test_generate(t, &other, "theirs", theirs) == APK_OK ? 0 : -1;
 }
 
 #endif

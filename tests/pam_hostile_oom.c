@@ -84,26 +84,16 @@ static struct test_db T;
 static char conf[PATH_MAX];
 static char my_key[APK_KEY_LEN + 1], other_key[APK_KEY_LEN + 1];
 static char forged[APK_KEY_LEN + 1], fresh[APK_KEY_LEN + 1];
-static const char *OTHER = "daemon";
+static const char *OTHER = OTHER_USER;
 
 static int setup(void **state)
 {
-	struct apk_account mine, other;
 	struct apk_key k;
 	char lines[PATH_MAX + 128];
 
 	(void)state;
 	nframes = backtrace(frames, 12); /* loads what backtrace needs, now */
-	if (apk_crypto_init() != APK_OK)
-		return -1;
-	test_db_init(&T);
-	snprintf(conf, sizeof(conf), "%s/pam.d", T.dir);
-	if (mkdir(conf, 0700) != 0)
-		return -1;
-	mine = test_account(me(), -1);
-	other = test_account(OTHER, -1);
-	if (test_generate(&T, &mine, "mine", my_key) != APK_OK ||
-	    test_generate(&T, &other, "theirs", other_key) != APK_OK)
+	if (pam_fixture(&T, conf, my_key, other_key) != 0)
 		return -1;
 	if (apk_key_parse(my_key, APK_KEY_LEN, &k) != APK_OK)
 		return -1;

@@ -16,7 +16,7 @@
 static struct test_db T;
 static char conf[PATH_MAX];
 static char my_key[APK_KEY_LEN + 1], other_key[APK_KEY_LEN + 1], ghost_key[APK_KEY_LEN + 1];
-static const char *OTHER = "daemon"; /* a second real account on every Debian system */
+static const char *OTHER = OTHER_USER;
 
 static void service(const char *name, const char *args)
 {
@@ -28,21 +28,11 @@ static void service(const char *name, const char *args)
 
 static int setup(void **state)
 {
-	struct apk_account mine, other, ghost;
+	/* "daemon" as if deleted and recreated: same name, another uid */
+	struct apk_account ghost = test_account(OTHER, 4242);
 
 	(void)state;
-	if (apk_crypto_init() != APK_OK)
-		return -1;
-	test_db_init(&T);
-	snprintf(conf, sizeof(conf), "%s/pam.d", T.dir);
-	if (mkdir(conf, 0700) != 0)
-		return -1;
-	mine = test_account(me(), -1);
-	other = test_account(OTHER, -1);
-	/* "daemon" as if deleted and recreated: same name, another uid */
-	ghost = test_account(OTHER, 4242);
-	if (test_generate(&T, &mine, "mine", my_key) != APK_OK ||
-	    test_generate(&T, &other, "theirs", other_key) != APK_OK ||
+	if (pam_fixture(&T, conf, my_key, other_key) != 0 ||
 	    test_generate(&T, &ghost, "ghost", ghost_key) != APK_OK)
 		return -1;
 	service("plain", "");

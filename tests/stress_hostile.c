@@ -15,30 +15,11 @@
  * verifies, and no u<uid>.new is left (nothing was SIGKILLed).
  *
  * Env: STRESS_HOSTILE_SIGNALS (signal runs, default 240), STRESS_SEED,
- * APK_BUILD.
+ * STRESS_KEEP, APK_BUILD.
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
-#include <poll.h>
-#include <pwd.h>
-#include <signal.h>
-#include <stdarg.h>
-#include <stdbool.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/inotify.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "keyfmt.h"
-#include "store.h"
-#include "verify.h"
+#include "stress_util.h"
 
 #define MAXKEYS 64
 #define FILLER "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod " \
@@ -47,66 +28,10 @@
 #define KEYS_LOW 3
 #define KEYS_HIGH 16
 
-/* ---- TAP ------------------------------------------------------------------ */
-
-static int tap_n, tap_failed;
-
-static void tap(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void tap(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%sok %d - ", ok ? "" : "not ", ++tap_n);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	if (!ok)
-		tap_failed++;
-}
-
-/* Failures are counted per property; the first few are described. */
-static unsigned noted;
-
-static void note(unsigned *counter, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void note(unsigned *counter, const char *fmt, ...)
-{
-	va_list ap;
-
-	(*counter)++;
-	if (noted++ >= 25)
-		return;
-	printf("# ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-}
-
 /* ---- the run's world -------------------------------------------------------- */
 
-static char prog[PATH_MAX], dir[PATH_MAX], db[PATH_MAX];
-static char user[APK_USER_MAX + 1];
-static uint32_t uid;
-static uint64_t rng_state;
-
-static uint64_t rng(void)
-{
-	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-static int64_t now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
+static struct stress_env env;
+static struct rng rng;
 
 /* What the test knows: keys whose generate reported success (valid until a
  * delete of theirs reports success or is seen to have happened). */
@@ -119,41 +44,12 @@ static size_t nkeys;
 
 /* ---- reading the account back ------------------------------------------------ */
 
-struct snap {
-	size_t n;
-	struct apk_record r[MAXKEYS * 2];
-};
-
-static enum apk_err snap_take(struct snap *s)
+/* The account's keys; an account without a file has none. */
+static enum apk_err snap_take(struct snapshot *s)
 {
-	static struct apk_index ix;
-	struct apk_store *st = NULL;
-	enum apk_err e;
-	size_t i;
+	enum apk_err e = snapshot_take(env.db, env.uid, s);
 
-	s->n = 0;
-	e = store_open_read(db, uid, &st);
-	if (e == APK_ERR_NOTFOUND)
-		return APK_OK;
-	if (e != APK_OK)
-		return e;
-	e = store_get_index(st, &ix);
-	for (i = 0; e == APK_OK && i < ix.n && i < sizeof(s->r) / sizeof(s->r[0]); i++)
-		e = store_get_record(st, ix.ids[i], &s->r[i]);
-	if (e == APK_OK)
-		s->n = ix.n;
-	store_close(st);
-	return e;
-}
-
-static const struct apk_record *snap_id(const struct snap *s, const char *id)
-{
-	size_t i;
-
-	for (i = 0; i < s->n; i++)
-		if (strcmp(s->r[i].id, id) == 0)
-			return &s->r[i];
-	return NULL;
+	return e == APK_ERR_NOTFOUND ? APK_OK : e;
 }
 
 static bool rec_equal(const struct apk_record *a, const struct apk_record *b)
@@ -163,7 +59,7 @@ static bool rec_equal(const struct apk_record *a, const struct apk_record *b)
 	       a->created == b->created && memcmp(a->digest, b->digest, APK_DIGEST_BYTES) == 0;
 }
 
-static bool snap_equal(const struct snap *a, const struct snap *b)
+static bool snap_equal(const struct snapshot *a, const struct snapshot *b)
 {
 	size_t i;
 
@@ -188,7 +84,8 @@ struct cmd {
 };
 
 /* Is `after` exactly `before` with the command's change made? */
-static bool changed_as_asked(const struct cmd *c, const struct snap *before, const struct snap *after)
+static bool changed_as_asked(const struct cmd *c, const struct snapshot *before,
+			     const struct snapshot *after)
 {
 	const struct apk_record *r;
 	size_t i, j;
@@ -201,8 +98,8 @@ static bool changed_as_asked(const struct cmd *c, const struct snap *before, con
 			if (!rec_equal(&before->r[i], &after->r[i]))
 				return false;
 		r = &after->r[before->n];
-		return strcmp(r->name, c->value) == 0 && r->description[0] == '\0' && r->uid == uid &&
-		       snap_id(before, r->id) == NULL;
+		return strcmp(r->name, c->value) == 0 && r->description[0] == '\0' &&
+		       r->uid == env.uid && snapshot_find_id(before, r->id) == NULL;
 	case OP_RENAME:
 	case OP_DESCRIBE:
 		if (after->n != before->n)
@@ -234,7 +131,7 @@ static bool changed_as_asked(const struct cmd *c, const struct snap *before, con
 	return false;
 }
 
-static void cmd_pick(struct cmd *c, const struct snap *s, unsigned serial)
+static void cmd_pick(struct cmd *c, const struct snapshot *s, unsigned serial)
 {
 	const struct apk_record *r;
 	size_t k = 0;
@@ -244,7 +141,7 @@ static void cmd_pick(struct cmd *c, const struct snap *s, unsigned serial)
 	else if (s->n >= KEYS_HIGH)
 		c->op = OP_DELETE;
 	else
-		c->op = (enum op)(rng() % 4);
+		c->op = (enum op)rng_below(&rng, 4);
 	memset(c->argv, 0, sizeof(c->argv));
 	c->argv[k++] = "apikeyctl";
 	c->argv[k++] = op_name[c->op];
@@ -255,13 +152,13 @@ static void cmd_pick(struct cmd *c, const struct snap *s, unsigned serial)
 		c->argv[k++] = c->value;
 		return;
 	}
-	r = &s->r[rng() % s->n];
+	r = &s->r[rng_below(&rng, s->n)];
 	snprintf(c->id, sizeof(c->id), "%s", r->id);
 	if (c->op == OP_RENAME)
 		snprintf(c->value, sizeof(c->value), "name-%u", serial);
 	else if (c->op == OP_DESCRIBE) /* long ones: the account's file grows past a block */
 		snprintf(c->value, sizeof(c->value), "description %u, \303\251t\303\251 %.*s", serial,
-			 (int)(rng() % 200), FILLER);
+			 (int)rng_below(&rng, 200), FILLER);
 	if (c->op == OP_DELETE)
 		c->argv[k++] = "--yes";
 	c->argv[k++] = "--"; /* an id may start with '-' */
@@ -354,7 +251,7 @@ static int run(const struct cmd *c, const struct how *h, struct outcome *o)
 		    (h->lim == L_NOFILE && setrlimit(RLIMIT_NOFILE, &rl) != 0) ||
 		    (h->lim == L_AS && setrlimit(RLIMIT_AS, &rl) != 0))
 			_exit(125);
-		execv(prog, (char *const *)(uintptr_t)c->argv);
+		execv(env.prog, (char *const *)(uintptr_t)c->argv);
 		_exit(127);
 	}
 	setpgid(pid, pid);
@@ -422,7 +319,7 @@ static bool stale_new(void)
 {
 	char p[PATH_MAX + 32];
 
-	snprintf(p, sizeof(p), "%s/u%u.new", db, (unsigned)uid);
+	snprintf(p, sizeof(p), "%s/u%u.new", env.db, (unsigned)env.uid);
 	return access(p, F_OK) == 0;
 }
 
@@ -437,143 +334,148 @@ static void forget(const char *id)
 		}
 }
 
-/* Runs one command as h says and checks everything; false on a failure. */
-static void one(const struct cmd *c, const struct how *h, const char *what)
+/* Judges one run of c from its outcome and the account's keys before and
+ * after it, and brings what the test knows up to date. */
+static void judge(const struct cmd *c, const struct how *h, const struct outcome *o,
+		  const struct snapshot *before, const struct snapshot *after, const char *what)
 {
-	struct snap before, after;
-	struct outcome o;
+	const char *op = op_name[c->op];
 	struct apk_record m;
-	bool done, none;
+	bool done = changed_as_asked(c, before, after), none = snap_equal(before, after);
 	size_t i;
 
-	if (snap_take(&before) != APK_OK) {
-		note(&f_reread, "%s: the database did not read back before the run", what);
-		return;
-	}
-	if (run(c, h, &o) != 0) {
-		note(&f_outcome, "%s: could not start apikeyctl", what);
-		return;
-	}
-	n_stops += o.stops;
-	if (o.timed_out)
-		note(&f_timeout, "%s %s: still running after 30 s", what, op_name[c->op]);
-	if (snap_take(&after) != APK_OK) {
-		note(&f_reread, "%s %s: the account's keys no longer read back", what, op_name[c->op]);
-		return;
-	}
-	done = changed_as_asked(c, &before, &after);
-	none = snap_equal(&before, &after);
 	if (stale_new())
-		note(&f_stale, "%s %s: u%u.new left behind", what, op_name[c->op], (unsigned)uid);
-	if (o.exited && o.code == 0) {
+		fail_note(&f_stale, "%s %s: u%u.new left behind", what, op, (unsigned)env.uid);
+	if (o->exited && o->code == 0) {
 		n_done++;
 		if (!done)
-			note(&f_outcome, "%s %s: exit 0 but not exactly its change", what, op_name[c->op]);
-	} else if (o.exited) {
+			fail_note(&f_outcome, "%s %s: exit 0 but not exactly its change", what, op);
+	} else if (o->exited) {
 		n_failed++;
 		if (!none)
-			note(&f_halfway, "%s %s: exit %d but the keys changed", what, op_name[c->op], o.code);
-		if (lines_of(o.err) != 1)
-			note(&f_message, "%s %s: exit %d with %u stderr lines: %.200s", what,
-			     op_name[c->op], o.code, lines_of(o.err), o.err);
-	} else if (o.signaled && o.sig == h->sig) {
+			fail_note(&f_halfway, "%s %s: exit %d but the keys changed", what, op, o->code);
+		if (lines_of(o->err) != 1)
+			fail_note(&f_message, "%s %s: exit %d with %u stderr lines: %.200s", what, op,
+				  o->code, lines_of(o->err), o->err);
+	} else if (o->signaled && o->sig == h->sig) {
 		if (done && c->op == OP_GENERATE &&
-		    (strlen(o.out) != APK_KEY_LEN + 1 ||
-		     strncmp(o.out + 4, after.r[before.n].id, APK_ID_LEN) != 0))
-			note(&f_lost, "%s generate: ended by the signal after storing its key, never shown",
-			     what);
+		    (strlen(o->out) != APK_KEY_LEN + 1 ||
+		     strncmp(o->out + 4, after->r[before->n].id, APK_ID_LEN) != 0))
+			fail_note(&f_lost,
+				  "%s generate: ended by the signal after storing its key, never shown",
+				  what);
 		if (done)
 			n_killed_after++;
 		else if (none)
 			n_killed_before++;
 		else
-			note(&f_halfway, "%s %s: ended by signal %d half-way", what, op_name[c->op], o.sig);
+			fail_note(&f_halfway, "%s %s: ended by signal %d half-way", what, op, o->sig);
 	} else {
-		note(&f_outcome, "%s %s: ended by signal %d (sent %d), stderr %.200s", what,
-		     op_name[c->op], o.signaled ? o.sig : -1, h->sig, o.err);
+		fail_note(&f_outcome, "%s %s: ended by signal %d (sent %d), stderr %.200s", what, op,
+			  o->signaled ? o->sig : -1, h->sig, o->err);
 	}
 	/* what the test knows, brought up to date */
-	if (c->op == OP_GENERATE && done && ((o.exited && o.code == 0) || o.signaled)) {
-		const struct apk_record *r = &after.r[before.n];
+	if (c->op == OP_GENERATE && done && ((o->exited && o->code == 0) || o->signaled)) {
+		const struct apk_record *r = &after->r[before->n];
 
-		if (strlen(o.out) != APK_KEY_LEN + 1 || strncmp(o.out + 4, r->id, APK_ID_LEN) != 0) {
-			if (!o.signaled)
-				note(&f_outcome, "%s generate: exit 0 without its key on stdout", what);
+		if (strlen(o->out) != APK_KEY_LEN + 1 || strncmp(o->out + 4, r->id, APK_ID_LEN) != 0) {
+			if (!o->signaled)
+				fail_note(&f_outcome, "%s generate: exit 0 without its key on stdout",
+					  what);
 		} else if (nkeys < MAXKEYS) {
-			memcpy(keys[nkeys].token, o.out, APK_KEY_LEN);
+			memcpy(keys[nkeys].token, o->out, APK_KEY_LEN);
 			keys[nkeys].token[APK_KEY_LEN] = '\0';
 			snprintf(keys[nkeys].id, sizeof(keys[nkeys].id), "%s", r->id);
 			nkeys++;
 		}
 	}
 	for (i = 0; i < nkeys; i++) {
-		if (snap_id(&after, keys[i].id) == NULL) {
-			if (c->op == OP_DELETE && strcmp(c->id, keys[i].id) == 0) {
-				forget(keys[i].id);
-				i--;
-				continue;
-			}
-			note(&f_verify, "%s %s: key %s vanished", what, op_name[c->op], keys[i].id);
+		if (snapshot_find_id(after, keys[i].id) == NULL) {
+			if (c->op != OP_DELETE || strcmp(c->id, keys[i].id) != 0)
+				fail_note(&f_verify, "%s %s: key %s vanished", what, op, keys[i].id);
 			forget(keys[i].id);
 			i--;
 			continue;
 		}
-		if (apk_verify(db, user, keys[i].token, APK_KEY_LEN, &m) != APK_OK)
-			note(&f_verify, "%s %s: key %s no longer verifies", what, op_name[c->op], keys[i].id);
+		if (verify_token(&env, keys[i].token, &m) != APK_OK)
+			fail_note(&f_verify, "%s %s: key %s no longer verifies", what, op, keys[i].id);
 	}
 }
 
-/* ---- main ---------------------------------------------------------------------------- */
-
-static void setup(void)
+/* Runs one command as h says and checks everything. */
+static void one(const struct cmd *c, const struct how *h, const char *what)
 {
-	const char *b = getenv("APK_BUILD"), *seed = getenv("STRESS_SEED");
-	struct passwd *pw = getpwuid(getuid());
+	struct snapshot before, after;
+	struct outcome o;
 
-	snprintf(prog, sizeof(prog), "%s/apikeyctl", b != NULL ? b : "build");
-	if (pw == NULL || apk_crypto_init() != APK_OK || access(prog, X_OK) != 0) {
-		tap(false, "set up (%s)", prog);
-		printf("1..%d\n", tap_n);
-		exit(1);
+	if (snap_take(&before) != APK_OK) {
+		fail_note(&f_reread, "%s: the database did not read back before the run", what);
+		return;
 	}
-	snprintf(user, sizeof(user), "%s", pw->pw_name);
-	uid = (uint32_t)getuid();
-	snprintf(dir, sizeof(dir), "/tmp/apk-stress-hostile-XXXXXX");
-	if (mkdtemp(dir) == NULL)
-		exit(1);
-	snprintf(db, sizeof(db), "%s/db", dir);
-	if (mkdir(db, 0700) != 0 || setenv("APIKEY_DB", db, 1) != 0)
-		exit(1);
-	rng_state = seed != NULL ? strtoull(seed, NULL, 10) : (uint64_t)time(NULL) ^ (uint64_t)getpid();
-	printf("# seed %llu (STRESS_SEED)\n", (unsigned long long)rng_state);
-	signal(SIGPIPE, SIG_IGN);
+	if (run(c, h, &o) != 0) {
+		fail_note(&f_outcome, "%s: could not start apikeyctl", what);
+		snapshot_free(&before);
+		return;
+	}
+	n_stops += o.stops;
+	if (o.timed_out)
+		fail_note(&f_timeout, "%s %s: still running after 30 s", what, op_name[c->op]);
+	if (snap_take(&after) != APK_OK) {
+		fail_note(&f_reread, "%s %s: the account's keys no longer read back", what,
+			  op_name[c->op]);
+		snapshot_free(&before);
+		return;
+	}
+	judge(c, h, &o, &before, &after, what);
+	snapshot_free(&before);
+	snapshot_free(&after);
 }
 
-static void cleanup(void)
+/* Picks a command for the account as it is now and runs it as h says. */
+static void pick_and_run(const struct how *h, const char *what)
 {
-	char cmd[PATH_MAX + 16];
+	static unsigned serial; /* numbers the names and descriptions set */
+	struct snapshot s;
+	struct cmd c;
 
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		printf("# could not remove %s\n", dir);
+	snap_take(&s);
+	cmd_pick(&c, &s, serial++);
+	snapshot_free(&s);
+	one(&c, h, what);
 }
+
+/* How a command is run: with one resource limit (L_NONE: none), no signal. */
+static struct how limited(enum lim lim, rlim_t limit)
+{
+	struct how h;
+
+	memset(&h, 0, sizeof(h));
+	h.lim = lim;
+	h.limit = limit;
+	h.delay_us = -1;
+	h.ifd = -1;
+	return h;
+}
+
+/* ---- the phases ------------------------------------------------------------------- */
 
 static void report(const char *phase)
 {
-	tap(f_outcome == 0, "%s: every command completed with its change or failed cleanly", phase);
-	tap(f_message == 0, "%s: every failure said so in one line", phase);
-	tap(f_halfway == 0, "%s: nothing was ever half-changed", phase);
-	tap(f_reread == 0, "%s: the database always read back", phase);
-	tap(f_verify == 0, "%s: every known key kept verifying", phase);
-	tap(f_stale == 0, "%s: no u<uid>.new was ever left behind", phase);
-	tap(f_timeout == 0, "%s: no command hung", phase);
-	tap(f_lost == 0, "%s: no generate stored a key it did not show", phase);
+	tap_ok(f_outcome == 0, "%s: every command completed with its change or failed cleanly",
+	       phase);
+	tap_ok(f_message == 0, "%s: every failure said so in one line", phase);
+	tap_ok(f_halfway == 0, "%s: nothing was ever half-changed", phase);
+	tap_ok(f_reread == 0, "%s: the database always read back", phase);
+	tap_ok(f_verify == 0, "%s: every known key kept verifying", phase);
+	tap_ok(f_stale == 0, "%s: no u<uid>.new was ever left behind", phase);
+	tap_ok(f_timeout == 0, "%s: no command hung", phase);
+	tap_ok(f_lost == 0, "%s: no generate stored a key it did not show", phase);
 	printf("# %s: %u done, %u failed, %u ended by the signal before their change, %u after it,"
 	       " %u stops continued\n", phase, n_done, n_failed, n_killed_before, n_killed_after,
 	       n_stops);
 	f_outcome = f_message = f_halfway = f_reread = f_verify = f_stale = f_timeout = f_lost = 0;
 	n_done = n_failed = n_killed_before = n_killed_after = n_stops = 0;
-	noted = 0;
+	stress_noted = 0;
 }
 
 /* The file size of the account's file now. */
@@ -582,7 +484,7 @@ static off_t account_size(void)
 	char p[PATH_MAX + 32];
 	struct stat st;
 
-	snprintf(p, sizeof(p), "%s/u%u", db, (unsigned)uid);
+	snprintf(p, sizeof(p), "%s/u%u", env.db, (unsigned)env.uid);
 	return stat(p, &st) == 0 ? st.st_size : 0;
 }
 
@@ -609,39 +511,22 @@ static rlim_t least_as(void)
 	return lo << 14;
 }
 
-int main(void)
+/* A few keys to start with, with long descriptions: a file of several blocks. */
+static void start_keys(void)
 {
+	struct how h = limited(L_NONE, 0);
 	struct cmd c;
-	struct how h;
-	unsigned serial = 0, i, k, runs;
-	long long nsig = 240;
-	const char *env = getenv("STRESS_HOSTILE_SIGNALS");
-	rlim_t as0;
-	off_t size;
-	int sigs[3] = { SIGINT, SIGTSTP, SIGHUP };
-	int64_t typical;
+	unsigned i;
 
-	setup();
-	if (env != NULL && atoll(env) > 0)
-		nsig = atoll(env);
-
-	/* a few keys to start with */
-	memset(&h, 0, sizeof(h));
-	h.ifd = -1;
-	h.delay_us = -1;
 	for (i = 0; i < KEYS_LOW + 2; i++) {
-		struct snap s;
-
-		snap_take(&s);
 		memset(&c, 0, sizeof(c));
-		cmd_pick(&c, &s, serial++);
 		c.op = OP_GENERATE;
 		snprintf(c.value, sizeof(c.value), "start-%u", i);
-		c.argv[1] = "generate", c.argv[2] = "-q", c.argv[3] = "--name", c.argv[4] = c.value;
-		c.argv[5] = NULL;
+		c.argv[0] = "apikeyctl", c.argv[1] = "generate", c.argv[2] = "-q";
+		c.argv[3] = "--name", c.argv[4] = c.value;
 		one(&c, &h, "setup");
 	}
-	for (i = 0; i < nkeys; i++) { /* long descriptions: a file of several blocks */
+	for (i = 0; i < nkeys; i++) {
 		memset(&c, 0, sizeof(c));
 		c.op = OP_DESCRIBE;
 		snprintf(c.id, sizeof(c.id), "%s", keys[i].id);
@@ -650,119 +535,120 @@ int main(void)
 		c.argv[3] = c.id, c.argv[4] = c.value;
 		one(&c, &h, "setup");
 	}
-	tap(nkeys == KEYS_LOW + 2 && f_outcome == 0, "%zu keys to start with, %lld bytes", nkeys,
-	    (long long)account_size());
+	tap_ok(nkeys == KEYS_LOW + 2 && f_outcome == 0, "%zu keys to start with, %lld bytes", nkeys,
+	       (long long)account_size());
+}
 
-	/* ---- ulimit -f ---- */
-	size = account_size();
-	runs = 0;
-	for (k = 0; k <= 24; k++) {
+/* ulimit -f: from 4 KiB below the account file's size up, by 256 bytes. */
+static void fsize_limits(void)
+{
+	off_t size = account_size();
+	rlim_t low = (rlim_t)(size > 4096 ? size - 4096 : 0);
+	unsigned i, k, runs = 0;
+
+	for (k = 0; k <= 24; k++)
 		for (i = 0; i < 3; i++) {
-			struct snap s;
+			struct how h = limited(L_FSIZE, low + (rlim_t)k * 256);
 
-			snap_take(&s);
-			cmd_pick(&c, &s, serial++);
-			memset(&h, 0, sizeof(h));
-			h.ifd = -1;
-			h.delay_us = -1;
-			h.lim = L_FSIZE;
-			h.limit = (rlim_t)(size > 4096 ? size - 4096 : 0) + (rlim_t)k * 256;
-			one(&c, &h, "RLIMIT_FSIZE");
+			pick_and_run(&h, "RLIMIT_FSIZE");
 			runs++;
 		}
-	}
 	printf("# RLIMIT_FSIZE from %lld bytes up by 256, the account's file being %lld bytes at first:"
-	       " %u runs\n", (long long)(size > 4096 ? size - 4096 : 0), (long long)size, runs);
+	       " %u runs\n", (long long)low, (long long)size, runs);
 	report("ulimit -f");
+}
 
-	/* ---- ulimit -n ---- */
+/* ulimit -n: 3 to 12 descriptors. */
+static void nofile_limits(void)
+{
+	unsigned i, k;
+
 	for (k = 3; k <= 12; k++)
 		for (i = 0; i < 4; i++) {
-			struct snap s;
+			struct how h = limited(L_NOFILE, k);
 
-			snap_take(&s);
-			cmd_pick(&c, &s, serial++);
-			memset(&h, 0, sizeof(h));
-			h.ifd = -1;
-			h.delay_us = -1;
-			h.lim = L_NOFILE;
-			h.limit = k;
-			one(&c, &h, "RLIMIT_NOFILE");
+			pick_and_run(&h, "RLIMIT_NOFILE");
 		}
 	report("ulimit -n");
+}
 
-	/* ---- ulimit -v ---- */
-	as0 = least_as();
-	{
-		/* Below that, start-up itself fails: ld.so cannot map a library
-		 * (one line, exit 127), or glibc's NSS crashes in getpwuid_r
-		 * when an allocation fails (SIGSEGV, before any change). */
-		struct cmd v;
-		struct outcome o;
-		struct how hv = { L_AS, as0 - (1 << 14), 0, -1, 0, -1 };
+/* ulimit -v: from the least address space that runs --version up. */
+static void as_limits(void)
+{
+	rlim_t as0 = least_as();
+	struct how hv = limited(L_AS, as0 - (1 << 14));
+	struct outcome o;
+	struct cmd v;
+	unsigned k;
 
-		memset(&v, 0, sizeof(v));
-		v.argv[0] = "apikeyctl";
-		v.argv[1] = "--version";
-		run(&v, &hv, &o);
-		printf("# RLIMIT_AS: --version runs from %llu KiB; 16 KiB less: %s %d %.100s\n",
-		       (unsigned long long)(as0 >> 10), o.signaled ? "signal" : "exit",
-		       o.signaled ? o.sig : o.code, o.err);
-	}
+	/* Below that, start-up itself fails: ld.so cannot map a library
+	 * (one line, exit 127), or glibc's NSS crashes in getpwuid_r
+	 * when an allocation fails (SIGSEGV, before any change). */
+	memset(&v, 0, sizeof(v));
+	v.argv[0] = "apikeyctl";
+	v.argv[1] = "--version";
+	run(&v, &hv, &o);
+	printf("# RLIMIT_AS: --version runs from %llu KiB; 16 KiB less: %s %d %.100s\n",
+	       (unsigned long long)(as0 >> 10), o.signaled ? "signal" : "exit",
+	       o.signaled ? o.sig : o.code, o.err);
 	for (k = 0; k < 80; k++) {
-		struct snap s;
+		struct how h = limited(L_AS, as0 + ((rlim_t)k << 14)); /* 16 KiB more each time */
 
-		snap_take(&s);
-		cmd_pick(&c, &s, serial++);
-		memset(&h, 0, sizeof(h));
-		h.ifd = -1;
-		h.delay_us = -1;
-		h.lim = L_AS;
-		h.limit = as0 + ((rlim_t)k << 14); /* 16 KiB more each time */
-		one(&c, &h, "RLIMIT_AS");
+		pick_and_run(&h, "RLIMIT_AS");
 	}
 	report("ulimit -v");
+}
 
-	/* ---- signals ---- */
-	{
-		int64_t t0 = now_us();
-		struct snap s;
+/* SIGINT, SIGTSTP or SIGHUP after a random delay (up to 1.5 times a
+ * typical run) or right after a random one of the first 12 file events. */
+static void signals(long long nsig)
+{
+	static const int sigs[3] = { SIGINT, SIGTSTP, SIGHUP };
+	static const char *const sig_names[3] = { "SIGINT", "SIGTSTP", "SIGHUP" };
+	struct how h = limited(L_NONE, 0);
+	int64_t typical, t0 = now_us();
+	unsigned i, which;
+	int ifd;
 
-		snap_take(&s);
-		cmd_pick(&c, &s, serial++);
-		memset(&h, 0, sizeof(h));
-		h.ifd = -1;
-		h.delay_us = -1;
-		one(&c, &h, "timing");
-		typical = now_us() - t0;
-		if (typical < 2000)
-			typical = 2000;
-	}
-	h.ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	if (h.ifd < 0 || inotify_add_watch(h.ifd, db, IN_ALL_EVENTS) < 0) {
-		tap(false, "inotify on the database directory");
+	pick_and_run(&h, "timing");
+	typical = now_us() - t0;
+	if (typical < 2000)
+		typical = 2000;
+	ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (ifd < 0 || inotify_add_watch(ifd, env.db, IN_ALL_EVENTS) < 0) {
+		tap_ok(false, "inotify on the database directory");
 	} else {
 		for (i = 0; i < (unsigned)nsig; i++) {
-			struct snap s;
-			int ifd = h.ifd;
-
-			snap_take(&s);
-			cmd_pick(&c, &s, serial++);
-			memset(&h, 0, sizeof(h));
+			h = limited(L_NONE, 0);
 			h.ifd = ifd;
-			h.sig = sigs[rng() % 3];
-			if (rng() % 2) {
-				h.delay_us = (int64_t)(rng() % (uint64_t)(typical * 3 / 2));
-			} else {
-				h.delay_us = -1;
-				h.at_event = 1 + (unsigned)(rng() % 12);
-			}
-			one(&c, &h, h.sig == SIGINT ? "SIGINT" : h.sig == SIGTSTP ? "SIGTSTP" : "SIGHUP");
+			which = (unsigned)rng_below(&rng, 3);
+			h.sig = sigs[which];
+			if (rng_below(&rng, 2))
+				h.delay_us = (int64_t)rng_below(&rng, (uint64_t)(typical * 3 / 2));
+			else
+				h.at_event = 1 + (unsigned)rng_below(&rng, 12);
+			pick_and_run(&h, sig_names[which]);
 		}
-		close(h.ifd);
 	}
+	if (ifd >= 0)
+		close(ifd);
 	report("signals");
-	cleanup();
-	printf("1..%d\n", tap_n);
-	return tap_failed ? 1 : 0;
+}
+
+int main(void)
+{
+	long long nsig = env_num("STRESS_HOSTILE_SIGNALS", 240);
+
+	if (stress_setup(&env) != 0) {
+		tap_ok(false, "set up");
+		return tap_done();
+	}
+	rng.s = stress_seed();
+	start_keys();
+	fsize_limits();
+	nofile_limits();
+	as_limits();
+	signals(nsig > 0 ? nsig : 240);
+	stress_cleanup(&env);
+	return tap_done();
 }

@@ -362,6 +362,7 @@ static bool iteration(struct ctx *c, enum op op, const struct run_kill *kw, stru
 	const char *argv[STRESS_MAX_ARGS + 1], *ops[2];
 	size_t live[128], nlive, k = 0, nvict = 0;
 	struct tkey *vict[2] = { NULL, NULL };
+	struct run_kill count_only = { -1, c->ifd, UINT_MAX, false, 0 };
 	bool killed, ok;
 
 	nlive = live_keys(c, live, 128);
@@ -387,19 +388,15 @@ static bool iteration(struct ctx *c, enum op op, const struct run_kill *kw, stru
 		argv[k++] = "-q";
 		break;
 	case OP_RENAME:
-		vict[0] = &c->keys[live[rng_below(&c->rng, nlive)]];
-		nvict = 1;
-		snprintf(newname, sizeof newname, "r%u", c->counter);
-		ops[0] = key_ref(c, vict[0]);
-		ops[1] = newname;
-		add_operands(argv, &k, ops, 2, NULL);
-		break;
 	case OP_DESCRIBE:
 		vict[0] = &c->keys[live[rng_below(&c->rng, nlive)]];
 		nvict = 1;
-		snprintf(desc, sizeof desc, "described at step %u", c->counter);
+		if (op == OP_RENAME)
+			snprintf(newname, sizeof newname, "r%u", c->counter);
+		else
+			snprintf(desc, sizeof desc, "described at step %u", c->counter);
 		ops[0] = key_ref(c, vict[0]);
-		ops[1] = desc;
+		ops[1] = op == OP_RENAME ? newname : desc;
 		add_operands(argv, &k, ops, 2, NULL);
 		break;
 	case OP_DELETE:
@@ -422,20 +419,11 @@ static bool iteration(struct ctx *c, enum op op, const struct run_kill *kw, stru
 	argv[k] = NULL;
 	c->runs[op]++;
 
-	if (kw != NULL) {
-		if (run_cmd_kill(c->env.prog, argv, kw, CMD_TIMEOUT_MS, r) != 0) {
-			fail_note(&c->f_setup, "cannot run %s: %s", c->env.prog, strerror(errno));
-			return false;
-		}
-	} else {
-		/* Not killed, but its events counted as a killing run counts them
-		 * (reading each at once: a slower reader sees fewer, merged). */
-		struct run_kill count = { -1, c->ifd, UINT_MAX, false, 0 };
-
-		if (run_cmd_kill(c->env.prog, argv, &count, CMD_TIMEOUT_MS, r) != 0) {
-			fail_note(&c->f_setup, "cannot run %s: %s", c->env.prog, strerror(errno));
-			return false;
-		}
+	/* Not killed (kw NULL), its events are still counted as a killing run
+	 * counts them (reading each at once: a slower reader sees fewer, merged). */
+	if (run_cmd_kill(c->env.prog, argv, kw != NULL ? kw : &count_only, CMD_TIMEOUT_MS, r) != 0) {
+		fail_note(&c->f_setup, "cannot run %s: %s", c->env.prog, strerror(errno));
+		return false;
 	}
 	killed = r->signaled && r->sig == SIGKILL && !r->timed_out && kw != NULL;
 	ok = r->exited && r->code == 0;

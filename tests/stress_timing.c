@@ -9,10 +9,10 @@
  *   wrong secret      my account, my key's id, another secret
  * plus, for reference only, a malformed key (refused before any database
  * access, by design cheaper) and the right key. Classes are interleaved in
- * a random order each round, STRESS_TIMING_N rounds (default and minimum
- * 2000). It REPORTS, per class, the quantiles, and per pair of the four
- * classes the Kolmogorov-Smirnov distance D against the critical value at
- * alpha = 0.001 and the difference of medians. That is a report, not a
+ * a random order each round (STRESS_SEED repeats it), STRESS_TIMING_N
+ * rounds (default and minimum 2000). It REPORTS, per class, the quantiles,
+ * and per pair of the four classes the Kolmogorov-Smirnov distance D against
+ * the critical value at alpha = 0.001 and the difference of medians. That is a report, not a
  * timed assertion: the test fails only when a login gives another answer
  * than its class's, the prompts differ, or too few timings were taken.
  *
@@ -28,6 +28,7 @@
 
 #include "keyfmt.h"
 #include "pam_harness.h"
+#include "stress_util.h"
 #include "test_db.h"
 
 void pam_vsyslog(const pam_handle_t *pamh, int priority, const char *fmt, va_list args)
@@ -54,33 +55,6 @@ enum { C_NOUSER, C_NOKEYS, C_NOID, C_WRONG, C_MALFORMED, C_RIGHT, NCLASS };
 static const char *const class_name[NCLASS] = {
 	"unknown user", "no keys", "unknown key id", "wrong secret", "malformed key*", "right key*",
 };
-
-static int tap_n, tap_failed;
-
-static void tap(int ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void tap(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%sok %d - ", ok ? "" : "not ", ++tap_n);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	if (!ok)
-		tap_failed++;
-}
-
-static uint64_t rng_state;
-
-static uint64_t rng(void)
-{
-	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -139,8 +113,8 @@ int main(void)
 	int want[NCLASS], order[NCLASS];
 	double *t[NCLASS];
 	unsigned bad_answer[NCLASS] = { 0 }, bad_prompt = 0;
-	struct apk_account mine;
 	struct apk_key k;
+	struct rng rng;
 	long long n = 2000;
 	const char *env = getenv("STRESS_TIMING_N");
 	size_t r, i, c, d;
@@ -148,20 +122,13 @@ int main(void)
 
 	if (env != NULL && atoll(env) > n)
 		n = atoll(env);
-	rng_state = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
-	if (apk_crypto_init() != APK_OK) {
-		tap(0, "libsodium initialises");
-		printf("1..%d\n", tap_n);
-		return 1;
-	}
-	test_db_init(&T);
-	snprintf(conf, sizeof(conf), "%s/pam.d", T.dir);
-	mine = test_account(me(), -1);
-	if (mkdir(conf, 0700) != 0 || test_generate(&T, &mine, "mine", my_key) != APK_OK) {
-		tap(0, "test database set up");
-		test_db_remove(&T);
-		printf("1..%d\n", tap_n);
-		return 1;
+	rng.s = stress_seed();
+	memset(&T, 0, sizeof(T));
+	if (pam_fixture(&T, conf, my_key, NULL) != 0) {
+		tap_ok(false, "libsodium initialises and a test database is set up");
+		if (T.dir[0] != '\0')
+			test_db_remove(&T);
+		return tap_done();
 	}
 	snprintf(lines, sizeof(lines), "auth required %%M db=%s nodelay\n", T.path);
 	write_service(conf, "timing", lines);
@@ -203,7 +170,7 @@ int main(void)
 	}
 	for (r = 0; r < (size_t)n; r++) {
 		for (c = NCLASS - 1; c > 0; c--) { /* a fresh random order each round */
-			size_t j = (size_t)(rng() % (c + 1));
+			size_t j = (size_t)rng_below(&rng, c + 1);
 			int tmp = order[c];
 			order[c] = order[j];
 			order[j] = tmp;
@@ -237,11 +204,11 @@ int main(void)
 	}
 
 	for (c = 0; c < NCLASS; c++)
-		tap(bad_answer[c] == 0, "%s: %lld logins, each answered %s (%u other answers)",
-		    class_name[c], n, pam_strerror(NULL, want[c]), bad_answer[c]);
-	tap(bad_prompt == 0 && strcmp(prompt0, "API key: ") == 0,
-	    "every class was asked the same one prompt \"%s\"", prompt0);
-	tap(n >= 2000, "at least 2000 timings per class (%lld)", n);
+		tap_ok(bad_answer[c] == 0, "%s: %lld logins, each answered %s (%u other answers)",
+		       class_name[c], n, pam_strerror(NULL, want[c]), bad_answer[c]);
+	tap_ok(bad_prompt == 0 && strcmp(prompt0, "API key: ") == 0,
+	       "every class was asked the same one prompt \"%s\"", prompt0);
+	tap_ok(n >= 2000, "at least 2000 timings per class (%lld)", n);
 
 	printf("# pam_authenticate time in microseconds, %lld interleaved logins per class\n", n);
 	printf("# %-16s %9s %9s %9s %9s %9s\n", "class", "p10", "p25", "median", "p75", "p90");
@@ -276,11 +243,10 @@ int main(void)
 		       NEQUAL * (NEQUAL - 1) / 2,
 		       separable ? " (a difference exists; its size above says whether it matters "
 				   "next to network jitter and the 2 s failure delay)" : "");
-		tap(1, "timing report written (%u separable pairs)", separable);
+		tap_ok(1, "timing report written (%u separable pairs)", separable);
 	}
 	for (c = 0; c < NCLASS; c++)
 		free(t[c]);
 	test_db_remove(&T);
-	printf("1..%d\n", tap_n);
-	return tap_failed ? 1 : 0;
+	return tap_done();
 }

@@ -10,6 +10,7 @@
 #include <sodium.h>
 
 #include "keyfmt.h"
+#include "unit_util.h"
 
 static const char alphabet[] =
 	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -21,17 +22,6 @@ static const char foreign[] = { '=', '+', '/', '.', ' ', '\t', '\n', '\0',
 static int in_alphabet(char c)
 {
 	return c != '\0' && strchr(alphabet, c) != NULL;
-}
-
-static int all_zero(const void *p, size_t n)
-{
-	const unsigned char *b = p;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (b[i] != 0)
-			return 0;
-	return 1;
 }
 
 /* Parses and asserts failure, and that the output key was wiped. */
@@ -48,12 +38,6 @@ static void new_token(struct apk_key *k, char tok[APK_KEY_LEN + 1])
 {
 	apk_key_generate(k);
 	apk_key_format(k, tok);
-}
-
-static int setup(void **state)
-{
-	(void)state;
-	return apk_crypto_init() == APK_OK ? 0 : -1;
 }
 
 static void test_init_idempotent(void **state)
@@ -459,5 +443,5 @@ int main(void)
 		cmocka_unit_test(test_wipe),
 	};
 
-	return cmocka_run_group_tests(tests, setup, NULL);
+	return cmocka_run_group_tests(tests, crypto_setup, NULL);
 }

@@ -17,8 +17,8 @@
 #include <sodium.h>
 
 #include "record.h"
+#include "unit_util.h"
 
-#define N_ELEM(a) (sizeof(a) / sizeof((a)[0]))
 #define UNKNOWN_CRITICAL 0x7E
 #define UNKNOWN_OPTIONAL 0xFE
 
@@ -94,29 +94,25 @@ static size_t replace_value(const unsigned char *b, size_t len, struct field f,
 	return splice(b, len, f.off, 3 + f.n, tlv, 3 + n, out, outsz);
 }
 
-/* Decodes from an exactly sized heap copy, so that valgrind sees overreads. */
-static enum apk_err decode_record_exact(const unsigned char *b, size_t len, struct apk_record *r)
+/* An exactly sized heap copy of b (len bytes), so that valgrind sees a
+ * decoder's overreads. */
+static unsigned char *exact_copy(const unsigned char *b, size_t len)
 {
 	unsigned char *c = malloc(len > 0 ? len : 1);
-	enum apk_err rc;
 
 	assert_non_null(c);
 	if (len > 0)
 		memcpy(c, b, len);
-	rc = record_decode(c, len, r);
-	free(c);
-	return rc;
+	return c;
 }
 
-static int all_zero(const void *p, size_t n)
+static enum apk_err decode_record_exact(const unsigned char *b, size_t len, struct apk_record *r)
 {
-	const unsigned char *b = p;
-	size_t i;
+	unsigned char *c = exact_copy(b, len);
+	enum apk_err rc = record_decode(c, len, r);
 
-	for (i = 0; i < n; i++)
-		if (b[i] != 0)
-			return 0;
-	return 1;
+	free(c);
+	return rc;
 }
 
 static void assert_record_rejected(const unsigned char *b, size_t len)
@@ -182,12 +178,6 @@ static uint32_t rng(void)
 	rng_state ^= rng_state >> 7;
 	rng_state ^= rng_state << 17;
 	return (uint32_t)(rng_state >> 11);
-}
-
-static int setup(void **state)
-{
-	(void)state;
-	return apk_crypto_init() == APK_OK ? 0 : -1;
 }
 
 /* ---- records: good encodings ------------------------------------------ */
@@ -526,6 +516,19 @@ static void test_record_field_sizes(void **state)
 	}
 }
 
+/* A record with each of the n strings vals as field f's value is refused. */
+static void assert_values_rejected(const unsigned char *buf, size_t len, struct field f,
+				   const char *const *vals, size_t n)
+{
+	unsigned char bad[APK_RECORD_MAX + 1100];
+	size_t i, m;
+
+	for (i = 0; i < n; i++) {
+		m = replace_value(buf, len, f, vals[i], strlen(vals[i]), bad, sizeof bad);
+		assert_record_rejected(bad, m);
+	}
+}
+
 /* Field values that are the right size but not valid. */
 static void test_record_bad_values(void **state)
 {
@@ -548,15 +551,11 @@ static void test_record_bad_values(void **state)
 	(void)state;
 	len = encode_sample(&r, buf, sizeof buf);
 	f = find_value(buf, len, r.id, APK_ID_LEN);
-	for (i = 0; i < N_ELEM(bad_ids); i++) {
-		n = replace_value(buf, len, f, bad_ids[i], APK_ID_LEN, bad, sizeof bad);
-		assert_record_rejected(bad, n);
-	}
+	for (i = 0; i < N_ELEM(bad_ids); i++)
+		assert_int_equal(strlen(bad_ids[i]), APK_ID_LEN); /* the right size */
+	assert_values_rejected(buf, len, f, bad_ids, N_ELEM(bad_ids));
 	f = find_value(buf, len, r.name, strlen(r.name));
-	for (i = 0; i < N_ELEM(bad_names); i++) {
-		n = replace_value(buf, len, f, bad_names[i], strlen(bad_names[i]), bad, sizeof bad);
-		assert_record_rejected(bad, n);
-	}
+	assert_values_rejected(buf, len, f, bad_names, N_ELEM(bad_names));
 	memset(s, 'n', APK_NAME_MAX + 1);                    /* 65 characters */
 	n = replace_value(buf, len, f, s, APK_NAME_MAX + 1, bad, sizeof bad);
 	assert_record_rejected(bad, n);
@@ -565,19 +564,13 @@ static void test_record_bad_values(void **state)
 
 	len = encode_sample(&r, buf, sizeof buf);
 	f = find_value(buf, len, r.owner, strlen(r.owner));
-	for (i = 0; i < N_ELEM(bad_owners); i++) {
-		n = replace_value(buf, len, f, bad_owners[i], strlen(bad_owners[i]), bad, sizeof bad);
-		assert_record_rejected(bad, n);
-	}
+	assert_values_rejected(buf, len, f, bad_owners, N_ELEM(bad_owners));
 	memset(s, 'o', APK_USER_MAX + 1);
 	n = replace_value(buf, len, f, s, APK_USER_MAX + 1, bad, sizeof bad);
 	assert_record_rejected(bad, n);
 
 	f = find_value(buf, len, r.description, strlen(r.description));
-	for (i = 0; i < N_ELEM(bad_descs); i++) {
-		n = replace_value(buf, len, f, bad_descs[i], strlen(bad_descs[i]), bad, sizeof bad);
-		assert_record_rejected(bad, n);
-	}
+	assert_values_rejected(buf, len, f, bad_descs, N_ELEM(bad_descs));
 	for (i = 0; i <= APK_DESC_MAX_CHARS; i++)            /* 257 two-byte characters */
 		memcpy(s + 2 * i, "\xc3\xa9", 2);
 	n = replace_value(buf, len, f, s, 2 * (APK_DESC_MAX_CHARS + 1), bad, sizeof bad);
@@ -674,6 +667,16 @@ static void test_record_random_damage(void **state)
 
 /* ---- record encoder --------------------------------------------------- */
 
+/* record_encode refuses r and leaves *len as it was. */
+static void assert_encode_refused(const struct apk_record *r)
+{
+	unsigned char buf[APK_RECORD_MAX];
+	size_t len = 12345;
+
+	assert_int_equal(record_encode(r, buf, sizeof buf, &len), APK_ERR_INVALID);
+	assert_int_equal(len, 12345);
+}
+
 static void test_record_encode_invalid(void **state)
 {
 	struct apk_record r;
@@ -683,53 +686,55 @@ static void test_record_encode_invalid(void **state)
 	static const char *const bad_names[] = { "", "a b", "x/y", "\xc3\xa9" };
 	static const char *const bad_descs[] = { "a\nb", "\xff", "\xe2\x80\xae" };
 	static const char *const bad_owners[] = { "", "-x", "a b" };
+	/* strings that fill their array without a terminating NUL */
+	static const struct {
+		size_t off, size;
+		char fill;
+	} unterminated[] = {
+		{ offsetof(struct apk_record, name), sizeof r.name, 'a' },
+		{ offsetof(struct apk_record, owner), sizeof r.owner, 'a' },
+		{ offsetof(struct apk_record, description), sizeof r.description, 'a' },
+		{ offsetof(struct apk_record, id), sizeof r.id, 'A' },
+	};
 
 	(void)state;
 	for (i = 0; i < N_ELEM(bad_names); i++) {
 		sample(&r);
 		snprintf(r.name, sizeof r.name, "%s", bad_names[i]);
-		assert_int_equal(record_encode(&r, buf, sizeof buf, &len), APK_ERR_INVALID);
+		assert_encode_refused(&r);
 	}
 	for (i = 0; i < N_ELEM(bad_descs); i++) {
 		sample(&r);
 		snprintf(r.description, sizeof r.description, "%s", bad_descs[i]);
-		assert_int_equal(record_encode(&r, buf, sizeof buf, &len), APK_ERR_INVALID);
+		assert_encode_refused(&r);
 	}
 	for (i = 0; i < N_ELEM(bad_owners); i++) {
 		sample(&r);
 		snprintf(r.owner, sizeof r.owner, "%s", bad_owners[i]);
-		assert_int_equal(record_encode(&r, buf, sizeof buf, &len), APK_ERR_INVALID);
+		assert_encode_refused(&r);
 	}
 	sample(&r);
 	r.id[3] = '=';
-	assert_int_equal(record_encode(&r, buf, sizeof buf, &len), APK_ERR_INVALID);
+	assert_encode_refused(&r);
 	sample(&r);
 	r.id[11] = '\0';
-	assert_int_equal(record_encode(&r, buf, sizeof buf, &len), APK_ERR_INVALID);
+	assert_encode_refused(&r);
 	sample(&r);
 	r.uid = 0xFFFFFFFFu;
-	assert_int_equal(record_encode(&r, buf, sizeof buf, &len), APK_ERR_INVALID);
+	assert_encode_refused(&r);
 	sample(&r);
 	r.created = -1;
-	assert_int_equal(record_encode(&r, buf, sizeof buf, &len), APK_ERR_INVALID);
-	/* strings that fill their array without a terminating NUL */
-	sample(&r);
-	memset(r.name, 'a', sizeof r.name);
-	assert_int_equal(record_encode(&r, buf, sizeof buf, &len), APK_ERR_INVALID);
-	sample(&r);
-	memset(r.owner, 'a', sizeof r.owner);
-	assert_int_equal(record_encode(&r, buf, sizeof buf, &len), APK_ERR_INVALID);
-	sample(&r);
-	memset(r.description, 'a', sizeof r.description);
-	assert_int_equal(record_encode(&r, buf, sizeof buf, &len), APK_ERR_INVALID);
-	sample(&r);
-	memset(r.id, 'A', sizeof r.id);
-	assert_int_equal(record_encode(&r, buf, sizeof buf, &len), APK_ERR_INVALID);
-	assert_int_equal(len, 12345);                   /* *len untouched on failure */
+	assert_encode_refused(&r);
+	for (i = 0; i < N_ELEM(unterminated); i++) {
+		sample(&r);
+		memset((char *)&r + unterminated[i].off, unterminated[i].fill, unterminated[i].size);
+		assert_encode_refused(&r);
+	}
 	assert_int_equal(record_encode(NULL, buf, sizeof buf, &len), APK_ERR_INVALID);
 	sample(&r);
 	assert_int_equal(record_encode(&r, NULL, sizeof buf, &len), APK_ERR_INVALID);
 	assert_int_equal(record_encode(&r, buf, sizeof buf, NULL), APK_ERR_INVALID);
+	assert_int_equal(len, 12345);
 }
 
 /* Every buffer size below what is needed fails without writing past it. */
@@ -957,12 +962,9 @@ static void test_index_encode_invalid(void **state)
 
 static enum apk_err decode_index_exact(const unsigned char *b, size_t len, struct apk_index *ix)
 {
-	unsigned char *c = malloc(len > 0 ? len : 1);
+	unsigned char *c = exact_copy(b, len);
 	enum apk_err rc;
 
-	assert_non_null(c);
-	if (len > 0)
-		memcpy(c, b, len);
 	memset(ix, 0xA5, sizeof *ix);
 	rc = index_decode(c, len, ix);
 	free(c);
@@ -1104,5 +1106,5 @@ int main(void)
 		cmocka_unit_test(test_index_too_many),
 	};
 
-	return cmocka_run_group_tests(tests, setup, NULL);
+	return cmocka_run_group_tests(tests, crypto_setup, NULL);
 }

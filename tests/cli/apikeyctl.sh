@@ -2,17 +2,12 @@
 # tests/cli/apikeyctl.sh - the apikeyctl command-line contract, as a user drives it
 set -u
 top=${APK_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
-. "$top/tests/lib/tap.sh"
-ctl=${APK_BUILD:-$top/build}/apikeyctl
-work=$(mktemp -d /tmp/apk-cli.XXXXXX)
-trap 'rm -rf "$work"' EXIT
-chmod 700 "$work"
-export APIKEY_DB="$work/db"
-mkdir -m 700 "$APIKEY_DB"
-me=$(id -un)
+. "$top/tests/lib/cli.sh"
+cli_start cli
+cli_db
 
-# the contents of every data file of the database (locks are empty and may appear)
-digest() { find "$APIKEY_DB" -type f ! -name '*.lock' | sort | xargs cat | sha256sum | cut -d' ' -f1; }
+# one hash of the names and contents of the database's data files
+digest() { db_state | sha256sum | cut -d' ' -f1; }
 json_names() { "$ctl" list --json | python3 -c 'import json,sys; print(" ".join(k["name"] for k in json.load(sys.stdin)))'; }
 # expect_fail STATUS DESCRIPTION COMMAND...: exits STATUS, one line on stderr, database unchanged
 expect_fail() {

@@ -13,14 +13,8 @@
 # Runs as root or not; the build under test is not setuid.
 set -u
 top=${APK_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
-. "$top/tests/lib/tap.sh"
-B=${APK_BUILD:-$top/build}
-ctl=$B/apikeyctl
-work=$(mktemp -d /tmp/apk-hostile-files.XXXXXX)
-trap 'rm -rf "$work"' EXIT
-chmod 700 "$work"
-uid=$(id -u)
-me=$(id -un)
+. "$top/tests/lib/cli.sh"
+cli_start hostile-files
 tmpl=$work/template
 db=$work/db
 target=$work/target

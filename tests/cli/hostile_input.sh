@@ -7,21 +7,11 @@
 # database unchanged. Runs as root or not; the build is not setuid.
 set -u
 top=${APK_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
-. "$top/tests/lib/tap.sh"
-B=${APK_BUILD:-$top/build}
-ctl=$B/apikeyctl
-tool=$B/tests/hostile_tool
-work=$(mktemp -d /tmp/apk-hostile-input.XXXXXX)
-trap 'rm -rf "$work"' EXIT
-chmod 700 "$work"
-db=$work/db
-mkdir -m 700 "$db"
-export APIKEY_DB="$db"
-uid=$(id -u)
-me=$(id -un)
-[ -x "$tool" ] || { not_ok "$tool is built (make tests)"; done_testing; exit 1; }
+. "$top/tests/lib/cli.sh"
+cli_start hostile-input
+cli_db
+need_tool
 
-state() { (cd "$db" && find . -type f ! -name '*.lock' | sort | xargs -r sha256sum); }
 # clean FILE: no byte below 0x20 but newline, no DEL, in FILE.
 clean() { ! LC_ALL=C grep -q "$(printf '[\001-\011\013-\037\177]')" "$1"; }
 # refused STATUS DESCRIPTION COMMAND...: exits STATUS, one clean line on
@@ -30,13 +20,13 @@ clean() { ! LC_ALL=C grep -q "$(printf '[\001-\011\013-\037\177]')" "$1"; }
 refused() {
 	want=$1 d=$2
 	shift 2
-	before=$(state)
+	before=$(db_state)
 	"$@" >"$work/out" 2>"$work/err" </dev/null
 	got=$?
 	lines=$(wc -l <"$work/err")
 	if [ "$got" -eq "$want" ] && [ "$lines" -eq 1 ] && grep -q '^apikeyctl: ' "$work/err" &&
 		grep -q -- "${want_msg:-}" "$work/err" &&
-		clean "$work/err" && clean "$work/out" && [ "$before" = "$(state)" ]; then
+		clean "$work/err" && clean "$work/out" && [ "$before" = "$(db_state)" ]; then
 		ok "$d"
 	else
 		not_ok "$d (status $got, want $want; $lines stderr lines)"

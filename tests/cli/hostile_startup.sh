@@ -6,11 +6,8 @@
 # matters with the installed setuid helper. Runs as root or not.
 set -u
 top=${APK_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
-. "$top/tests/lib/tap.sh"
-B=${APK_BUILD:-$top/build}
-ctl=$B/apikeyctl
-tool=$B/tests/hostile_tool
-work=$(mktemp -d /tmp/apk-hostile-start.XXXXXX)
+. "$top/tests/lib/cli.sh"
+cli_start hostile-start
 nb=""
 pids=""
 cleanup() {
@@ -19,16 +16,9 @@ cleanup() {
 	[ -n "$nb" ] && rm -rf "$nb"
 }
 trap cleanup EXIT
-chmod 700 "$work"
-db=$work/db
-mkdir -m 700 "$db"
-export APIKEY_DB="$db"
-uid=$(id -u)
-[ -x "$tool" ] || { not_ok "$tool is built (make tests)"; done_testing; exit 1; }
+cli_db
+need_tool
 
-# state: names and contents of the database's data files (locks are empty
-# and may appear); a stray .new shows up here too.
-state() { (cd "$db" && find . -type f ! -name '*.lock' | sort | xargs -r sha256sum); }
 # no_secret_in DIR TOKEN: neither the key, its secret part nor the secret's
 # raw bytes appear in any file under DIR (locks included).
 no_secret_in() {
@@ -58,39 +48,39 @@ key1=$(cat "$work/key1")
 # ---- argc == 0 (CVE-2021-4034) ---------------------------------------------
 # The first environment string is "generate": a program that reads argv[1]
 # past an empty argv would run it.
-before=$(state)
+before=$(db_state)
 "$tool" noargv "$ctl" generate "APIKEY_DB=$db" >"$work/out" 2>"$work/err"
 rc=$?
-after=$(state)
+after=$(db_state)
 check "an empty argv is refused (status $rc)" test "$rc" -ne 0
 check "an empty argv changes nothing" test "$before" = "$after"
 check "an empty argv prints no key" sh -c "! grep -q apk_ '$work/out'"
 
 # ---- closed standard descriptors ---------------------------------------------
-before=$(state)
+before=$(db_state)
 "$ctl" generate >&- 2>"$work/err"
 rc=$?
 check "generate with stdout closed is refused (status $rc) with one line" \
 	sh -c "test $rc -ne 0 && test \"\$(wc -l <'$work/err')\" -eq 1"
-check "generate with stdout closed stores nothing" test "$before" = "$(state)"
+check "generate with stdout closed stores nothing" test "$before" = "$(db_state)"
 "$ctl" generate -q >&- 2>&-
 rc=$?
 check "generate with stdout and stderr closed is refused (status $rc)" test "$rc" -ne 0
-check "generate with stdout and stderr closed stores nothing" test "$before" = "$(state)"
+check "generate with stdout and stderr closed stores nothing" test "$before" = "$(db_state)"
 "$ctl" generate -q >&- 2>&- <&-
 rc=$?
 check "generate with 0, 1 and 2 closed is refused (status $rc)" test "$rc" -ne 0
-check "generate with 0, 1 and 2 closed stores nothing" test "$before" = "$(state)"
+check "generate with 0, 1 and 2 closed stores nothing" test "$before" = "$(db_state)"
 # What a setuid program finds instead of a closed stdout: glibc opens
 # /dev/null there, read-only, so that writes fail (csu/check_fds.c).
 "$ctl" generate -q 1</dev/null 2>"$work/err"
 rc=$?
 check "generate with stdout open read-only is refused (status $rc)" test "$rc" -ne 0
-check "generate with stdout open read-only stores nothing" test "$before" = "$(state)"
+check "generate with stdout open read-only stores nothing" test "$before" = "$(db_state)"
 "$ctl" generate -q 1</dev/null 2</dev/null
 rc=$?
 check "generate with stdout and stderr open read-only is refused (status $rc)" test "$rc" -ne 0
-check "generate with stdout and stderr open read-only stores nothing" test "$before" = "$(state)"
+check "generate with stdout and stderr open read-only stores nothing" test "$before" = "$(db_state)"
 k=0
 for how in "2>&-" "<&-" "<&- 2>&-"; do
 	k=$((k + 1))

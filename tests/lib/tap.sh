@@ -1,4 +1,4 @@
-# tests/cli/tap.sh - a few TAP helpers for the shell tests (sourced, not run)
+# tests/lib/tap.sh - a few TAP helpers for the shell tests (sourced, not run)
 n=0
 failures=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
