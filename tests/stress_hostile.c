@@ -470,6 +470,8 @@ static void report(const char *phase)
 	tap_ok(f_stale == 0, "%s: no u<uid>.new was ever left behind", phase);
 	tap_ok(f_timeout == 0, "%s: no command hung", phase);
 	tap_ok(f_lost == 0, "%s: no generate stored a key it did not show", phase);
+	/* a phase in which every command failed would prove nothing */
+	tap_ok(n_done > 0, "%s: some commands completed (%u)", phase, n_done);
 	printf("# %s: %u done, %u failed, %u ended by the signal before their change, %u after it,"
 	       " %u stops continued\n", phase, n_done, n_failed, n_killed_before, n_killed_after,
 	       n_stops);
@@ -575,11 +577,19 @@ static void nofile_limits(void)
 /* ulimit -v: from the least address space that runs --version up. */
 static void as_limits(void)
 {
-	rlim_t as0 = least_as();
-	struct how hv = limited(L_AS, as0 - (1 << 14));
+	rlim_t as0;
+	struct how hv;
 	struct outcome o;
 	struct cmd v;
 	unsigned k;
+
+	if (getenv("APK_SANITIZER") != NULL) {
+		/* ASan reserves terabytes of shadow memory: no RLIMIT_AS leaves room */
+		tap_skip("ulimit -v: not under a sanitizer");
+		return;
+	}
+	as0 = least_as();
+	hv = limited(L_AS, as0 - (1 << 14));
 
 	/* Below that, start-up itself fails: ld.so cannot map a library
 	 * (one line, exit 127), or glibc's NSS crashes in getpwuid_r
