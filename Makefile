@@ -60,8 +60,11 @@ $(B)/obj/pam_apikey/pam_apikey.o: pam_apikey/pam_apikey.c $(wildcard common/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -fvisibility=hidden -c $< -o $@
 
+# -z nodelete: a process that authenticates many times (an IMAP or web
+# server's PAM client) loads the module and its libraries once, not at every
+# pam_start; see the README's performance section.
 $(MODULE): $(B)/obj/pam_apikey/pam_apikey.o $(LIBAPK) pam_apikey/pam_apikey.map
-	$(CC) -shared -o $@ $< $(LIBAPK) $(LDHARD) $(LDFLAGS) \
+	$(CC) -shared -o $@ $< $(LIBAPK) $(LDHARD) $(LDFLAGS) -Wl,-z,nodelete \
 	  -Wl,--version-script=pam_apikey/pam_apikey.map -Wl,--no-undefined \
 	  -lpam $(LIBS)
 
