@@ -15,6 +15,7 @@
 
 #include <limits.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "apk_config.h"
 #include "keyfmt.h"
@@ -139,5 +140,7 @@ int dir_copy(const char *from, const char *to);
 /* Regular files in dir (not *.lock): count, sum of sizes, of allocations. */
 int dir_usage(const char *dir, long long *files, long long *bytes, long long *alloc);
 int tree_remove(const char *dir);
+/* waitpid, retried on EINTR: 0 with *status, or -1. */
+int child_wait(pid_t pid, int *status);
 
 #endif

@@ -68,9 +68,8 @@ static int run_ctl(const struct bench_cfg *c, const char *db, const char *const 
 	}
 	if (pid < 0)
 		return -1;
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -1;
+	if (child_wait(pid, &status) != 0)
+		return -1;
 	*ns = now_ns() - t0;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		fprintf(stderr, "bench: FUNCTIONAL ERROR: apikeyctl %s on %s failed (status %d)\n",

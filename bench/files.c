@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "bench.h"
@@ -114,5 +115,13 @@ int tree_remove(const char *dir)
 		fprintf(stderr, "bench: cannot remove %s: %s\n", dir, strerror(errno));
 		return -1;
 	}
+	return 0;
+}
+
+int child_wait(pid_t pid, int *status)
+{
+	while (waitpid(pid, status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
 	return 0;
 }

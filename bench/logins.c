@@ -175,9 +175,8 @@ static int run_child(const struct bench_cfg *c, const char *plan, size_t planlen
 	close(outp[0]);
 	if (pid < 0)
 		return -1;
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -1;
+	if (child_wait(pid, &status) != 0)
+		return -1;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 

@@ -191,9 +191,8 @@ int report_plot(const struct bench_cfg *c, const struct bench_result *res)
 	}
 	if (pid < 0)
 		return -1;
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -1;
+	if (child_wait(pid, &status) != 0)
+		return -1;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || access(png, R_OK) != 0) {
 		fprintf(stderr, "bench: gnuplot did not write %s\n", png);
 		return -1;
