@@ -29,6 +29,8 @@
 #define BENCH_REAL_KEYS (APK_MAX_KEYS_PER_USER - 1)
 
 enum login_class { LC_RIGHT, LC_WRONG, LC_MALFORMED, LC_UNKNOWN, LC_COUNT };
+/* getpwnam_r alone, of the measured account's name and of BENCH_NOUSER. */
+enum lookup_class { LK_KNOWN, LK_UNKNOWN, LK_COUNT };
 /* The three changes, then `apikeyctl --version`: the cost of a process alone. */
 enum cli_op { CLI_GENERATE, CLI_RENAME, CLI_DELETE, CLI_VERSION, CLI_COUNT };
 enum brk_part {
@@ -42,6 +44,7 @@ enum brk_part {
 };
 
 extern const char *const login_class_name[LC_COUNT];
+extern const char *const lookup_class_name[LK_COUNT];
 extern const char *const cli_op_name[CLI_COUNT];
 extern const char *const brk_part_name[BRK_COUNT];
 
@@ -57,6 +60,7 @@ struct bench_cfg {
 	size_t nsizes;
 	unsigned long sizes[BENCH_MAX_SIZES];
 	unsigned long rounds, warmup, mem_rounds;
+	unsigned long cold_reps; /* fresh processes for each first-login class */
 	unsigned cli_reps, brk_reps;
 };
 
@@ -81,9 +85,21 @@ struct size_result {
 	struct stats brk[BRK_COUNT];
 };
 
+/* The logins of one class of runs at the largest size. */
+struct login_pass {
+	struct stats permit;
+	struct stats userdb;
+	struct stats login[LC_COUNT];
+	struct stats lookup[LK_COUNT]; /* not measured for the first logins */
+};
+
 struct bench_result {
 	struct size_result sz[BENCH_MAX_SIZES];
 	struct stats permit;
+	struct stats userdb;           /* pam_userdb, the reference */
+	struct stats lookup[LK_COUNT]; /* with the system's NSS, among the logins */
+	struct login_pass files;       /* a second run, names from /etc/passwd only */
+	struct login_pass first;       /* each the first login of a fresh process */
 	unsigned long mem_keys;
 	long hwm_permit_kb, hwm_login_kb; /* VmHWM of a child doing only those logins */
 	char logsink[160];
@@ -105,9 +121,15 @@ int fill_more(const char *from, const char *dir, unsigned long have, unsigned lo
 int keys_derive(struct bench_keys *k);
 
 /* logins.c */
-int logins_setup(const struct bench_cfg *c, const struct bench_result *res);
+/* The service files, and pam_userdb's database for the measured account. */
+int logins_setup(const struct bench_cfg *c, const struct bench_keys *k,
+		 const struct bench_result *res);
 int logins_measure(const struct bench_cfg *c, const struct bench_keys *k, struct bench_result *res);
 int logins_memory(const struct bench_cfg *c, const struct bench_keys *k, struct bench_result *res);
+/* The logins at the largest size again, glibc told to read /etc/passwd only. */
+int logins_files(const struct bench_cfg *c, const struct bench_keys *k, struct bench_result *res);
+/* Each login the first of a fresh bench-login process. */
+int logins_first(const struct bench_cfg *c, const struct bench_keys *k, struct bench_result *res);
 
 /* cli.c */
 int cli_measure(const struct bench_cfg *c, struct bench_result *res);

@@ -1,13 +1,23 @@
 /* login.c - bench-login: times whole PAM logins, round-robin over a plan
  *
- *   bench-login CONFDIR ROUNDS WARMUP < PLAN
+ *   bench-login CONFDIR ROUNDS WARMUP [files] < PLAN
  *
  * PLAN has one cell a line: LABEL SERVICE USER EXPECT RESPONSE, separated by
  * single spaces; EXPECT is the PAM code the login must return; RESPONSE is
  * what the conversation answers ("-": no prompt expected, the conversation
- * fails if asked). The plan comes on stdin so that keys stay off the command
- * line. Each round runs every cell once, starting one cell later each round,
- * so machine noise falls on every cell alike; WARMUP rounds are not counted.
+ * fails if asked). A cell whose SERVICE is "-" is no login but a name
+ * lookup alone, getpwnam_r(USER), timed the same way; its code is 0 when
+ * the name exists, PAM_USER_UNKNOWN when it does not, PAM_SYSTEM_ERR on an
+ * error: what the module's own lookup costs, apart from the rest of it.
+ * With "files", this process asks glibc (__nss_configure_lookup) to look
+ * names up in /etc/passwd and /etc/group only, whatever nsswitch.conf says.
+ * Before timing anything it looks each cell's user up once, as sshd does
+ * before it starts PAM: a first login here finds glibc's NSS set up, as
+ * one in sshd does. The plan comes on stdin so that keys stay off the command
+ * line. Each round runs every cell once, in an order shuffled afresh each
+ * round, so machine noise, and what a cell leaves behind for the next (the
+ * references load and unload their libraries at every login), falls on
+ * every cell alike; WARMUP rounds are not counted.
  * One login is pam_start_confdir + pam_authenticate + pam_end, timed whole.
  *
  * Prints one line a cell: LABEL N MEDIAN_US P90_US MIN_US MEAN_US BAD FIRST_BAD
@@ -21,6 +31,8 @@
  * libraries it needs, as each sshd connection does.
  */
 #include <errno.h>
+#include <nss.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,12 +81,50 @@ fail:
 	return PAM_CONV_ERR;
 }
 
+/* xorshift64: the order of the cells, nothing secret. */
+static uint64_t next_random(uint64_t *state)
+{
+	*state ^= *state << 13;
+	*state ^= *state >> 7;
+	*state ^= *state << 17;
+	return *state;
+}
+
+/* A fresh random permutation of 0..n-1 into order (Fisher-Yates). */
+static void shuffle(size_t *order, size_t n, uint64_t *state)
+{
+	size_t i, j, t;
+
+	for (i = 0; i < n; i++)
+		order[i] = i;
+	for (i = n; i > 1; i--) {
+		j = (size_t)(next_random(state) % i);
+		t = order[i - 1];
+		order[i - 1] = order[j];
+		order[j] = t;
+	}
+}
+
+/* The name lookup alone, as the module makes it. */
+static int lookup(const struct cell *c)
+{
+	struct passwd pw, *found = NULL;
+	char buf[16384];
+	int err = getpwnam_r(c->user, &pw, buf, sizeof(buf), &found);
+
+	if (found != NULL)
+		return PAM_SUCCESS;
+	return err == 0 || err == ENOENT || err == ESRCH ? PAM_USER_UNKNOWN : PAM_SYSTEM_ERR;
+}
+
 static int login(const char *confdir, struct cell *c)
 {
 	struct pam_conv conv = { answer, c };
 	pam_handle_t *pamh = NULL;
 	int rc;
 
+	if (strcmp(c->service, "-") == 0)
+		return lookup(c);
 	rc = pam_start_confdir(c->service, c->user, &conv, confdir, &pamh);
 	if (rc != PAM_SUCCESS)
 		return rc;
@@ -154,15 +204,23 @@ static int read_plan(struct cell *cells, size_t *n)
 int main(int argc, char **argv)
 {
 	static struct cell cells[MAX_CELLS];
+	size_t order[MAX_CELLS];
+	uint64_t state = now_ns() | 1;
 	unsigned long rounds, warmup, r;
 	size_t n, i, k, failed = 0;
 	struct stats s;
 	uint64_t t0;
 	int rc;
 
-	if (argc != 4 || parse_ulong(argv[2], ROUNDS_MAX, &rounds) != 0 || rounds == 0 ||
+	if (argc < 4 || argc > 5 || (argc == 5 && strcmp(argv[4], "files") != 0) ||
+	    parse_ulong(argv[2], ROUNDS_MAX, &rounds) != 0 || rounds == 0 ||
 	    parse_ulong(argv[3], ROUNDS_MAX, &warmup) != 0) {
-		fprintf(stderr, "usage: bench-login CONFDIR ROUNDS WARMUP < PLAN\n");
+		fprintf(stderr, "usage: bench-login CONFDIR ROUNDS WARMUP [files] < PLAN\n");
+		return 2;
+	}
+	if (argc == 5 && (__nss_configure_lookup("passwd", "files") != 0 ||
+			  __nss_configure_lookup("group", "files") != 0)) {
+		fprintf(stderr, "bench-login: glibc refused passwd: files\n");
 		return 2;
 	}
 	if (read_plan(cells, &n) != 0) {
@@ -174,9 +232,12 @@ int main(int argc, char **argv)
 			fprintf(stderr, "bench-login: out of memory\n");
 			return 2;
 		}
+	for (i = 0; i < n; i++)
+		(void)lookup(&cells[i]);
 	for (r = 0; r < warmup + rounds; r++) {
+		shuffle(order, n, &state);
 		for (k = 0; k < n; k++) {
-			struct cell *c = &cells[(k + r) % n];
+			struct cell *c = &cells[order[k]];
 
 			t0 = now_ns();
 			rc = login(argv[1], c);

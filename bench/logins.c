@@ -1,13 +1,22 @@
 /* logins.c - whole PAM logins, timed by bench-login in a child process
  *
- * bench-login links only libpam, so a login there loads the module, libsodium
- * and libgdbm as in a fresh sshd connection; this process has them all loaded
- * already. Every class at every size and pam_permit run round-robin in one
- * child, so noise on the machine hits them alike. Peak memory comes from
- * two further children: one doing only successful logins against the
- * largest database, one doing only pam_permit; each reports its VmHWM, the
- * peak resident size since its exec (wait4's ru_maxrss would also count the
- * pages it shared with this process between fork and exec).
+ * bench-login links only libpam; this process has libsodium and libgdbm
+ * loaded already. Every class at every size and pam_permit run round-robin
+ * in one child, so noise on the machine hits them alike; the same child
+ * times the module's name lookup alone (getpwnam_r), for the known and the
+ * unknown name. Three more kinds of run, at the largest size:
+ * - files: the same cells again in a child told to read names from
+ *   /etc/passwd only, so that what the system's NSS modules add for a
+ *   missing name (on Debian 12, systemd's userdb probes) shows apart from
+ *   the module's own work;
+ * - first: each login the first of a fresh child, which loads the module,
+ *   libsodium and libgdbm, as each sshd connection does (sshd re-executes
+ *   itself per connection); later logins in one process find the module
+ *   loaded (it is linked -z nodelete);
+ * - memory: one child doing only successful logins against the largest
+ *   database, one doing only pam_permit; each reports its VmHWM, the peak
+ *   resident size since its exec (wait4's ru_maxrss would also count the
+ *   pages it shared with this process between fork and exec).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,6 +36,12 @@
 #define PLAN_MAX 8192
 #define OUT_MAX 8192
 #define PERMIT_SERVICE "permit"
+/* The issue's reference: pam_userdb, a Berkeley DB of plain passwords,
+ * written by db5.3_load (package db5.3-util). The password is the
+ * benchmark's own, in a file of its work directory. */
+#define USERDB_SERVICE "userdb"
+#define USERDB_LOAD "db5.3_load"
+#define USERDB_PASSWORD "apkbench-userdb-password"
 
 static const int class_expect[LC_COUNT] = { PAM_SUCCESS, PAM_AUTH_ERR, PAM_AUTH_ERR,
 					    PAM_USER_UNKNOWN };
@@ -48,7 +63,39 @@ static int write_service(const char *dir, const char *name, const char *line)
 	return fclose(fp) == 0 ? rc : -1;
 }
 
-int logins_setup(const struct bench_cfg *c, const struct bench_result *res)
+/* Writes work/userdb.db, holding user's name and USERDB_PASSWORD. */
+static int userdb_create(const struct bench_cfg *c, const char *user)
+{
+	char text[PATH_MAX], db[PATH_MAX], line[256], prog[] = USERDB_LOAD;
+	char o1[] = "-T", o2[] = "-t", o3[] = "hash", o4[] = "-f";
+	char *argv[] = { prog, o1, o2, o3, o4, text, db, NULL };
+	int status;
+	pid_t pid;
+
+	if (path_join(text, sizeof(text), c->work, "userdb.txt") != 0 ||
+	    path_join(db, sizeof(db), c->work, "userdb.db") != 0)
+		return -1;
+	if (snprintf(line, sizeof(line), "%.64s\n%s\n", user, USERDB_PASSWORD) >= (int)sizeof(line) ||
+	    write_service(c->work, "userdb.txt", line) != 0)
+		return -1;
+	fflush(NULL);
+	if ((pid = fork()) == 0) {
+		execvp(prog, argv);
+		fprintf(stderr, "bench: cannot run %s (package db5.3-util): %s\n", prog,
+			strerror(errno));
+		_exit(127);
+	}
+	if (pid < 0 || child_wait(pid, &status) != 0)
+		return -1;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		fprintf(stderr, "bench: %s could not write %s\n", prog, db);
+		return -1;
+	}
+	return 0;
+}
+
+int logins_setup(const struct bench_cfg *c, const struct bench_keys *k,
+		 const struct bench_result *res)
 {
 	char dir[PATH_MAX], name[64], line[2 * PATH_MAX];
 	size_t i;
@@ -63,7 +110,11 @@ int logins_setup(const struct bench_cfg *c, const struct bench_result *res)
 	/* libpam reads "other" on every pam_start and logs an error when it is
 	 * missing: an empty one keeps that line out of every login alike. */
 	if (write_service(dir, "other", "# no default stack\n") != 0 ||
-	    write_service(dir, PERMIT_SERVICE, "auth required pam_permit.so\n") != 0)
+	    write_service(dir, PERMIT_SERVICE, "auth required pam_permit.so\n") != 0 ||
+	    userdb_create(c, k->me.name) != 0 ||
+	    snprintf(line, sizeof(line), "auth required pam_userdb.so db=%s/userdb crypt=none\n",
+		     c->work) >= (int)sizeof(line) ||
+	    write_service(dir, USERDB_SERVICE, line) != 0)
 		return -1;
 	for (i = 0; i < c->nsizes; i++) {
 		snprintf(name, sizeof(name), "apk-%lu", res->sz[i].keys);
@@ -98,6 +149,27 @@ static int plan_add(char *plan, size_t *len, const char *label, const char *serv
 	return 0;
 }
 
+/* pam_permit, then pam_userdb: the two references. */
+static int plan_refs(char *plan, size_t *len, const struct bench_keys *k)
+{
+	return plan_add(plan, len, PERMIT_SERVICE, PERMIT_SERVICE, k->me.name, PAM_SUCCESS,
+			"-") != 0 ||
+		       plan_add(plan, len, USERDB_SERVICE, USERDB_SERVICE, k->me.name,
+				PAM_SUCCESS, USERDB_PASSWORD) != 0
+		       ? -1
+		       : 0;
+}
+
+static int plan_lookups(char *plan, size_t *len, const struct bench_keys *k)
+{
+	return plan_add(plan, len, lookup_class_name[LK_KNOWN], "-", k->me.name, PAM_SUCCESS,
+			"-") != 0 ||
+		       plan_add(plan, len, lookup_class_name[LK_UNKNOWN], "-", BENCH_NOUSER,
+				PAM_USER_UNKNOWN, "-") != 0
+		       ? -1
+		       : 0;
+}
+
 static int plan_class(char *plan, size_t *len, const struct bench_keys *k, int cls,
 		      unsigned long keys)
 {
@@ -127,10 +199,10 @@ static int write_all(int fd, const char *buf, size_t len)
 /* Runs bench-login with plan; its output into out.
  * Returns its exit status, or -1 when it could not run. */
 static int run_child(const struct bench_cfg *c, const char *plan, size_t planlen,
-		     unsigned long rounds, unsigned long warmup, char *out, size_t outsz)
+		     unsigned long rounds, unsigned long warmup, int files, char *out, size_t outsz)
 {
-	char bin[PATH_MAX], dir[PATH_MAX], r[32], w[32];
-	char *argv[5];
+	char bin[PATH_MAX], dir[PATH_MAX], r[32], w[32], nss[] = "files";
+	char *argv[6];
 	int in[2], outp[2], status;
 	size_t got = 0;
 	ssize_t n;
@@ -150,7 +222,8 @@ static int run_child(const struct bench_cfg *c, const char *plan, size_t planlen
 	argv[1] = dir;
 	argv[2] = r;
 	argv[3] = w;
-	argv[4] = NULL;
+	argv[4] = files ? nss : NULL;
+	argv[5] = NULL;
 	fflush(NULL);
 	if ((pid = fork()) == 0) {
 		signal(SIGPIPE, SIG_DFL);
@@ -187,8 +260,13 @@ static struct stats *slot(struct bench_result *res, const char *label)
 	size_t i, len;
 	int cls;
 
-	if (strcmp(label, "permit") == 0)
+	if (strcmp(label, PERMIT_SERVICE) == 0)
 		return &res->permit;
+	if (strcmp(label, USERDB_SERVICE) == 0)
+		return &res->userdb;
+	for (cls = 0; cls < LK_COUNT; cls++)
+		if (strcmp(label, lookup_class_name[cls]) == 0)
+			return &res->lookup[cls];
 	for (cls = 0; cls < LC_COUNT; cls++) {
 		len = strlen(login_class_name[cls]);
 		if (strncmp(label, login_class_name[cls], len) != 0 || label[len] != '@')
@@ -239,10 +317,11 @@ static int parse(char *out, struct bench_result *res, size_t want, long *hwm)
 }
 
 static int run_plan(const struct bench_cfg *c, char *plan, size_t len, size_t cells,
-		    unsigned long rounds, unsigned long warmup, struct bench_result *res, long *hwm)
+		    unsigned long rounds, unsigned long warmup, int files, struct bench_result *res,
+		    long *hwm)
 {
 	char out[OUT_MAX];
-	int st = run_child(c, plan, len, rounds, warmup, out, sizeof(out));
+	int st = run_child(c, plan, len, rounds, warmup, files, out, sizeof(out));
 
 	sodium_memzero(plan, PLAN_MAX);
 	if (st != 0 && st != 3) {
@@ -256,19 +335,125 @@ static int run_plan(const struct bench_cfg *c, char *plan, size_t len, size_t ce
 int logins_measure(const struct bench_cfg *c, const struct bench_keys *k, struct bench_result *res)
 {
 	char plan[PLAN_MAX];
-	size_t len = 0, i, cells = 1;
+	size_t len = 0, i, cells = 2;
 	long hwm;
 	int cls;
 
-	if (plan_add(plan, &len, "permit", PERMIT_SERVICE, k->me.name, PAM_SUCCESS, "-") != 0)
+	if (plan_refs(plan, &len, k) != 0)
 		return -1;
 	for (i = 0; i < c->nsizes; i++)
 		for (cls = 0; cls < LC_COUNT; cls++, cells++)
 			if (plan_class(plan, &len, k, cls, res->sz[i].keys) != 0)
 				return -1;
+	if (plan_lookups(plan, &len, k) != 0)
+		return -1;
+	cells += LK_COUNT;
 	fprintf(stderr, "# logins: %zu cells x %lu rounds (+%lu warm-up), round-robin\n", cells,
 		c->rounds, c->warmup);
-	return run_plan(c, plan, len, cells, c->rounds, c->warmup, res, &hwm);
+	return run_plan(c, plan, len, cells, c->rounds, c->warmup, 0, res, &hwm);
+}
+
+/* Keeps what a run of the largest size's cells found. */
+static void keep_pass(const struct bench_cfg *c, const struct bench_result *from,
+		      struct login_pass *to)
+{
+	to->permit = from->permit;
+	to->userdb = from->userdb;
+	memcpy(to->login, from->sz[c->nsizes - 1].login, sizeof(to->login));
+	memcpy(to->lookup, from->lookup, sizeof(to->lookup));
+}
+
+int logins_files(const struct bench_cfg *c, const struct bench_keys *k, struct bench_result *res)
+{
+	struct bench_result *scratch = malloc(sizeof(*scratch));
+	char plan[PLAN_MAX];
+	size_t len = 0, cells = 2 + LC_COUNT + LK_COUNT;
+	long hwm;
+	int cls, rc = -1;
+
+	if (scratch == NULL)
+		return -1;
+	memcpy(scratch, res, sizeof(*scratch));
+	if (plan_refs(plan, &len, k) != 0)
+		goto out;
+	for (cls = 0; cls < LC_COUNT; cls++)
+		if (plan_class(plan, &len, k, cls, res->sz[c->nsizes - 1].keys) != 0)
+			goto out;
+	if (plan_lookups(plan, &len, k) != 0)
+		goto out;
+	fprintf(stderr, "# logins, passwd: files only: %zu cells x %lu rounds (+%lu warm-up)\n",
+		cells, c->rounds, c->warmup);
+	if (run_plan(c, plan, len, cells, c->rounds, c->warmup, 1, scratch, &hwm) == 0) {
+		keep_pass(c, scratch, &res->files);
+		rc = 0;
+	}
+out:
+	free(scratch);
+	return rc;
+}
+
+/* The cells of the first-login runs: the classes, then the references. */
+#define FIRST_PERMIT LC_COUNT
+#define FIRST_USERDB (LC_COUNT + 1)
+#define FIRST_CELLS (LC_COUNT + 2)
+
+/* Plans cell i alone; where its figures will land in scratch into *cell. */
+static int plan_first(char *plan, size_t *len, const struct bench_keys *k, unsigned long keys,
+		      int i, struct bench_result *scratch, const struct stats **cell)
+{
+	*len = 0;
+	if (i == FIRST_PERMIT) {
+		*cell = &scratch->permit;
+		return plan_add(plan, len, PERMIT_SERVICE, PERMIT_SERVICE, k->me.name, PAM_SUCCESS,
+				"-");
+	}
+	if (i == FIRST_USERDB) {
+		*cell = &scratch->userdb;
+		return plan_add(plan, len, USERDB_SERVICE, USERDB_SERVICE, k->me.name, PAM_SUCCESS,
+				USERDB_PASSWORD);
+	}
+	*cell = NULL;
+	for (size_t z = 0; z < BENCH_MAX_SIZES; z++)
+		if (scratch->sz[z].keys == keys)
+			*cell = &scratch->sz[z].login[i];
+	return *cell != NULL ? plan_class(plan, len, k, i, keys) : -1;
+}
+
+int logins_first(const struct bench_cfg *c, const struct bench_keys *k, struct bench_result *res)
+{
+	const unsigned long keys = res->sz[c->nsizes - 1].keys, reps = c->cold_reps;
+	struct bench_result *scratch = malloc(sizeof(*scratch));
+	uint64_t *ns = calloc(FIRST_CELLS * reps, sizeof(uint64_t));
+	const struct stats *cell;
+	char plan[PLAN_MAX];
+	unsigned long rep;
+	size_t len;
+	long hwm;
+	int j, i, rc = -1;
+
+	if (scratch == NULL || ns == NULL)
+		goto out;
+	memcpy(scratch, res, sizeof(*scratch));
+	fprintf(stderr, "# first logins: %lu fresh processes for each of %d cells, interleaved\n",
+		reps, FIRST_CELLS);
+	for (rep = 0; rep < reps; rep++) {
+		for (j = 0; j < FIRST_CELLS; j++) {
+			i = (int)((j + rep) % FIRST_CELLS); /* one cell later each round */
+			if (plan_first(plan, &len, k, keys, i, scratch, &cell) != 0 ||
+			    run_plan(c, plan, len, 1, 1, 0, 0, scratch, &hwm) != 0 || cell->n != 1)
+				goto out;
+			ns[(size_t)i * reps + rep] = (uint64_t)(cell->median_us * 1e3);
+		}
+	}
+	for (i = 0; i < LC_COUNT; i++)
+		stats_from_ns(ns + (size_t)i * reps, reps, &res->first.login[i]);
+	stats_from_ns(ns + (size_t)FIRST_PERMIT * reps, reps, &res->first.permit);
+	stats_from_ns(ns + (size_t)FIRST_USERDB * reps, reps, &res->first.userdb);
+	rc = 0;
+out:
+	free(scratch);
+	free(ns);
+	return rc;
 }
 
 int logins_memory(const struct bench_cfg *c, const struct bench_keys *k, struct bench_result *res)
@@ -280,12 +465,12 @@ int logins_memory(const struct bench_cfg *c, const struct bench_keys *k, struct 
 
 	memcpy(&scratch, res, sizeof(scratch)); /* figures from these runs are not kept */
 	res->mem_keys = big->keys;
-	if (plan_add(plan, &len, "permit", PERMIT_SERVICE, k->me.name, PAM_SUCCESS, "-") != 0 ||
-	    run_plan(c, plan, len, 1, c->mem_rounds, 0, &scratch, &res->hwm_permit_kb) != 0)
+	if (plan_add(plan, &len, PERMIT_SERVICE, PERMIT_SERVICE, k->me.name, PAM_SUCCESS, "-") != 0 ||
+	    run_plan(c, plan, len, 1, c->mem_rounds, 0, 0, &scratch, &res->hwm_permit_kb) != 0)
 		return -1;
 	len = 0;
 	if (plan_class(plan, &len, k, LC_RIGHT, big->keys) != 0 ||
-	    run_plan(c, plan, len, 1, c->mem_rounds, 0, &scratch, &res->hwm_login_kb) != 0)
+	    run_plan(c, plan, len, 1, c->mem_rounds, 0, 0, &scratch, &res->hwm_login_kb) != 0)
 		return -1;
 	return res->hwm_permit_kb > 0 && res->hwm_login_kb > 0 ? 0 : -1;
 }

@@ -25,6 +25,7 @@
 
 const char *const login_class_name[LC_COUNT] = { "right_key", "wrong_key", "malformed_key",
 						 "unknown_user" };
+const char *const lookup_class_name[LK_COUNT] = { "lookup_known", "lookup_unknown" };
 const char *const cli_op_name[CLI_COUNT] = { "generate", "rename", "delete", "version" };
 const char *const brk_part_name[BRK_COUNT] = { "begin", "ops", "commit", "total",
 					       "fsync_file", "fsync_dir" };
@@ -40,6 +41,7 @@ static void defaults(struct bench_cfg *c, int smoke)
 		c->cli_reps = 3;
 		c->brk_reps = 2;
 		c->mem_rounds = 20;
+		c->cold_reps = 10;
 	} else {
 		c->nsizes = 3;
 		c->sizes[0] = 1000;
@@ -50,6 +52,7 @@ static void defaults(struct bench_cfg *c, int smoke)
 		c->cli_reps = 21;
 		c->brk_reps = 11;
 		c->mem_rounds = 200;
+		c->cold_reps = 300;
 	}
 }
 
@@ -195,11 +198,12 @@ static int measure(const struct bench_cfg *c, struct bench_keys *k, struct bench
 {
 	int failed = 0;
 
-	if (fill_all(c, k, res) != 0 || logins_setup(c, res) != 0) {
+	if (fill_all(c, k, res) != 0 || logins_setup(c, k, res) != 0) {
 		fprintf(stderr, "bench: FUNCTIONAL ERROR: could not set up the databases\n");
 		return -1;
 	}
-	if (logins_measure(c, k, res) != 0)
+	if (logins_measure(c, k, res) != 0 || logins_files(c, k, res) != 0 ||
+	    logins_first(c, k, res) != 0)
 		failed = 1;
 	if (cli_measure(c, res) != 0)
 		failed = 1;

@@ -17,6 +17,51 @@ static double ratio(double a, double b)
 	return b > 0 ? a / b : 0;
 }
 
+static void pass_row(const char *what, const struct login_pass *p)
+{
+	int k;
+
+	printf("%-20s  %7.1f (%7.1f)  %7.1f (%7.1f) %5.2fx ", what, p->permit.median_us,
+	       p->permit.p90_us, p->userdb.median_us, p->userdb.p90_us,
+	       ratio(p->userdb.median_us, p->permit.median_us));
+	for (k = 0; k < LC_COUNT; k++)
+		printf("  %7.1f (%7.1f) %5.2fx ", p->login[k].median_us, p->login[k].p90_us,
+		       ratio(p->login[k].median_us, p->permit.median_us));
+	printf("\n");
+}
+
+/* The variants at the largest size: names from /etc/passwd only, and
+ * the first login of a fresh process. */
+static void report_pass_table(const struct bench_cfg *c, const struct bench_result *res)
+{
+	int k;
+
+	printf("\nThe module's name lookup alone (getpwnam_r, same rounds), median (p90) us:\n");
+	printf("  this system's NSS:    known %.1f (%.1f), unknown %.1f (%.1f): a missing name "
+	       "costs %+.1f us\n", res->lookup[LK_KNOWN].median_us, res->lookup[LK_KNOWN].p90_us,
+	       res->lookup[LK_UNKNOWN].median_us, res->lookup[LK_UNKNOWN].p90_us,
+	       res->lookup[LK_UNKNOWN].median_us - res->lookup[LK_KNOWN].median_us);
+	printf("  passwd: files only:   known %.1f (%.1f), unknown %.1f (%.1f): a missing name "
+	       "costs %+.1f us\n", res->files.lookup[LK_KNOWN].median_us,
+	       res->files.lookup[LK_KNOWN].p90_us, res->files.lookup[LK_UNKNOWN].median_us,
+	       res->files.lookup[LK_UNKNOWN].p90_us,
+	       res->files.lookup[LK_UNKNOWN].median_us - res->files.lookup[LK_KNOWN].median_us);
+
+	printf("\nAt %lu keys, two more kinds of run; median (p90) us, ratio to that run's "
+	       "pam_permit:\n- passwd: files only: the rounds above again, in a process told by "
+	       "glibc's\n  __nss_configure_lookup to read names from /etc/passwd alone;\n"
+	       "- first login: each login the first of a fresh process (%lu each, interleaved) that "
+	       "has looked\n  the name up already, as sshd has: it loads the module, libsodium and "
+	       "libgdbm, as each\n  sshd connection does.\n\n",
+	       res->sz[c->nsizes - 1].keys, c->cold_reps);
+	printf("%-20s  %-17s  %-24s", "run", "pam_permit", "pam_userdb");
+	for (k = 0; k < LC_COUNT; k++)
+		printf("  %-24s", login_class_name[k]);
+	printf("\n");
+	pass_row("passwd: files only", &res->files);
+	pass_row("first login", &res->first);
+}
+
 void report_table(const struct bench_cfg *c, const struct bench_result *res)
 {
 	const struct size_result *z;
@@ -27,7 +72,10 @@ void report_table(const struct bench_cfg *c, const struct bench_result *res)
 	printf("\nLogins: one pam_start_confdir + pam_authenticate + pam_end each, module with "
 	       "nodelay;\nmedian (p90) in microseconds over %lu interleaved rounds; ratio = median "
 	       "/ pam_permit's median.\n\n", c->rounds);
-	printf("pam_permit: %.1f (%.1f) us\n\n", res->permit.median_us, res->permit.p90_us);
+	printf("pam_permit: %.1f (%.1f) us; for reference, pam_userdb (Berkeley DB, plain "
+	       "password): %.1f (%.1f) us %.2fx\n\n", res->permit.median_us, res->permit.p90_us,
+	       res->userdb.median_us, res->userdb.p90_us,
+	       ratio(res->userdb.median_us, res->permit.median_us));
 	printf("%10s", "keys");
 	for (k = 0; k < LC_COUNT; k++)
 		printf("  %-24s", login_class_name[k]);
@@ -40,6 +88,7 @@ void report_table(const struct bench_cfg *c, const struct bench_result *res)
 			       ratio(z->login[k].median_us, res->permit.median_us));
 		printf("\n");
 	}
+	report_pass_table(c, res);
 
 	printf("\napikeyctl as a whole process (fork, exec, change with its fsyncs, exit), on an "
 	       "account with %d keys\n(the change rewrites its file): median (p90) of %u, ms\n\n",
@@ -95,6 +144,19 @@ static void csv_stats(FILE *fp, const char *section, unsigned long keys, const c
 		s->median_us / scale, s->p90_us / scale, s->n, r);
 }
 
+static void csv_pass(FILE *fp, const char *section, unsigned long keys,
+		     const struct login_pass *p)
+{
+	int k;
+
+	csv_stats(fp, section, 0, "pam_permit", &p->permit, 1, "us", 1);
+	csv_stats(fp, section, 0, "pam_userdb", &p->userdb, 1, "us",
+		  ratio(p->userdb.median_us, p->permit.median_us));
+	for (k = 0; k < LC_COUNT; k++)
+		csv_stats(fp, section, keys, login_class_name[k], &p->login[k], 1, "us",
+			  ratio(p->login[k].median_us, p->permit.median_us));
+}
+
 int report_csv(const struct bench_cfg *c, const struct bench_result *res)
 {
 	const struct size_result *z;
@@ -107,6 +169,8 @@ int report_csv(const struct bench_cfg *c, const struct bench_result *res)
 		return -1;
 	fprintf(fp, "section,keys,measure,unit,median,p90,samples,ratio_to_permit\n");
 	csv_stats(fp, "login", 0, "pam_permit", &res->permit, 1, "us", 1);
+	csv_stats(fp, "login", 0, "pam_userdb", &res->userdb, 1, "us",
+		  ratio(res->userdb.median_us, res->permit.median_us));
 	for (i = 0; i < c->nsizes; i++) {
 		z = &res->sz[i];
 		for (k = 0; k < LC_COUNT; k++)
@@ -124,6 +188,13 @@ int report_csv(const struct bench_cfg *c, const struct bench_result *res)
 			z->bytes_per_key);
 		fprintf(fp, "db,%lu,fill,s,%.2f,%.2f,1,0\n", z->keys, z->fill_s, z->fill_s);
 	}
+	for (k = 0; k < LK_COUNT; k++)
+		csv_stats(fp, "lookup", 0, lookup_class_name[k], &res->lookup[k], 1, "us", 0);
+	csv_pass(fp, "login_files_only", res->sz[c->nsizes - 1].keys, &res->files);
+	for (k = 0; k < LK_COUNT; k++)
+		csv_stats(fp, "lookup_files_only", 0, lookup_class_name[k], &res->files.lookup[k], 1,
+			  "us", 0);
+	csv_pass(fp, "login_first_of_process", res->sz[c->nsizes - 1].keys, &res->first);
 	fprintf(fp, "memory,0,peak_rss_pam_permit,kB,%ld,%ld,%lu,0\n", res->hwm_permit_kb,
 		res->hwm_permit_kb, c->mem_rounds);
 	fprintf(fp, "memory,%lu,peak_rss_right_key,kB,%ld,%ld,%lu,0\n", res->mem_keys,

@@ -51,6 +51,35 @@ static int verdict(int pass, int *misses)
 	return pass;
 }
 
+/* The unknown user, judged on what the module does: the run whose names
+ * come from /etc/passwd alone. With the system's NSS a missing name may
+ * cost more to look up (Debian 12: systemd's userdb probes); that lookup
+ * is sshd's own before PAM runs and pam_unix's after, so it is printed
+ * beside, measured alone in the same rounds, and not counted. */
+static void oracle_unknown(const struct bench_cfg *c, const struct bench_result *res,
+			   int *misses)
+{
+	const struct login_pass *f = &res->files;
+	double ru = f->login[LC_UNKNOWN].median_us / f->login[LC_RIGHT].median_us;
+	double rw = f->login[LC_WRONG].median_us / f->login[LC_RIGHT].median_us;
+	double nss = res->lookup[LK_UNKNOWN].median_us - res->lookup[LK_KNOWN].median_us;
+	int pass;
+	size_t i;
+
+	pass = verdict(off_one(ru) <= ORACLE_TOLERANCE && off_one(rw) <= ORACLE_TOLERANCE, misses);
+	printf("  wrong key and unknown user within %.0f%% of right key at %lu keys, names from "
+	       "/etc/passwd only: %.2fx, %.2fx  %s\n", ORACLE_TOLERANCE * 100,
+	       res->sz[c->nsizes - 1].keys, rw, ru, pass ? "PASS" : "MISS");
+	for (i = 0; i < c->nsizes; i++) {
+		const struct size_result *z = &res->sz[i];
+
+		printf("    with this system's NSS at %lu keys: unknown user %.2fx (%+.1f us); a "
+		       "missing name's lookup alone %+.1f us (not counted: sshd makes it too)\n",
+		       z->keys, z->login[LC_UNKNOWN].median_us / z->login[LC_RIGHT].median_us,
+		       z->login[LC_UNKNOWN].median_us - z->login[LC_RIGHT].median_us, nss);
+	}
+}
+
 int targets_report(const struct bench_cfg *c, const struct bench_result *res)
 {
 	const struct size_result *big = at(c, res, BIG_KEYS), *small = &res->sz[0];
@@ -65,6 +94,10 @@ int targets_report(const struct bench_cfg *c, const struct bench_result *res)
 	pass = verdict(r <= PERMIT_RATIO_MAX, &misses);
 	printf("  right-key login <= %.1fx pam_permit %s: %.2fx  %s\n", PERMIT_RATIO_MAX,
 	       where(big, BIG_KEYS, w, sizeof(w)), r, pass ? "PASS" : "MISS");
+	printf("    the first login of a process (each sshd connection), not counted: %.2fx "
+	       "pam_permit, %.2fx pam_userdb\n",
+	       res->first.login[LC_RIGHT].median_us / res->first.permit.median_us,
+	       res->first.login[LC_RIGHT].median_us / res->first.userdb.median_us);
 
 	if (big != small) {
 		r = big->login[LC_RIGHT].median_us / small->login[LC_RIGHT].median_us;
@@ -79,14 +112,12 @@ int targets_report(const struct bench_cfg *c, const struct bench_result *res)
 	for (i = 0; i < c->nsizes; i++) {
 		const struct size_result *z = &res->sz[i];
 		double rw = z->login[LC_WRONG].median_us / z->login[LC_RIGHT].median_us;
-		double ru = z->login[LC_UNKNOWN].median_us / z->login[LC_RIGHT].median_us;
 
-		pass = verdict(off_one(rw) <= ORACLE_TOLERANCE && off_one(ru) <= ORACLE_TOLERANCE,
-			       &misses);
-		printf("  wrong key and unknown user within %.0f%% of right key at %lu keys: "
-		       "%.2fx, %.2fx  %s\n", ORACLE_TOLERANCE * 100, z->keys, rw, ru,
-		       pass ? "PASS" : "MISS");
+		pass = verdict(off_one(rw) <= ORACLE_TOLERANCE, &misses);
+		printf("  wrong key within %.0f%% of right key at %lu keys: %.2fx  %s\n",
+		       ORACLE_TOLERANCE * 100, z->keys, rw, pass ? "PASS" : "MISS");
 	}
+	oracle_unknown(c, res, &misses);
 
 	for (op = 0; op < CLI_VERSION; op++)
 		if (mid->cli[op].median_us / 1e3 > worst)

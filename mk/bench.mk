@@ -1,6 +1,6 @@
 # mk/bench.mk - the performance benchmark (issue 5); not part of `make check`.
 #   make bench        1,000 / 100,000 / 1,000,000 keys; table, build/bench/bench.csv,
-#                     build/bench/bench.png (takes several minutes and ~1 GB of disk)
+#                     build/bench/bench.png (about 1.5 minutes, ~350 MB of disk)
 #   make bench-smoke  1,000 keys, few iterations: that it still works (CI)
 # No root needed. Both exit non-zero only on a functional error, never on a
 # missed target.

@@ -30,7 +30,7 @@ CPPCHECK_FLAGS := --enable=warning,portability,performance --error-exitcode=1 --
 		  --std=c11 --quiet -D_GNU_SOURCE -Icommon -Iapikeyctl -Ifuzz \
 		  -DAPK_VERSION='"$(VERSION)"' -DAPK_DB_PATH='"$(DBPATH)"' \
 		  -DAPK_HELPER_USER='"$(HELPER_USER)"' -DAPK_MAX_KEYS_PER_USER=$(MAX_KEYS)
-LINT_DIRS      := common pam_apikey apikeyctl fuzz
+LINT_DIRS      := common pam_apikey apikeyctl fuzz bench
 
 .PHONY: check-sanitize check-valgrind lint
 
