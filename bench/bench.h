@@ -102,6 +102,7 @@ struct bench_result {
 	struct login_pass first;       /* each the first login of a fresh process */
 	unsigned long mem_keys;
 	long hwm_permit_kb, hwm_login_kb; /* VmHWM of a child doing only those logins */
+	char owner[96];                   /* who owns the databases, as the table says */
 	char logsink[160];
 };
 
@@ -161,6 +162,8 @@ int copy_range(int from, int to);            /* copy_file_range to the end */
 int dir_copy(const char *from, const char *to);
 /* Regular files in dir (not *.lock): count, sum of sizes, of allocations. */
 int dir_usage(const char *dir, long long *files, long long *bytes, long long *alloc);
+/* Gives dir and the files in it to uid:gid. */
+int dir_chown(const char *dir, uid_t uid, gid_t gid);
 int tree_remove(const char *dir);
 /* waitpid, retried on EINTR: 0 with *status, or -1. */
 int child_wait(pid_t pid, int *status);

@@ -99,6 +99,24 @@ int dir_usage(const char *dir, long long *files, long long *bytes, long long *al
 	return rc;
 }
 
+int dir_chown(const char *dir, uid_t uid, gid_t gid)
+{
+	struct dirent *e;
+	DIR *d;
+	int rc = 0;
+
+	if ((d = opendir(dir)) == NULL)
+		return -1;
+	while (rc == 0 && (e = readdir(d)) != NULL)
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0 &&
+		    fchownat(dirfd(d), e->d_name, uid, gid, AT_SYMLINK_NOFOLLOW) != 0)
+			rc = -1;
+	if (rc == 0 && fchown(dirfd(d), uid, gid) != 0)
+		rc = -1;
+	closedir(d);
+	return rc;
+}
+
 static int remove_one(const char *path, const struct stat *sb, int type, struct FTW *ftw)
 {
 	(void)sb;

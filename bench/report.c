@@ -121,7 +121,8 @@ void report_table(const struct bench_cfg *c, const struct bench_result *res)
 		printf("\n");
 	}
 
-	printf("\nThe database after filling (a directory, a file per account):\n\n");
+	printf("\nThe database after filling (a directory, a file per account; owned by %s):\n\n",
+	       res->owner);
 	printf("%10s  %8s  %12s  %9s  %12s  %9s  %8s\n", "keys", "files", "bytes", "bytes/key",
 	       "allocated", "alloc/key", "fill s");
 	for (i = 0; i < c->nsizes; i++) {
