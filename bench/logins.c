@@ -1,8 +1,8 @@
 /* logins.c - whole PAM logins, timed by bench-login in a child process
  *
  * bench-login links only libpam; this process has libsodium and libgdbm
- * loaded already. Every class at every size and pam_permit run round-robin
- * in one child, so noise on the machine hits them alike; the same child
+ * loaded already. Every class at every size, pam_permit and pam_userdb run
+ * in rounds in one child, so noise on the machine hits them alike; the same child
  * times the module's name lookup alone (getpwnam_r), for the known and the
  * unknown name. Three more kinds of run, at the largest size:
  * - files: the same cells again in a child told to read names from
@@ -152,22 +152,19 @@ static int plan_add(char *plan, size_t *len, const char *label, const char *serv
 /* pam_permit, then pam_userdb: the two references. */
 static int plan_refs(char *plan, size_t *len, const struct bench_keys *k)
 {
-	return plan_add(plan, len, PERMIT_SERVICE, PERMIT_SERVICE, k->me.name, PAM_SUCCESS,
-			"-") != 0 ||
-		       plan_add(plan, len, USERDB_SERVICE, USERDB_SERVICE, k->me.name,
-				PAM_SUCCESS, USERDB_PASSWORD) != 0
-		       ? -1
-		       : 0;
+	if (plan_add(plan, len, PERMIT_SERVICE, PERMIT_SERVICE, k->me.name, PAM_SUCCESS, "-") != 0)
+		return -1;
+	return plan_add(plan, len, USERDB_SERVICE, USERDB_SERVICE, k->me.name, PAM_SUCCESS,
+			USERDB_PASSWORD);
 }
 
+/* The lookup alone: service "-" (see login.c). */
 static int plan_lookups(char *plan, size_t *len, const struct bench_keys *k)
 {
-	return plan_add(plan, len, lookup_class_name[LK_KNOWN], "-", k->me.name, PAM_SUCCESS,
-			"-") != 0 ||
-		       plan_add(plan, len, lookup_class_name[LK_UNKNOWN], "-", BENCH_NOUSER,
-				PAM_USER_UNKNOWN, "-") != 0
-		       ? -1
-		       : 0;
+	if (plan_add(plan, len, lookup_class_name[LK_KNOWN], "-", k->me.name, PAM_SUCCESS, "-") != 0)
+		return -1;
+	return plan_add(plan, len, lookup_class_name[LK_UNKNOWN], "-", BENCH_NOUSER,
+			PAM_USER_UNKNOWN, "-");
 }
 
 static int plan_class(char *plan, size_t *len, const struct bench_keys *k, int cls,
