@@ -149,11 +149,14 @@ static int plan_add(char *plan, size_t *len, const char *label, const char *serv
 	return 0;
 }
 
-/* pam_permit, then pam_userdb: the two references. */
-static int plan_refs(char *plan, size_t *len, const struct bench_keys *k)
+/* The two references, a cell each. */
+static int plan_permit(char *plan, size_t *len, const struct bench_keys *k)
 {
-	if (plan_add(plan, len, PERMIT_SERVICE, PERMIT_SERVICE, k->me.name, PAM_SUCCESS, "-") != 0)
-		return -1;
+	return plan_add(plan, len, PERMIT_SERVICE, PERMIT_SERVICE, k->me.name, PAM_SUCCESS, "-");
+}
+
+static int plan_userdb(char *plan, size_t *len, const struct bench_keys *k)
+{
 	return plan_add(plan, len, USERDB_SERVICE, USERDB_SERVICE, k->me.name, PAM_SUCCESS,
 			USERDB_PASSWORD);
 }
@@ -176,6 +179,25 @@ static int plan_class(char *plan, size_t *len, const struct bench_keys *k, int c
 	snprintf(service, sizeof(service), "apk-%lu", keys);
 	return plan_add(plan, len, label, service, class_user(k, cls), class_expect[cls],
 			class_key(k, cls));
+}
+
+/* One round of cells: both references, every class at sizes from..last,
+ * the two lookups alone. The number of cells into *cells. */
+static int plan_rounds(char *plan, size_t *len, const struct bench_keys *k,
+		       const struct bench_cfg *c, const struct bench_result *res, size_t from,
+		       size_t *cells)
+{
+	size_t i;
+	int cls;
+
+	if (plan_permit(plan, len, k) != 0 || plan_userdb(plan, len, k) != 0)
+		return -1;
+	for (i = from; i < c->nsizes; i++)
+		for (cls = 0; cls < LC_COUNT; cls++)
+			if (plan_class(plan, len, k, cls, res->sz[i].keys) != 0)
+				return -1;
+	*cells = 2 + (c->nsizes - from) * LC_COUNT + LK_COUNT;
+	return plan_lookups(plan, len, k);
 }
 
 static int write_all(int fd, const char *buf, size_t len)
@@ -332,19 +354,11 @@ static int run_plan(const struct bench_cfg *c, char *plan, size_t len, size_t ce
 int logins_measure(const struct bench_cfg *c, const struct bench_keys *k, struct bench_result *res)
 {
 	char plan[PLAN_MAX];
-	size_t len = 0, i, cells = 2;
+	size_t len = 0, cells;
 	long hwm;
-	int cls;
 
-	if (plan_refs(plan, &len, k) != 0)
+	if (plan_rounds(plan, &len, k, c, res, 0, &cells) != 0)
 		return -1;
-	for (i = 0; i < c->nsizes; i++)
-		for (cls = 0; cls < LC_COUNT; cls++, cells++)
-			if (plan_class(plan, &len, k, cls, res->sz[i].keys) != 0)
-				return -1;
-	if (plan_lookups(plan, &len, k) != 0)
-		return -1;
-	cells += LK_COUNT;
 	fprintf(stderr, "# logins: %zu cells x %lu rounds (+%lu warm-up), round-robin\n", cells,
 		c->rounds, c->warmup);
 	return run_plan(c, plan, len, cells, c->rounds, c->warmup, 0, res, &hwm);
@@ -364,19 +378,14 @@ int logins_files(const struct bench_cfg *c, const struct bench_keys *k, struct b
 {
 	struct bench_result *scratch = malloc(sizeof(*scratch));
 	char plan[PLAN_MAX];
-	size_t len = 0, cells = 2 + LC_COUNT + LK_COUNT;
+	size_t len = 0, cells;
 	long hwm;
-	int cls, rc = -1;
+	int rc = -1;
 
 	if (scratch == NULL)
 		return -1;
 	memcpy(scratch, res, sizeof(*scratch));
-	if (plan_refs(plan, &len, k) != 0)
-		goto out;
-	for (cls = 0; cls < LC_COUNT; cls++)
-		if (plan_class(plan, &len, k, cls, res->sz[c->nsizes - 1].keys) != 0)
-			goto out;
-	if (plan_lookups(plan, &len, k) != 0)
+	if (plan_rounds(plan, &len, k, c, res, c->nsizes - 1, &cells) != 0)
 		goto out;
 	fprintf(stderr, "# logins, passwd: files only: %zu cells x %lu rounds (+%lu warm-up)\n",
 		cells, c->rounds, c->warmup);
@@ -394,31 +403,30 @@ out:
 #define FIRST_USERDB (LC_COUNT + 1)
 #define FIRST_CELLS (LC_COUNT + 2)
 
-/* Plans cell i alone; where its figures will land in scratch into *cell. */
-static int plan_first(char *plan, size_t *len, const struct bench_keys *k, unsigned long keys,
-		      int i, struct bench_result *scratch, const struct stats **cell)
+/* Plans cell i alone, at the largest size; where its figures will land in
+ * scratch into *cell. */
+static int plan_first(char *plan, size_t *len, const struct bench_keys *k,
+		      const struct bench_cfg *c, int i, struct bench_result *scratch,
+		      const struct stats **cell)
 {
+	struct size_result *big = &scratch->sz[c->nsizes - 1];
+
 	*len = 0;
 	if (i == FIRST_PERMIT) {
 		*cell = &scratch->permit;
-		return plan_add(plan, len, PERMIT_SERVICE, PERMIT_SERVICE, k->me.name, PAM_SUCCESS,
-				"-");
+		return plan_permit(plan, len, k);
 	}
 	if (i == FIRST_USERDB) {
 		*cell = &scratch->userdb;
-		return plan_add(plan, len, USERDB_SERVICE, USERDB_SERVICE, k->me.name, PAM_SUCCESS,
-				USERDB_PASSWORD);
+		return plan_userdb(plan, len, k);
 	}
-	*cell = NULL;
-	for (size_t z = 0; z < BENCH_MAX_SIZES; z++)
-		if (scratch->sz[z].keys == keys)
-			*cell = &scratch->sz[z].login[i];
-	return *cell != NULL ? plan_class(plan, len, k, i, keys) : -1;
+	*cell = &big->login[i];
+	return plan_class(plan, len, k, i, big->keys);
 }
 
 int logins_first(const struct bench_cfg *c, const struct bench_keys *k, struct bench_result *res)
 {
-	const unsigned long keys = res->sz[c->nsizes - 1].keys, reps = c->cold_reps;
+	const unsigned long reps = c->cold_reps;
 	struct bench_result *scratch = malloc(sizeof(*scratch));
 	uint64_t *ns = calloc(FIRST_CELLS * reps, sizeof(uint64_t));
 	const struct stats *cell;
@@ -436,7 +444,7 @@ int logins_first(const struct bench_cfg *c, const struct bench_keys *k, struct b
 	for (rep = 0; rep < reps; rep++) {
 		for (j = 0; j < FIRST_CELLS; j++) {
 			i = (int)((j + rep) % FIRST_CELLS); /* one cell later each round */
-			if (plan_first(plan, &len, k, keys, i, scratch, &cell) != 0 ||
+			if (plan_first(plan, &len, k, c, i, scratch, &cell) != 0 ||
 			    run_plan(c, plan, len, 1, 1, 0, 0, scratch, &hwm) != 0 || cell->n != 1)
 				goto out;
 			ns[(size_t)i * reps + rep] = (uint64_t)(cell->median_us * 1e3);
@@ -462,7 +470,7 @@ int logins_memory(const struct bench_cfg *c, const struct bench_keys *k, struct 
 
 	memcpy(&scratch, res, sizeof(scratch)); /* figures from these runs are not kept */
 	res->mem_keys = big->keys;
-	if (plan_add(plan, &len, PERMIT_SERVICE, PERMIT_SERVICE, k->me.name, PAM_SUCCESS, "-") != 0 ||
+	if (plan_permit(plan, &len, k) != 0 ||
 	    run_plan(c, plan, len, 1, c->mem_rounds, 0, 0, &scratch, &res->hwm_permit_kb) != 0)
 		return -1;
 	len = 0;

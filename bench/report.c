@@ -30,6 +30,13 @@ static void pass_row(const char *what, const struct login_pass *p)
 	printf("\n");
 }
 
+static void lookup_row(const char *what, const struct stats *lk)
+{
+	printf("  %-20s  known %.1f (%.1f), unknown %.1f (%.1f): a missing name costs %+.1f us\n",
+	       what, lk[LK_KNOWN].median_us, lk[LK_KNOWN].p90_us, lk[LK_UNKNOWN].median_us,
+	       lk[LK_UNKNOWN].p90_us, lk[LK_UNKNOWN].median_us - lk[LK_KNOWN].median_us);
+}
+
 /* The variants at the largest size: names from /etc/passwd only, and
  * the first login of a fresh process. */
 static void report_pass_table(const struct bench_cfg *c, const struct bench_result *res)
@@ -37,15 +44,8 @@ static void report_pass_table(const struct bench_cfg *c, const struct bench_resu
 	int k;
 
 	printf("\nThe module's name lookup alone (getpwnam_r, same rounds), median (p90) us:\n");
-	printf("  this system's NSS:    known %.1f (%.1f), unknown %.1f (%.1f): a missing name "
-	       "costs %+.1f us\n", res->lookup[LK_KNOWN].median_us, res->lookup[LK_KNOWN].p90_us,
-	       res->lookup[LK_UNKNOWN].median_us, res->lookup[LK_UNKNOWN].p90_us,
-	       res->lookup[LK_UNKNOWN].median_us - res->lookup[LK_KNOWN].median_us);
-	printf("  passwd: files only:   known %.1f (%.1f), unknown %.1f (%.1f): a missing name "
-	       "costs %+.1f us\n", res->files.lookup[LK_KNOWN].median_us,
-	       res->files.lookup[LK_KNOWN].p90_us, res->files.lookup[LK_UNKNOWN].median_us,
-	       res->files.lookup[LK_UNKNOWN].p90_us,
-	       res->files.lookup[LK_UNKNOWN].median_us - res->files.lookup[LK_KNOWN].median_us);
+	lookup_row("this system's NSS:", res->lookup);
+	lookup_row("passwd: files only:", res->files.lookup);
 
 	printf("\nAt %lu keys, two more kinds of run; median (p90) us, ratio to that run's "
 	       "pam_permit:\n- passwd: files only: the rounds above again, in a process told by "

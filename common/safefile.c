@@ -10,27 +10,22 @@
 #include "apk_config.h"
 #include "safefile.h"
 
-static int owner_trusted(uid_t uid)
+/* dirfd: the directory a file is in (from safe_open_dir, which trusted
+ * its owner), or -1 for the directory itself. A file owned by its
+ * directory's owner needs no account lookup. */
+static int owner_trusted(uid_t uid, int dirfd)
 {
 	struct passwd pw, *res = NULL;
+	struct stat dst;
 	char buf[2048];
 
 	if (uid == 0 || uid == geteuid())
 		return 1;
+	if (dirfd >= 0 && fstat(dirfd, &dst) == 0 && dst.st_uid == uid)
+		return 1;
 	if (getpwnam_r(APK_HELPER_USER, &pw, buf, sizeof(buf), &res) != 0 || res == NULL)
 		return 0;
 	return pw.pw_uid == uid;
-}
-
-/* A file's owner: the directory's own (safe_open_dir trusted it) before
- * anyone else, which spares a login the account lookup for its file. */
-static int file_owner_trusted(int dirfd, uid_t uid)
-{
-	struct stat dst;
-
-	if (fstat(dirfd, &dst) == 0 && dst.st_uid == uid)
-		return 1;
-	return owner_trusted(uid);
 }
 
 enum apk_err safe_open_dir(const char *dir, int *dirfd)
@@ -48,7 +43,7 @@ enum apk_err safe_open_dir(const char *dir, int *dirfd)
 			return APK_ERR_UNSAFE;
 		return errno == ENOMEM ? APK_ERR_NOMEM : APK_ERR_UNAVAIL;
 	}
-	if (fstat(fd, &st) != 0 || !S_ISDIR(st.st_mode) || !owner_trusted(st.st_uid) ||
+	if (fstat(fd, &st) != 0 || !S_ISDIR(st.st_mode) || !owner_trusted(st.st_uid, -1) ||
 	    (st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
 		close(fd);
 		return APK_ERR_UNSAFE;
@@ -74,7 +69,7 @@ enum apk_err safe_openat(int dirfd, const char *name, int flags, int mode, int *
 	/* nlink 0: a writer replaced the file between our open and fstat; what
 	 * we hold is still a whole earlier version. Two or more: a hard link. */
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink > 1 ||
-	    !file_owner_trusted(dirfd, st.st_uid) || (st.st_mode & 077) != 0) {
+	    !owner_trusted(st.st_uid, dirfd) || (st.st_mode & 077) != 0) {
 		close(fd);
 		return APK_ERR_UNSAFE;
 	}
@@ -92,7 +87,7 @@ enum apk_err safe_remove_stale(int dirfd, const char *name)
 
 	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
 		return errno == ENOENT ? APK_OK : APK_ERR_UNAVAIL;
-	if (!S_ISREG(st.st_mode) || st.st_nlink != 1 || !file_owner_trusted(dirfd, st.st_uid) ||
+	if (!S_ISREG(st.st_mode) || st.st_nlink != 1 || !owner_trusted(st.st_uid, dirfd) ||
 	    (st.st_mode & 077) != 0)
 		return APK_ERR_UNSAFE;
 	if (unlinkat(dirfd, name, 0) != 0 && errno != ENOENT)

@@ -2,11 +2,11 @@
  *
  * A trusted owner is root, the helper account (APK_HELPER_USER) or the
  * calling process's effective uid. The directory must be a real directory
- * with a trusted owner and no write permission for group or others. A file
- * is trusted when owned by the directory's owner or by a trusted owner.
- * Files are opened relative to it (dirfd: from safe_open_dir) with O_NOFOLLOW|O_CLOEXEC|O_NONBLOCK and then
- * fstat-checked: a regular file, at most one link (none: replaced since), a trusted owner, no group or
- * other permission bits. */
+ * with a trusted owner and no write permission for group or others. Files
+ * are opened relative to it (dirfd: from safe_open_dir) with
+ * O_NOFOLLOW|O_CLOEXEC|O_NONBLOCK and then fstat-checked: a regular file,
+ * at most one link (none: replaced since), a trusted owner (or the
+ * directory's), no group or other permission bits. */
 #ifndef APK_SAFEFILE_H
 #define APK_SAFEFILE_H
 
