@@ -73,8 +73,12 @@ $(HELPER): $(HELPER_OBJ) $(LIBAPK)
 
 $(B)/tests/%: tests/%.c $(LIBAPK) $(wildcard tests/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Wno-missing-prototypes -Wno-format-truncation -Itests -pie -o $@ $< $(LIBAPK) \
+	$(CC) $(CFLAGS) -Wno-missing-prototypes -Wno-format-truncation -Itests -pie -o $@ $< \
+	  $(filter %.o,$^) $(LIBAPK) \
 	  $(LDHARD) $(LDFLAGS) $(TEST_LIBS)
+
+# The privileged start's own test links that one file of the helper.
+$(B)/tests/unit_privdrop: $(B)/obj/apikeyctl/privdrop.o
 
 tests: $(TEST_BIN)
 

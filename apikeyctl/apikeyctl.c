@@ -1,8 +1,9 @@
 /* apikeyctl.c - manage your API keys: start-up, who is asking, and dispatch
  *
- * Installed setuid to a dedicated account (never root). The order matters:
- * sanitise the process, record the caller from getuid(), give up the
- * caller's uid for good, and only then look at the arguments. */
+ * Installed set-user-ID root. The order matters: make fds 0-2 valid,
+ * record the caller from getuid() and give up root for the helper account
+ * for good (privdrop.c), then harden the process, clear the environment,
+ * and only then look at the arguments. */
 #include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include "args.h"
 #include "commands.h"
 #include "log.h"
+#include "privdrop.h"
 #include "startup.h"
 
 static void usage(void)
@@ -67,17 +69,24 @@ int main(int argc, char *argv[])
 	struct apk_args args;
 	struct ctl c;
 	char err[512];
-	int status;
+	uid_t caller;
+	int status, ids_changed;
 
-	if (argc < 1 || argv[0] == NULL)
-		return EXIT_USAGE; /* execve with an empty argv: refuse (CVE-2021-4034) */
 	memset(&c, 0, sizeof(c));
-	if (startup_sanitize(dbpath, sizeof(dbpath), &c.closed_fds, err, sizeof(err)) != 0)
+	if (reopen_closed_std_fds(&c.closed_fds) != 0)
+		return EXIT_FAIL; /* stderr may be the bad one: say nothing */
+	if ((ids_changed = drop_to_helper(APK_HELPER_USER, &caller, err, sizeof(err))) < 0)
+		return fail(EXIT_FAIL, "%s", err);
+	/* argc 0 (CVE-2021-4034) reaches us as argc 1, argv[0] "" on Linux 5.18+ */
+	if (argc < 1 || argv[0] == NULL || argv[0][0] == '\0')
+		return fail(EXIT_USAGE, "refused: empty argument list");
+	if (startup_harden(err, sizeof(err)) != 0 ||
+	    startup_db_path(ids_changed, dbpath, sizeof(dbpath), err, sizeof(err)) != 0 ||
+	    startup_clear_environment(err, sizeof(err)) != 0)
 		return fail(EXIT_FAIL, "%s", err);
 	openlog("apikeyctl", LOG_PID, LOG_AUTHPRIV);
 	c.db = dbpath;
-	if (startup_caller(&c.caller, err, sizeof(err)) != 0 ||
-	    startup_drop_privileges(err, sizeof(err)) != 0)
+	if (startup_caller(caller, &c.caller, err, sizeof(err)) != 0)
 		return fail(EXIT_FAIL, "%s", err);
 	if (apk_crypto_init() != APK_OK)
 		return fail(EXIT_FAIL, "cannot initialise libsodium");

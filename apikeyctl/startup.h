@@ -1,4 +1,5 @@
-/* startup.h - what the setuid helper does before it looks at its arguments */
+/* startup.h - what the helper does after giving up root (privdrop.h) and
+ * before it looks at its arguments */
 #ifndef APKCTL_STARTUP_H
 #define APKCTL_STARTUP_H
 
@@ -7,19 +8,21 @@
 
 #include "keyring.h"
 
-/* Makes fds 0-2 valid (opened on /dev/null when closed) and closes every
- * other descriptor, ignores SIGXFSZ, sets umask 077,
- * forbids core dumps and ptrace attach (not dumpable), reads APIKEY_DB
- * through secure_getenv (ignored when setuid) into dbpath, then clears
- * the whole environment. *closed_fds gets bit N set for each of fds 0-2
- * that was closed. Returns 0, or -1 with a message in err. */
-int startup_sanitize(char *dbpath, size_t dbsz, int *closed_fds, char *err, size_t errsz);
+/* Closes every descriptor above 2, ignores SIGXFSZ, sets umask 077, and
+ * forbids core dumps and ptrace attach (RLIMIT_CORE 0, not dumpable).
+ * Returns 0, or -1 with a message in err. */
+int startup_harden(char *err, size_t errsz);
 
-/* The caller: getuid() and its passwd entry, and nothing else. */
-int startup_caller(struct apk_account *caller, char *err, size_t errsz);
+/* The database directory: the compiled-in path, or for a build run by its
+ * own user (ids_changed 0) APIKEY_DB when set, read through secure_getenv.
+ * Returns 0, or -1 with a message in err. */
+int startup_db_path(int ids_changed, char *dbpath, size_t dbsz, char *err, size_t errsz);
 
-/* Becomes the effective user for good (real, effective and saved uids)
- * and checks that the caller's uid cannot be regained. */
-int startup_drop_privileges(char *err, size_t errsz);
+/* Clears the whole environment. Returns 0, or -1 with a message in err. */
+int startup_clear_environment(char *err, size_t errsz);
+
+/* The caller: uid (recorded from getuid() before the ids changed) and its
+ * passwd entry, and nothing else. */
+int startup_caller(uid_t uid, struct apk_account *caller, char *err, size_t errsz);
 
 #endif

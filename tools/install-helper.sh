@@ -7,8 +7,9 @@
 # The Makefile passes every path in the environment: DESTDIR (may be empty),
 # PAMDIR BINDIR MANDIR COMPDIR DOCDIR DBDIR DBPATH HELPER_USER MODULE HELPER.
 #
-# install puts in place: the module, apikeyctl setuid to HELPER_USER (never
-# root, mode 4711), the database directory DBPATH (and DBDIR holding it)
+# install puts in place: the module, apikeyctl set-user-ID root (owner
+# root:root, mode 4711; it gives up root for HELPER_USER at once, and
+# HELPER_USER can write neither it nor its directory), the database directory DBPATH (and DBDIR holding it)
 # owned by HELPER_USER with mode 0700 (only when missing; an existing one and
 # its keys are never touched), the man
 # pages, the bash completion and the example PAM files. It creates HELPER_USER
@@ -86,10 +87,21 @@ create_account() {
 	say "created system account $HELPER_USER"
 }
 
-# The account must exist and must not be root in disguise.
+# The account must exist and must not be root in disguise (uid or group 0).
 check_account() {
 	uid=$(id -u "$HELPER_USER" 2>/dev/null) || die "no account $HELPER_USER"
 	[ "$uid" -ne 0 ] || die "account $HELPER_USER has uid 0; refusing to install"
+	[ "$(id -g "$HELPER_USER")" -ne 0 ] ||
+		die "account $HELPER_USER has group 0; refusing to install"
+}
+
+# helper_cannot_write PATH: dies when HELPER_USER could write PATH (tried
+# as that account, with no groups but its own).
+helper_cannot_write() {
+	if setpriv --reuid="$HELPER_USER" --regid="$(id -g "$HELPER_USER")" --clear-groups \
+		test -w "$1"; then
+		die "$1 is writable by $HELPER_USER: it could replace a set-user-ID root program"
+	fi
 }
 
 install_helper() {
@@ -99,12 +111,16 @@ install_helper() {
 	dst=$DESTDIR$BINDIR/apikeyctl
 	if [ "$privileged" -eq 1 ]; then
 		# install copies, then chowns, then sets the mode (chown would
-		# clear a setuid bit set earlier).
-		install -o "$HELPER_USER" -g root -m 4711 "$src" "$dst"
-		got=$(stat -c '%U %a' "$dst")
-		[ "$got" = "$HELPER_USER 4711" ] ||
-			die "$dst is '$got', expected '$HELPER_USER 4711'"
-		say "installed $dst (setuid $HELPER_USER, mode 4711)"
+		# clear a setuid bit set earlier). Execute only: callers need
+		# nothing more.
+		install -o root -g root -m 4711 "$src" "$dst"
+		got=$(stat -c '%U %G %a' "$dst")
+		[ "$got" = "root root 4711" ] || die "$dst is '$got', expected 'root root 4711'"
+		if getent passwd "$HELPER_USER" >/dev/null; then
+			helper_cannot_write "$dst"
+			helper_cannot_write "$(dirname "$dst")"
+		fi
+		say "installed $dst (set-user-ID root, mode 4711; runs as $HELPER_USER)"
 	else
 		install -m 0755 "$src" "$dst"
 		say "installed $dst (mode 0755: not root, ownership left to the packager)"
@@ -147,7 +163,7 @@ packager_notes() {
 $prog: staged install as an unprivileged user: no account created, no owner set.
 $prog: the package must, on the target system:
 $prog:   useradd --system --no-create-home --home-dir $DBDIR --shell /usr/sbin/nologin $HELPER_USER
-$prog:   chown $HELPER_USER:root $BINDIR/apikeyctl && chmod 4711 $BINDIR/apikeyctl
+$prog:   chown root:root $BINDIR/apikeyctl && chmod 4711 $BINDIR/apikeyctl
 $prog:   chown $HELPER_USER:$HELPER_USER $DBDIR $DBPATH && chmod 0700 $DBDIR $DBPATH
 EOF
 }

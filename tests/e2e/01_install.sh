@@ -18,8 +18,8 @@ tap_run "staged module is the build, in PAMDIR $PAMDIR" \
 	cmp "$APK_BUILD/pam_apikey.so" "$stage$PAMDIR/pam_apikey.so"
 tap_is "staged module is root's, mode 644" \
 	"$(stat -c '%U %a' "$stage$PAMDIR/pam_apikey.so" 2>/dev/null)" "root 644"
-tap_is "staged apikeyctl is setuid $HELPER_USER (not root), mode 4711" \
-	"$(helper_mode "$sbin")" "$HELPER_USER root 4711"
+tap_is "staged apikeyctl is set-user-ID root, root:root, mode 4711" \
+	"$(helper_mode "$sbin")" "root root 4711"
 tap_is "staged database directory is $HELPER_USER's, mode 700" \
 	"$(stat -c '%F %U %a' "$stage$DBDIR" 2>/dev/null)" "directory $HELPER_USER 700"
 tap_is "staged database ($DBPATH) is a directory, $HELPER_USER's, mode 700" \
@@ -94,8 +94,29 @@ if [ -e "$PAMDIR/pam_unix.so" ] && cmp -s "$APK_BUILD/pam_apikey.so" "$PAMDIR/pa
 else
 	tap_not_ok "pam_apikey.so sits beside pam_unix.so in $PAMDIR"
 fi
-tap_is "$APKCTL is setuid $HELPER_USER, mode 4711, never root" \
-	"$(helper_mode "$APKCTL")" "$HELPER_USER root 4711"
+tap_is "$APKCTL is set-user-ID root, root:root, mode 4711" \
+	"$(helper_mode "$APKCTL")" "root root 4711"
+# cannot_write_as_helper PATH: ok when the helper account's open of PATH
+# for writing (or its creation of a file in PATH, a directory) is refused
+# with "Permission denied".
+cannot_write_as_helper() {
+	if [ -d "$1" ]; then
+		what='f=$1/.apkt-write-test; : >"$f" && rm -f "$f"'
+	else
+		what=': >>"$1"'
+	fi
+	got=$(setpriv --reuid="$HELPER_USER" --regid="$(id -g "$HELPER_USER")" --clear-groups \
+		sh -c "$what" sh "$1" 2>&1)
+	rc=$?
+	if [ "$rc" -ne 0 ] && printf '%s' "$got" | grep -q "Permission denied"; then
+		tap_ok "$HELPER_USER cannot write $1"
+	else
+		tap_not_ok "$HELPER_USER cannot write $1"
+		diag "status $rc: $got"
+	fi
+}
+cannot_write_as_helper "$APKCTL"
+cannot_write_as_helper "$(dirname "$APKCTL")"
 huid=$(id -u "$HELPER_USER")
 uid_min=$(awk '$1 == "UID_MIN" { print $2 }' /etc/login.defs)
 if [ "$huid" -gt 0 ] && [ "$huid" -lt "${uid_min:-1000}" ]; then
@@ -136,7 +157,7 @@ run_cmd make -C "$APK_TOP" install
 after=$(stat -c '%U %a' "$DBDIR" "$DBPATH"; db_state)
 tap_is "make install again exits 0" "$RC" 0
 tap_is "make install again leaves the database directory and file alone" "$after" "$before"
-tap_is "make install again keeps apikeyctl setuid $HELPER_USER" \
-	"$(helper_mode "$APKCTL")" "$HELPER_USER root 4711"
+tap_is "make install again keeps apikeyctl set-user-ID root, mode 4711" \
+	"$(helper_mode "$APKCTL")" "root root 4711"
 
 e2e_end

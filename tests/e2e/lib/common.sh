@@ -219,7 +219,7 @@ e2e_install_vars() {
 e2e_is_installed() {
 	cmp -s "$APK_BUILD/pam_apikey.so" "$PAMDIR/pam_apikey.so" &&
 		cmp -s "$APK_BUILD/apikeyctl" "$APKCTL" &&
-		[ "$(stat -c '%U %a' "$APKCTL")" = "$HELPER_USER 4711" ] &&
+		[ "$(stat -c '%U %G %a' "$APKCTL")" = "root root 4711" ] &&
 		[ -e "$DBPATH" ]
 }
 
