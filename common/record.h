@@ -18,6 +18,7 @@
 #include "validate.h"
 
 #define APK_FORMAT_VERSION 1
+#define APK_RECORD_VERSION 1 /* the version record_encode writes */
 #define APK_RECORD_MAX 2048
 #define APK_INDEX_MAX (1 + 3 + APK_MAX_INDEX_IDS * APK_ID_LEN)
 #define APK_MAX_INDEX_IDS 1000 /* decoder bound, above any configured key limit */
