@@ -152,6 +152,45 @@ static void validate(void)
 	put("validate", "zero-out", "\x00" "abc", 4);
 }
 
+/* ---- when and lists --------------------------------------------------------- */
+
+/* when: now 2026-01-01T00:00:00Z and max_days (big-endian) before the text. */
+static void when(void)
+{
+	static const struct {
+		const char *name, *text;
+		unsigned max_days;
+	} w[] = {
+		{ "never", "never", 0 }, { "never-limited", "never", 30 }, { "days", "90d", 0 },
+		{ "weeks-limited", "5w", 30 }, { "seconds", "30s", 0 }, { "date", "2027-03-01", 0 },
+		{ "time", "2026-06-30T12:34:56Z", 365 }, { "leap", "2028-02-29", 0 },
+		{ "past", "2025-12-31", 0 }, { "overflow", "99999999999999999999w", 0 },
+	};
+	unsigned char b[64] = { 0, 0, 0, 0, 0x69, 0x55, 0xb9, 0x00 };
+	size_t i, n;
+
+	for (i = 0; i < sizeof(w) / sizeof(w[0]); i++) {
+		b[8] = (unsigned char)(w[i].max_days >> 24), b[9] = (unsigned char)(w[i].max_days >> 16);
+		b[10] = (unsigned char)(w[i].max_days >> 8), b[11] = (unsigned char)w[i].max_days;
+		n = strlen(w[i].text);
+		memcpy(b + 12, w[i].text, n);
+		put("when", w[i].name, b, 12 + n);
+	}
+}
+
+/* lists: option values separated by newlines, the last also a PAM_RHOST. */
+static void lists(void)
+{
+	puts_seed("lists", "services", "sshd,sudo\nlogin\nSSHD");
+	puts_seed("lists", "all", "all");
+	puts_seed("lists", "v4", "192.0.2.0/24,10.1.2.3\n192.0.2.77");
+	puts_seed("lists", "v6", "2001:db8::/32,::1\n2001:db8::5");
+	puts_seed("lists", "mapped", "::ffff:192.0.2.0/120\n::ffff:192.0.2.9");
+	puts_seed("lists", "host-bits", "192.0.2.1/24");
+	puts_seed("lists", "any-mixed", "any,10.0.0.0/8");
+	puts_seed("lists", "hostname", "0.0.0.0/0,::/0\nhost.example.com");
+}
+
 /* ---- args ---------------------------------------------------------------- */
 
 static void args(void)
@@ -370,5 +409,7 @@ int main(int argc, char **argv)
 	validate();
 	args();
 	pam();
+	when();
+	lists();
 	return 0;
 }
