@@ -69,7 +69,7 @@ $(MODULE): $(B)/obj/pam_apikey/pam_apikey.o $(LIBAPK) pam_apikey/pam_apikey.map
 	  -lpam $(LIBS)
 
 $(HELPER): $(HELPER_OBJ) $(LIBAPK)
-	$(CC) -pie -o $@ $(HELPER_OBJ) $(LIBAPK) $(LDHARD) $(LDFLAGS) -lpam $(LIBS)
+	$(CC) -pie -o $@ $(HELPER_OBJ) $(LIBAPK) $(LDHARD) $(LDFLAGS) $(LIBS)
 
 $(B)/tests/%: tests/%.c $(LIBAPK) $(wildcard tests/*.h)
 	@mkdir -p $(@D)
@@ -80,7 +80,14 @@ $(B)/tests/%: tests/%.c $(LIBAPK) $(wildcard tests/*.h)
 # The privileged start's own test links that one file of the helper.
 $(B)/tests/unit_privdrop: $(B)/obj/apikeyctl/privdrop.o
 
-tests: $(TEST_BIN)
+# A PAM module for the tests only: it records what reaches the modules
+# stacked around pam_apikey (tests/spy/pam_spy.c). Never installed.
+SPY := $(B)/tests/spy/pam_spy.so
+$(SPY): tests/spy/pam_spy.c Makefile
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -shared -o $@ $< $(LDHARD) $(LDFLAGS) -Wl,--no-undefined -lpam
+
+tests: $(TEST_BIN) $(SPY)
 
 # ---- packages ----------------------------------------------------------
 deps:

@@ -14,7 +14,6 @@
 #include "apk_config.h"
 #include "args.h"
 #include "commands.h"
-#include "log.h"
 #include "privdrop.h"
 #include "startup.h"
 
@@ -51,8 +50,8 @@ static int lookup_target(const struct apk_account *caller, const char *user,
 		return EXIT_OK;
 	}
 	if (caller->uid != 0) {
-		apk_log(NULL, LOG_WARNING, "refused: %s (uid %u) asked for the keys of %s",
-			caller->name, (unsigned)caller->uid, apk_escape(user, shown, sizeof(shown)));
+		syslog(LOG_WARNING, "refused: %s (uid %u) asked for the keys of %s",
+		       caller->name, (unsigned)caller->uid, apk_escape(user, shown, sizeof(shown)));
 		return fail(EXIT_FAIL, "only root may manage another user's keys");
 	}
 	if (!apk_user_valid(user) || getpwnam_r(user, &pw, buf, sizeof(buf), &res) != 0 ||

@@ -13,7 +13,6 @@
 
 #include "apk_config.h"
 #include "commands.h"
-#include "log.h"
 #include "output.h"
 
 int fail(int status, const char *fmt, ...)
@@ -92,16 +91,16 @@ static void log_change(const struct ctl *c, const char *what, const struct apk_r
 {
 	char name[APK_NAME_MAX * 4 + 1];
 
-	apk_log(NULL, LOG_NOTICE, "%s by %s for %s: key %s (id %s)", what, c->caller.name,
-		c->target.name, apk_escape(r->name, name, sizeof(name)), r->id);
+	syslog(LOG_NOTICE, "%s by %s for %s: key %s (id %s)", what, c->caller.name,
+	       c->target.name, apk_escape(r->name, name, sizeof(name)), r->id);
 }
 
 static void log_refusal(const struct ctl *c, const char *what, const char *arg, enum apk_err err)
 {
 	char shown[128];
 
-	apk_log(NULL, LOG_NOTICE, "%s by %s for %s refused: %s: %s", what, c->caller.name,
-		c->target.name, apk_escape(arg, shown, sizeof(shown)), apk_strerror(err));
+	syslog(LOG_NOTICE, "%s by %s for %s refused: %s: %s", what, c->caller.name,
+	       c->target.name, apk_escape(arg, shown, sizeof(shown)), apk_strerror(err));
 }
 
 /* The key could not be shown: nobody can ever use it, so take it back. */

@@ -25,14 +25,28 @@ static int prompt_ok(const char *p)
 	return 1;
 }
 
+/* The answer source an argument names; APK_ASK when it names none. */
+static enum apk_answer_source source_of(const char *arg)
+{
+	if (strcmp(arg, "try_first_pass") == 0)
+		return APK_TRY_FIRST_PASS;
+	if (strcmp(arg, "use_first_pass") == 0 || strcmp(arg, "use_authtok") == 0)
+		return APK_USE_FIRST_PASS;
+	if (strcmp(arg, "forward_pass") == 0)
+		return APK_FORWARD_PASS;
+	return APK_ASK;
+}
+
 int apk_pam_options_parse(int argc, const char **argv, struct apk_pam_options *opts,
 			  const char **bad)
 {
+	enum apk_answer_source src;
 	const char *v;
 	int i;
 
 	opts->db = APK_DB_PATH;
-	opts->prompt = "API key: ";
+	opts->prompt = NULL;
+	opts->source = APK_ASK;
 	opts->debug = opts->nodelay = opts->nokeys_ignore = false;
 	*bad = NULL;
 	for (i = 0; i < argc; i++) {
@@ -48,9 +62,9 @@ int apk_pam_options_parse(int argc, const char **argv, struct apk_pam_options *o
 			opts->nodelay = true;
 		else if (strcmp(a, "nokeys_ignore") == 0)
 			opts->nokeys_ignore = true;
-		else if (strcmp(a, "use_first_pass") == 0 || strcmp(a, "try_first_pass") == 0 ||
-			 strcmp(a, "use_authtok") == 0)
-			; /* pam_get_authtok reads these from our argv itself */
+		else if ((src = source_of(a)) != APK_ASK &&
+			 (opts->source == APK_ASK || opts->source == src))
+			opts->source = src;
 		else if ((v = value_of(a, "db")) != NULL && v[0] == '/' && strlen(v) < 4096)
 			opts->db = v;
 		else if ((v = value_of(a, "prompt")) != NULL && prompt_ok(v))
@@ -60,5 +74,7 @@ int apk_pam_options_parse(int argc, const char **argv, struct apk_pam_options *o
 			return -1;
 		}
 	}
+	if (opts->prompt == NULL)
+		opts->prompt = opts->source == APK_FORWARD_PASS ? "Password: " : "API key: ";
 	return 0;
 }

@@ -4,17 +4,26 @@
 
 #include <stdbool.h>
 
+/* Where the module takes the answer from. At most one of the options. */
+enum apk_answer_source {
+	APK_ASK,            /* default: ask through the conversation, keep the answer */
+	APK_TRY_FIRST_PASS, /* try_first_pass: an earlier module's PAM_AUTHTOK, else ask */
+	APK_USE_FIRST_PASS, /* use_first_pass or use_authtok: an earlier module's only */
+	APK_FORWARD_PASS,   /* forward_pass: ask; an answer that is no key goes on as PAM_AUTHTOK */
+};
+
 struct apk_pam_options {
 	const char *db;      /* db=DIR (absolute), default APK_DB_PATH */
-	const char *prompt;  /* prompt=TEXT, default "API key: " */
+	const char *prompt;  /* prompt=TEXT, default "API key: " ("Password: " with forward_pass) */
+	enum apk_answer_source source;
 	bool debug;          /* debug */
 	bool nodelay;        /* nodelay: no pam_fail_delay */
 	bool nokeys_ignore;  /* nokeys_ignore: PAM_IGNORE for an account without keys */
 };
 
 /* Fills opts from argv. Returns 0, or -1 with *bad set to the offending
- * argument (unknown option, missing or invalid value). use_first_pass,
- * try_first_pass and use_authtok are accepted: pam_get_authtok acts on them. */
+ * argument: an unknown option, a missing or invalid value, or a second,
+ * different answer source (forward_pass with try_first_pass, say). */
 int apk_pam_options_parse(int argc, const char **argv, struct apk_pam_options *opts,
 			  const char **bad);
 

@@ -1,7 +1,13 @@
 /* pam_apikey.c - the PAM entry points: authenticate a user with one of their API keys
  *
- * Everything but the PAM glue lives in common/: option parsing
- * (pam_options.c) and the verification itself (verify.c). */
+ * The module asks for the key through the conversation and never stores
+ * it as PAM_AUTHTOK: no module stacked after this one receives a key.
+ * try_first_pass and use_first_pass only read a token an earlier module
+ * stored; forward_pass hands on an answer that is not a key (a password
+ * typed at the one prompt) and nothing else. Everything but the PAM glue
+ * lives in common/: option parsing (pam_options.c) and the verification
+ * itself (verify.c). */
+#include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 
@@ -11,15 +17,19 @@
 #include <sodium.h>
 
 #include "keyfmt.h"
-#include "log.h"
 #include "pam_options.h"
 #include "validate.h"
 #include "verify.h"
 
 #define FAIL_DELAY_USEC 2000000u
-#define RESPONSE_MAX 512 /* PAM_MAX_RESP_SIZE */
 /* Built with -fvisibility=hidden: only these leave the module. */
 #define APK_EXPORT __attribute__((visibility("default")))
+
+/* Who is logging in from where, escaped for the log lines. */
+struct attempt {
+	const char *user;
+	char euser[APK_USER_MAX * 4 + 1], esvc[256], erhost[256];
+};
 
 /* One place maps our errors to PAM's. Nothing but APK_OK is success. */
 static int pam_code(enum apk_err err)
@@ -41,6 +51,12 @@ static int pam_code(enum apk_err err)
 	}
 }
 
+/* PAM_CONV_AGAIN asks the application to call again: PAM_INCOMPLETE. */
+static int pam_read_code(int ret, int when_null)
+{
+	return ret == PAM_CONV_AGAIN ? PAM_INCOMPLETE : ret == PAM_SUCCESS ? when_null : ret;
+}
+
 /* A PAM item, escaped into buf for a log line; "-" when unset. */
 static void item_str(pam_handle_t *pamh, int type, char *buf, size_t bufsz)
 {
@@ -51,72 +67,181 @@ static void item_str(pam_handle_t *pamh, int type, char *buf, size_t bufsz)
 	apk_escape(v, buf, bufsz);
 }
 
+/* Wipes and frees an answer the conversation gave us. */
+static void forget(char **answer)
+{
+	if (*answer != NULL) {
+		sodium_memzero(*answer, strlen(*answer));
+		free(*answer);
+		*answer = NULL;
+	}
+}
+
+/* One answer to a hidden prompt, in *answer (the caller forgets it), or a
+ * PAM failure code with *answer NULL. Nothing is stored in the handle. */
+static int ask(pam_handle_t *pamh, const char *prompt, char **answer)
+{
+	int ret;
+
+	*answer = NULL;
+	ret = pam_prompt(pamh, PAM_PROMPT_ECHO_OFF, answer, "%s", prompt);
+	if (ret == PAM_SUCCESS && *answer != NULL)
+		return PAM_SUCCESS;
+	forget(answer); /* a failed conversation may still have answered */
+	ret = pam_read_code(ret, PAM_CONV_ERR);
+	pam_syslog(pamh, LOG_NOTICE, "cannot read the API key: %s", pam_strerror(pamh, ret));
+	return ret;
+}
+
+/* The token an earlier module of the stack stored, or NULL. It belongs to
+ * libpam: read, never changed. */
+static const char *earlier_token(pam_handle_t *pamh)
+{
+	const void *tok = NULL;
+
+	return pam_get_item(pamh, PAM_AUTHTOK, &tok) == PAM_SUCCESS ? tok : NULL;
+}
+
+/* forward_pass keeps every key attempt to itself: a well-formed key, and
+ * anything holding the key prefix (a key with a typo, cut short or with a
+ * space added still carries most of its secret). */
+static int key_attempt(const char *answer)
+{
+	struct apk_key key;
+	int ok;
+
+	if (strstr(answer, APK_KEY_PREFIX) != NULL)
+		return 1;
+	ok = apk_key_parse(answer, strnlen(answer, APK_KEY_LEN + 1), &key) == APK_OK;
+	apk_key_wipe(&key);
+	return ok;
+}
+
+/* The PAM code for err, after nokeys_ignore, and the one log line every
+ * attempt gets. rec: the matched record, or only the id presented (empty
+ * when the answer was no key); forwarded: the answer went on as PAM_AUTHTOK. */
+static int outcome(pam_handle_t *pamh, const struct apk_pam_options *opts,
+		   const struct attempt *a, enum apk_err err, const struct apk_record *rec,
+		   int forwarded)
+{
+	char ename[APK_NAME_MAX * 4 + 1];
+	int ret = pam_code(err), has = 0;
+
+	if (opts->debug) {
+		char edb[512];
+		pam_syslog(pamh, LOG_DEBUG, "user %s, database %s: %s", a->euser,
+			   apk_escape(opts->db, edb, sizeof(edb)), apk_strerror(err));
+	}
+	/* nokeys_ignore: an account without keys is not ours to refuse, whatever
+	 * was typed. Never success: the rest of the stack decides. */
+	if (ret == PAM_AUTH_ERR && opts->nokeys_ignore &&
+	    apk_account_has_keys(opts->db, a->user, &has) == APK_OK && !has)
+		ret = PAM_IGNORE;
+
+	if (ret == PAM_SUCCESS)
+		pam_syslog(pamh, LOG_INFO, "accepted key %s (id %s) for user %s service %s rhost %s",
+			   apk_escape(rec->name, ename, sizeof(ename)), rec->id, a->euser, a->esvc,
+			   a->erhost);
+	else
+		pam_syslog(pamh, LOG_NOTICE,
+			   "refused key (id %s) for user %s service %s rhost %s: %s%s",
+			   rec->id[0] != '\0' ? rec->id : "malformed", a->euser, a->esvc, a->erhost,
+			   apk_strerror(err), forwarded ? " (passed on to the next module)" : "");
+	return ret;
+}
+
+/* token checked as a key of the user: a PAM code. */
+static int check(pam_handle_t *pamh, const struct apk_pam_options *opts,
+		 const struct attempt *a, const char *token)
+{
+	struct apk_record rec;
+	size_t len = strnlen(token, PAM_MAX_RESP_SIZE + 1);
+	enum apk_err err = APK_ERR_BADKEY;
+	int ret;
+
+	memset(&rec, 0, sizeof(rec));
+	if (len <= PAM_MAX_RESP_SIZE)
+		err = apk_verify(opts->db, a->user, token, len, &rec);
+	ret = outcome(pamh, opts, a, err, &rec, 0);
+	sodium_memzero(&rec, sizeof(rec));
+	return ret;
+}
+
+/* forward_pass: a key attempt is checked here and goes no further; any
+ * other answer becomes PAM_AUTHTOK, for the next module to check as the
+ * password, and is refused here. */
+static int check_or_forward(pam_handle_t *pamh, const struct apk_pam_options *opts,
+			    const struct attempt *a, const char *answer)
+{
+	struct apk_record none;
+	int ret;
+
+	if (key_attempt(answer))
+		return check(pamh, opts, a, answer);
+	ret = pam_set_item(pamh, PAM_AUTHTOK, answer);
+	if (ret != PAM_SUCCESS) {
+		pam_syslog(pamh, LOG_ERR, "cannot pass the answer on: %s", pam_strerror(pamh, ret));
+		return ret;
+	}
+	memset(&none, 0, sizeof(none));
+	return outcome(pamh, opts, a, APK_ERR_BADKEY, &none, 1);
+}
+
 APK_EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	struct apk_pam_options opts;
-	struct apk_record rec;
-	const char *user = NULL, *token = NULL, *bad = NULL;
-	char euser[APK_USER_MAX * 4 + 1], esvc[256], erhost[256], ename[APK_NAME_MAX * 4 + 1];
-	enum apk_err err;
-	size_t len;
-	int ret = PAM_AUTH_ERR, has = 0;
+	struct attempt a;
+	const char *bad = NULL, *earlier;
+	char *answer = NULL;
+	int ret;
 
 	(void)flags;
-	memset(&rec, 0, sizeof(rec));
 	if (apk_pam_options_parse(argc, argv, &opts, &bad) != 0) {
 		char ebad[256];
 		pam_syslog(pamh, LOG_ERR, "bad module argument: %s",
 			   apk_escape(bad, ebad, sizeof(ebad)));
 		return PAM_SERVICE_ERR;
 	}
-	if (sodium_init() < 0) {
+	if (apk_crypto_init() != APK_OK) {
 		pam_syslog(pamh, LOG_ERR, "libsodium failed to initialise");
 		return PAM_SERVICE_ERR;
 	}
-	ret = pam_get_user(pamh, &user, NULL);
-	if (ret != PAM_SUCCESS || user == NULL) {
+	ret = pam_get_user(pamh, &a.user, NULL);
+	if (ret != PAM_SUCCESS || a.user == NULL) {
 		pam_syslog(pamh, LOG_NOTICE, "cannot determine the user: %s", pam_strerror(pamh, ret));
-		return ret == PAM_CONV_AGAIN ? PAM_INCOMPLETE
-		       : ret == PAM_SUCCESS ? PAM_USER_UNKNOWN : ret;
+		return pam_read_code(ret, PAM_USER_UNKNOWN);
 	}
 	if (!opts.nodelay)
 		pam_fail_delay(pamh, FAIL_DELAY_USEC);
+	apk_escape(a.user, a.euser, sizeof(a.euser));
+	item_str(pamh, PAM_SERVICE, a.esvc, sizeof(a.esvc));
+	item_str(pamh, PAM_RHOST, a.erhost, sizeof(a.erhost));
 
-	ret = pam_get_authtok(pamh, PAM_AUTHTOK, &token, opts.prompt);
-	if (ret != PAM_SUCCESS || token == NULL) {
-		pam_syslog(pamh, LOG_NOTICE, "cannot read the API key: %s", pam_strerror(pamh, ret));
-		return ret == PAM_CONV_AGAIN ? PAM_INCOMPLETE
-		       : ret == PAM_SUCCESS ? PAM_AUTH_ERR : ret;
+	switch (opts.source) {
+	case APK_USE_FIRST_PASS:
+		if ((earlier = earlier_token(pamh)) == NULL) {
+			pam_syslog(pamh, LOG_NOTICE, "no token from an earlier module for user %s",
+				   a.euser);
+			return PAM_AUTHTOK_RECOVERY_ERR;
+		}
+		return check(pamh, &opts, &a, earlier);
+	case APK_TRY_FIRST_PASS:
+		/* A wrong earlier token asks again; any other answer stands. */
+		if ((earlier = earlier_token(pamh)) != NULL &&
+		    (ret = check(pamh, &opts, &a, earlier)) != PAM_AUTH_ERR)
+			return ret;
+		break;
+	case APK_ASK:
+	case APK_FORWARD_PASS:
+		break;
 	}
-
-	apk_escape(user, euser, sizeof(euser));
-	item_str(pamh, PAM_SERVICE, esvc, sizeof(esvc));
-	item_str(pamh, PAM_RHOST, erhost, sizeof(erhost));
-
-	len = strnlen(token, RESPONSE_MAX + 1);
-	err = len > RESPONSE_MAX ? APK_ERR_BADKEY : apk_verify(opts.db, user, token, len, &rec);
-	ret = pam_code(err);
-	if (opts.debug) {
-		char edb[512];
-		pam_syslog(pamh, LOG_DEBUG, "user %s, database %s: %s", euser,
-			   apk_escape(opts.db, edb, sizeof(edb)), apk_strerror(err));
-	}
-	/* nokeys_ignore: an account without keys is not ours to refuse, whatever
-	 * was typed. Never success: the rest of the stack decides. */
-	if (ret == PAM_AUTH_ERR && opts.nokeys_ignore &&
-	    apk_account_has_keys(opts.db, user, &has) == APK_OK && !has)
-		ret = PAM_IGNORE;
-
-	if (ret == PAM_SUCCESS) {
-		pam_syslog(pamh, LOG_INFO, "accepted key %s (id %s) for user %s service %s rhost %s",
-			   apk_escape(rec.name, ename, sizeof(ename)), rec.id, euser, esvc, erhost);
-	} else {
-		pam_syslog(pamh, LOG_NOTICE,
-			   "refused key (id %s) for user %s service %s rhost %s: %s",
-			   rec.id[0] != '\0' ? rec.id : "malformed", euser, esvc, erhost,
-			   apk_strerror(err));
-	}
-	sodium_memzero(&rec, sizeof(rec));
+	if ((ret = ask(pamh, opts.prompt, &answer)) != PAM_SUCCESS)
+		return ret;
+	if (opts.source == APK_FORWARD_PASS)
+		ret = check_or_forward(pamh, &opts, &a, answer);
+	else
+		ret = check(pamh, &opts, &a, answer);
+	forget(&answer);
 	return ret;
 }
 

@@ -51,17 +51,33 @@ static inline int harness_conv(int n, const struct pam_message **msg, struct pam
 	return PAM_SUCCESS;
 }
 
-/* The module under test: $APK_BUILD/pam_apikey.so, else ./build/pam_apikey.so. */
+/* A file the build made, as an absolute path in path: $APK_BUILD/NAME,
+ * else ./build/NAME. */
+static inline const char *built_path(const char *name, char path[PATH_MAX])
+{
+	char rel[PATH_MAX];
+	const char *b = getenv("APK_BUILD");
+
+	snprintf(rel, sizeof(rel), "build/%s", name);
+	if (b != NULL)
+		snprintf(path, PATH_MAX, "%s/%s", b, name);
+	else if (realpath(rel, path) == NULL)
+		snprintf(path, PATH_MAX, "%s", rel);
+	return path;
+}
+
+/* The module under test. */
 static inline const char *module_path(void)
 {
 	static char path[PATH_MAX];
-	const char *b = getenv("APK_BUILD");
+	return built_path("pam_apikey.so", path);
+}
 
-	if (b != NULL)
-		snprintf(path, sizeof(path), "%s/pam_apikey.so", b);
-	else if (realpath("build/pam_apikey.so", path) == NULL)
-		snprintf(path, sizeof(path), "build/pam_apikey.so");
-	return path;
+/* The test module that records what reaches the rest of the stack (tests/spy). */
+static inline const char *spy_path(void)
+{
+	static char path[PATH_MAX];
+	return built_path("tests/spy/pam_spy.so", path);
 }
 
 /* Writes DIR/SERVICE with the given lines (each "%M" replaced by the module path). */
@@ -87,17 +103,15 @@ static inline void write_service(const char *dir, const char *service, const cha
 	fclose(fp);
 }
 
-/* One pam_authenticate; returns its code and fills cs. */
-static inline int pam_run(const char *confdir, const char *service, const char *user,
-		   struct conv_script *cs)
+/* One pam_authenticate (and pam_setcred after a success) with the given
+ * conversation; returns its code. */
+static inline int pam_run_conv(const char *confdir, const char *service, const char *user,
+			       const struct pam_conv *conv)
 {
-	struct pam_conv conv = { harness_conv, cs };
 	pam_handle_t *pamh = NULL;
 	int rc, rc2;
 
-	cs->prompts = 0;
-	cs->last_prompt[0] = '\0';
-	rc = pam_start_confdir(service, user, &conv, confdir, &pamh);
+	rc = pam_start_confdir(service, user, conv, confdir, &pamh);
 	if (rc != PAM_SUCCESS)
 		return -1000 - rc;
 	pam_set_item(pamh, PAM_RHOST, "203.0.113.7");
@@ -109,6 +123,17 @@ static inline int pam_run(const char *confdir, const char *service, const char *
 	}
 	pam_end(pamh, rc);
 	return rc;
+}
+
+/* One pam_authenticate answered by cs; returns its code and fills cs. */
+static inline int pam_run(const char *confdir, const char *service, const char *user,
+		   struct conv_script *cs)
+{
+	struct pam_conv conv = { harness_conv, cs };
+
+	cs->prompts = 0;
+	cs->last_prompt[0] = '\0';
+	return pam_run_conv(confdir, service, user, &conv);
 }
 
 /* The name of the account running the test. */

@@ -230,25 +230,6 @@ static void unusable_database(void **state)
 	assert_int_equal(auth("plain", me(), my_key), PAM_SUCCESS);
 }
 
-/* use_first_pass: the second module reuses the first's answer, no second prompt. */
-static void use_first_pass_reuses_the_token(void **state)
-{
-	struct conv_script cs = { NULL, 0, "" };
-	char lines[2048];
-
-	(void)state;
-	snprintf(lines, sizeof(lines),
-		 "auth optional %%M db=%s nodelay\n"
-		 "auth required %%M db=%s nodelay use_first_pass\n", T.path, T.path);
-	write_service(conf, "firstpass", lines);
-	cs.response = my_key;
-	assert_int_equal(pam_run(conf, "firstpass", me(), &cs), PAM_SUCCESS);
-	assert_int_equal(cs.prompts, 1);
-	cs.response = other_key;
-	assert_int_equal(pam_run(conf, "firstpass", me(), &cs), PAM_AUTH_ERR);
-	assert_int_equal(cs.prompts, 1);
-}
-
 /* nokeys_ignore: PAM_IGNORE for an account with no keys, never success.
  * Told apart through the stack: ignore jumps over pam_deny to pam_permit. */
 static void nokeys_ignore_option(void **state)
@@ -296,7 +277,6 @@ int main(void)
 		cmocka_unit_test(bad_arguments_fail_closed),
 		cmocka_unit_test(conversation_failure_is_not_success),
 		cmocka_unit_test(unusable_database),
-		cmocka_unit_test(use_first_pass_reuses_the_token),
 		cmocka_unit_test(nokeys_ignore_option),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

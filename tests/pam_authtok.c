@@ -1,0 +1,460 @@
+/* pam_authtok.c - what pam_apikey leaves to the rest of the auth stack
+ * (cmocka; no root needed)
+ *
+ * Through the real libpam, with the spy module (tests/spy/pam_spy.c)
+ * stacked around pam_apikey: before it to leave a token as an earlier
+ * module would, after it to record PAM_AUTHTOK and to check a password as
+ * pam_unix with try_first_pass does. The conversation counts its prompts.
+ *   - By default the answer never becomes PAM_AUTHTOK: a right key, a wrong
+ *     key and a password all leave the next module nothing.
+ *   - try_first_pass uses an earlier token and asks again when it is wrong
+ *     or absent; use_first_pass (and use_authtok) never ask, and without an
+ *     earlier token return PAM_AUTHTOK_RECOVERY_ERR.
+ *   - forward_pass asks once; a password goes on to the next module, which
+ *     logs in with it without a second prompt; a key, right or wrong, and
+ *     a key with a typo never reach the next module.
+ *   - The answer is wiped before the module frees it.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <sys/stat.h>
+
+#include "keyfmt.h"
+#include "pam_harness.h"
+#include "test_db.h"
+
+#define PASSWORD "correct-horse-battery-staple" /* no space: it is a module argument */
+
+static struct test_db T;
+static char conf[PATH_MAX], spylog[PATH_MAX + 16];
+static char my_key[APK_KEY_LEN + 1], other_key[APK_KEY_LEN + 1];
+static char forged[APK_KEY_LEN + 1]; /* my key's id, a valid checksum, a wrong secret */
+static char typo[APK_KEY_LEN + 1];   /* my key with its last character changed */
+static char seen[4096];              /* what the spy recorded in the last run */
+static const char *nokeys_user;      /* a real account without keys */
+
+/* ---- the answer is wiped before it is freed ------------------------------ */
+
+/* The module frees the conversation's answer with free(): this program's
+ * free, which looks at the watched buffer first. Not under AddressSanitizer,
+ * whose allocator owns free (the test says it is skipped there). */
+static const char *watched;
+static size_t watched_len;
+static int watched_freed, watched_wiped;
+
+#ifndef __SANITIZE_ADDRESS__
+extern void __libc_free(void *p);
+
+void free(void *p)
+{
+	if (p != NULL && p == watched) {
+		const unsigned char *b = p;
+		size_t i;
+
+		watched_wiped = 1;
+		for (i = 0; i < watched_len; i++)
+			if (b[i] != 0)
+				watched_wiped = 0;
+		watched_freed = 1;
+		watched = NULL;
+	}
+	__libc_free(p);
+}
+#endif
+
+/* harness_conv, remembering the buffer of the one answer it gives. */
+static int watching_conv(int n, const struct pam_message **msg, struct pam_response **resp,
+			 void *data)
+{
+	int rc = harness_conv(n, msg, resp, data);
+
+	if (rc == PAM_SUCCESS && n == 1 && (*resp)[0].resp != NULL) {
+		watched = (*resp)[0].resp;
+		watched_len = strlen(watched);
+	}
+	return rc;
+}
+
+/* ---- the stacks -------------------------------------------------------- */
+
+/* DIR/NAME from lines in which %M is the module, %S the spy, %D the
+ * database directory and %L the spy's log. */
+static void stack(const char *name, const char *lines)
+{
+	char out[8192];
+	size_t n = 0;
+	const char *p;
+
+	for (p = lines; *p != '\0' && n + PATH_MAX + 1 < sizeof(out); p++) {
+		const char *sub = NULL;
+
+		if (p[0] == '%' && p[1] == 'S')
+			sub = spy_path();
+		else if (p[0] == '%' && p[1] == 'D')
+			sub = T.path;
+		else if (p[0] == '%' && p[1] == 'L')
+			sub = spylog;
+		if (sub != NULL) {
+			n += (size_t)snprintf(out + n, sizeof(out) - n, "%s", sub);
+			p++;
+		} else {
+			out[n++] = *p;
+		}
+	}
+	out[n] = '\0';
+	write_service(conf, name, out); /* replaces %M */
+}
+
+/* One login of user through service, each prompt answered with answer;
+ * its code, the prompts asked in *prompts and what the spy saw in seen. */
+static int login_as(const char *service, const char *user, const char *answer, int *prompts)
+{
+	struct conv_script cs = { answer, 0, "" };
+	FILE *fp;
+	size_t n = 0;
+	int rc;
+
+	if ((fp = fopen(spylog, "w")) != NULL)
+		fclose(fp);
+	rc = pam_run(conf, service, user, &cs);
+	*prompts = cs.prompts;
+	if ((fp = fopen(spylog, "r")) != NULL) {
+		n = fread(seen, 1, sizeof(seen) - 1, fp);
+		fclose(fp);
+	}
+	seen[n] = '\0';
+	return rc;
+}
+
+static int login(const char *service, const char *answer, int *prompts)
+{
+	return login_as(service, me(), answer, prompts);
+}
+
+/* "authtok VALUE\n" as the spy writes it. */
+static const char *authtok_line(const char *value)
+{
+	static char line[512];
+
+	snprintf(line, sizeof(line), "authtok %s\n", value);
+	return line;
+}
+
+static int setup(void **state)
+{
+	struct apk_key k;
+	char lines[2048];
+	size_t n;
+
+	(void)state;
+	if (pam_fixture(&T, conf, my_key, other_key) != 0)
+		return -1;
+	snprintf(spylog, sizeof(spylog), "%s/spy.log", T.dir);
+	if (apk_key_parse(my_key, APK_KEY_LEN, &k) != APK_OK)
+		return -1;
+	k.secret[5] ^= 0x10;
+	apk_key_format(&k, forged);
+	apk_key_wipe(&k);
+	n = strlen(my_key);
+	snprintf(typo, sizeof(typo), "%s", my_key);
+	typo[n - 1] = typo[n - 1] == 'A' ? 'B' : 'A';
+	if (apk_key_parse(typo, n, &k) == APK_OK) /* the checksum must catch it */
+		return -1;
+	nokeys_user = strcmp(me(), "root") == 0 ? "bin" : "root";
+
+	/* pam_apikey, then the spy recording what it left */
+	stack("ask", "auth required %M db=%D nodelay\n"
+		     "auth optional %S log=%L\n");
+	stack("forward", "auth required %M db=%D nodelay forward_pass\n"
+			 "auth optional %S log=%L\n");
+	/* an earlier module left a token (set=), pam_apikey reads it */
+	snprintf(lines, sizeof(lines),
+		 "auth optional %%S set=%s\n"
+		 "auth required %%M db=%%D nodelay try_first_pass\n"
+		 "auth optional %%S log=%%L\n", my_key);
+	stack("try-right", lines);
+	snprintf(lines, sizeof(lines),
+		 "auth optional %%S set=%s\n"
+		 "auth required %%M db=%%D nodelay try_first_pass\n"
+		 "auth optional %%S log=%%L\n", forged);
+	stack("try-wrong", lines);
+	stack("try-password", "auth optional %S set=" PASSWORD "\n"
+			      "auth required %M db=%D nodelay try_first_pass\n");
+	stack("try-none", "auth required %M db=%D nodelay try_first_pass\n"
+			  "auth optional %S log=%L\n");
+	snprintf(lines, sizeof(lines),
+		 "auth optional %%S set=%s\n"
+		 "auth required %%M db=%%D nodelay use_first_pass\n", my_key);
+	stack("use-right", lines);
+	snprintf(lines, sizeof(lines),
+		 "auth optional %%S set=%s\n"
+		 "auth required %%M db=%%D nodelay use_first_pass\n", forged);
+	stack("use-wrong", lines);
+	stack("use-none", "auth required %M db=%D nodelay use_first_pass\n");
+	stack("authtok-none", "auth required %M db=%D nodelay use_authtok\n");
+	/* Debian's shape (pam-auth-update's success=end): a key or the password
+	 * at one prompt, the spy standing in for pam_unix try_first_pass. */
+	stack("one-prompt", "auth [success=2 default=ignore] %M db=%D nodelay forward_pass\n"
+			    "auth [success=1 default=ignore] %S log=%L password=" PASSWORD
+			    " try_first_pass\n"
+			    "auth requisite pam_deny.so\n"
+			    "auth required pam_permit.so\n");
+	stack("one-prompt-ignore",
+	      "auth [success=2 ignore=ignore default=die] %M db=%D nodelay forward_pass nokeys_ignore\n"
+	      "auth [success=1 default=ignore] %S log=%L password=" PASSWORD " try_first_pass\n"
+	      "auth requisite pam_deny.so\n"
+	      "auth required pam_permit.so\n");
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	test_db_remove(&T);
+	return 0;
+}
+
+/* ---- by default nothing is left for the next module ---------------------- */
+
+static void default_mode_never_sets_authtok(void **state)
+{
+	const char *answers[] = { my_key, other_key, forged, typo, PASSWORD, "" };
+	const int want[] = { PAM_SUCCESS, PAM_AUTH_ERR, PAM_AUTH_ERR, PAM_AUTH_ERR,
+			     PAM_AUTH_ERR, PAM_AUTH_ERR };
+	size_t i;
+	int prompts;
+
+	(void)state;
+	for (i = 0; i < sizeof(answers) / sizeof(answers[0]); i++) {
+		assert_int_equal(login("ask", answers[i], &prompts), want[i]);
+		assert_int_equal(prompts, 1);
+		assert_string_equal(seen, "no authtok\n");
+	}
+}
+
+/* Two pam_apikey lines: the second, with use_first_pass, gets nothing from
+ * the first, which asked. */
+static void second_module_gets_nothing_from_the_first(void **state)
+{
+	int prompts;
+
+	(void)state;
+	stack("twice", "auth optional %M db=%D nodelay\n"
+		       "auth required %M db=%D nodelay use_first_pass\n");
+	assert_int_equal(login("twice", my_key, &prompts), PAM_AUTHTOK_RECOVERY_ERR);
+	assert_int_equal(prompts, 1);
+}
+
+/* ---- try_first_pass ------------------------------------------------------ */
+
+static void try_first_pass_uses_an_earlier_token(void **state)
+{
+	int prompts;
+
+	(void)state;
+	/* a right earlier token: no prompt (the conversation would fail) */
+	assert_int_equal(login("try-right", NULL, &prompts), PAM_SUCCESS);
+	assert_int_equal(prompts, 0);
+	assert_string_equal(seen, authtok_line(my_key)); /* the earlier module's, untouched */
+}
+
+static void try_first_pass_asks_again_after_a_wrong_token(void **state)
+{
+	int prompts;
+
+	(void)state;
+	assert_int_equal(login("try-wrong", my_key, &prompts), PAM_SUCCESS);
+	assert_int_equal(prompts, 1);
+	/* the typed key did not replace the earlier token */
+	assert_string_equal(seen, authtok_line(forged));
+	assert_int_equal(login("try-wrong", other_key, &prompts), PAM_AUTH_ERR);
+	assert_int_equal(prompts, 1);
+	/* an earlier password is no key: asked too */
+	assert_int_equal(login("try-password", my_key, &prompts), PAM_SUCCESS);
+	assert_int_equal(prompts, 1);
+	assert_int_equal(login("try-password", NULL, &prompts), PAM_CONV_ERR);
+	assert_int_equal(prompts, 1);
+}
+
+static void try_first_pass_asks_without_a_token(void **state)
+{
+	int prompts;
+
+	(void)state;
+	assert_int_equal(login("try-none", my_key, &prompts), PAM_SUCCESS);
+	assert_int_equal(prompts, 1);
+	assert_string_equal(seen, "no authtok\n");
+	assert_int_equal(login("try-none", forged, &prompts), PAM_AUTH_ERR);
+	assert_int_equal(prompts, 1);
+	assert_string_equal(seen, "no authtok\n");
+}
+
+/* ---- use_first_pass, use_authtok ----------------------------------------- */
+
+static void use_first_pass_never_asks(void **state)
+{
+	int prompts;
+
+	(void)state;
+	assert_int_equal(login("use-right", my_key, &prompts), PAM_SUCCESS);
+	assert_int_equal(prompts, 0);
+	assert_int_equal(login("use-wrong", my_key, &prompts), PAM_AUTH_ERR);
+	assert_int_equal(prompts, 0);
+}
+
+static void use_first_pass_without_a_token_fails(void **state)
+{
+	int prompts;
+
+	(void)state;
+	/* the conversation would give the right key: never asked */
+	assert_int_equal(login("use-none", my_key, &prompts), PAM_AUTHTOK_RECOVERY_ERR);
+	assert_int_equal(prompts, 0);
+	assert_int_equal(login("authtok-none", my_key, &prompts), PAM_AUTHTOK_RECOVERY_ERR);
+	assert_int_equal(prompts, 0);
+}
+
+/* ---- forward_pass -------------------------------------------------------- */
+
+static void forward_pass_password_logs_in_with_one_prompt(void **state)
+{
+	int prompts;
+
+	(void)state;
+	assert_int_equal(login("one-prompt", PASSWORD, &prompts), PAM_SUCCESS);
+	assert_int_equal(prompts, 1);
+	assert_string_equal(seen, authtok_line(PASSWORD));
+	assert_int_equal(login("one-prompt", "not " PASSWORD, &prompts), PAM_AUTH_ERR);
+	assert_int_equal(prompts, 1);
+	assert_string_equal(seen, authtok_line("not " PASSWORD));
+}
+
+static void forward_pass_right_key_logs_in(void **state)
+{
+	struct conv_script cs = { my_key, 0, "" };
+	int prompts;
+
+	(void)state;
+	assert_int_equal(login("one-prompt", my_key, &prompts), PAM_SUCCESS);
+	assert_int_equal(prompts, 1);
+	assert_string_equal(seen, ""); /* success ended the stack: the next module never ran */
+	assert_int_equal(pam_run(conf, "one-prompt", me(), &cs), PAM_SUCCESS);
+	assert_string_equal(cs.last_prompt, "Password: ");
+}
+
+static void forward_pass_never_forwards_a_key(void **state)
+{
+	const char *keys[] = { my_key, other_key, forged, typo };
+	char spaced[APK_KEY_LEN + 2];
+	size_t i;
+	int prompts;
+
+	(void)state;
+	/* the next module asks for its own password: a second prompt, no token */
+	assert_int_equal(login("one-prompt", forged, &prompts), PAM_AUTH_ERR);
+	assert_int_equal(prompts, 2);
+	assert_string_equal(seen, "no authtok\n");
+	/* the spy runs after every answer here: a key never reaches it */
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		assert_int_equal(login("forward", keys[i], &prompts),
+				 i == 0 ? PAM_SUCCESS : PAM_AUTH_ERR);
+		assert_int_equal(prompts, 1);
+		assert_string_equal(seen, "no authtok\n");
+	}
+	snprintf(spaced, sizeof(spaced), "%s ", my_key);
+	assert_int_equal(login("forward", spaced, &prompts), PAM_AUTH_ERR);
+	assert_string_equal(seen, "no authtok\n");
+	/* what is not a key goes on */
+	assert_int_equal(login("forward", PASSWORD, &prompts), PAM_AUTH_ERR);
+	assert_string_equal(seen, authtok_line(PASSWORD));
+}
+
+static void forward_pass_account_without_keys(void **state)
+{
+	int prompts;
+
+	(void)state;
+	/* refused here, checked by the next module */
+	assert_int_equal(login_as("forward", nokeys_user, PASSWORD, &prompts), PAM_AUTH_ERR);
+	assert_string_equal(seen, authtok_line(PASSWORD));
+	/* nokeys_ignore: PAM_IGNORE (default=die would stop a refusal), still forwarded */
+	assert_int_equal(login_as("one-prompt-ignore", nokeys_user, PASSWORD, &prompts),
+			 PAM_SUCCESS);
+	assert_int_equal(prompts, 1);
+	assert_string_equal(seen, authtok_line(PASSWORD));
+	/* an account with keys and a wrong password: refused, not ignored */
+	assert_int_equal(login("one-prompt-ignore", PASSWORD, &prompts), PAM_AUTH_ERR);
+	assert_string_equal(seen, "");
+}
+
+static void forward_pass_prompt_option(void **state)
+{
+	struct conv_script cs = { my_key, 0, "" };
+
+	(void)state;
+	stack("forward-prompt", "auth required %M db=%D nodelay forward_pass [prompt=Key or password: ]\n");
+	assert_int_equal(pam_run(conf, "forward-prompt", me(), &cs), PAM_SUCCESS);
+	assert_string_equal(cs.last_prompt, "Key or password: ");
+	assert_int_equal(pam_run(conf, "ask", me(), &cs), PAM_SUCCESS);
+	assert_string_equal(cs.last_prompt, "API key: ");
+}
+
+static void conflicting_answer_options_fail_closed(void **state)
+{
+	int prompts;
+
+	(void)state;
+	stack("conflict", "auth required %M db=%D nodelay forward_pass try_first_pass\n");
+	assert_int_equal(login("conflict", my_key, &prompts), PAM_SERVICE_ERR);
+	assert_int_equal(prompts, 0);
+}
+
+/* ---- the answer is wiped -------------------------------------------------- */
+
+static void answer_is_wiped_before_it_is_freed(void **state)
+{
+	const char *services[] = { "ask", "ask", "forward", "forward", "try-none" };
+	const char *answers[] = { my_key, PASSWORD, my_key, PASSWORD, forged };
+	size_t i;
+
+	(void)state;
+#ifdef __SANITIZE_ADDRESS__
+	skip(); /* AddressSanitizer owns free(): this program cannot watch it */
+#endif
+	for (i = 0; i < sizeof(answers) / sizeof(answers[0]); i++) {
+		struct conv_script cs = { answers[i], 0, "" };
+		struct pam_conv conv = { watching_conv, &cs };
+
+		watched = NULL;
+		watched_freed = watched_wiped = 0;
+		(void)pam_run_conv(conf, services[i], me(), &conv);
+		assert_int_equal(cs.prompts, 1);
+		assert_true(watched_freed);
+		assert_true(watched_wiped);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(default_mode_never_sets_authtok),
+		cmocka_unit_test(second_module_gets_nothing_from_the_first),
+		cmocka_unit_test(try_first_pass_uses_an_earlier_token),
+		cmocka_unit_test(try_first_pass_asks_again_after_a_wrong_token),
+		cmocka_unit_test(try_first_pass_asks_without_a_token),
+		cmocka_unit_test(use_first_pass_never_asks),
+		cmocka_unit_test(use_first_pass_without_a_token_fails),
+		cmocka_unit_test(forward_pass_password_logs_in_with_one_prompt),
+		cmocka_unit_test(forward_pass_right_key_logs_in),
+		cmocka_unit_test(forward_pass_never_forwards_a_key),
+		cmocka_unit_test(forward_pass_account_without_keys),
+		cmocka_unit_test(forward_pass_prompt_option),
+		cmocka_unit_test(conflicting_answer_options_fail_closed),
+		cmocka_unit_test(answer_is_wiped_before_it_is_freed),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
