@@ -1,7 +1,9 @@
 #!/bin/sh
 # tests/e2e/20_pamtester.sh - pam_apikey as an alternative to the password,
-# through pamtester and the real libpam, on the stacks the documentation
-# recommends: the key or the password each work, nothing else does.
+# through pamtester, the real libpam and the real pam_unix: with
+# forward_pass, the key or the password at one prompt each work, nothing
+# else does (Debian's pam-auth-update shape among them); without it, what is
+# typed at the key prompt never reaches pam_unix.
 # shellcheck source=tests/e2e/lib/common.sh
 . "$(dirname "$0")/lib/common.sh"
 e2e_begin pamtester
@@ -17,14 +19,32 @@ S_DONE=apkt-done-$$
 S_SUFF=apkt-suff-$$
 S_ONLY=apkt-only-$$
 S_FAST=apkt-fast-$$
+S_DEB=apkt-deb-$$
+S_KEEP=apkt-keep-$$
 e2e_pam_service "$S_DONE" <<EOF
-auth    [success=done default=ignore] pam_apikey.so nodelay
-auth    required pam_unix.so use_first_pass nodelay
+auth    [success=done default=ignore] pam_apikey.so nodelay forward_pass
+auth    required pam_unix.so try_first_pass nodelay
 account required pam_unix.so
 EOF
 e2e_pam_service "$S_SUFF" <<EOF
-auth    sufficient pam_apikey.so nodelay
-auth    required pam_unix.so use_first_pass nodelay
+auth    sufficient pam_apikey.so nodelay forward_pass
+auth    required pam_unix.so try_first_pass nodelay
+account required pam_unix.so
+EOF
+# common-auth as pam-auth-update writes it with pam_apikey first
+# ("success=end" becomes the jump to pam_permit)
+e2e_pam_service "$S_DEB" <<EOF
+auth    [success=2 default=ignore] pam_apikey.so nodelay forward_pass
+auth    [success=1 default=ignore] pam_unix.so nullok try_first_pass nodelay
+auth    requisite pam_deny.so
+auth    required pam_permit.so
+account required pam_unix.so
+EOF
+# Without forward_pass. Debian's pam_unix takes any token an earlier module
+# left, even without try_first_pass; pam_apikey leaves none.
+e2e_pam_service "$S_KEEP" <<EOF
+auth    [success=done default=ignore] pam_apikey.so nodelay
+auth    required pam_unix.so nodelay
 account required pam_unix.so
 EOF
 e2e_pam_service "$S_ONLY" <<EOF
@@ -61,7 +81,7 @@ e2e_generate KEY_A "$ALICE" --name deploy
 e2e_generate KEY_B "$BOB" --name backup
 ID_A=$(key_id "$KEY_A")
 
-for s in "$S_DONE" "$S_SUFF"; do
+for s in "$S_DONE" "$S_SUFF" "$S_DEB"; do
 	expect "$s" "$ALICE" "$KEY_A" 0 "$ALICE's key works"
 	expect "$s" "$ALICE" "$ALICE_PW" 0 "$ALICE's password works"
 	expect "$s" "$ALICE" "wrong-$ALICE_PW" fail "a wrong password fails"
@@ -73,6 +93,32 @@ for s in "$S_DONE" "$S_SUFF"; do
 	expect "$s" "$ALICE" "" fail "an empty value fails"
 	expect "$s" "apkt-nobody-$$" "$KEY_A" fail "a key for an unknown user fails"
 done
+
+# asked SERVICE USER VALUE DESC WANT: the prompts pamtester showed (on its
+# standard error, before its own "pamtester: ..." messages; one line of
+# answers given) are exactly WANT.
+asked() {
+	pam "$1" "$2" "$3"
+	got=$(sed 's/pamtester: .*//' "$E2E_TMP/err" | tr -d '\n')
+	tap_is "$1: $4" "$got" "$5"
+}
+asked "$S_DEB" "$ALICE" "$ALICE_PW" "the password is asked for once" "Password: "
+asked "$S_DEB" "$ALICE" "$KEY_A" "the key is asked for once" "Password: "
+asked "$S_DEB" "$ALICE" "$("$E2E_PY" "$E2E_LIB/keytool.py" forge "$KEY_A")" \
+	"a wrong key goes no further: pam_unix asks for its own password" "Password: Password: "
+asked "$S_KEEP" "$ALICE" "$ALICE_PW" \
+	"without forward_pass the answer goes no further: pam_unix asks for its own" \
+	"API key: Password: "
+expect "$S_KEEP" "$ALICE" "$KEY_A" 0 "without forward_pass $ALICE's key works"
+expect "$S_KEEP" "$ALICE" "$ALICE_PW" fail \
+	"without forward_pass the password typed at the key prompt is not used"
+
+# The password passed on is logged as refused, never shown.
+log_mark
+pam "$S_DEB" "$ALICE" "$ALICE_PW"
+log_window "$E2E_TMP/window"
+tap_one_line "$S_DEB: one authpriv line for the password passed on" "$E2E_TMP/window" \
+	"pam_apikey\\($S_DEB:auth\\): refused key \\(id malformed\\) for user $ALICE service $S_DEB rhost $RHOST: not a valid API key \\(passed on to the next module\\)\$"
 
 # Attribution through pamtester: user, service, rhost, key name and id.
 log_mark

@@ -16,9 +16,10 @@ e2e_add_user ALICE alice
 e2e_add_user BOB bob
 
 # /etc/pam.d/su with our line after pam_rootok (root needs nothing), so that
-# a key of the target account is enough and its password still works.
+# a key of the target account is enough and its password still works, both
+# at su's one prompt (forward_pass).
 SU_PAM=$E2E_TMP/su.pam
-LINE="auth [success=done default=ignore] pam_apikey.so"
+LINE="auth [success=done default=ignore] pam_apikey.so forward_pass"
 awk -v line="$LINE" '
 	{ print }
 	!done && $1 == "auth" && $0 ~ /pam_rootok\.so/ { print line; done = 1 }
