@@ -12,7 +12,8 @@
  *     earlier token return PAM_AUTHTOK_RECOVERY_ERR.
  *   - forward_pass asks once; a password goes on to the next module, which
  *     logs in with it without a second prompt; a key, right or wrong, and
- *     a key with a typo never reach the next module.
+ *     a key with a typo, a space added or caps lock on never reach the
+ *     next module.
  *   - The answer is wiped before the module frees it.
  */
 #include <setjmp.h>
@@ -21,6 +22,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <ctype.h>
 #include <sys/stat.h>
 
 #include "keyfmt.h"
@@ -366,6 +368,11 @@ static void forward_pass_never_forwards_a_key(void **state)
 		assert_string_equal(seen, "no authtok\n");
 	}
 	snprintf(spaced, sizeof(spaced), "%s ", my_key);
+	assert_int_equal(login("forward", spaced, &prompts), PAM_AUTH_ERR);
+	assert_string_equal(seen, "no authtok\n");
+	for (i = 0; spaced[i] != '\0'; i++) /* caps lock on */
+		spaced[i] = (char)(islower((unsigned char)spaced[i]) ? toupper((unsigned char)spaced[i])
+								     : tolower((unsigned char)spaced[i]));
 	assert_int_equal(login("forward", spaced, &prompts), PAM_AUTH_ERR);
 	assert_string_equal(seen, "no authtok\n");
 	/* what is not a key goes on */
