@@ -13,6 +13,7 @@ COMPDIR     ?= $(DATADIR)/bash-completion/completions
 DBPATH      ?= $(DBDIR)
 HELPER_USER ?= pam-apikey
 MAX_KEYS    ?= 100
+POLICY      ?= /etc/security/pam_apikey.conf
 
 CC      ?= cc
 B       := build
@@ -25,7 +26,7 @@ HARDEN  := -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIC \
 OPT     ?= -O2 -g
 DEFS    := -D_GNU_SOURCE -DAPK_VERSION='"$(VERSION)"' \
            -DAPK_DB_PATH='"$(DBPATH)"' -DAPK_HELPER_USER='"$(HELPER_USER)"' \
-           -DAPK_MAX_KEYS_PER_USER=$(MAX_KEYS)
+           -DAPK_MAX_KEYS_PER_USER=$(MAX_KEYS) -DAPK_POLICY_PATH='"$(POLICY)"'
 CFLAGS  ?=
 override CFLAGS := -std=c11 $(OPT) $(WARN) $(HARDEN) $(DEFS) -Icommon $(CFLAGS)
 LDHARD  := -Wl,-z,relro -Wl,-z,now -Wl,-z,noexecstack
@@ -79,6 +80,7 @@ $(B)/tests/%: tests/%.c $(LIBAPK) $(wildcard tests/*.h)
 
 # The privileged start's own test links that one file of the helper.
 $(B)/tests/unit_privdrop: $(B)/obj/apikeyctl/privdrop.o
+$(B)/tests/unit_policy: $(B)/obj/apikeyctl/policy.o
 
 # A PAM module for the tests only: it records what reaches the modules
 # stacked around pam_apikey (tests/spy/pam_spy.c). Never installed.

@@ -10,10 +10,11 @@
 #include <sodium.h>
 
 #include "record.h"
+#include "when.h"
 
 #define TAG_OPTIONAL 0x80u
 
-/* Record fields (all mandatory). */
+/* Record fields: the first seven in every version, all mandatory. */
 #define REC_ID 0x01u
 #define REC_UID 0x02u
 #define REC_OWNER 0x03u
@@ -21,9 +22,20 @@
 #define REC_DESC 0x05u
 #define REC_CREATED 0x06u
 #define REC_DIGEST 0x07u
-#define REC_ALL ((1u << REC_ID) | (1u << REC_UID) | (1u << REC_OWNER) | \
-		 (1u << REC_NAME) | (1u << REC_DESC) | (1u << REC_CREATED) | \
-		 (1u << REC_DIGEST))
+#define REC_ALL_V1 ((1u << REC_ID) | (1u << REC_UID) | (1u << REC_OWNER) | \
+		    (1u << REC_NAME) | (1u << REC_DESC) | (1u << REC_CREATED) | \
+		    (1u << REC_DIGEST))
+/* The lifecycle fields: version 2 only, critical and mandatory there. */
+#define REC_EXPIRES 0x08u
+#define REC_DISABLED 0x09u
+#define REC_SERVICES 0x0Au
+#define REC_NETWORKS 0x0Bu
+#define REC_LIFECYCLE ((1u << REC_EXPIRES) | (1u << REC_DISABLED) | \
+		       (1u << REC_SERVICES) | (1u << REC_NETWORKS))
+#define REC_ALL_V2 (REC_ALL_V1 | REC_LIFECYCLE)
+#define NET_V4_BYTES 4
+#define NET_V6_BYTES 16
+#define NETWORKS_FIELD_MAX (APK_NETWORKS_MAX * (2 + NET_V6_BYTES))
 
 /* The meta value and the index use tags of their own, so that a value of
  * one kind never decodes as another. */
@@ -43,14 +55,14 @@ struct writer {
 	size_t pos;
 };
 
-static bool w_begin(struct writer *w, unsigned char *buf, size_t bufsz)
+static bool w_begin(struct writer *w, unsigned char *buf, size_t bufsz, unsigned int version)
 {
 	w->buf = buf;
 	w->size = bufsz;
 	w->pos = 0;
 	if (buf == NULL || bufsz < 1)
 		return false;
-	w->buf[w->pos++] = APK_FORMAT_VERSION;
+	w->buf[w->pos++] = (unsigned char)version;
 	return true;
 }
 
@@ -117,6 +129,7 @@ struct reader {
 	const unsigned char *buf;
 	size_t len;
 	size_t pos;
+	unsigned int version;
 	unsigned char seen[256 / 8];
 };
 
@@ -126,11 +139,14 @@ struct tlv {
 	size_t n;
 };
 
-static bool r_begin(struct reader *r, const unsigned char *buf, size_t len, size_t max)
+/* A value of at most max bytes whose version byte is lo..hi. */
+static bool r_begin(struct reader *r, const unsigned char *buf, size_t len, size_t max,
+		    unsigned int lo, unsigned int hi)
 {
 	memset(r, 0, sizeof *r);
-	if (buf == NULL || len < 1 || len > max || buf[0] != APK_FORMAT_VERSION)
+	if (buf == NULL || len < 1 || len > max || buf[0] < lo || buf[0] > hi)
 		return false;
+	r->version = buf[0];
 	r->buf = buf;
 	r->len = len;
 	r->pos = 1;
@@ -199,13 +215,19 @@ static bool terminated(const char *s, size_t sz)
 	return strnlen(s, sz) < sz;
 }
 
+static bool expires_valid(int64_t t)
+{
+	return t == APK_WHEN_NEVER || (t > 0 && t <= APK_WHEN_LAST);
+}
+
 static bool record_fields_valid(const struct apk_record *r)
 {
 	return apk_id_valid(r->id) && r->uid != UID_INVALID && r->created >= 0 &&
 	       terminated(r->owner, sizeof r->owner) && apk_user_valid(r->owner) &&
 	       terminated(r->name, sizeof r->name) && apk_name_valid(r->name) &&
 	       terminated(r->description, sizeof r->description) &&
-	       apk_desc_valid(r->description);
+	       apk_desc_valid(r->description) && expires_valid(r->expires) &&
+	       apk_services_canonical(&r->services) && apk_networks_canonical(&r->networks);
 }
 
 static bool index_ids_valid(const struct apk_index *ix)
@@ -226,23 +248,94 @@ static bool index_ids_valid(const struct apk_index *ix)
 
 /* ---- records ---------------------------------------------------------- */
 
+/* The network list field: per network its family (4 or 6), its prefix
+ * length and its 4 or 16 address bytes. Returns the length. */
+static size_t networks_bytes(const struct apk_networks *s, unsigned char out[NETWORKS_FIELD_MAX])
+{
+	size_t i, pos = 0, n;
+
+	for (i = 0; i < s->n; i++) {
+		n = s->net[i].family == APK_NET_V4 ? NET_V4_BYTES : NET_V6_BYTES;
+		out[pos++] = s->net[i].family;
+		out[pos++] = s->net[i].prefix;
+		memcpy(out + pos, s->net[i].addr, n);
+		pos += n;
+	}
+	return pos;
+}
+
 enum apk_err record_encode(const struct apk_record *r, unsigned char *buf, size_t bufsz, size_t *len)
 {
+	char services[APK_SERVICES_TEXT_MAX + 1];
+	unsigned char networks[NETWORKS_FIELD_MAX];
+	unsigned char disabled;
 	struct writer w;
 
 	if (r == NULL || len == NULL || !record_fields_valid(r))
 		return APK_ERR_INVALID;
-	if (!w_begin(&w, buf, bufsz) ||
+	disabled = r->disabled ? 1 : 0;
+	if (!w_begin(&w, buf, bufsz, APK_RECORD_VERSION) ||
 	    !w_tlv(&w, REC_ID, r->id, APK_ID_LEN) ||
 	    !w_u32(&w, REC_UID, r->uid) ||
 	    !w_str(&w, REC_OWNER, r->owner) ||
 	    !w_str(&w, REC_NAME, r->name) ||
 	    !w_str(&w, REC_DESC, r->description) ||
 	    !w_u64(&w, REC_CREATED, (uint64_t)r->created) ||
-	    !w_tlv(&w, REC_DIGEST, r->digest, APK_DIGEST_BYTES))
+	    !w_tlv(&w, REC_DIGEST, r->digest, APK_DIGEST_BYTES) ||
+	    !w_u64(&w, REC_EXPIRES, (uint64_t)r->expires) ||
+	    !w_tlv(&w, REC_DISABLED, &disabled, 1) ||
+	    !w_str(&w, REC_SERVICES, apk_services_text(&r->services, services, sizeof services)) ||
+	    !w_tlv(&w, REC_NETWORKS, networks, networks_bytes(&r->networks, networks)))
 		return APK_ERR_INVALID;
 	*len = w.pos;
 	return APK_OK;
+}
+
+/* Comma-separated service names into s, then checked canonical. */
+static bool r_services(const struct tlv *t, struct apk_services *s)
+{
+	size_t pos = 0, len;
+	const unsigned char *comma;
+
+	if (t->n > APK_SERVICES_TEXT_MAX)
+		return false;
+	while (pos < t->n) {
+		comma = memchr(t->v + pos, ',', t->n - pos);
+		len = comma != NULL ? (size_t)(comma - (t->v + pos)) : t->n - pos;
+		if (s->n == APK_SERVICES_MAX || len < 1 || len > APK_SERVICE_NAME_MAX ||
+		    memchr(t->v + pos, '\0', len) != NULL)
+			return false;
+		memcpy(s->name[s->n++], t->v + pos, len);
+		pos += len;
+		if (comma != NULL && ++pos == t->n)
+			return false; /* a trailing comma */
+	}
+	return apk_services_canonical(s);
+}
+
+/* The network list field into s, then checked canonical. */
+static bool r_networks(const struct tlv *t, struct apk_networks *s)
+{
+	size_t pos = 0, n;
+
+	while (pos < t->n) {
+		if (s->n == APK_NETWORKS_MAX || t->n - pos < 2)
+			return false;
+		if (t->v[pos] == APK_NET_V4)
+			n = NET_V4_BYTES;
+		else if (t->v[pos] == APK_NET_V6)
+			n = NET_V6_BYTES;
+		else
+			return false;
+		if (t->n - pos - 2 < n)
+			return false;
+		s->net[s->n].family = t->v[pos];
+		s->net[s->n].prefix = t->v[pos + 1];
+		memcpy(s->net[s->n].addr, t->v + pos + 2, n);
+		s->n++;
+		pos += 2 + n;
+	}
+	return apk_networks_canonical(s);
 }
 
 static bool record_field(struct apk_record *r, const struct tlv *t)
@@ -271,6 +364,20 @@ static bool record_field(struct apk_record *r, const struct tlv *t)
 			return false;
 		memcpy(r->digest, t->v, APK_DIGEST_BYTES);
 		return true;
+	case REC_EXPIRES:
+		if (!r_u64(t, &u) || u > (uint64_t)INT64_MAX || !expires_valid((int64_t)u))
+			return false;
+		r->expires = (int64_t)u;
+		return true;
+	case REC_DISABLED:
+		if (t->n != 1 || t->v[0] > 1)
+			return false;
+		r->disabled = t->v[0] == 1;
+		return true;
+	case REC_SERVICES:
+		return r_services(t, &r->services);
+	case REC_NETWORKS:
+		return r_networks(t, &r->networks);
 	default:
 		return (t->tag & TAG_OPTIONAL) != 0; /* skip optional, refuse critical */
 	}
@@ -280,21 +387,25 @@ enum apk_err record_decode(const unsigned char *buf, size_t len, struct apk_reco
 {
 	struct reader rd;
 	struct tlv t;
-	unsigned int have = 0;
+	unsigned int have = 0, want;
 	int more;
 
 	if (r == NULL)
 		return APK_ERR_INVALID;
 	memset(r, 0, sizeof *r);
-	if (!r_begin(&rd, buf, len, APK_RECORD_MAX))
+	if (!r_begin(&rd, buf, len, APK_RECORD_MAX, APK_RECORD_VERSION_1, APK_RECORD_VERSION))
 		goto bad;
+	want = rd.version == APK_RECORD_VERSION_1 ? REC_ALL_V1 : REC_ALL_V2;
 	while ((more = r_next(&rd, &t)) > 0) {
+		/* a lifecycle field in a version 1 record is an unknown critical tag */
+		if (t.tag < 32 && (REC_LIFECYCLE & (1u << t.tag)) != 0 && (want & REC_LIFECYCLE) == 0)
+			goto bad;
 		if (!record_field(r, &t))
 			goto bad;
 		if (t.tag < 32)
 			have |= 1u << t.tag;
 	}
-	if (more < 0 || (have & REC_ALL) != REC_ALL)
+	if (more < 0 || (have & want) != want)
 		goto bad;
 	return APK_OK;
 bad:
@@ -310,7 +421,7 @@ enum apk_err meta_encode(const struct apk_meta *m, unsigned char *buf, size_t bu
 
 	if (m == NULL || len == NULL)
 		return APK_ERR_INVALID;
-	if (!w_begin(&w, buf, bufsz) ||
+	if (!w_begin(&w, buf, bufsz, APK_FORMAT_VERSION) ||
 	    !w_tlv(&w, META_HASHKEY, m->hashkey, APK_HASHKEY_BYTES))
 		return APK_ERR_INVALID;
 	*len = w.pos;
@@ -327,7 +438,7 @@ enum apk_err meta_decode(const unsigned char *buf, size_t len, struct apk_meta *
 	if (m == NULL)
 		return APK_ERR_INVALID;
 	sodium_memzero(m, sizeof *m);
-	if (!r_begin(&rd, buf, len, META_MAX))
+	if (!r_begin(&rd, buf, len, META_MAX, APK_FORMAT_VERSION, APK_FORMAT_VERSION))
 		goto bad;
 	while ((more = r_next(&rd, &t)) > 0) {
 		if (t.tag == META_HASHKEY) {
@@ -356,7 +467,7 @@ enum apk_err index_encode(const struct apk_index *ix, unsigned char *buf, size_t
 
 	if (ix == NULL || len == NULL || !index_ids_valid(ix))
 		return APK_ERR_INVALID;
-	if (!w_begin(&w, buf, bufsz) || !w_header(&w, INDEX_IDS, ix->n * APK_ID_LEN))
+	if (!w_begin(&w, buf, bufsz, APK_FORMAT_VERSION) || !w_header(&w, INDEX_IDS, ix->n * APK_ID_LEN))
 		return APK_ERR_INVALID;
 	for (i = 0; i < ix->n; i++)
 		w_bytes(&w, ix->ids[i], APK_ID_LEN);
@@ -388,7 +499,7 @@ enum apk_err index_decode(const unsigned char *buf, size_t len, struct apk_index
 	if (ix == NULL)
 		return APK_ERR_INVALID;
 	memset(ix, 0, sizeof *ix);
-	if (!r_begin(&rd, buf, len, APK_INDEX_MAX))
+	if (!r_begin(&rd, buf, len, APK_INDEX_MAX, APK_FORMAT_VERSION, APK_FORMAT_VERSION))
 		goto bad;
 	while ((more = r_next(&rd, &t)) > 0) {
 		if (t.tag == INDEX_IDS) {

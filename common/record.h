@@ -1,6 +1,6 @@
 /* record.h - the versioned encoding of what the database holds (see FORMAT.md)
  *
- * Every value starts with a format version byte (1), then TLV fields:
+ * Every value starts with a format version byte, then TLV fields:
  * tag (1 byte), length (2 bytes, big-endian), value. A tag with the high
  * bit set is optional and skipped when unknown; an unknown tag without it
  * makes the whole value invalid, so a later field that restricts a key
@@ -10,16 +10,24 @@
 #ifndef APK_RECORD_H
 #define APK_RECORD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "apk_error.h"
 #include "keyfmt.h"
+#include "networks.h"
+#include "services.h"
 #include "validate.h"
 
+/* Version bytes: meta and index values are version 1; a key record is
+ * version 1 (written by 0.1.0: no lifecycle fields, read as a key without
+ * restrictions) or version 2 (every lifecycle field present), and
+ * record_encode always writes version 2. */
 #define APK_FORMAT_VERSION 1
-#define APK_RECORD_VERSION 1 /* the version record_encode writes */
-#define APK_RECORD_MAX 2048
+#define APK_RECORD_VERSION_1 1
+#define APK_RECORD_VERSION 2 /* the version record_encode writes */
+#define APK_RECORD_MAX 4096
 #define APK_INDEX_MAX (1 + 3 + APK_MAX_INDEX_IDS * APK_ID_LEN)
 #define APK_MAX_INDEX_IDS 1000 /* decoder bound, above any configured key limit */
 
@@ -32,6 +40,12 @@ struct apk_record {
 	char description[APK_DESC_MAX_BYTES + 1];
 	int64_t created;                     /* seconds since the epoch, UTC */
 	unsigned char digest[APK_DIGEST_BYTES];
+	/* The lifecycle fields (version 2; a version 1 record has them all
+	 * zero: no restriction). */
+	int64_t expires;                     /* 0: never; else 1..APK_WHEN_LAST */
+	bool disabled;
+	struct apk_services services;        /* canonical; empty: every service */
+	struct apk_networks networks;        /* canonical; empty: anywhere */
 };
 
 /* The database header: format version and the keyed-hash key. */

@@ -31,6 +31,18 @@ static inline int fuzz_all_zero(const void *p, size_t n)
 	return n == 0 || (b[0] == 0 && memcmp(b, b + 1, n - 1) == 0);
 }
 
+/* err (errsz bytes) holds a message: not empty, NUL-terminated, one line
+ * without control characters. */
+static inline void fuzz_check_message(const char *err, size_t errsz)
+{
+	size_t i, n = strnlen(err, errsz);
+
+	FUZZ_CHECK(n > 0 && n < errsz, "a refusal says why, NUL-terminated");
+	for (i = 0; i < n; i++)
+		FUZZ_CHECK((unsigned char)err[i] >= 0x20 && (unsigned char)err[i] != 0x7f,
+			   "the message is one line without control characters");
+}
+
 /* out = a "/" b, which must fit. */
 static inline void fuzz_path(char *out, size_t outsz, const char *a, const char *b)
 {

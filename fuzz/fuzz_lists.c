@@ -18,16 +18,6 @@
 #define MAX_ARGS 8
 #define MAX_IN 4096
 
-static void check_message(const char *err, size_t errsz)
-{
-	size_t i, n = strnlen(err, errsz);
-
-	FUZZ_CHECK(n > 0 && n < errsz, "a refusal says why, NUL-terminated");
-	for (i = 0; i < n; i++)
-		FUZZ_CHECK((unsigned char)err[i] >= 0x20 && (unsigned char)err[i] != 0x7f,
-			   "the message is one line without control characters");
-}
-
 static void check_services(const char *const *args, size_t nargs)
 {
 	static struct apk_services s, again;
@@ -39,7 +29,7 @@ static void check_services(const char *const *args, size_t nargs)
 	memset(err, 0, sizeof(err));
 	if (apk_services_parse(args, nargs, &s, err, sizeof(err)) != APK_OK) {
 		FUZZ_CHECK(fuzz_all_zero(&s, sizeof(s)), "a refused service list is zeroed");
-		check_message(err, sizeof(err));
+		fuzz_check_message(err, sizeof(err));
 		return;
 	}
 	FUZZ_CHECK(apk_services_canonical(&s), "an accepted service list is canonical");
@@ -68,7 +58,7 @@ static void check_networks(const char *const *args, size_t nargs)
 	memset(err, 0, sizeof(err));
 	if (apk_networks_parse(args, nargs, &s, err, sizeof(err)) != APK_OK) {
 		FUZZ_CHECK(fuzz_all_zero(&s, sizeof(s)), "a refused network list is zeroed");
-		check_message(err, sizeof(err));
+		fuzz_check_message(err, sizeof(err));
 		return;
 	}
 	FUZZ_CHECK(apk_networks_canonical(&s), "an accepted network list is canonical");

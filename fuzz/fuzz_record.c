@@ -3,22 +3,31 @@
  * Every input goes to all three decoders. Properties:
  *  - a rejected value leaves the output zeroed;
  *  - an accepted value is a well-formed TLV stream (checked here by a
- *    separate walker): version 1, no truncated field, no repeated tag, every
- *    mandatory tag present, no unknown tag without the optional bit;
+ *    separate walker): version 1 (a record: 1 or 2), no truncated field, no
+ *    repeated tag, every mandatory tag of its version present, no unknown
+ *    tag without the optional bit (a record of version 1 has no lifecycle
+ *    field);
+ *  - an accepted record has canonical service and network lists and an
+ *    expiry of never or up to 9999-12-31T23:59:59Z; a version 1 record
+ *    decodes without restrictions;
  *  - an accepted value re-encodes, and the encoding decodes to exactly the
  *    same structure;
  *  - when the input is canonical (the encoder's tags in the encoder's order,
- *    nothing else), the re-encoding is byte-for-byte the input.
+ *    nothing else, the encoder's version), the re-encoding is byte-for-byte
+ *    the input; a version 1 record re-encodes as version 2.
  */
 #include <string.h>
 
 #include "fuzz.h"
 #include "record.h"
+#include "when.h"
 
 #define TAG_OPTIONAL 0x80u
 
 /* The tags FORMAT.md gives each kind of value, in the encoder's order. */
-static const unsigned char record_tags[] = { 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07 };
+static const unsigned char record_tags[] = { 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07,
+					     0x08, 0x09, 0x0A, 0x0B };
+#define RECORD_TAGS_V1 7 /* the first seven: a version 1 record */
 static const unsigned char meta_tags[] = { 0x20 };
 static const unsigned char index_tags[] = { 0x30 };
 
@@ -32,14 +41,15 @@ static int known(unsigned char tag, const unsigned char *tags, size_t ntags)
 	return memchr(tags, tag, ntags) != NULL;
 }
 
-static struct walk walk_tlv(const uint8_t *p, size_t len, const unsigned char *tags, size_t ntags)
+static struct walk walk_tlv(const uint8_t *p, size_t len, unsigned char version,
+			   const unsigned char *tags, size_t ntags)
 {
 	struct walk w = { 0, 0 };
 	unsigned char seen[256];
 	size_t pos = 1, n, order = 0, mandatory = 0;
 	int in_order = 1;
 
-	if (len < 1 || p[0] != APK_FORMAT_VERSION)
+	if (len < 1 || p[0] != version)
 		return w;
 	memset(seen, 0, sizeof(seen));
 	while (pos < len) {
@@ -71,7 +81,9 @@ static void check_record(const uint8_t *data, size_t size)
 	static struct apk_record r, again;
 	static unsigned char buf[APK_RECORD_MAX];
 	size_t len = 0;
-	struct walk w = walk_tlv(data, size, record_tags, sizeof(record_tags));
+	struct walk w1 = walk_tlv(data, size, APK_RECORD_VERSION_1, record_tags, RECORD_TAGS_V1);
+	struct walk w2 = walk_tlv(data, size, APK_RECORD_VERSION, record_tags, sizeof(record_tags));
+	struct walk w = size > 0 && data[0] == APK_RECORD_VERSION_1 ? w1 : w2;
 
 	if (record_decode(data, size, &r) != APK_OK) {
 		FUZZ_CHECK(fuzz_all_zero(&r, sizeof(r)), "rejected record leaves the output zeroed");
@@ -81,11 +93,19 @@ static void check_record(const uint8_t *data, size_t size)
 	FUZZ_CHECK(apk_id_valid(r.id) && apk_user_valid(r.owner) && apk_name_valid(r.name) &&
 		   apk_desc_valid(r.description) && r.created >= 0 && r.uid != 0xFFFFFFFFu,
 		   "accepted record has valid fields");
+	FUZZ_CHECK(r.expires >= 0 && r.expires <= APK_WHEN_LAST && apk_services_canonical(&r.services) &&
+		   apk_networks_canonical(&r.networks), "accepted record has valid lifecycle fields");
+	if (data[0] == APK_RECORD_VERSION_1)
+		FUZZ_CHECK(r.expires == 0 && !r.disabled && r.services.n == 0 && r.networks.n == 0,
+			   "a version 1 record has no restriction");
 	FUZZ_CHECK(record_encode(&r, buf, sizeof(buf), &len) == APK_OK, "accepted record re-encodes");
-	FUZZ_CHECK(len <= size, "re-encoding is no longer than the input");
+	FUZZ_CHECK(buf[0] == APK_RECORD_VERSION, "a record is written in the current version");
+	/* a version 1 record gains its four lifecycle fields, empty: 3 + 8, 3 + 1, 3, 3 bytes */
+	FUZZ_CHECK(len <= size + (data[0] == APK_RECORD_VERSION_1 ? 21 : 0),
+		   "re-encoding is no longer than the input");
 	FUZZ_CHECK(record_decode(buf, len, &again) == APK_OK &&
 		   memcmp(&r, &again, sizeof(r)) == 0, "re-encoded record decodes identically");
-	if (w.canonical)
+	if (w.canonical && data[0] == APK_RECORD_VERSION)
 		FUZZ_CHECK(len == size && memcmp(buf, data, size) == 0,
 			   "canonical record round-trips byte for byte");
 }
@@ -95,7 +115,7 @@ static void check_meta(const uint8_t *data, size_t size)
 	struct apk_meta m, again;
 	unsigned char buf[APK_RECORD_MAX];
 	size_t len = 0;
-	struct walk w = walk_tlv(data, size, meta_tags, sizeof(meta_tags));
+	struct walk w = walk_tlv(data, size, APK_FORMAT_VERSION, meta_tags, sizeof(meta_tags));
 
 	if (meta_decode(data, size, &m) != APK_OK) {
 		FUZZ_CHECK(fuzz_all_zero(&m, sizeof(m)), "rejected meta leaves the output zeroed");
@@ -116,7 +136,7 @@ static void check_index(const uint8_t *data, size_t size)
 	static struct apk_index ix, again;
 	static unsigned char buf[APK_INDEX_MAX];
 	size_t len = 0, i, j;
-	struct walk w = walk_tlv(data, size, index_tags, sizeof(index_tags));
+	struct walk w = walk_tlv(data, size, APK_FORMAT_VERSION, index_tags, sizeof(index_tags));
 
 	if (index_decode(data, size, &ix) != APK_OK) {
 		FUZZ_CHECK(fuzz_all_zero(&ix, sizeof(ix)), "rejected index leaves the output zeroed");

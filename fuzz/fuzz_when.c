@@ -25,16 +25,6 @@ static uint64_t be(const uint8_t *p, size_t n)
 	return v;
 }
 
-static void check_message(const char *err, size_t errsz)
-{
-	size_t i, n = strnlen(err, errsz);
-
-	FUZZ_CHECK(n > 0 && n < errsz, "a refusal says why, NUL-terminated");
-	for (i = 0; i < n; i++)
-		FUZZ_CHECK((unsigned char)err[i] >= 0x20 && (unsigned char)err[i] != 0x7f,
-			   "the message is one line without control characters");
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
@@ -64,7 +54,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		   "the same call gives the same answer");
 	if (rc != APK_OK) {
 		FUZZ_CHECK(rc == APK_ERR_INVALID && t == -7, "a refusal leaves the output untouched");
-		check_message(err, sizeof(err));
+		fuzz_check_message(err, sizeof(err));
 		return 0;
 	}
 	if (t == APK_WHEN_NEVER) {

@@ -83,6 +83,30 @@ static void keyparse(void)
 
 /* ---- record -------------------------------------------------------------- */
 
+/* K0's record with every restriction (version 2), and as 0.1.0 wrote it:
+ * version 1, without the four lifecycle fields the encoder writes last
+ * (empty: 21 bytes). */
+static void record_lifecycle(void)
+{
+	static const char *services = "sudo,sshd", *networks = "192.0.2.0/24,2001:db8::/32";
+	static struct apk_record r;
+	unsigned char b[FIX_VALUE_MAX];
+	size_t n;
+
+	if (record_decode(F.record, F.record_len, &r) != APK_OK)
+		exit(1);
+	r.expires = 1798761600; /* 2027-01-01 */
+	r.disabled = true;
+	if (apk_services_parse(&services, 1, &r.services, NULL, 0) != APK_OK ||
+	    apk_networks_parse(&networks, 1, &r.networks, NULL, 0) != APK_OK ||
+	    record_encode(&r, b, sizeof(b), &n) != APK_OK)
+		exit(1);
+	put("record", "record-restricted", b, n);
+	memcpy(b, F.record, F.record_len);
+	b[0] = APK_RECORD_VERSION_1;
+	put("record", "record-v1", b, F.record_len - 21);
+}
+
 static void record(void)
 {
 	unsigned char b[FIX_VALUE_MAX + 64];
@@ -101,10 +125,10 @@ static void record(void)
 	put("record", "record-critical", b, n);
 	/* The digest field cut off. */
 	put("record", "record-truncated", F.record, F.record_len - 5);
-	/* Another version. */
+	/* A version after the encoder's. */
 	memcpy(b, F.record, F.record_len);
-	b[0] = 2;
-	put("record", "record-v2", b, F.record_len);
+	b[0] = APK_RECORD_VERSION + 1;
+	put("record", "record-v3", b, F.record_len);
 	/* Two ids, then the same id twice. */
 	memcpy(b, F.index, F.index_len);
 	b[2] = 24;
@@ -114,6 +138,7 @@ static void record(void)
 	put("record", "index-dup", b, F.index_len + APK_ID_LEN);
 	put("record", "index-empty", "\x01\x30\x00\x00", 4);
 	put("record", "meta-short", F.meta, F.meta_len - 1);
+	record_lifecycle();
 }
 
 /* ---- validate ------------------------------------------------------------ */
@@ -189,6 +214,17 @@ static void lists(void)
 	puts_seed("lists", "host-bits", "192.0.2.1/24");
 	puts_seed("lists", "any-mixed", "any,10.0.0.0/8");
 	puts_seed("lists", "hostname", "0.0.0.0/0,::/0\nhost.example.com");
+}
+
+/* policy: pam_apikey.conf text. */
+static void policy(void)
+{
+	puts_seed("policy", "all", "# limits\nmax_keys = 20\nmax_lifetime = 365\n"
+		  "default_lifetime = 90\nservices = sshd, sudo\n");
+	puts_seed("policy", "never", "default_lifetime = never\nservices = all");
+	puts_seed("policy", "beyond", "max_lifetime = 30\ndefault_lifetime = 31\n");
+	puts_seed("policy", "twice", "max_keys = 1\nmax_keys = 2\n");
+	puts_seed("policy", "crlf", "max_keys = 5\r\n");
 }
 
 /* ---- args ---------------------------------------------------------------- */
@@ -411,5 +447,6 @@ int main(int argc, char **argv)
 	pam();
 	when();
 	lists();
+	policy();
 	return 0;
 }

@@ -1,4 +1,6 @@
-/* unit_record.c - record, meta and index encodings
+/* unit_record.c - record, meta and index encodings: records of version 2
+ * (with the lifecycle fields) and of version 1 (0.1.0's, read as keys
+ * without restrictions)
  *
  * The tests find fields in an encoding by walking the TLVs themselves and
  * matching values, so most do not depend on tag numbers; tags 0x7E
@@ -18,6 +20,7 @@
 
 #include "record.h"
 #include "unit_util.h"
+#include "when.h"
 
 #define UNKNOWN_CRITICAL 0x7E
 #define UNKNOWN_OPTIONAL 0xFE
@@ -36,7 +39,7 @@ static size_t walk(const unsigned char *b, size_t len, struct field *f, size_t m
 	size_t pos = 1, k = 0;
 
 	assert_true(len >= 1);
-	assert_int_equal(b[0], APK_FORMAT_VERSION);
+	assert_true(b[0] == APK_FORMAT_VERSION || b[0] == APK_RECORD_VERSION);
 	while (pos < len) {
 		assert_true(len - pos >= 3);
 		assert_true(k < max);
@@ -133,6 +136,10 @@ static void assert_record_equal(const struct apk_record *a, const struct apk_rec
 	assert_string_equal(a->description, b->description);
 	assert_true(a->created == b->created);
 	assert_memory_equal(a->digest, b->digest, APK_DIGEST_BYTES);
+	assert_true(a->expires == b->expires);
+	assert_int_equal(a->disabled, b->disabled);
+	assert_memory_equal(&a->services, &b->services, sizeof a->services);
+	assert_memory_equal(&a->networks, &b->networks, sizeof a->networks);
 }
 
 static void be(uint64_t v, unsigned char *o, size_t n)
@@ -142,6 +149,15 @@ static void be(uint64_t v, unsigned char *o, size_t n)
 		v >>= 8;
 	}
 }
+
+#define SAMPLE_EXPIRES INT64_C(0x1122334455) /* 4301-12-26, before 9999 */
+static const char *sample_services = "sudo,sshd";
+static const char *sample_networks = "2001:db8::/32,192.0.2.0/24";
+/* the network field's bytes for sample_networks */
+static const unsigned char sample_net_bytes[] = {
+	4, 24, 192, 0, 2, 0,
+	6, 32, 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
 
 /* A record whose every field has a value no other field shares. */
 static void sample(struct apk_record *r)
@@ -158,6 +174,25 @@ static void sample(struct apk_record *r)
 	snprintf(r->description, sizeof r->description, "CI runner \xe2\x80\x94 caf\xc3\xa9 \xf0\x9f\x98\x80");
 	r->created = (int64_t)0x0102030405060708;
 	randombytes_buf(r->digest, sizeof r->digest);
+	r->expires = SAMPLE_EXPIRES;
+	r->disabled = true;
+	assert_int_equal(apk_services_parse(&sample_services, 1, &r->services, NULL, 0), APK_OK);
+	assert_int_equal(apk_networks_parse(&sample_networks, 1, &r->networks, NULL, 0), APK_OK);
+}
+
+/* The name, owner and description as long as they may be (the description
+ * 1024 bytes, 256 characters). */
+static void longest_strings(struct apk_record *r)
+{
+	size_t i;
+
+	memset(r->name, 'n', APK_NAME_MAX);
+	r->name[APK_NAME_MAX] = '\0';
+	memset(r->owner, 'o', APK_USER_MAX);
+	r->owner[APK_USER_MAX] = '\0';
+	for (i = 0; i < APK_DESC_MAX_CHARS; i++)
+		memcpy(r->description + 4 * i, "\xf0\x9f\x98\x80", 4);
+	r->description[APK_DESC_MAX_BYTES] = '\0';
 }
 
 static size_t encode_sample(struct apk_record *r, unsigned char *buf, size_t bufsz)
@@ -204,9 +239,10 @@ static void test_record_layout(void **state)
 
 	(void)state;
 	len = encode_sample(&r, buf, sizeof buf);
-	assert_int_equal(buf[0], APK_FORMAT_VERSION);
+	assert_int_equal(buf[0], APK_RECORD_VERSION);
+	assert_int_equal(APK_RECORD_VERSION, 2);
 	k = walk(buf, len, f, N_ELEM(f));
-	assert_int_equal(k, 7);                     /* seven fields, nothing else */
+	assert_int_equal(k, 11);                    /* eleven fields, nothing else */
 	for (i = 0; i < k; i++) {
 		assert_true(f[i].tag != 0 && f[i].tag < 0x80); /* all critical */
 		for (j = 0; j < i; j++)
@@ -224,6 +260,12 @@ static void test_record_layout(void **state)
 	find_value(buf, len, r.name, strlen(r.name));
 	find_value(buf, len, r.description, strlen(r.description));
 	find_value(buf, len, r.digest, APK_DIGEST_BYTES);
+	/* the lifecycle fields: expiry, disabled flag, canonical lists */
+	be((uint64_t)SAMPLE_EXPIRES, v, 8);
+	find_value(buf, len, v, 8);
+	find_value(buf, len, "\x01", 1);
+	find_value(buf, len, "sshd,sudo", 9);
+	find_value(buf, len, sample_net_bytes, sizeof sample_net_bytes);
 }
 
 static void test_record_extremes(void **state)
@@ -236,13 +278,7 @@ static void test_record_extremes(void **state)
 
 	(void)state;
 	sample(&r);
-	memset(r.name, 'n', APK_NAME_MAX);
-	r.name[APK_NAME_MAX] = '\0';
-	memset(r.owner, 'o', APK_USER_MAX);
-	r.owner[APK_USER_MAX] = '\0';
-	for (i = 0; i < APK_DESC_MAX_CHARS; i++)       /* 1024 bytes, 256 chars */
-		memcpy(r.description + 4 * i, "\xf0\x9f\x98\x80", 4);
-	r.description[APK_DESC_MAX_BYTES] = '\0';
+	longest_strings(&r);
 	assert_int_equal(record_encode(&r, buf, sizeof buf, &len), APK_OK);
 	assert_true(len <= APK_RECORD_MAX);
 	assert_int_equal(decode_record_exact(buf, len, &d), APK_OK);
@@ -326,8 +362,9 @@ static void test_record_version(void **state)
 
 	(void)state;
 	len = encode_sample(&r, buf, sizeof buf);
+	/* version 1 with the lifecycle fields is refused too (see below) */
 	for (v = 0; v < 256; v++) {
-		if (v == APK_FORMAT_VERSION)
+		if (v == APK_RECORD_VERSION)
 			continue;
 		buf[0] = (unsigned char)v;
 		assert_record_rejected(buf, len);
@@ -492,22 +529,27 @@ static void test_record_field_sizes(void **state)
 		struct {
 			const void *val;
 			size_t n;
-		} fixed[4];
-		unsigned char u[4], t[8];
+		} fixed[6];
+		unsigned char u[4], t[8], e[8];
 		size_t i;
 
 		be(r.uid, u, 4);
 		be((uint64_t)r.created, t, 8);
+		be((uint64_t)r.expires, e, 8);
 		fixed[0].val = r.id; fixed[0].n = APK_ID_LEN;
 		fixed[1].val = u; fixed[1].n = 4;
 		fixed[2].val = t; fixed[2].n = 8;
 		fixed[3].val = r.digest; fixed[3].n = APK_DIGEST_BYTES;
+		fixed[4].val = e; fixed[4].n = 8;
+		fixed[5].val = "\x01"; fixed[5].n = 1;
 		for (i = 0; i < N_ELEM(fixed); i++) {
 			f = find_value(buf, len, fixed[i].val, fixed[i].n);
 			memcpy(v, fixed[i].val, fixed[i].n);
 			v[fixed[i].n] = 'A';                  /* 'A' keeps an id's alphabet */
-			n = replace_value(buf, len, f, v, fixed[i].n - 1, bad, sizeof bad);
-			assert_record_rejected(bad, n);
+			if (fixed[i].n > 1) {
+				n = replace_value(buf, len, f, v, fixed[i].n - 1, bad, sizeof bad);
+				assert_record_rejected(bad, n);
+			}
 			n = replace_value(buf, len, f, v, fixed[i].n + 1, bad, sizeof bad);
 			assert_record_rejected(bad, n);
 			n = replace_value(buf, len, f, v, 0, bad, sizeof bad);
@@ -648,6 +690,9 @@ static void test_record_random_damage(void **state)
 			assert_true(apk_user_valid(d.owner));
 			assert_true(d.uid != 0xFFFFFFFFu);
 			assert_true(d.created >= 0);
+			assert_true(d.expires >= 0 && d.expires <= APK_WHEN_LAST);
+			assert_true(apk_services_canonical(&d.services));
+			assert_true(apk_networks_canonical(&d.networks));
 		} else {
 			assert_true(all_zero(&d, sizeof d));
 		}
@@ -660,7 +705,227 @@ static void test_record_random_damage(void **state)
 		for (i = 0; i < n; i++)
 			bad[i] = (unsigned char)rng();
 		if (n > 0)
-			bad[0] = APK_FORMAT_VERSION;
+			bad[0] = round % 2 ? APK_RECORD_VERSION_1 : APK_RECORD_VERSION;
+		assert_record_rejected(bad, n);
+	}
+}
+
+/* ---- records: the lifecycle fields and version 1 ---------------------- */
+
+/* The field of the sample's encoding whose value is v (n bytes), cut out. */
+static size_t cut_value(unsigned char *buf, size_t len, const void *v, size_t n)
+{
+	unsigned char tmp[APK_RECORD_MAX];
+	struct field f = find_value(buf, len, v, n);
+
+	len = splice(buf, len, f.off, 3 + f.n, NULL, 0, tmp, sizeof tmp);
+	memcpy(buf, tmp, len);
+	return len;
+}
+
+/* The sample as 0.1.0 wrote it: version 1, without the lifecycle fields.
+ * *r is the sample (with its lifecycle fields set). */
+static size_t encode_sample_v1(struct apk_record *r, unsigned char buf[APK_RECORD_MAX])
+{
+	struct field f[16];
+	unsigned char e[8];
+	size_t len = encode_sample(r, buf, APK_RECORD_MAX);
+
+	be((uint64_t)r->expires, e, 8);
+	len = cut_value(buf, len, e, 8);
+	len = cut_value(buf, len, "\x01", 1);
+	len = cut_value(buf, len, "sshd,sudo", 9);
+	len = cut_value(buf, len, sample_net_bytes, sizeof sample_net_bytes);
+	buf[0] = APK_RECORD_VERSION_1;
+	assert_int_equal(walk(buf, len, f, N_ELEM(f)), 7);
+	return len;
+}
+
+/* A version 1 record is a key without restrictions. */
+static void test_record_v1_reads_unrestricted(void **state)
+{
+	struct apk_record r, d, want;
+	unsigned char buf[APK_RECORD_MAX], again[APK_RECORD_MAX];
+	size_t len, n;
+
+	(void)state;
+	len = encode_sample_v1(&r, buf);
+	memset(&d, 0xA5, sizeof d);
+	assert_int_equal(decode_record_exact(buf, len, &d), APK_OK);
+	want = r;
+	want.expires = 0;
+	want.disabled = false;
+	memset(&want.services, 0, sizeof want.services);
+	memset(&want.networks, 0, sizeof want.networks);
+	assert_record_equal(&want, &d);
+	/* written again, it is version 2 with every lifecycle field, empty */
+	assert_int_equal(record_encode(&d, again, sizeof again, &n), APK_OK);
+	assert_int_equal(again[0], APK_RECORD_VERSION);
+	assert_int_equal(decode_record_exact(again, n, &r), APK_OK);
+	assert_record_equal(&want, &r);
+	/* the truncations of a version 1 record are refused like any other */
+	for (n = 0; n < len; n++)
+		assert_record_rejected(buf, n);
+}
+
+/* A lifecycle field in a version 1 record is an unknown critical field:
+ * refused, so that a record claiming to be 0.1.0's cannot carry a
+ * restriction an old reader would ignore, nor one a new reader would read. */
+static void test_record_v1_with_lifecycle_field(void **state)
+{
+	struct apk_record r;
+	unsigned char buf[APK_RECORD_MAX], v1[APK_RECORD_MAX], bad[APK_RECORD_MAX];
+	struct field f[16];
+	size_t len, v1len, k, i, j, n;
+
+	(void)state;
+	len = encode_sample(&r, buf, sizeof buf);
+	v1len = encode_sample_v1(&r, v1);
+	k = walk(buf, len, f, N_ELEM(f));
+	for (i = 0; i < k; i++) {
+		struct field g[16];
+		size_t k1 = walk(v1, v1len, g, N_ELEM(g)), present = 0;
+
+		for (j = 0; j < k1; j++)
+			present |= g[j].tag == f[i].tag;
+		if (present)
+			continue; /* one of the seven */
+		n = splice(v1, v1len, v1len, 0, buf + f[i].off, 3 + f[i].n, bad, sizeof bad);
+		assert_record_rejected(bad, n);
+	}
+	/* and a version 2 record without them all is refused (every one is
+	 * mandatory: test_record_missing_field) */
+	memcpy(bad, v1, v1len);
+	bad[0] = APK_RECORD_VERSION;
+	assert_record_rejected(bad, v1len);
+}
+
+/* Lifecycle values that are the right shape but not valid or not canonical. */
+static void test_record_lifecycle_bad_values(void **state)
+{
+	struct apk_record r, d;
+	unsigned char buf[APK_RECORD_MAX], bad[APK_RECORD_MAX + 1100], e[8], v[64];
+	struct field f;
+	size_t len, n, i;
+	static const uint64_t bad_expiry[] = { (uint64_t)-1, (uint64_t)INT64_MIN, (uint64_t)INT64_MAX,
+					       (uint64_t)APK_WHEN_LAST + 1 };
+	static const char *const bad_services[] = {
+		"sudo,sshd", "sshd,sshd", "SSHD", "sshd,Sudo", "sshd,", ",sshd", ",", "sshd,,sudo",
+		"all", "ss hd", "ssh/d", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+	};
+	static const struct {
+		unsigned char b[40];
+		size_t n;
+	} bad_nets[] = {
+		{ { 4, 24, 192, 0, 2, 1 }, 6 },                          /* host bits */
+		{ { 4, 33, 192, 0, 2, 0 }, 6 },                          /* prefix too long */
+		{ { 5, 24, 192, 0, 2, 0 }, 6 },                          /* no such family */
+		{ { 4, 24, 192, 0, 2 }, 5 },                             /* cut entry */
+		{ { 4 }, 1 },
+		{ { 4, 24, 192, 0, 2, 0, 4, 8, 10, 0, 0, 0 }, 12 },      /* out of order */
+		{ { 4, 24, 192, 0, 2, 0, 4, 24, 192, 0, 2, 0 }, 12 },    /* duplicate */
+		{ { 6, 129, 0x20, 1, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, 18 },
+		{ { 6, 120, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 192, 0, 2, 0 }, 18 }, /* mapped */
+		{ { 6, 32, 0x20, 1, 0x0d, 0xb8, 0, 0, 0, 0 }, 10 },      /* IPv6 cut short */
+	};
+
+	(void)state;
+	len = encode_sample(&r, buf, sizeof buf);
+	be((uint64_t)r.expires, e, 8);
+	f = find_value(buf, len, e, 8);
+	for (i = 0; i < N_ELEM(bad_expiry); i++) {
+		be(bad_expiry[i], v, 8);
+		n = replace_value(buf, len, f, v, 8, bad, sizeof bad);
+		assert_record_rejected(bad, n);
+	}
+	be(0, v, 8);                                            /* never */
+	n = replace_value(buf, len, f, v, 8, bad, sizeof bad);
+	assert_int_equal(decode_record_exact(bad, n, &d), APK_OK);
+	assert_true(d.expires == 0);
+	be((uint64_t)APK_WHEN_LAST, v, 8);                      /* the last second there is */
+	n = replace_value(buf, len, f, v, 8, bad, sizeof bad);
+	assert_int_equal(decode_record_exact(bad, n, &d), APK_OK);
+	assert_true(d.expires == APK_WHEN_LAST);
+
+	f = find_value(buf, len, "\x01", 1);
+	for (i = 2; i < 256; i++) {
+		v[0] = (unsigned char)i;
+		n = replace_value(buf, len, f, v, 1, bad, sizeof bad);
+		assert_record_rejected(bad, n);
+	}
+	n = replace_value(buf, len, f, "\x00", 1, bad, sizeof bad);
+	assert_int_equal(decode_record_exact(bad, n, &d), APK_OK);
+	assert_false(d.disabled);
+
+	f = find_value(buf, len, "sshd,sudo", 9);
+	assert_values_rejected(buf, len, f, bad_services, N_ELEM(bad_services));
+	n = replace_value(buf, len, f, "sshd\0", 5, bad, sizeof bad);   /* embedded NUL */
+	assert_record_rejected(bad, n);
+	n = replace_value(buf, len, f, "", 0, bad, sizeof bad);         /* every service */
+	assert_int_equal(decode_record_exact(bad, n, &d), APK_OK);
+	assert_int_equal(d.services.n, 0);
+
+	f = find_value(buf, len, sample_net_bytes, sizeof sample_net_bytes);
+	for (i = 0; i < N_ELEM(bad_nets); i++) {
+		n = replace_value(buf, len, f, bad_nets[i].b, bad_nets[i].n, bad, sizeof bad);
+		assert_record_rejected(bad, n);
+	}
+	n = replace_value(buf, len, f, "", 0, bad, sizeof bad);         /* anywhere */
+	assert_int_equal(decode_record_exact(bad, n, &d), APK_OK);
+	assert_int_equal(d.networks.n, 0);
+}
+
+/* The largest record there can be fits APK_RECORD_MAX and round-trips. */
+static void test_record_lifecycle_extremes(void **state)
+{
+	struct apk_record r, d;
+	unsigned char buf[APK_RECORD_MAX], bad[APK_RECORD_MAX + 64];
+	char list[APK_SERVICES_TEXT_MAX + 1] = "", net[64];
+	const char *p = list;
+	const char *nets[APK_NETWORKS_MAX];
+	char netbuf[APK_NETWORKS_MAX][64];
+	size_t len, i, n;
+	struct field f;
+
+	(void)state;
+	sample(&r);
+	longest_strings(&r);
+	for (i = 0; i < APK_SERVICES_MAX; i++) {               /* 16 names of 32 characters */
+		snprintf(net, sizeof net, "%s%02zu%030d", i > 0 ? "," : "", i, 0);
+		strcat(list, net);
+	}
+	assert_int_equal(strlen(list), APK_SERVICES_TEXT_MAX);
+	assert_int_equal(apk_services_parse(&p, 1, &r.services, NULL, 0), APK_OK);
+	for (i = 0; i < APK_NETWORKS_MAX; i++) {               /* 16 IPv6 networks */
+		snprintf(netbuf[i], sizeof netbuf[i], "2001:db8:%zx::/48", i);
+		nets[i] = netbuf[i];
+	}
+	assert_int_equal(apk_networks_parse(nets, APK_NETWORKS_MAX, &r.networks, NULL, 0), APK_OK);
+	assert_int_equal(r.networks.n, APK_NETWORKS_MAX);
+	r.expires = APK_WHEN_LAST;
+	assert_int_equal(record_encode(&r, buf, sizeof buf, &len), APK_OK);
+	assert_true(len <= APK_RECORD_MAX);
+	assert_int_equal(decode_record_exact(buf, len, &d), APK_OK);
+	assert_record_equal(&r, &d);
+	/* a seventeenth name or network is refused in a stored record too */
+	f = find_value(buf, len, list, strlen(list));
+	memcpy(list + strlen(list), ",zz", 4);
+	n = replace_value(buf, len, f, list, strlen(list), bad, sizeof bad);
+	assert_record_rejected(bad, n);
+	len = encode_sample(&r, buf, sizeof buf);
+	f = find_value(buf, len, sample_net_bytes, sizeof sample_net_bytes);
+	{
+		unsigned char many[(APK_NETWORKS_MAX + 1) * 6];
+
+		for (i = 0; i <= APK_NETWORKS_MAX; i++) {
+			unsigned char one[6] = { 4, 32, 10, 0, 0, (unsigned char)i };
+
+			memcpy(many + 6 * i, one, 6);
+		}
+		n = replace_value(buf, len, f, many, 6 * APK_NETWORKS_MAX, bad, sizeof bad);
+		assert_int_equal(decode_record_exact(bad, n, &d), APK_OK);
+		assert_int_equal(d.networks.n, APK_NETWORKS_MAX);
+		n = replace_value(buf, len, f, many, sizeof many, bad, sizeof bad);
 		assert_record_rejected(bad, n);
 	}
 }
@@ -724,6 +989,25 @@ static void test_record_encode_invalid(void **state)
 	assert_encode_refused(&r);
 	sample(&r);
 	r.created = -1;
+	assert_encode_refused(&r);
+	sample(&r);
+	r.expires = -1;
+	assert_encode_refused(&r);
+	sample(&r);
+	r.expires = APK_WHEN_LAST + 1;
+	assert_encode_refused(&r);
+	sample(&r);                                   /* lists not in canonical form */
+	memcpy(r.services.name[0], "sudo", 5);
+	memcpy(r.services.name[1], "sshd", 5);
+	assert_encode_refused(&r);
+	sample(&r);
+	r.services.n = APK_SERVICES_MAX + 1;
+	assert_encode_refused(&r);
+	sample(&r);
+	r.networks.net[0].addr[3] = 1;                /* host bits */
+	assert_encode_refused(&r);
+	sample(&r);
+	r.networks.n = APK_NETWORKS_MAX + 1;
 	assert_encode_refused(&r);
 	for (i = 0; i < N_ELEM(unterminated); i++) {
 		sample(&r);
@@ -1096,6 +1380,10 @@ int main(void)
 		cmocka_unit_test(test_record_bad_values),
 		cmocka_unit_test(test_record_embedded_nul),
 		cmocka_unit_test(test_record_random_damage),
+		cmocka_unit_test(test_record_v1_reads_unrestricted),
+		cmocka_unit_test(test_record_v1_with_lifecycle_field),
+		cmocka_unit_test(test_record_lifecycle_bad_values),
+		cmocka_unit_test(test_record_lifecycle_extremes),
 		cmocka_unit_test(test_record_encode_invalid),
 		cmocka_unit_test(test_record_encode_bufsz),
 		cmocka_unit_test(test_meta),

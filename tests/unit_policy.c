@@ -1,0 +1,370 @@
+/* unit_policy.c - the administrator's policy (apikeyctl/policy.c): parsing
+ * pam_apikey.conf text, and which files are read at all (owner, mode, type,
+ * symlinks, size). The file checks run as any user: as root a root-owned
+ * file is read and one owned by another account refused; as another user
+ * that user's own file is refused. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../apikeyctl/policy.h"
+#include "unit_util.h"
+
+static char err[512];
+static char dir[] = "/tmp/apk-policy-XXXXXX";
+
+static struct apk_policy parsed(const char *text)
+{
+	struct apk_policy p;
+
+	err[0] = '\0';
+	if (policy_parse(text, strlen(text), &p, err, sizeof(err)) != APK_OK)
+		fail_msg("refused: %s", err);
+	return p;
+}
+
+/* Refused with the defaults left in *p and a message holding want. */
+static void refused(const char *text, size_t len, const char *want)
+{
+	struct apk_policy p, defaults;
+
+	policy_defaults(&defaults);
+	memset(&p, 0x5A, sizeof(p));
+	err[0] = '\0';
+	assert_int_equal(policy_parse(text, len, &p, err, sizeof(err)), APK_ERR_INVALID);
+	assert_memory_equal(&p, &defaults, sizeof(p));
+	if (strstr(err, want) == NULL)
+		fail_msg("'%s': message '%s' lacks '%s'", text, err, want);
+	assert_null(strchr(err, '\n'));
+}
+
+static void refused_text(const char *text, const char *want)
+{
+	refused(text, strlen(text), want);
+}
+
+/* A comment one byte longer than the largest policy (malloc'd, a string). */
+static char *one_long_comment(void)
+{
+	char *big = malloc(APK_POLICY_MAX_BYTES + 2);
+
+	assert_non_null(big);
+	memset(big, '#', APK_POLICY_MAX_BYTES + 1);
+	big[APK_POLICY_MAX_BYTES + 1] = '\0';
+	return big;
+}
+
+/* ---- parsing ------------------------------------------------------------- */
+
+static void defaults(void **state)
+{
+	struct apk_policy p;
+
+	(void)state;
+	policy_defaults(&p);
+	assert_int_equal(p.max_keys, APK_MAX_KEYS_PER_USER);
+	assert_int_equal(p.max_lifetime, 0);
+	assert_int_equal(p.default_lifetime, 0);
+	assert_int_equal(p.services.n, 0);
+	p = parsed("");
+	assert_int_equal(p.max_keys, APK_MAX_KEYS_PER_USER);
+	p = parsed("# only a comment\n\n   \t\n");
+	assert_int_equal(p.max_keys, APK_MAX_KEYS_PER_USER);
+	assert_int_equal(p.max_lifetime, 0);
+}
+
+static void every_setting(void **state)
+{
+	struct apk_policy p;
+	char text[APK_SERVICES_TEXT_MAX + 1];
+
+	(void)state;
+	p = parsed("# pam_apikey.conf\n"
+		   "max_keys = 20\n"
+		   "\tmax_lifetime=365   # a year\n"
+		   "default_lifetime = 90\n"
+		   "services = sshd, SUDO\n");
+	assert_int_equal(p.max_keys, 20);
+	assert_int_equal(p.max_lifetime, 365);
+	assert_int_equal(p.default_lifetime, 90);
+	assert_string_equal(apk_services_text(&p.services, text, sizeof(text)), "sshd,sudo");
+	/* without a final newline; `all` */
+	p = parsed("services = all");
+	assert_int_equal(p.services.n, 0);
+	p = parsed("max_keys = 1000");
+	assert_int_equal(p.max_keys, 1000);
+	p = parsed("default_lifetime = never");
+	assert_int_equal(p.default_lifetime, 0);
+	p = parsed("max_lifetime = 100000\ndefault_lifetime = 100000\n");
+	assert_int_equal(p.default_lifetime, 100000);
+}
+
+static void default_lifetime_follows_max(void **state)
+{
+	struct apk_policy p;
+
+	(void)state;
+	p = parsed("max_lifetime = 30\n");
+	assert_int_equal(p.default_lifetime, 30);
+	p = parsed("default_lifetime = 7\nmax_lifetime = 30\n");
+	assert_int_equal(p.default_lifetime, 7);
+	refused_text("max_lifetime = 30\ndefault_lifetime = 31\n",
+		     "line 2: default_lifetime is beyond max_lifetime (30 days, line 1)");
+	refused_text("default_lifetime = never\nmax_lifetime = 30\n",
+		     "line 1: default_lifetime is beyond max_lifetime");
+}
+
+static void malformed_lines_are_named(void **state)
+{
+	(void)state;
+	refused_text("max_keys = 20\nbogus = 1\n", "line 2: unknown setting 'bogus'");
+	refused_text("Max_Keys = 20\n", "line 1: unknown setting 'Max_Keys'");
+	refused_text("max_keys 20\n", "line 1: not a 'name = value' line");
+	refused_text("\n\nmax_keys =\n", "line 3: max_keys has no value");
+	refused_text("max_keys = 20\nmax_keys = 30\n", "line 2: max_keys is already set on line 1");
+	refused_text("= 20\n", "line 1: unknown setting ''");
+	refused_text("max_keys = 0\n", "line 1: max_keys must be a number from 1 to 1000");
+	refused_text("max_keys = 1001\n", "max_keys must be");
+	refused_text("max_keys = 020\n", "max_keys must be");
+	refused_text("max_keys = -5\n", "max_keys must be");
+	refused_text("max_keys = +5\n", "max_keys must be");
+	refused_text("max_keys = 5 5\n", "max_keys must be");
+	refused_text("max_keys = 99999999999999999999\n", "max_keys must be");
+	refused_text("max_keys = 0x10\n", "max_keys must be");
+	refused_text("max_lifetime = 100001\n", "max_lifetime must be a number of days from 1 to 100000");
+	refused_text("max_lifetime = 30d\n", "max_lifetime must be");
+	refused_text("max_lifetime = never\n", "max_lifetime must be");
+	refused_text("default_lifetime = Never\n", "default_lifetime must be never or a number");
+	refused_text("services = sshd,,su\n", "line 1: services: ");
+	refused_text("services = all,sshd\n", "cannot be combined");
+	refused_text("services = a b\n", "A-Z a-z 0-9");
+	refused_text("services = sshd ,, su\n", "empty");
+	refused_text("max_keys = 20\r\n", "line 1: a control character (byte 13)");
+	refused_text("max_keys = 20\n\x1b[2J\n", "line 2: a control character");
+	refused("max_keys = 20\nmax_\0keys = 1\n", 27, "line 2: a NUL byte");
+	refused_text("bogus\x1b]0;x\x07 = 1\n", "control character");
+	refused_text("b\xc3\xa9gus = 1\n", "unknown setting 'b\xc3\xa9gus'");
+}
+
+/* A comment may hold any byte but a control character. */
+static void comments_are_ignored(void **state)
+{
+	struct apk_policy p;
+
+	(void)state;
+	p = parsed("services = sshd # and \xff, = # max_keys = 3\n#max_keys = 5\n");
+	assert_int_equal(p.services.n, 1);
+	assert_int_equal(p.max_keys, APK_MAX_KEYS_PER_USER);
+}
+
+static void a_long_file_is_refused(void **state)
+{
+	char *big = one_long_comment();
+
+	(void)state;
+	refused(big, APK_POLICY_MAX_BYTES + 1, "larger than 65536 bytes");
+	assert_int_equal(policy_parse(big, APK_POLICY_MAX_BYTES, &(struct apk_policy){ 0 }, err,
+				      sizeof(err)), APK_OK);
+	free(big);
+}
+
+/* ---- files ----------------------------------------------------------------- */
+
+static void path_of(const char *name, char *out, size_t outsz)
+{
+	snprintf(out, outsz, "%s/%s", dir, name);
+}
+
+static void write_file(const char *name, const char *text, mode_t mode)
+{
+	char path[256];
+	int fd;
+
+	path_of(name, path, sizeof(path));
+	unlink(path);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	assert_int_equal(fchmod(fd, mode), 0);
+	close(fd);
+}
+
+static enum apk_err load(const char *name, struct apk_policy *p)
+{
+	char path[256];
+
+	path_of(name, path, sizeof(path));
+	memset(p, 0x5A, sizeof(*p));
+	err[0] = '\0';
+	return policy_load(path, p, err, sizeof(err));
+}
+
+static void assert_defaults(const struct apk_policy *p)
+{
+	struct apk_policy d;
+
+	policy_defaults(&d);
+	assert_memory_equal(p, &d, sizeof(d));
+}
+
+static int make_dir(void **state)
+{
+	(void)state;
+	return mkdtemp(dir) != NULL ? 0 : -1;
+}
+
+static int remove_dir(void **state)
+{
+	char cmd[64];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void no_file_gives_the_defaults(void **state)
+{
+	struct apk_policy p;
+
+	(void)state;
+	assert_int_equal(load("missing.conf", &p), APK_OK);
+	assert_defaults(&p);
+	assert_int_equal(policy_load("relative.conf", &p, err, sizeof(err)), APK_ERR_UNAVAIL);
+	assert_int_equal(policy_load(NULL, &p, err, sizeof(err)), APK_ERR_UNAVAIL);
+}
+
+/* Root's file is read; anyone else's is refused, whoever runs the test. */
+static void only_a_root_owned_file_is_read(void **state)
+{
+	struct apk_policy p;
+	struct passwd *nobody = getpwnam("nobody");
+	char path[256];
+
+	(void)state;
+	write_file("mine.conf", "max_keys = 7\n", 0644);
+	if (geteuid() == 0) {
+		assert_int_equal(load("mine.conf", &p), APK_OK);
+		assert_int_equal(p.max_keys, 7);
+		assert_non_null(nobody);
+		path_of("mine.conf", path, sizeof(path));
+		assert_int_equal(chown(path, nobody->pw_uid, (gid_t)-1), 0);
+	}
+	assert_int_equal(load("mine.conf", &p), APK_ERR_UNSAFE);
+	assert_defaults(&p);
+	assert_non_null(strstr(err, "mine.conf: not owned by root"));
+}
+
+static void a_writable_file_is_refused(void **state)
+{
+	struct apk_policy p;
+
+	(void)state;
+	if (geteuid() != 0) {
+		/* not root: the owner check refuses first; shown by the test above */
+		write_file("group.conf", "max_keys = 7\n", 0664);
+		assert_int_equal(load("group.conf", &p), APK_ERR_UNSAFE);
+		return;
+	}
+	write_file("group.conf", "max_keys = 7\n", 0664);
+	assert_int_equal(load("group.conf", &p), APK_ERR_UNSAFE);
+	assert_non_null(strstr(err, "writable by its group or others"));
+	assert_defaults(&p);
+	write_file("other.conf", "max_keys = 7\n", 0602);
+	assert_int_equal(load("other.conf", &p), APK_ERR_UNSAFE);
+	assert_non_null(strstr(err, "writable by its group or others"));
+	write_file("readonly.conf", "max_keys = 7\n", 0444);  /* read-only for all: fine */
+	assert_int_equal(load("readonly.conf", &p), APK_OK);
+	assert_int_equal(p.max_keys, 7);
+}
+
+static void links_fifos_and_directories_are_refused(void **state)
+{
+	struct apk_policy p;
+	char path[256], target[256];
+
+	(void)state;
+	write_file("real.conf", "max_keys = 7\n", 0644);
+	path_of("real.conf", target, sizeof(target));
+	path_of("link.conf", path, sizeof(path));
+	assert_int_equal(symlink(target, path), 0);
+	assert_int_equal(load("link.conf", &p), APK_ERR_UNSAFE);
+	assert_non_null(strstr(err, "a symbolic link"));
+	assert_defaults(&p);
+	path_of("fifo.conf", path, sizeof(path));
+	assert_int_equal(mkfifo(path, 0644), 0);
+	assert_int_equal(load("fifo.conf", &p), APK_ERR_UNSAFE);   /* and does not block */
+	assert_non_null(strstr(err, "not a regular file"));
+	path_of("dir.conf", path, sizeof(path));
+	assert_int_equal(mkdir(path, 0755), 0);
+	assert_int_equal(load("dir.conf", &p), APK_ERR_UNSAFE);
+	assert_non_null(strstr(err, "not a regular file"));
+}
+
+static void a_malformed_file_names_path_and_line(void **state)
+{
+	struct apk_policy p;
+
+	(void)state;
+	if (geteuid() != 0) {
+		write_file("bad.conf", "max_keys = 7\nnope\n", 0644);
+		assert_int_equal(load("bad.conf", &p), APK_ERR_UNSAFE); /* not root's */
+		return;
+	}
+	write_file("bad.conf", "max_keys = 7\nnope\n", 0644);
+	assert_int_equal(load("bad.conf", &p), APK_ERR_INVALID);
+	assert_defaults(&p);
+	assert_non_null(strstr(err, "/bad.conf: line 2: not a 'name = value' line"));
+	{
+		char *big = one_long_comment();
+
+		write_file("big.conf", big, 0644);
+		free(big);
+	}
+	assert_int_equal(load("big.conf", &p), APK_ERR_UNSAFE);
+	assert_non_null(strstr(err, "larger than 65536 bytes"));
+}
+
+static void the_path_comes_from_the_build(void **state)
+{
+	(void)state;
+	unsetenv("APIKEY_POLICY");
+	assert_string_equal(policy_path(), APK_POLICY_PATH);
+	setenv("APIKEY_POLICY", "/tmp/x.conf", 1);   /* not set-user-ID: a test may pick it */
+	assert_string_equal(policy_path(), "/tmp/x.conf");
+	setenv("APIKEY_POLICY", "x.conf", 1);
+	assert_null(policy_path());
+	setenv("APIKEY_POLICY", "", 1);
+	assert_string_equal(policy_path(), APK_POLICY_PATH);
+	unsetenv("APIKEY_POLICY");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(defaults),
+		cmocka_unit_test(every_setting),
+		cmocka_unit_test(default_lifetime_follows_max),
+		cmocka_unit_test(malformed_lines_are_named),
+		cmocka_unit_test(comments_are_ignored),
+		cmocka_unit_test(a_long_file_is_refused),
+		cmocka_unit_test(no_file_gives_the_defaults),
+		cmocka_unit_test(only_a_root_owned_file_is_read),
+		cmocka_unit_test(a_writable_file_is_refused),
+		cmocka_unit_test(links_fifos_and_directories_are_refused),
+		cmocka_unit_test(a_malformed_file_names_path_and_line),
+		cmocka_unit_test(the_path_comes_from_the_build),
+	};
+
+	return cmocka_run_group_tests(tests, make_dir, remove_dir);
+}
