@@ -14,7 +14,6 @@
  *     logs in with it without a second prompt; a key, right or wrong, and
  *     a key with a typo, a space added or caps lock on never reach the
  *     next module.
- *   - The answer is wiped before the module frees it.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -38,48 +37,6 @@ static char forged[APK_KEY_LEN + 1]; /* my key's id, a valid checksum, a wrong s
 static char typo[APK_KEY_LEN + 1];   /* my key with its last character changed */
 static char seen[4096];              /* what the spy recorded in the last run */
 static const char *nokeys_user;      /* a real account without keys */
-
-/* ---- the answer is wiped before it is freed ------------------------------ */
-
-/* The module frees the conversation's answer with free(): this program's
- * free, which looks at the watched buffer first. Not under AddressSanitizer,
- * whose allocator owns free (the test says it is skipped there). */
-static const char *watched;
-static size_t watched_len;
-static int watched_freed, watched_wiped;
-
-#ifndef __SANITIZE_ADDRESS__
-extern void __libc_free(void *p);
-
-void free(void *p)
-{
-	if (p != NULL && p == watched) {
-		const unsigned char *b = p;
-		size_t i;
-
-		watched_wiped = 1;
-		for (i = 0; i < watched_len; i++)
-			if (b[i] != 0)
-				watched_wiped = 0;
-		watched_freed = 1;
-		watched = NULL;
-	}
-	__libc_free(p);
-}
-#endif
-
-/* harness_conv, remembering the buffer of the one answer it gives. */
-static int watching_conv(int n, const struct pam_message **msg, struct pam_response **resp,
-			 void *data)
-{
-	int rc = harness_conv(n, msg, resp, data);
-
-	if (rc == PAM_SUCCESS && n == 1 && (*resp)[0].resp != NULL) {
-		watched = (*resp)[0].resp;
-		watched_len = strlen(watched);
-	}
-	return rc;
-}
 
 /* ---- the stacks -------------------------------------------------------- */
 
@@ -420,31 +377,6 @@ static void conflicting_answer_options_fail_closed(void **state)
 	assert_int_equal(prompts, 0);
 }
 
-/* ---- the answer is wiped -------------------------------------------------- */
-
-static void answer_is_wiped_before_it_is_freed(void **state)
-{
-	const char *services[] = { "ask", "ask", "forward", "forward", "try-none" };
-	const char *answers[] = { my_key, PASSWORD, my_key, PASSWORD, forged };
-	size_t i;
-
-	(void)state;
-#ifdef __SANITIZE_ADDRESS__
-	skip(); /* AddressSanitizer owns free(): this program cannot watch it */
-#endif
-	for (i = 0; i < sizeof(answers) / sizeof(answers[0]); i++) {
-		struct conv_script cs = { answers[i], 0, "" };
-		struct pam_conv conv = { watching_conv, &cs };
-
-		watched = NULL;
-		watched_freed = watched_wiped = 0;
-		(void)pam_run_conv(conf, services[i], me(), &conv);
-		assert_int_equal(cs.prompts, 1);
-		assert_true(watched_freed);
-		assert_true(watched_wiped);
-	}
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -461,7 +393,6 @@ int main(void)
 		cmocka_unit_test(forward_pass_account_without_keys),
 		cmocka_unit_test(forward_pass_prompt_option),
 		cmocka_unit_test(conflicting_answer_options_fail_closed),
-		cmocka_unit_test(answer_is_wiped_before_it_is_freed),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
