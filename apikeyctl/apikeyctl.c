@@ -66,7 +66,7 @@ int main(int argc, char *argv[])
 {
 	static char dbpath[PATH_MAX];
 	struct apk_args args;
-	struct ctl c;
+	struct session c;
 	char err[512];
 	uid_t caller;
 	int status, ids_changed;
@@ -84,7 +84,7 @@ int main(int argc, char *argv[])
 	    startup_clear_environment(err, sizeof(err)) != 0)
 		return fail(EXIT_FAIL, "%s", err);
 	openlog("apikeyctl", LOG_PID, LOG_AUTHPRIV);
-	c.db = dbpath;
+	c.dbdir = dbpath;
 	if (startup_caller(caller, &c.caller, err, sizeof(err)) != 0)
 		return fail(EXIT_FAIL, "%s", err);
 	if (apk_crypto_init() != APK_OK)

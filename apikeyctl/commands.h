@@ -11,18 +11,19 @@ enum {
 	EXIT_USAGE = 2, /* bad command line or invalid input; nothing changed */
 };
 
-struct ctl {
-	const char *db;
+/* Who asks, for whose keys, in which database. */
+struct session {
+	const char *dbdir;
 	struct apk_account caller; /* who runs us: getuid() */
 	struct apk_account target; /* whose keys: the caller, or --user for root */
 	int closed_fds;            /* bit N: fd N was closed when we started */
 };
 
-int cmd_generate(const struct ctl *c, const struct apk_args *a);
-int cmd_list(const struct ctl *c, const struct apk_args *a);
-int cmd_rename(const struct ctl *c, const struct apk_args *a);
-int cmd_describe(const struct ctl *c, const struct apk_args *a);
-int cmd_delete(const struct ctl *c, const struct apk_args *a);
+int cmd_generate(const struct session *s, const struct apk_args *a);
+int cmd_list(const struct session *s, const struct apk_args *a);
+int cmd_rename(const struct session *s, const struct apk_args *a);
+int cmd_describe(const struct session *s, const struct apk_args *a);
+int cmd_delete(const struct session *s, const struct apk_args *a);
 
 /* "apikeyctl: MESSAGE" on stderr, one line; returns status. */
 int fail(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -34,9 +34,9 @@ enum lookup_class { LK_KNOWN, LK_UNKNOWN, LK_COUNT };
 /* The three changes, then `apikeyctl --version`: the cost of a process alone. */
 enum cli_op { CLI_GENERATE, CLI_RENAME, CLI_DELETE, CLI_VERSION, CLI_COUNT };
 enum brk_part {
-	BRK_BEGIN,      /* store_begin: lock, open and decode the account's file */
-	BRK_OPS,        /* keyring_generate / keyring_delete, in memory */
-	BRK_COMMIT,     /* store_commit: write a new file, fsync it, rename, fsync the directory */
+	BRK_BEGIN,      /* apk_store_begin: lock, open and decode the account's file */
+	BRK_OPS,        /* apk_keyring_generate / apk_keyring_delete, in memory */
+	BRK_COMMIT,     /* apk_store_save: write a new file, fsync it, rename, fsync the directory */
 	BRK_TOTAL,      /* the three */
 	BRK_FSYNC_FILE, /* alone: fsync of a fresh, unsynced copy of the account's file */
 	BRK_FSYNC_DIR,  /* alone: a rename in the directory, then fsync of the directory */

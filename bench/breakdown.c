@@ -30,23 +30,29 @@ static int change(const char *db, const struct apk_account *acct, int gen, uint6
 {
 	const char *name = BRK_KEY;
 	char token[APK_KEY_LEN + 1];
-	struct apk_store *st;
+	struct apk_store_change *ch;
+	struct apk_keyring kr;
+	struct apk_record *r;
 	uint64_t t0, t1, t2;
 	enum apk_err err;
 
 	t0 = now_ns();
-	if ((err = store_begin(db, acct->uid, BENCH_LOCK_MS, &st)) == APK_OK) {
+	if ((err = apk_store_begin(db, acct->uid, BENCH_LOCK_MS, &kr, &ch)) == APK_OK) {
 		t1 = now_ns();
 		if (gen)
-			err = keyring_generate(st, acct, name, NULL, (int64_t)time(NULL), token, NULL);
+			err = apk_keyring_generate(&kr, acct, name, NULL, (int64_t)time(NULL), token,
+						   NULL);
+		else if ((r = apk_keyring_find(&kr, acct, name)) == NULL)
+			err = APK_ERR_NOTFOUND;
 		else
-			err = keyring_delete(st, acct, &name, 1, NULL);
+			err = apk_keyring_delete(&kr, r->id);
 		sodium_memzero(token, sizeof(token));
 		t2 = now_ns();
 		if (err == APK_OK)
-			err = store_commit(st);
+			err = apk_store_save(ch, &kr);
 		else
-			store_close(st);
+			apk_store_abandon(ch);
+		apk_keyring_free(&kr);
 		t[0] = t1 - t0;
 		t[1] = t2 - t1;
 		t[2] = now_ns() - t2;

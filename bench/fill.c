@@ -55,7 +55,7 @@ static void synthetic_record(const struct apk_meta *meta, unsigned long account,
 	memset(r, 0, sizeof(*r));
 	do
 		apk_key_generate(&key);
-	while (key.id[0] == '-'); /* as keyring_generate */
+	while (key.id[0] == '-'); /* as apk_keyring_generate */
 	memcpy(r->id, key.id, sizeof(r->id));
 	r->uid = SYNTH_UID_BASE + (uint32_t)account;
 	snprintf(r->owner, sizeof(r->owner), "synth%lu", account);
@@ -66,12 +66,14 @@ static void synthetic_record(const struct apk_meta *meta, unsigned long account,
 	apk_key_wipe(&key);
 }
 
-static int finish(struct apk_store *st, enum apk_err err, const char *dir, const char *what)
+static int finish(struct apk_store_change *ch, struct apk_keyring *kr, enum apk_err err,
+		  const char *dir, const char *what)
 {
 	if (err == APK_OK)
-		err = store_commit(st);
+		err = apk_store_save(ch, kr);
 	else
-		store_close(st);
+		apk_store_abandon(ch);
+	apk_keyring_free(kr);
 	if (err != APK_OK) {
 		fprintf(stderr, "bench: FUNCTIONAL ERROR: %s in %s: %s\n", what, dir,
 			apk_strerror(err));
@@ -83,26 +85,26 @@ static int finish(struct apk_store *st, enum apk_err err, const char *dir, const
 /* Gives the current synthetic account n more keys, in one change. */
 static int put_account(const char *dir, const struct filler *f, unsigned n)
 {
-	struct apk_store *st;
-	struct apk_meta meta;
+	struct apk_store_change *ch;
+	struct apk_keyring kr;
 	struct apk_record r;
 	int64_t now = (int64_t)time(NULL);
 	enum apk_err err;
 	unsigned i;
 
-	err = store_begin(dir, SYNTH_UID_BASE + (uint32_t)f->account, BENCH_LOCK_MS, &st);
+	err = apk_store_begin(dir, SYNTH_UID_BASE + (uint32_t)f->account, BENCH_LOCK_MS, &kr, &ch);
 	if (err != APK_OK) {
-		fprintf(stderr, "bench: FUNCTIONAL ERROR: store_begin in %s: %s\n", dir,
+		apk_keyring_free(&kr);
+		fprintf(stderr, "bench: FUNCTIONAL ERROR: apk_store_begin in %s: %s\n", dir,
 			apk_strerror(err));
 		return -1;
 	}
-	err = store_get_meta(st, &meta);
 	for (i = 0; i < n && err == APK_OK; i++) {
-		synthetic_record(&meta, f->account, f->done + i + 1, now, &r);
-		err = store_put_record(st, &r);
+		synthetic_record(&kr.meta, f->account, f->done + i + 1, now, &r);
+		err = apk_keyring_append(&kr, &r);
 	}
-	sodium_memzero(&meta, sizeof(meta));
-	return finish(st, err, dir, "adding synthetic keys");
+	sodium_memzero(&r, sizeof(r));
+	return finish(ch, &kr, err, dir, "adding synthetic keys");
 }
 
 static int add_synthetic(const char *dir, struct filler *f, unsigned long count)
@@ -132,7 +134,8 @@ static int add_synthetic(const char *dir, struct filler *f, unsigned long count)
 int fill_first(const char *dir, unsigned long want, struct filler *f, struct bench_keys *k,
 	       double *secs)
 {
-	struct apk_store *st;
+	struct apk_store_change *ch;
+	struct apk_keyring kr;
 	char token[APK_KEY_LEN + 1];
 	uint64_t t0 = now_ns();
 	int64_t now = (int64_t)time(NULL);
@@ -141,17 +144,18 @@ int fill_first(const char *dir, unsigned long want, struct filler *f, struct ben
 
 	if (want < BENCH_REAL_KEYS)
 		return -1;
-	if ((err = store_begin(dir, k->me.uid, BENCH_LOCK_MS, &st)) != APK_OK) {
-		fprintf(stderr, "bench: FUNCTIONAL ERROR: store_begin in %s: %s\n", dir,
+	if ((err = apk_store_begin(dir, k->me.uid, BENCH_LOCK_MS, &kr, &ch)) != APK_OK) {
+		apk_keyring_free(&kr);
+		fprintf(stderr, "bench: FUNCTIONAL ERROR: apk_store_begin in %s: %s\n", dir,
 			apk_strerror(err));
 		return -1;
 	}
-	err = keyring_generate(st, &k->me, "bench-login", "benchmark login key", now, k->right,
-			       NULL);
+	err = apk_keyring_generate(&kr, &k->me, "bench-login", "benchmark login key", now,
+				   k->right, NULL);
 	for (i = 1; i < BENCH_REAL_KEYS && err == APK_OK; i++)
-		err = keyring_generate(st, &k->me, NULL, SYNTH_DESC, now, token, NULL);
+		err = apk_keyring_generate(&kr, &k->me, NULL, SYNTH_DESC, now, token, NULL);
 	sodium_memzero(token, sizeof(token));
-	if (finish(st, err, dir, "generating the measured account's keys") != 0 ||
+	if (finish(ch, &kr, err, dir, "generating the measured account's keys") != 0 ||
 	    add_synthetic(dir, f, want - BENCH_REAL_KEYS) != 0)
 		return -1;
 	*secs = (double)(now_ns() - t0) / 1e9;

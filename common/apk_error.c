@@ -17,6 +17,8 @@ const char *apk_strerror(enum apk_err err)
 	case APK_ERR_BADKEY: return "not a valid API key";
 	case APK_ERR_NOUSER: return "no such user";
 	case APK_ERR_NOMATCH: return "key does not match";
+	case APK_ERR_NAMEISID: return "a key's id cannot be a name";
+	case APK_ERR_NORANDOM: return "the random generator repeats itself";
 	}
 	return "unknown error";
 }

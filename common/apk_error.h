@@ -16,6 +16,8 @@ enum apk_err {
 	APK_ERR_BADKEY,    /* presented token is not a well-formed key */
 	APK_ERR_NOUSER,    /* no such account */
 	APK_ERR_NOMATCH,   /* well-formed key that does not authenticate this user */
+	APK_ERR_NAMEISID,  /* the name is a key's id, which always means that key */
+	APK_ERR_NORANDOM,  /* the random generator gave only ids already in use */
 };
 
 /* A short, fixed, lower-case English phrase; never NULL. */

@@ -1,4 +1,4 @@
-/* keyring.c - generate, find, list, rename, describe and delete one account's keys */
+/* keyring.c - one account's keys in memory: find, generate, rename, describe, delete */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,204 +8,211 @@
 #include "apk_config.h"
 #include "keyring.h"
 
-/* A record is the account's when both its uid and its owner name match. */
-static int owned_by(const struct apk_record *r, const struct apk_account *acct)
+/* A generated id is 72 random bits: it meets one of at most a thousand ids
+ * or names only when the random generator is broken. */
+#define ID_TRIES 8
+
+void apk_keyring_init(struct apk_keyring *kr)
+{
+	memset(kr, 0, sizeof(*kr));
+	randombytes_buf(kr->meta.hashkey, sizeof(kr->meta.hashkey));
+}
+
+void apk_keyring_free(struct apk_keyring *kr)
+{
+	if (kr->recs != NULL) {
+		sodium_memzero(kr->recs, kr->cap * sizeof(*kr->recs));
+		free(kr->recs);
+	}
+	sodium_memzero(kr, sizeof(*kr));
+}
+
+enum apk_err apk_keyring_append(struct apk_keyring *kr, const struct apk_record *r)
+{
+	struct apk_record *grown;
+	size_t cap;
+
+	if (kr->n >= APK_MAX_INDEX_IDS)
+		return APK_ERR_LIMIT;
+	if (kr->n == kr->cap) {
+		cap = kr->cap ? kr->cap * 2 : 8;
+		/* a new block, the old one wiped: no copy of a record left behind */
+		if ((grown = calloc(cap, sizeof(*grown))) == NULL)
+			return APK_ERR_NOMEM;
+		if (kr->recs != NULL) {
+			memcpy(grown, kr->recs, kr->n * sizeof(*grown));
+			sodium_memzero(kr->recs, kr->cap * sizeof(*kr->recs));
+			free(kr->recs);
+		}
+		kr->recs = grown;
+		kr->cap = cap;
+	}
+	kr->recs[kr->n++] = *r;
+	return APK_OK;
+}
+
+int apk_keyring_owns(const struct apk_account *acct, const struct apk_record *r)
 {
 	return r->uid == acct->uid && strcmp(r->owner, acct->name) == 0;
 }
 
-enum apk_err keyring_list(struct apk_store *st, const struct apk_account *acct,
-			  struct apk_record **recs, size_t *n)
-{
-	struct apk_index ix;
-	struct apk_record *out;
-	enum apk_err err;
-	size_t i, m = 0;
-
-	*recs = NULL;
-	*n = 0;
-	if ((err = store_get_index(st, &ix)) != APK_OK)
-		return err;
-	if ((out = calloc(ix.n ? ix.n : 1, sizeof(*out))) == NULL)
-		return APK_ERR_NOMEM;
-	for (i = 0; i < ix.n; i++) {
-		err = store_get_record(st, ix.ids[i], &out[m]);
-		if (err == APK_ERR_NOTFOUND)
-			err = APK_ERR_CORRUPT; /* the index names a record that is not there */
-		if (err != APK_OK) {
-			free(out);
-			return err;
-		}
-		if (owned_by(&out[m], acct)) /* never show another account's key */
-			m++;
-	}
-	*recs = out;
-	*n = m;
-	return APK_OK;
-}
-
-enum apk_err keyring_find(struct apk_store *st, const struct apk_account *acct,
-			  const char *name_or_id, struct apk_record *r)
-{
-	struct apk_record *recs;
-	size_t n, i, hit = SIZE_MAX;
-	enum apk_err err;
-
-	if ((err = keyring_list(st, acct, &recs, &n)) != APK_OK)
-		return err;
-	for (i = 0; i < n && hit == SIZE_MAX; i++)
-		if (strcmp(recs[i].name, name_or_id) == 0)
-			hit = i;
-	for (i = 0; i < n && hit == SIZE_MAX; i++)
-		if (strcmp(recs[i].id, name_or_id) == 0)
-			hit = i;
-	if (hit != SIZE_MAX)
-		*r = recs[hit];
-	free(recs);
-	return hit != SIZE_MAX ? APK_OK : APK_ERR_NOTFOUND;
-}
-
-static int name_taken(const struct apk_record *recs, size_t n, const char *name)
+struct apk_record *apk_keyring_find(const struct apk_keyring *kr, const struct apk_account *acct,
+				    const char *word)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++)
-		if (strcmp(recs[i].name, name) == 0)
+	/* ids first: an id always means its key, even beside an older name equal to it */
+	for (i = 0; i < kr->n; i++)
+		if (strcmp(kr->recs[i].id, word) == 0 && apk_keyring_owns(acct, &kr->recs[i]))
+			return &kr->recs[i];
+	for (i = 0; i < kr->n; i++)
+		if (strcmp(kr->recs[i].name, word) == 0 && apk_keyring_owns(acct, &kr->recs[i]))
+			return &kr->recs[i];
+	return NULL;
+}
+
+size_t apk_keyring_count(const struct apk_keyring *kr, const struct apk_account *acct)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < kr->n; i++)
+		n += apk_keyring_owns(acct, &kr->recs[i]) != 0;
+	return n;
+}
+
+/* Whether word is the id or the name of any key in the file. */
+static int id_taken(const struct apk_keyring *kr, const char *word)
+{
+	size_t i;
+
+	for (i = 0; i < kr->n; i++)
+		if (strcmp(kr->recs[i].id, word) == 0)
 			return 1;
 	return 0;
 }
 
-enum apk_err keyring_generate(struct apk_store *st, const struct apk_account *acct,
-			      const char *name, const char *desc, int64_t now,
-			      char token_out[APK_KEY_LEN + 1], struct apk_record *rec_out)
+static int word_taken(const struct apk_keyring *kr, const char *word)
 {
-	struct apk_record *recs = NULL, rec, probe;
-	struct apk_meta meta;
+	size_t i;
+
+	for (i = 0; i < kr->n; i++)
+		if (strcmp(kr->recs[i].name, word) == 0)
+			return 1;
+	return id_taken(kr, word);
+}
+
+enum apk_err apk_keyring_name_free(const struct apk_keyring *kr, const struct apk_account *acct,
+				   const char *name, const struct apk_record *self)
+{
+	size_t i;
+
+	if (id_taken(kr, name))
+		return APK_ERR_NAMEISID;
+	for (i = 0; i < kr->n; i++)
+		if (&kr->recs[i] != self && strcmp(kr->recs[i].name, name) == 0 &&
+		    apk_keyring_owns(acct, &kr->recs[i]))
+			return APK_ERR_EXISTS;
+	return APK_OK;
+}
+
+/* Copies s into dst (size dstsz); APK_ERR_INVALID when it does not fit. */
+static enum apk_err set_string(char *dst, size_t dstsz, const char *s)
+{
+	size_t len = strlen(s);
+
+	if (len >= dstsz)
+		return APK_ERR_INVALID;
+	memcpy(dst, s, len + 1);
+	return APK_OK;
+}
+
+/* A fresh key whose id is neither an id nor a name in kr. */
+static enum apk_err new_key(const struct apk_keyring *kr, struct apk_key *key)
+{
+	int i;
+
+	for (i = 0; i < ID_TRIES; i++) {
+		do /* an id shown as "-..." would read as an option on a command line */
+			apk_key_generate(key);
+		while (key->id[0] == '-');
+		if (!word_taken(kr, key->id))
+			return APK_OK;
+		apk_key_wipe(key);
+	}
+	return APK_ERR_NORANDOM;
+}
+
+enum apk_err apk_keyring_generate(struct apk_keyring *kr, const struct apk_account *acct,
+				  const char *name, const char *desc, int64_t now,
+				  char token_out[APK_KEY_LEN + 1], struct apk_record **added)
+{
+	struct apk_record rec;
 	struct apk_key key;
-	size_t n = 0;
 	unsigned i;
 	enum apk_err err;
 
-	if ((name != NULL && !apk_name_valid(name)) || (desc != NULL && !apk_desc_valid(desc)) ||
-	    !apk_user_valid(acct->name))
-		return APK_ERR_INVALID;
-	if ((err = keyring_list(st, acct, &recs, &n)) != APK_OK)
-		return err;
+	if (apk_keyring_count(kr, acct) >= APK_MAX_KEYS_PER_USER)
+		return APK_ERR_LIMIT;
 	memset(&rec, 0, sizeof(rec));
-	if (n >= APK_MAX_KEYS_PER_USER) {
-		err = APK_ERR_LIMIT;
-		goto out;
-	}
 	if (name != NULL) {
-		if (name_taken(recs, n, name)) {
-			err = APK_ERR_EXISTS;
-			goto out;
-		}
-		snprintf(rec.name, sizeof(rec.name), "%s", name);
+		if ((err = apk_keyring_name_free(kr, acct, name, NULL)) != APK_OK ||
+		    (err = set_string(rec.name, sizeof(rec.name), name)) != APK_OK)
+			return err;
 	} else {
 		for (i = 1; ; i++) { /* the first free key-N; at most n + 1 tries */
 			snprintf(rec.name, sizeof(rec.name), "key-%u", i);
-			if (!name_taken(recs, n, rec.name))
+			if (apk_keyring_name_free(kr, acct, rec.name, NULL) == APK_OK)
 				break;
 		}
 	}
-	snprintf(rec.description, sizeof(rec.description), "%s", desc != NULL ? desc : "");
-	snprintf(rec.owner, sizeof(rec.owner), "%s", acct->name);
+	if ((err = set_string(rec.description, sizeof(rec.description),
+			      desc != NULL ? desc : "")) != APK_OK ||
+	    (err = set_string(rec.owner, sizeof(rec.owner), acct->name)) != APK_OK)
+		return err;
 	rec.uid = acct->uid;
 	rec.created = now;
-
-	if ((err = store_get_meta(st, &meta)) != APK_OK)
-		goto out;
-	for (i = 0; ; i++) { /* ids are 72 random bits: a clash is for tests to provoke */
-		do /* an id shown as "-..." would read as an option on a command line */
-			apk_key_generate(&key);
-		while (key.id[0] == '-');
-		err = store_get_record(st, key.id, &probe);
-		if (err == APK_ERR_NOTFOUND)
-			break;
-		apk_key_wipe(&key);
-		if (err != APK_OK)
-			goto out;
-		if (i == 8) {
-			err = APK_ERR_CORRUPT;
-			goto out;
-		}
-	}
+	if ((err = new_key(kr, &key)) != APK_OK)
+		return err;
 	memcpy(rec.id, key.id, sizeof(rec.id));
-	apk_key_digest(meta.hashkey, &key, rec.digest);
-	err = store_put_record(st, &rec);
-	if (err == APK_OK) {
+	apk_key_digest(kr->meta.hashkey, &key, rec.digest);
+	if ((err = apk_keyring_append(kr, &rec)) == APK_OK) {
 		apk_key_format(&key, token_out);
-		if (rec_out != NULL)
-			*rec_out = rec;
+		if (added != NULL)
+			*added = &kr->recs[kr->n - 1];
 	}
 	apk_key_wipe(&key);
-out:
-	sodium_memzero(&meta, sizeof(meta));
-	free(recs);
+	sodium_memzero(&rec, sizeof(rec));
 	return err;
 }
 
-enum apk_err keyring_rename(struct apk_store *st, const struct apk_account *acct,
-			    const char *name_or_id, const char *newname)
+enum apk_err apk_keyring_rename(const struct apk_keyring *kr, const struct apk_account *acct,
+				struct apk_record *r, const char *newname)
 {
-	struct apk_record *recs, r;
-	size_t n;
 	enum apk_err err;
 
-	if (!apk_name_valid(newname))
-		return APK_ERR_INVALID;
-	if ((err = keyring_find(st, acct, name_or_id, &r)) != APK_OK)
-		return err;
-	if (strcmp(r.name, newname) == 0)
+	if (strcmp(r->name, newname) == 0)
 		return APK_OK;
-	if ((err = keyring_list(st, acct, &recs, &n)) != APK_OK)
+	if ((err = apk_keyring_name_free(kr, acct, newname, r)) != APK_OK)
 		return err;
-	err = name_taken(recs, n, newname) ? APK_ERR_EXISTS : APK_OK;
-	free(recs);
-	if (err != APK_OK)
-		return err;
-	snprintf(r.name, sizeof(r.name), "%s", newname);
-	return store_put_record(st, &r);
+	return set_string(r->name, sizeof(r->name), newname);
 }
 
-enum apk_err keyring_describe(struct apk_store *st, const struct apk_account *acct,
-			      const char *name_or_id, const char *desc)
+enum apk_err apk_keyring_describe(struct apk_record *r, const char *desc)
 {
-	struct apk_record r;
-	enum apk_err err;
-
-	if (!apk_desc_valid(desc))
-		return APK_ERR_INVALID;
-	if ((err = keyring_find(st, acct, name_or_id, &r)) != APK_OK)
-		return err;
-	snprintf(r.description, sizeof(r.description), "%s", desc);
-	return store_put_record(st, &r);
+	return set_string(r->description, sizeof(r->description), desc);
 }
 
-enum apk_err keyring_delete(struct apk_store *st, const struct apk_account *acct,
-			    const char *const *names, size_t n, size_t *bad)
+enum apk_err apk_keyring_delete(struct apk_keyring *kr, const char *id)
 {
-	char (*ids)[APK_ID_LEN + 1];
-	struct apk_record r;
-	enum apk_err err = APK_OK;
 	size_t i;
 
-	if ((ids = calloc(n ? n : 1, sizeof(*ids))) == NULL)
-		return APK_ERR_NOMEM;
-	/* Resolve every name first: one unknown name deletes nothing. */
-	for (i = 0; i < n && err == APK_OK; i++) {
-		err = keyring_find(st, acct, names[i], &r);
-		if (err == APK_OK)
-			memcpy(ids[i], r.id, sizeof(ids[i]));
-		else if (bad != NULL)
-			*bad = i;
-	}
-	for (i = 0; i < n && err == APK_OK; i++) {
-		err = store_delete_record(st, ids[i]);
-		if (err == APK_ERR_NOTFOUND)
-			err = APK_OK; /* the same key named twice */
-	}
-	free(ids);
-	return err;
+	for (i = 0; i < kr->n; i++)
+		if (strcmp(kr->recs[i].id, id) == 0)
+			break;
+	if (i == kr->n)
+		return APK_ERR_NOTFOUND;
+	memmove(&kr->recs[i], &kr->recs[i + 1], (kr->n - i - 1) * sizeof(kr->recs[0]));
+	kr->n--;
+	sodium_memzero(&kr->recs[kr->n], sizeof(kr->recs[0]));
+	return APK_OK;
 }

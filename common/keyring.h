@@ -1,7 +1,20 @@
-/* keyring.h - one account's keys: the operations apikeyctl offers, on an
- * open change (store_begin) or, for find/list, any store handle of that
- * account's file.
- * Every operation acts only on keys whose record and index belong to acct. */
+/* keyring.h - one account's keys as a value, and what apikeyctl does to them
+ *
+ * A keyring is plain data: the account file's header (its hash key) and
+ * its records in creation order. The store (store.h) loads and saves it
+ * whole; the functions here only read and change the value in memory, and
+ * never touch a file.
+ *
+ * Within an account a word means exactly one key: names and ids never
+ * overlap. A name equal to one of the keyring's ids is refused
+ * (apk_keyring_name_free), a new id is never equal to one of its names
+ * (apk_keyring_generate), and apk_keyring_find tries ids before names, so
+ * that even a database written before this rule, holding a name equal to an
+ * id, gives the id's key.
+ *
+ * Names, descriptions and login names are validated where they enter (the
+ * command line) and where they are written (record_encode), not here.
+ */
 #ifndef APK_KEYRING_H
 #define APK_KEYRING_H
 
@@ -10,36 +23,68 @@
 
 #include "apk_error.h"
 #include "record.h"
-#include "store.h"
 
 struct apk_account {
 	uint32_t uid;
 	char name[APK_USER_MAX + 1];
 };
 
-/* Creates a key named name (NULL: the first free "key-N") with description
- * desc (NULL: empty), created at now. Writes the token (shown once) to
- * token_out and the stored record to rec_out (may be NULL). */
-enum apk_err keyring_generate(struct apk_store *st, const struct apk_account *acct,
-			      const char *name, const char *desc, int64_t now,
-			      char token_out[APK_KEY_LEN + 1], struct apk_record *rec_out);
+struct apk_keyring {
+	struct apk_meta meta;     /* the file's header: its hash key */
+	size_t n;                 /* records in use */
+	size_t cap;               /* records allocated */
+	struct apk_record *recs;  /* in creation order */
+};
 
-/* Finds the account's key by name, or by id. */
-enum apk_err keyring_find(struct apk_store *st, const struct apk_account *acct,
-			  const char *name_or_id, struct apk_record *r);
+/* An empty keyring with a fresh random hash key (a new account file's). */
+void apk_keyring_init(struct apk_keyring *kr);
 
-/* The account's keys in creation order; *recs is malloc'd (free it). */
-enum apk_err keyring_list(struct apk_store *st, const struct apk_account *acct,
-			  struct apk_record **recs, size_t *n);
+/* Wipes and frees the records; kr is then empty (apk_keyring_init again to reuse). */
+void apk_keyring_free(struct apk_keyring *kr);
 
-enum apk_err keyring_rename(struct apk_store *st, const struct apk_account *acct,
-			    const char *name_or_id, const char *newname);
-enum apk_err keyring_describe(struct apk_store *st, const struct apk_account *acct,
-			      const char *name_or_id, const char *desc);
+/* Appends a copy of r, as read from a file: APK_ERR_LIMIT above the
+ * decoder's bound, APK_ERR_NOMEM. No check of its fields or of overlap. */
+enum apk_err apk_keyring_append(struct apk_keyring *kr, const struct apk_record *r);
 
-/* Deletes every named key, or none if any is unknown (the unknown one is
- * reported through *bad, an index into names, when bad is not NULL). */
-enum apk_err keyring_delete(struct apk_store *st, const struct apk_account *acct,
-			    const char *const *names, size_t n, size_t *bad);
+/* A record belongs to acct when both its uid and its owner name match; a
+ * key made before the account was renamed belongs to nobody. */
+int apk_keyring_owns(const struct apk_account *acct, const struct apk_record *r);
+
+/* acct's key with id word, else acct's key named word; NULL when none.
+ * The pointer is into kr and valid until kr changes. */
+struct apk_record *apk_keyring_find(const struct apk_keyring *kr, const struct apk_account *acct,
+				    const char *word);
+
+/* How many of the keyring's keys belong to acct. */
+size_t apk_keyring_count(const struct apk_keyring *kr, const struct apk_account *acct);
+
+/* Whether name may be given to key self (NULL: a new key) of acct: APK_OK,
+ * APK_ERR_NAMEISID when it is one of the keyring's ids (any key's, self's
+ * too), APK_ERR_EXISTS when another of acct's keys has it. The check every
+ * command that sets a name makes. */
+enum apk_err apk_keyring_name_free(const struct apk_keyring *kr, const struct apk_account *acct,
+				   const char *name, const struct apk_record *self);
+
+/* Creates a key for acct named name (NULL: the first free "key-N") with
+ * description desc (NULL: empty), created at now, with an id that is none
+ * of the keyring's ids or names. Writes the token (shown once) to
+ * token_out; *added (may be NULL) points at the new record in kr.
+ * APK_ERR_LIMIT at APK_MAX_KEYS_PER_USER keys of acct, APK_ERR_NORANDOM
+ * when the random generator keeps giving ids in use, or as
+ * apk_keyring_name_free. */
+enum apk_err apk_keyring_generate(struct apk_keyring *kr, const struct apk_account *acct,
+				  const char *name, const char *desc, int64_t now,
+				  char token_out[APK_KEY_LEN + 1], struct apk_record **added);
+
+/* Gives acct's key r (from apk_keyring_find) the name newname, as
+ * apk_keyring_name_free allows; renaming a key to its own name is no change. */
+enum apk_err apk_keyring_rename(const struct apk_keyring *kr, const struct apk_account *acct,
+				struct apk_record *r, const char *newname);
+
+/* Sets r's description; APK_ERR_INVALID when it does not fit the record. */
+enum apk_err apk_keyring_describe(struct apk_record *r, const char *desc);
+
+/* Removes the key with this id; APK_ERR_NOTFOUND when there is none. */
+enum apk_err apk_keyring_delete(struct apk_keyring *kr, const char *id);
 
 #endif

@@ -45,7 +45,6 @@
 #define TLV_HDR 3
 #define TLV_MAXLEN 0xFFFFu
 #define META_MAX APK_RECORD_MAX
-#define UID_INVALID 0xFFFFFFFFu /* (uid_t)-1 is never an account */
 
 /* ---- writing ---------------------------------------------------------- */
 
@@ -222,7 +221,7 @@ static bool expires_valid(int64_t t)
 
 static bool record_fields_valid(const struct apk_record *r)
 {
-	return apk_id_valid(r->id) && r->uid != UID_INVALID && r->created >= 0 &&
+	return apk_id_valid(r->id) && r->uid != APK_UID_INVALID && r->created >= 0 &&
 	       terminated(r->owner, sizeof r->owner) && apk_user_valid(r->owner) &&
 	       terminated(r->name, sizeof r->name) && apk_name_valid(r->name) &&
 	       terminated(r->description, sizeof r->description) &&
@@ -346,7 +345,7 @@ static bool record_field(struct apk_record *r, const struct tlv *t)
 	case REC_ID:
 		return r_str(t, r->id, APK_ID_LEN, APK_ID_LEN) && apk_id_valid(r->id);
 	case REC_UID:
-		return r_u32(t, &r->uid) && r->uid != UID_INVALID;
+		return r_u32(t, &r->uid) && r->uid != APK_UID_INVALID;
 	case REC_OWNER:
 		return r_str(t, r->owner, 1, APK_USER_MAX) && apk_user_valid(r->owner);
 	case REC_NAME:

@@ -10,7 +10,7 @@
 #include "apk_config.h"
 #include "safefile.h"
 
-/* dirfd: the directory a file is in (from safe_open_dir, which trusted
+/* dirfd: the directory a file is in (from apk_safe_open_dir, which trusted
  * its owner), or -1 for the directory itself. A file owned by its
  * directory's owner needs no account lookup. */
 static int owner_trusted(uid_t uid, int dirfd)
@@ -28,7 +28,7 @@ static int owner_trusted(uid_t uid, int dirfd)
 	return pw.pw_uid == uid;
 }
 
-enum apk_err safe_open_dir(const char *dir, int *dirfd)
+enum apk_err apk_safe_open_dir(const char *dir, int *dirfd)
 {
 	struct stat st;
 	int fd;
@@ -52,7 +52,7 @@ enum apk_err safe_open_dir(const char *dir, int *dirfd)
 	return APK_OK;
 }
 
-enum apk_err safe_openat(int dirfd, const char *name, int flags, int mode, int *fdp)
+enum apk_err apk_safe_openat(int dirfd, const char *name, int flags, int mode, int *fdp)
 {
 	struct stat st;
 	int fd;
@@ -81,7 +81,7 @@ enum apk_err safe_openat(int dirfd, const char *name, int flags, int mode, int *
 	return APK_OK;
 }
 
-enum apk_err safe_remove_stale(int dirfd, const char *name)
+enum apk_err apk_safe_remove_stale(int dirfd, const char *name)
 {
 	struct stat st;
 

@@ -3,7 +3,7 @@
  * A trusted owner is root, the helper account (APK_HELPER_USER) or the
  * calling process's effective uid. The directory must be a real directory
  * with a trusted owner and no write permission for group or others. Files
- * are opened relative to it (dirfd: from safe_open_dir) with
+ * are opened relative to it (dirfd: from apk_safe_open_dir) with
  * O_NOFOLLOW|O_CLOEXEC|O_NONBLOCK and then fstat-checked: a regular file,
  * at most one link (none: replaced since), a trusted owner (or the
  * directory's), no group or other permission bits. */
@@ -14,18 +14,18 @@
 
 /* Opens the directory at the absolute path dir and checks it; its last
  * component must not be a symlink. */
-enum apk_err safe_open_dir(const char *dir, int *dirfd);
+enum apk_err apk_safe_open_dir(const char *dir, int *dirfd);
 
 /* Opens dirfd/name with flags (O_NOFOLLOW|O_CLOEXEC|O_NONBLOCK added) and
  * checks the result; mode is used with O_CREAT. APK_ERR_NOTFOUND when it
  * does not exist, APK_ERR_UNAVAIL when it cannot be opened,
  * APK_ERR_UNSAFE when a check fails. */
-enum apk_err safe_openat(int dirfd, const char *name, int flags, int mode, int *fd);
+enum apk_err apk_safe_openat(int dirfd, const char *name, int flags, int mode, int *fd);
 
 /* Removes dirfd/name, a file a killed writer left behind, if it passes the
  * same checks as an opened file (a regular file, one link, a trusted owner,
  * no group or other bits); APK_OK when it does not exist, APK_ERR_UNSAFE
  * (and nothing removed) when it is anything else. */
-enum apk_err safe_remove_stale(int dirfd, const char *name);
+enum apk_err apk_safe_remove_stale(int dirfd, const char *name);
 
 #endif

@@ -1,4 +1,4 @@
-/* store.c - opening an account's file and reading keys from it */
+/* store.c - reading an account's file: one record for the module, the whole keyring for the helper */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -11,7 +11,14 @@
 #include "safefile.h"
 #include "store_internal.h"
 
-enum apk_err store_gdbm_error(int gerr)
+/* An open account file (or the decoy in its place). */
+struct reader {
+	GDBM_FILE db;
+	uint32_t uid;
+	int decoy;
+};
+
+enum apk_err apk_store_gdbm_error(int gerr)
 {
 	switch (gerr) {
 	case GDBM_MALLOC_ERROR:
@@ -30,98 +37,59 @@ enum apk_err store_gdbm_error(int gerr)
 	}
 }
 
-struct apk_store *store_alloc(void)
+enum apk_err apk_store_locate(struct apk_store_files *f, const char *dbdir, uint32_t uid)
 {
-	struct apk_store *st = calloc(1, sizeof(*st));
-
-	if (st != NULL) {
-		st->dirfd = -1;
-		st->lockfd = -1;
-	}
-	return st;
+	f->uid = uid;
+	snprintf(f->base, sizeof(f->base), "u%" PRIu32, uid);
+	snprintf(f->lockname, sizeof(f->lockname), "u%" PRIu32 ".lock", uid);
+	snprintf(f->newname, sizeof(f->newname), "u%" PRIu32 ".new", uid);
+	return apk_safe_open_dir(dbdir, &f->dirfd);
 }
 
-enum apk_err store_locate(struct apk_store *st, const char *dir, uint32_t uid)
+void apk_store_release(struct apk_store_files *f)
 {
-	st->uid = uid;
-	snprintf(st->base, sizeof(st->base), "u%" PRIu32, uid);
-	snprintf(st->lockname, sizeof(st->lockname), "u%" PRIu32 ".lock", uid);
-	snprintf(st->newname, sizeof(st->newname), "u%" PRIu32 ".new", uid);
-	return safe_open_dir(dir, &st->dirfd);
+	if (f->dirfd >= 0)
+		close(f->dirfd);
+	f->dirfd = -1;
 }
 
-enum apk_err store_gdbm_open(struct apk_store *st, int fd, int flags)
+size_t apk_store_record_key(char out[1 + APK_ID_LEN], const char *id)
 {
+	out[0] = STORE_KEY_RECORD;
+	memcpy(out + 1, id, APK_ID_LEN);
+	return 1 + APK_ID_LEN;
+}
+
+/* Opens name read-only (checked). read(2), not mmap: a login's cost must
+ * not grow with the file. */
+static enum apk_err open_file(const struct apk_store_files *f, const char *name, GDBM_FILE *db)
+{
+	enum apk_err err;
+	int fd;
+
+	if ((err = apk_safe_openat(f->dirfd, name, O_RDONLY, 0, &fd)) != APK_OK)
+		return err;
 	gdbm_errno = GDBM_NO_ERROR;
-	st->db = gdbm_fd_open(fd, st->base, STORE_BLOCK_SIZE,
-			      flags | GDBM_NOLOCK | GDBM_CLOERROR, NULL);
-	if (st->db == NULL)
-		return gdbm_errno == GDBM_NO_ERROR ? APK_ERR_UNAVAIL : store_gdbm_error(gdbm_errno);
-	return APK_OK;
-}
-
-enum apk_err store_open_file(struct apk_store *st)
-{
-	enum apk_err err;
-	int fd = -1;
-
-	err = safe_openat(st->dirfd, st->base, O_RDONLY, 0, &fd);
-	if (err == APK_ERR_NOTFOUND) {
-		st->decoy = 1;
-		err = safe_openat(st->dirfd, STORE_DECOY, O_RDONLY, 0, &fd);
-	}
-	if (err != APK_OK)
-		return err;
-	/* read(2), not mmap: a login's cost must not grow with the file */
-	return store_gdbm_open(st, fd, GDBM_READER | GDBM_NOMMAP);
-}
-
-void store_close(struct apk_store *st)
-{
-	if (st == NULL)
-		return;
-	if (st->db != NULL)
-		gdbm_close(st->db);
-	if (st->lockfd >= 0)
-		close(st->lockfd); /* releases the flock */
-	if (st->dirfd >= 0)
-		close(st->dirfd);
-	if (st->recs != NULL) {
-		sodium_memzero(st->recs, st->ix.n * sizeof(*st->recs));
-		free(st->recs);
-	}
-	sodium_memzero(st, sizeof(*st));
-	free(st);
-}
-
-enum apk_err store_open_read(const char *dir, uint32_t uid, struct apk_store **out)
-{
-	struct apk_store *st;
-	enum apk_err err;
-
-	*out = NULL;
-	if ((st = store_alloc()) == NULL)
-		return APK_ERR_NOMEM;
-	if ((err = store_locate(st, dir, uid)) != APK_OK || (err = store_open_file(st)) != APK_OK) {
-		store_close(st);
-		return err;
-	}
-	*out = st;
+	/* fd belongs to gdbm from here on, closed by it even on failure */
+	*db = gdbm_fd_open(fd, name, STORE_BLOCK_SIZE,
+			   GDBM_READER | GDBM_NOMMAP | GDBM_NOLOCK | GDBM_CLOERROR, NULL);
+	if (*db == NULL)
+		return gdbm_errno == GDBM_NO_ERROR ? APK_ERR_UNAVAIL : apk_store_gdbm_error(gdbm_errno);
 	return APK_OK;
 }
 
 /* Fetches key into a caller buffer; APK_ERR_NOTFOUND when absent. */
-static enum apk_err fetch(struct apk_store *st, const char *kbuf, size_t klen,
+static enum apk_err fetch(const struct reader *rd, const char *kbuf, size_t klen,
 			  unsigned char *buf, size_t bufsz, size_t *len)
 {
 	datum k = { (char *)(uintptr_t)kbuf, (int)klen }, v;
 	enum apk_err err = APK_OK;
 
 	gdbm_errno = GDBM_NO_ERROR;
-	v = gdbm_fetch(st->db, k);
+	v = gdbm_fetch(rd->db, k);
 	if (v.dptr == NULL)
 		return gdbm_errno == GDBM_ITEM_NOT_FOUND ? APK_ERR_NOTFOUND
-							 : store_gdbm_error(gdbm_errno);
+							 : apk_store_gdbm_error(gdbm_errno);
 	if (v.dsize < 0 || (size_t)v.dsize > bufsz)
 		err = APK_ERR_CORRUPT;
 	else {
@@ -133,18 +101,11 @@ static enum apk_err fetch(struct apk_store *st, const char *kbuf, size_t klen,
 	return err;
 }
 
-size_t store_record_key(char out[1 + APK_ID_LEN], const char *id)
-{
-	out[0] = STORE_KEY_RECORD;
-	memcpy(out + 1, id, APK_ID_LEN);
-	return 1 + APK_ID_LEN;
-}
-
-static enum apk_err file_meta(struct apk_store *st, struct apk_meta *meta)
+static enum apk_err read_meta(const struct reader *rd, struct apk_meta *meta)
 {
 	unsigned char buf[APK_RECORD_MAX];
 	size_t len = 0;
-	enum apk_err err = fetch(st, STORE_KEY_META, 1, buf, sizeof(buf), &len);
+	enum apk_err err = fetch(rd, STORE_KEY_META, 1, buf, sizeof(buf), &len);
 
 	if (err == APK_OK)
 		err = meta_decode(buf, len, meta);
@@ -154,28 +115,29 @@ static enum apk_err file_meta(struct apk_store *st, struct apk_meta *meta)
 	return err;
 }
 
-static enum apk_err file_record(struct apk_store *st, const char *id, struct apk_record *r)
+/* The record stored under id; it must name that id and the file's account,
+ * and the decoy holds none. */
+static enum apk_err read_record(const struct reader *rd, const char *id, struct apk_record *r)
 {
 	unsigned char buf[APK_RECORD_MAX];
 	char k[1 + APK_ID_LEN];
 	size_t len = 0;
-	enum apk_err err = fetch(st, k, store_record_key(k, id), buf, sizeof(buf), &len);
+	enum apk_err err = fetch(rd, k, apk_store_record_key(k, id), buf, sizeof(buf), &len);
 
 	if (err == APK_OK) {
 		err = record_decode(buf, len, r);
-		/* The record must be the one its key names, in its owner's file. */
-		if (err == APK_OK && (strcmp(r->id, id) != 0 || r->uid != st->uid || st->decoy))
+		if (err == APK_OK && (strcmp(r->id, id) != 0 || r->uid != rd->uid || rd->decoy))
 			err = APK_ERR_CORRUPT;
 	}
 	sodium_memzero(buf, sizeof(buf));
 	return err;
 }
 
-static enum apk_err file_index(struct apk_store *st, struct apk_index *ix)
+static enum apk_err read_index(const struct reader *rd, struct apk_index *ix)
 {
 	unsigned char buf[APK_INDEX_MAX];
 	size_t len = 0;
-	enum apk_err err = fetch(st, STORE_KEY_INDEX, 1, buf, sizeof(buf), &len);
+	enum apk_err err = fetch(rd, STORE_KEY_INDEX, 1, buf, sizeof(buf), &len);
 
 	if (err == APK_ERR_NOTFOUND) {
 		ix->n = 0;
@@ -184,60 +146,135 @@ static enum apk_err file_index(struct apk_store *st, struct apk_index *ix)
 	return err == APK_OK ? index_decode(buf, len, ix) : err;
 }
 
-enum apk_err store_load(struct apk_store *st)
+/* What a found record costs beyond a missing one: gdbm seeks to the value
+ * and reads it (no mmap: see open_file), and we decode it. A miss does the
+ * same with a stand-in of a usual size, so that an unknown id takes the time
+ * of a wrong secret. gdbm seeks before each of its own reads, so moving the
+ * file offset here changes nothing for it. */
+static void miss_costs_a_record(const struct reader *rd)
 {
+	static const struct apk_record standin = {
+		.id = "AAAAAAAAAAAA", .uid = 0, .owner = "standin", .name = "key-1",
+		.description = "",
+	};
+	unsigned char buf[APK_RECORD_MAX], raw[APK_RECORD_MAX];
+	struct apk_record r;
+	size_t len = 0;
+	int fd = gdbm_fdesc(rd->db);
+
+	if (record_encode(&standin, buf, sizeof(buf), &len) == APK_OK &&
+	    lseek(fd, 0, SEEK_SET) == 0 && read(fd, raw, len) >= 0)
+		(void)record_decode(buf, len, &r);
+	sodium_memzero(raw, sizeof(raw));
+	sodium_memzero(&r, sizeof(r));
+}
+
+/* An account without a file costs a failed open before the decoy's: an
+ * account with one looks up a name that is never there, for equal work. */
+static void found_costs_a_miss(const struct apk_store_files *f)
+{
+	int fd = openat(f->dirfd, STORE_NEVER, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+
+	if (fd >= 0)
+		close(fd);
+}
+
+enum apk_err apk_store_fetch(const char *dbdir, uint32_t uid, const char *id,
+			     struct apk_meta *meta, struct apk_record *rec)
+{
+	struct apk_store_files f;
+	struct reader rd = { NULL, uid, 0 };
+	enum apk_err err;
+
+	memset(meta, 0, sizeof(*meta));
+	memset(rec, 0, sizeof(*rec));
+	if ((err = apk_store_locate(&f, dbdir, uid)) != APK_OK)
+		return err;
+	err = open_file(&f, f.base, &rd.db);
+	if (err == APK_ERR_NOTFOUND) {
+		rd.decoy = 1;
+		err = open_file(&f, STORE_DECOY, &rd.db);
+	} else if (err == APK_OK) {
+		found_costs_a_miss(&f);
+	}
+	apk_store_release(&f);
+	if (err != APK_OK)
+		return err; /* NOTFOUND: no file at all, nobody ever had a key here */
+	if ((err = read_meta(&rd, meta)) == APK_OK) {
+		err = read_record(&rd, id, rec);
+		if (err == APK_ERR_NOTFOUND)
+			miss_costs_a_record(&rd);
+	}
+	gdbm_close(rd.db);
+	if (err != APK_OK && err != APK_ERR_NOTFOUND)
+		sodium_memzero(meta, sizeof(*meta));
+	if (err != APK_OK)
+		sodium_memzero(rec, sizeof(*rec));
+	return err;
+}
+
+/* Every record the index names, in its order, into kr. */
+static enum apk_err read_records(const struct reader *rd, struct apk_keyring *kr)
+{
+	struct apk_index *ix;
+	struct apk_record r;
 	enum apk_err err;
 	size_t i;
 
-	if ((err = file_meta(st, &st->meta)) != APK_OK || (err = file_index(st, &st->ix)) != APK_OK)
-		return err;
-	if (st->decoy && st->ix.n != 0)
-		return APK_ERR_CORRUPT;
-	if ((st->recs = calloc(st->ix.n ? st->ix.n : 1, sizeof(*st->recs))) == NULL)
+	if ((ix = malloc(sizeof(*ix))) == NULL)
 		return APK_ERR_NOMEM;
-	for (i = 0; i < st->ix.n; i++) {
-		err = file_record(st, st->ix.ids[i], &st->recs[i]);
+	err = read_index(rd, ix);
+	for (i = 0; err == APK_OK && i < ix->n; i++) {
+		err = read_record(rd, ix->ids[i], &r);
 		if (err == APK_ERR_NOTFOUND)
 			err = APK_ERR_CORRUPT; /* the index names a record that is not there */
-		if (err != APK_OK)
-			return err;
+		if (err == APK_OK)
+			err = apk_keyring_append(kr, &r);
 	}
-	return APK_OK;
+	sodium_memzero(&r, sizeof(r));
+	free(ix);
+	return err;
 }
 
-/* ---- reads: from the file, or from memory during a change ---------- */
-
-enum apk_err store_get_meta(struct apk_store *st, struct apk_meta *meta)
+enum apk_err apk_store_read_all(const struct apk_store_files *f, struct apk_keyring *kr)
 {
-	if (st->changing) {
-		*meta = st->meta;
-		return APK_OK;
-	}
-	return file_meta(st, meta);
-}
+	struct reader rd = { NULL, f->uid, 0 };
+	struct apk_meta decoy_meta;
+	enum apk_err err;
 
-enum apk_err store_get_record(struct apk_store *st, const char *id, struct apk_record *r)
-{
-	size_t i;
-
-	if (!apk_id_valid(id))
-		return APK_ERR_NOTFOUND;
-	if (!st->changing)
-		return file_record(st, id, r);
-	for (i = 0; i < st->ix.n; i++)
-		if (strcmp(st->ix.ids[i], id) == 0) {
-			*r = st->recs[i];
+	apk_keyring_init(kr);
+	err = open_file(f, f->base, &rd.db);
+	if (err == APK_ERR_NOTFOUND) {
+		/* No file: no keys, and a fresh hash key for the first. The decoy
+		 * the module reads instead must pass the same checks. */
+		rd.decoy = 1;
+		err = open_file(f, STORE_DECOY, &rd.db);
+		if (err == APK_ERR_NOTFOUND)
 			return APK_OK;
-		}
-	return APK_ERR_NOTFOUND;
+	}
+	if (err != APK_OK)
+		return err;
+	if ((err = read_meta(&rd, rd.decoy ? &decoy_meta : &kr->meta)) == APK_OK)
+		err = read_records(&rd, kr); /* the decoy's are corruption */
+	gdbm_close(rd.db);
+	sodium_memzero(&decoy_meta, sizeof(decoy_meta));
+	if (err != APK_OK) {
+		apk_keyring_free(kr);
+		apk_keyring_init(kr);
+	}
+	return err;
 }
 
-enum apk_err store_get_index(struct apk_store *st, struct apk_index *ix)
+enum apk_err apk_store_load(const char *dbdir, uint32_t uid, struct apk_keyring *kr)
 {
-	if (st->changing) {
-		memcpy(ix->ids, st->ix.ids, st->ix.n * sizeof(st->ix.ids[0]));
-		ix->n = st->ix.n;
-		return APK_OK;
+	struct apk_store_files f;
+	enum apk_err err;
+
+	if ((err = apk_store_locate(&f, dbdir, uid)) != APK_OK) {
+		apk_keyring_init(kr);
+		return err;
 	}
-	return file_index(st, ix);
+	err = apk_store_read_all(&f, kr);
+	apk_store_release(&f);
+	return err;
 }

@@ -14,11 +14,19 @@
  *
  * Readers open a file read-only without locks: it is never written in
  * place. A writer takes an exclusive lock on u<uid>.lock (waiting at most
- * a deadline), copies u<uid> to u<uid>.new, changes the copy, fsyncs it and
- * renames it over u<uid>, then fsyncs the directory. A writer killed at any
- * instant leaves u<uid> as it was; the next writer removes the stale .new.
- * A change costs a copy of one account's file (at most
- * APK_MAX_KEYS_PER_USER keys), whatever the number of accounts.
+ * a deadline), reads the whole file into a keyring (keyring.h), and saves
+ * the changed keyring as a new file u<uid>.new, fsyncs it and renames it
+ * over u<uid>, then fsyncs the directory. A writer killed at any instant
+ * leaves u<uid> as it was; the next writer removes the stale .new. A change
+ * costs one account's file (at most APK_MAX_KEYS_PER_USER keys), whatever
+ * the number of accounts. An account left without keys loses its file.
+ *
+ * The directory must be owned by root, the helper account or the calling
+ * euid and not writable by group or others; each file a regular file with
+ * at most one link, such an owner and no group or other permission bits
+ * (safefile.h). Errors: APK_ERR_UNAVAIL when the directory is missing or
+ * unreadable, APK_ERR_UNSAFE when a check fails, APK_ERR_CORRUPT when a file
+ * is not a valid database, APK_ERR_NOMEM.
  */
 #ifndef APK_STORE_H
 #define APK_STORE_H
@@ -26,45 +34,40 @@
 #include <stdint.h>
 
 #include "apk_error.h"
+#include "keyring.h"
 #include "record.h"
 
-struct apk_store;
+/* The module's read: the header of account uid's file and the record with
+ * this id. An account without a file reads the decoy (no keys), and a
+ * missing record costs what a found one does, so that every answer takes
+ * the same work. APK_OK: both filled. APK_ERR_NOTFOUND: no such record;
+ * *meta is the decoy's when the account has no file (zero when there is no
+ * decoy either), *rec is zero. A record whose uid is not the file's, or
+ * whose id is not the one it is stored under, is corruption. */
+enum apk_err apk_store_fetch(const char *dbdir, uint32_t uid, const char *id,
+			     struct apk_meta *meta, struct apk_record *rec);
 
-/* Opens the keys of account uid in the database directory dir for reading.
- * The directory must be owned by root, the helper account or the calling
- * euid and not writable by group or others; each file a regular file with
- * at most one link, such an owner and no group or other permission bits.
- * An account without a file reads as the decoy (no keys), so the caller
- * does the same work either way. APK_ERR_UNAVAIL when the directory is
- * missing, APK_ERR_NOTFOUND when neither file exists (nobody ever had a
- * key), APK_ERR_UNSAFE when a check fails, APK_ERR_CORRUPT when the file is
- * not a valid database. */
-enum apk_err store_open_read(const char *dir, uint32_t uid, struct apk_store **out);
+/* Reads account uid's whole keyring without a lock, every record decoded
+ * and checked (for showing keys). An account without a file reads as an
+ * empty keyring. kr is initialised here; apk_keyring_free it either way. */
+enum apk_err apk_store_load(const char *dbdir, uint32_t uid, struct apk_keyring *kr);
 
-/* Starts a change of account uid's keys: lock (deadline in ms), copy to
- * u<uid>.new, open the copy. A missing file starts an empty one with a new
- * random hash key. Creates the decoy when it is missing. */
-enum apk_err store_begin(const char *dir, uint32_t uid, int lock_timeout_ms,
-			 struct apk_store **out);
+/* A change of one account's keys, from apk_store_begin to apk_store_save
+ * or apk_store_abandon. */
+struct apk_store_change;
 
-/* Makes the change durable and visible (fsync, rename, fsync dir), then
- * releases everything; an account left without keys has its file removed.
- * On failure nothing changed. st is freed either way. */
-enum apk_err store_commit(struct apk_store *st);
+/* Locks account uid's keys (waiting at most lock_timeout_ms: then
+ * APK_ERR_BUSY) and loads them into kr as apk_store_load does. Creates the
+ * decoy when it is missing. On failure nothing is held. */
+enum apk_err apk_store_begin(const char *dbdir, uint32_t uid, int lock_timeout_ms,
+			     struct apk_keyring *kr, struct apk_store_change **out);
 
-/* Closes a reader, or abandons a change (removes the .new file, unlocks). */
-void store_close(struct apk_store *st);
+/* Makes kr the account's keys, durably (new file, fsync, rename, fsync of
+ * the directory; no keys: the file is removed), then unlocks. On failure
+ * nothing changed. ch is freed either way. */
+enum apk_err apk_store_save(struct apk_store_change *ch, const struct apk_keyring *kr);
 
-/* Reads, on either kind of handle. A record whose uid is not the file's is
- * corruption; the decoy holds no records and an empty index. */
-enum apk_err store_get_meta(struct apk_store *st, struct apk_meta *meta);
-enum apk_err store_get_record(struct apk_store *st, const char *id, struct apk_record *r);
-enum apk_err store_get_index(struct apk_store *st, struct apk_index *ix);
-
-/* Writes, only inside a change, only records of the file's account.
- * store_put_record inserts or replaces the record and adds its id to the
- * index when new; store_delete_record removes both. */
-enum apk_err store_put_record(struct apk_store *st, const struct apk_record *r);
-enum apk_err store_delete_record(struct apk_store *st, const char *id);
+/* Ends a change without saving: unlocks. NULL is allowed. */
+void apk_store_abandon(struct apk_store_change *ch);
 
 #endif

@@ -8,38 +8,30 @@
 #include "store.h"
 
 #define STORE_DECOY "decoy"
+#define STORE_NEVER "u.none" /* a name no file has: the store never writes it */
 #define STORE_KEY_META "m"
 #define STORE_KEY_INDEX "i"
 #define STORE_KEY_RECORD 'k'
 #define STORE_BLOCK_SIZE 1024 /* account files are small */
 
-struct apk_store {
-	GDBM_FILE db;      /* readers: the account's file (or the decoy) */
-	uint32_t uid;
-	int decoy;         /* readers: the account has no file */
+/* One account's files in the (checked) database directory. */
+struct apk_store_files {
 	int dirfd;
+	uint32_t uid;
 	char base[24];     /* u<uid> */
 	char lockname[24]; /* u<uid>.lock */
 	char newname[24];  /* u<uid>.new */
-
-	/* A change holds the whole account in memory and writes it anew. */
-	int changing;
-	int lockfd;
-	struct apk_meta meta;
-	struct apk_index ix;
-	struct apk_record *recs; /* recs[i] is the record of ix.ids[i] */
 };
 
-struct apk_store *store_alloc(void);
-/* Fills the names for uid and opens the (checked) directory. */
-enum apk_err store_locate(struct apk_store *st, const char *dir, uint32_t uid);
-/* Opens the account's file for reading, or the decoy (st->decoy set). */
-enum apk_err store_open_file(struct apk_store *st);
-/* Reads meta, index and every record of st->db into memory. */
-enum apk_err store_load(struct apk_store *st);
-/* gdbm_fd_open with our flags; fd belongs to gdbm from then on. */
-enum apk_err store_gdbm_open(struct apk_store *st, int fd, int flags);
-enum apk_err store_gdbm_error(int gerr);
-size_t store_record_key(char out[1 + APK_ID_LEN], const char *id);
+/* Fills the names for uid and opens the checked directory (dirfd -1 on failure). */
+enum apk_err apk_store_locate(struct apk_store_files *f, const char *dbdir, uint32_t uid);
+void apk_store_release(struct apk_store_files *f);
+
+/* Reads the account's whole file into kr (initialised here); an account
+ * without a file reads as an empty keyring with a fresh hash key. */
+enum apk_err apk_store_read_all(const struct apk_store_files *f, struct apk_keyring *kr);
+
+enum apk_err apk_store_gdbm_error(int gerr);
+size_t apk_store_record_key(char out[1 + APK_ID_LEN], const char *id);
 
 #endif

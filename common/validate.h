@@ -11,6 +11,7 @@
 #define APK_DESC_MAX_BYTES 1024   /* its UTF-8 bytes at most */
 #define APK_USER_MAX 256          /* bytes of a login name */
 #define APK_ARG_MAX 4096          /* any single command-line argument */
+#define APK_UID_INVALID 0xFFFFFFFFu /* (uid_t)-1: never an account's uid */
 
 /* 1-64 of [A-Za-z0-9._-]. */
 bool apk_name_valid(const char *s);

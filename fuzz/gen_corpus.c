@@ -314,7 +314,8 @@ static void pam_images(void)
 	char dir[] = "/tmp/apk-corpus-XXXXXX", path[PATH_MAX], cmd[PATH_MAX + 16];
 	char token[APK_KEY_LEN + 1];
 	struct apk_account acct;
-	struct apk_store *st;
+	struct apk_store_change *ch;
+	struct apk_keyring kr;
 	size_t n;
 	const unsigned char *d0;
 
@@ -350,13 +351,14 @@ static void pam_images(void)
 	acct.uid = F.uid;
 	snprintf(acct.name, sizeof(acct.name), "%s", F.user);
 	unlink(path);
-	if (store_begin(dir, F.uid, 2000, &st) != APK_OK ||
-	    keyring_generate(st, &acct, "stored", "from the store", (int64_t)time(NULL), token, NULL) !=
-		    APK_OK ||
-	    store_commit(st) != APK_OK) {
+	if (apk_store_begin(dir, F.uid, 2000, &kr, &ch) != APK_OK ||
+	    apk_keyring_generate(&kr, &acct, "stored", "from the store", (int64_t)time(NULL), token,
+				 NULL) != APK_OK ||
+	    apk_store_save(ch, &kr) != APK_OK) {
 		fprintf(stderr, "gen_corpus: cannot build a database through the store\n");
 		exit(1);
 	}
+	apk_keyring_free(&kr);
 	img[1] = 0;
 	n = read_file(path, img + 2, sizeof(img) - 2);
 	put("pam", "raw-store", img, 2 + n);

@@ -84,7 +84,7 @@ static void put_be(struct buf *o, unsigned tag, uint64_t v, size_t width)
 
 static int craft(const char *db, const char *uidstr, const char *id, const char *mode)
 {
-	struct apk_store *st;
+	struct apk_meta meta;
 	struct apk_record r;
 	struct buf o;
 	unsigned char dig[APK_DIGEST_BYTES + 1];
@@ -97,12 +97,11 @@ static int craft(const char *db, const char *uidstr, const char *id, const char 
 	GDBM_FILE g;
 	datum k, v;
 
-	if ((err = store_open_read(db, uid, &st)) != APK_OK ||
-	    (err = store_get_record(st, id, &r)) != APK_OK) {
+	if ((err = apk_store_fetch(db, uid, id, &meta, &r)) != APK_OK) {
 		fprintf(stderr, "hostile_tool: %s: record %s: %s\n", db, id, apk_strerror(err));
 		return 1;
 	}
-	store_close(st);
+	memset(&meta, 0, sizeof(meta));
 	memcpy(dig, r.digest, APK_DIGEST_BYTES);
 	dig[APK_DIGEST_BYTES] = 0x42;
 

@@ -24,7 +24,7 @@ static void entry_points_resolve(void **state)
 	assert_non_null(dlsym(h, "pam_sm_setcred"));
 	/* internals from common/ stay hidden */
 	assert_null(dlsym(h, "apk_verify"));
-	assert_null(dlsym(h, "store_open_read"));
+	assert_null(dlsym(h, "apk_store_fetch"));
 	assert_null(dlsym(h, "apk_key_parse"));
 	assert_null(dlsym(h, "record_decode"));
 	dlclose(h);

@@ -220,7 +220,8 @@ static void sweep(const char *what, const char *user, const char *response, int 
 			t->by_code[rc]++;
 		if (rc == PAM_BUF_ERR) {
 			t->buf_err++;
-			if (strstr(obj, "pam_apikey") != NULL)
+			/* the module's own, or gdbm's reading the database for it */
+			if (strstr(obj, "pam_apikey") != NULL || strstr(obj, "libgdbm") != NULL)
 				t->module_buf_err++;
 		}
 		if (getenv("HOSTILE_OOM_VERBOSE") != NULL ||

@@ -47,9 +47,7 @@ static size_t nkeys;
 /* The account's keys; an account without a file has none. */
 static enum apk_err snap_take(struct snapshot *s)
 {
-	enum apk_err e = snapshot_take(env.db, env.uid, s);
-
-	return e == APK_ERR_NOTFOUND ? APK_OK : e;
+	return snapshot_take(env.db, env.uid, s);
 }
 
 static bool rec_equal(const struct apk_record *a, const struct apk_record *b)

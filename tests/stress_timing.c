@@ -10,11 +10,18 @@
  * plus, for reference only, a malformed key (refused before any database
  * access, by design cheaper) and the right key. Classes are interleaved in
  * a random order each round (STRESS_SEED repeats it), STRESS_TIMING_N
- * rounds (default and minimum 2000). It REPORTS, per class, the quantiles,
+ * rounds (default and minimum 2000). It reports, per class, the quantiles,
  * and per pair of the four classes the Kolmogorov-Smirnov distance D against
- * the critical value at alpha = 0.001 and the difference of medians. That is a report, not a
- * timed assertion: the test fails only when a login gives another answer
- * than its class's, the prompts differ, or too few timings were taken.
+ * the critical value at alpha = 0.001 and the difference of medians.
+ *
+ * It ASSERTS that the module's own work is the same for the three failures
+ * it decides alone (no keys, unknown key id, wrong secret): their medians,
+ * taken in the same interleaved run, differ by at most MEDIAN_TOLERANCE of
+ * the smaller median or MEDIAN_FLOOR_US, whichever is larger. An unknown
+ * user is not among them: the account lookup (NSS) takes its own time
+ * before the module does anything, and the report shows how much.
+ * It fails too when a login gives another answer than its class's, the
+ * prompts differ, or too few timings were taken.
  *
  * The module's log lines are swallowed here (pam_syslog and pam_vsyslog
  * below), formatted but not sent: no flood on /dev/log.
@@ -50,7 +57,10 @@ void pam_syslog(const pam_handle_t *pamh, int priority, const char *fmt, ...)
 }
 
 enum { C_NOUSER, C_NOKEYS, C_NOID, C_WRONG, C_MALFORMED, C_RIGHT, NCLASS };
-#define NEQUAL 4 /* the first four must look alike */
+#define NEQUAL 4 /* the first four are compared */
+#define MODULE_FIRST C_NOKEYS /* from here to NEQUAL: equal work asserted */
+#define MEDIAN_TOLERANCE 0.02
+#define MEDIAN_FLOOR_US 1.0
 
 static const char *const class_name[NCLASS] = {
 	"unknown user", "no keys", "unknown key id", "wrong secret", "malformed key*", "right key*",
@@ -238,6 +248,18 @@ int main(void)
 				       class_name[c], class_name[d], D,
 				       D > crit ? "SEPARABLE" : "not separable", md - mc,
 				       mc > 0 ? 100.0 * (md - mc) / mc : 0.0);
+			}
+		for (c = MODULE_FIRST; c < NEQUAL; c++)
+			for (d = c + 1; d < NEQUAL; d++) {
+				double mc = quantile(t[c], (size_t)n, 0.5), md = quantile(t[d], (size_t)n, 0.5);
+				double low = mc < md ? mc : md, diff = md > mc ? md - mc : mc - md;
+				double allowed = low * MEDIAN_TOLERANCE > MEDIAN_FLOOR_US
+						 ? low * MEDIAN_TOLERANCE : MEDIAN_FLOOR_US;
+
+				tap_ok(diff <= allowed, "equal work: %s and %s medians %.1f and %.1f us "
+				       "differ by %.2f us, at most %.2f (%.0f%% or %.1f us)", class_name[c],
+				       class_name[d], mc, md, diff, allowed, 100 * MEDIAN_TOLERANCE,
+				       MEDIAN_FLOOR_US);
 			}
 		printf("# verdict: %u of %d pairs statistically separable at alpha 0.001%s\n", separable,
 		       NEQUAL * (NEQUAL - 1) / 2,

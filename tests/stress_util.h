@@ -616,56 +616,35 @@ static inline void snapshot_free(struct snapshot *s)
 	s->n = 0;
 }
 
-/* All of uid's records through the store API: the database must open, its
- * header and index must decode, and every id in the index must have a
- * record owned by uid. */
+/* All of uid's records through the store API: the whole keyring must load
+ * (header, index, every record the index names, each owned by uid), and
+ * the module's read of the same account (its file or the decoy) must work. */
 static inline enum apk_err snapshot_take(const char *db, uint32_t uid, struct snapshot *s)
 {
-	struct apk_store *st = NULL;
-	struct apk_index *ix;
+	struct apk_keyring kr;
 	struct apk_meta meta;
+	struct apk_record probe;
 	enum apk_err e;
-	size_t i;
 
 	s->n = 0;
 	s->r = NULL;
-	e = store_open_read(db, uid, &st);
-	if (e != APK_OK)
-		return e;
-	e = store_get_meta(st, &meta);          /* every file has its header */
-	memset(&meta, 0, sizeof meta);
-	if (e != APK_OK) {
-		store_close(st);
-		return e;
+	e = apk_store_load(db, uid, &kr);
+	if (e == APK_OK) {
+		e = apk_store_fetch(db, uid, "AAAAAAAAAAAA", &meta, &probe);
+		if (e == APK_ERR_NOTFOUND || e == APK_OK)
+			e = APK_OK;
+		memset(&meta, 0, sizeof meta);
 	}
-	ix = calloc(1, sizeof *ix);
-	if (ix == NULL) {
-		store_close(st);
-		return APK_ERR_NOMEM;
-	}
-	e = store_get_index(st, ix);
-	if (e == APK_ERR_NOTFOUND) {
-		ix->n = 0;
-		e = APK_OK;
-	}
-	if (e == APK_OK && ix->n > 0) {
-		s->r = calloc(ix->n, sizeof *s->r);
+	if (e == APK_OK && kr.n > 0) {
+		s->r = calloc(kr.n, sizeof *s->r);
 		if (s->r == NULL)
 			e = APK_ERR_NOMEM;
-	}
-	for (i = 0; e == APK_OK && i < ix->n; i++) {
-		e = store_get_record(st, ix->ids[i], &s->r[i]);
-		if (e == APK_ERR_NOTFOUND)
-			e = APK_ERR_CORRUPT;    /* the index lists a key without a record */
-		if (e == APK_OK && (s->r[i].uid != uid || strcmp(s->r[i].id, ix->ids[i]) != 0))
-			e = APK_ERR_CORRUPT;
+		else
+			memcpy(s->r, kr.recs, kr.n * sizeof *s->r);
 	}
 	if (e == APK_OK)
-		s->n = ix->n;
-	else
-		snapshot_free(s);
-	free(ix);
-	store_close(st);
+		s->n = kr.n;
+	apk_keyring_free(&kr);
 	return e;
 }
 

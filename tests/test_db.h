@@ -53,25 +53,33 @@ static inline struct apk_account test_account(const char *name, long fake_uid)
 static inline enum apk_err test_generate(const struct test_db *t, const struct apk_account *acct,
 				  const char *name, char token[APK_KEY_LEN + 1])
 {
-	struct apk_store *st;
-	enum apk_err err = store_begin(t->path, acct->uid, 2000, &st);
+	struct apk_store_change *ch;
+	struct apk_keyring kr;
+	enum apk_err err = apk_store_begin(t->path, acct->uid, 2000, &kr, &ch);
 
-	if (err != APK_OK)
-		return err;
-	err = keyring_generate(st, acct, name, NULL, (int64_t)time(NULL), token, NULL);
-	return err == APK_OK ? store_commit(st) : (store_close(st), err);
+	if (err == APK_OK) {
+		err = apk_keyring_generate(&kr, acct, name, NULL, (int64_t)time(NULL), token, NULL);
+		err = err == APK_OK ? apk_store_save(ch, &kr) : (apk_store_abandon(ch), err);
+	}
+	apk_keyring_free(&kr);
+	return err;
 }
 
 static inline enum apk_err test_delete(const struct test_db *t, const struct apk_account *acct,
 				const char *name)
 {
-	struct apk_store *st;
-	enum apk_err err = store_begin(t->path, acct->uid, 2000, &st);
+	struct apk_store_change *ch;
+	struct apk_keyring kr;
+	struct apk_record *r;
+	enum apk_err err = apk_store_begin(t->path, acct->uid, 2000, &kr, &ch);
 
-	if (err != APK_OK)
-		return err;
-	err = keyring_delete(st, acct, &name, 1, NULL);
-	return err == APK_OK ? store_commit(st) : (store_close(st), err);
+	if (err == APK_OK) {
+		r = apk_keyring_find(&kr, acct, name);
+		err = r != NULL ? apk_keyring_delete(&kr, r->id) : APK_ERR_NOTFOUND;
+		err = err == APK_OK ? apk_store_save(ch, &kr) : (apk_store_abandon(ch), err);
+	}
+	apk_keyring_free(&kr);
+	return err;
 }
 
 /* The file holding uid's keys (the store's layout, see store.h). */
