@@ -8,18 +8,19 @@
 #include "record.h"
 
 /* APK_OK only when token (len bytes) is a well-formed key whose record in
- * the database at dbpath belongs to user: the record's uid and owner name
+ * the database directory dbdir belongs to user: the record's uid and owner name
  * both equal getpwnam(user)'s, and its digest matches. matched then holds
  * the record (no secret in it). Otherwise: APK_ERR_BADKEY (checked before
  * the database is opened), APK_ERR_NOUSER, APK_ERR_NOMATCH (unknown id,
  * another account's key, wrong secret), or a database error (UNAVAIL,
- * UNSAFE, CORRUPT, NOMEM). An unknown user, an unknown id and a wrong secret
- * do the same work: a digest is always computed and compared.
+ * UNSAFE, CORRUPT, NOMEM). An account without keys, an unknown id and a
+ * wrong secret do the same work (store.h's apk_store_fetch, and a digest
+ * always computed and compared); an unknown user adds only its lookup.
  * Whenever the token parsed, matched->id holds its (public) id, for logs. */
 enum apk_err apk_verify(const char *dbdir, const char *user, const char *token,
 			size_t len, struct apk_record *matched);
 
 /* Whether user has any key (for the module's nokeys_ignore option only). */
-enum apk_err apk_account_has_keys(const char *dbpath, const char *user, int *has);
+enum apk_err apk_account_has_keys(const char *dbdir, const char *user, int *has);
 
 #endif

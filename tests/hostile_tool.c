@@ -33,6 +33,8 @@
  *   id-other        the id field names another id than the gdbm key
  *   uid-other       the uid field names another account than the file's
  *   trailing-byte   one byte after the last field
+ *   name=WORD       name WORD, unchecked: a database written before names
+ *                   and ids were kept apart may name a key with an id
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -146,6 +148,8 @@ static int craft(const char *db, const char *uidstr, const char *id, const char 
 		r.uid++;
 	} else if (strcmp(mode, "trailing-byte") == 0) {
 		trailing = 1;
+	} else if (strncmp(mode, "name=", 5) == 0) {
+		snprintf(r.name, sizeof(r.name), "%s", mode + 5);
 	} else {
 		fprintf(stderr, "hostile_tool: unknown craft mode %s\n", mode);
 		return 2;

@@ -114,6 +114,37 @@ else
 	ok "# SKIP script(1) missing: no terminal confirmation test"
 fi
 
+# ---- names and ids never overlap ----
+# id_named NAME: the id of my key NAME
+id_named() { "$ctl" list --json | python3 -c 'import json,sys; print([k["id"] for k in json.load(sys.stdin) if k["name"]==sys.argv[1]][0])' "$1"; }
+"$ctl" generate -q --name leaked >/dev/null && "$ctl" generate -q --name other >/dev/null
+lid=$(id_named leaked)
+oid=$(id_named other)
+expect_fail 1 "rename to another key's id is refused" "$ctl" rename other -- "$lid"
+expect_fail 1 "rename to the key's own id is refused" "$ctl" rename leaked -- "$lid"
+expect_fail 1 "generate --name with a key's id is refused" "$ctl" generate -q --name "$lid"
+"$ctl" rename other -- "$lid" 2>"$work/err"
+check "the refusal names the id and says why" grep -q "^apikeyctl: $lid: a key's id cannot be a name\$" "$work/err"
+check "a 12-character name like an id stays valid" "$ctl" rename other build-server
+check "generate with a 12-character name" sh -c "'$ctl' generate -q --name build-client >/dev/null"
+# A database written before this rule: key "other" named with leaked's id.
+need_tool
+"$tool" craft "$db" "$uid" "$oid" "name=$lid"
+check "the hand-made database holds a name equal to an id" sh -c "'$ctl' list | grep -q '^$lid '"
+"$ctl" describe -- "$lid" "by the id" && "$ctl" list --json >"$work/json"
+check "describe: an id means its key, not a key of that name" python3 -c '
+import json, sys
+k = {x["id"]: x for x in json.load(open(sys.argv[1]))}
+sys.exit(not (k[sys.argv[2]]["description"] == "by the id" and k[sys.argv[3]]["description"] == ""))' "$work/json" "$lid" "$oid"
+"$ctl" rename -- "$lid" renamed-leaked
+check "rename: an id means its key" test "$(id_named renamed-leaked)" = "$lid"
+"$ctl" rename renamed-leaked leaked
+"$ctl" delete --yes -- "$lid"
+check "delete: an id means its key; the key named like it stays" \
+	sh -c "! '$ctl' list | grep -q ' $lid ' && '$ctl' list | grep -q '^$lid .* $oid '"
+"$ctl" delete --yes -- "$oid" build-client
+check "back to the keys before" test "$(json_names)" = "key-2 key-1 described"
+
 # ---- the per-account limit ----
 i=0; while [ $i -lt 97 ]; do "$ctl" generate -q --name "bulk-$i" >/dev/null || break; i=$((i + 1)); done
 check "100 keys fit" test "$("$ctl" list --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" -eq 100

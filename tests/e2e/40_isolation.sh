@@ -4,9 +4,11 @@
 # Each unprivileged account runs the installed setuid apikeyctl (runuser):
 # it sees and changes only its own keys; every attempt on another account's
 # key (--user, rename, describe, delete, by name and by id) is refused with
-# one line on stderr, logged, and leaves the database file as it was. Only
-# root and the helper's account can open the database. Every change made
-# through apikeyctl writes one authpriv line with caller, account and key.
+# one line on stderr, logged, and leaves the database file as it was. Within
+# an account names and ids never overlap, also when root acts with --user.
+# Only root and the helper's account can open the database. Every change
+# made through apikeyctl writes one authpriv line with caller, account and
+# key.
 # shellcheck source=tests/e2e/lib/common.sh
 . "$(dirname "$0")/lib/common.sh"
 e2e_begin
@@ -159,6 +161,31 @@ opened=$(while read -r f; do
 		echo "$f"
 done <"$E2E_TMP/dbfiles")
 tap_is "$HELPER_USER can open every database file" "$opened" "$(cat "$E2E_TMP/dbfiles")"
+
+# ---- names and ids never overlap, as root acting with --user ---------------------------
+
+# description_of USER ID: the description of USER's key ID, as root lists it.
+description_of() {
+	"$APKCTL" --user "$1" list --json |
+		"$E2E_PY" -c 'import json,sys; print([k["description"] for k in json.load(sys.stdin) if k["id"]==sys.argv[1]][0])' "$2"
+}
+e2e_generate KEY_O "$ALICE" --name overlap
+ID_O=$(key_id "$KEY_O")
+before=$(db_state)
+tap_refused "root: rename --user $ALICE a-key to the id of her other key" \
+	"$APKCTL" --user "$ALICE" rename a-key -- "$ID_O"
+tap_refused "root: generate --user $ALICE --name with one of her ids" \
+	"$APKCTL" --user "$ALICE" generate -q --name "$ID_O"
+tap_refused "root: rename --user $ALICE overlap to its own id" \
+	"$APKCTL" --user "$ALICE" rename overlap -- "$ID_O"
+tap_is "root: refused names changed nothing" "$(db_state)" "$before"
+tap_run "root: describe --user $ALICE by id" "$APKCTL" --user "$ALICE" describe -- "$ID_O" "by id"
+tap_is "root: the id named that key" "$(description_of "$ALICE" "$ID_O")" "by id"
+tap_run "root: rename --user $ALICE by id" "$APKCTL" --user "$ALICE" rename -- "$ID_O" build-server
+tap_is "root: a 12-character name like an id is a name" \
+	"$("$APKCTL" --user "$ALICE" list | awk '$1 == "build-server" { print $2 }')" "$ID_O"
+tap_run "root: delete --user $ALICE by id" "$APKCTL" --user "$ALICE" delete --yes -- "$ID_O"
+tap_is "root: only that key is gone" "$(keys_of "$ALICE")" "$a_before"
 
 # ---- every change is logged once, with caller, account and key -----------------------
 
