@@ -2,8 +2,8 @@
  *
  * In this process, through the store API apikeyctl uses, on the measured
  * account (which holds all but one of the keys an account may have):
- * store_begin (lock, open and decode the account's file), the keyring
- * operation (in memory), and store_commit (write a new file, which gdbm
+ * apk_store_begin (lock, open and decode the account's file), the keyring
+ * operation (in memory), and apk_store_save (write a new file, which gdbm
  * fsyncs as it closes; rename; fsync of the directory), for a generate and a delete.
  * Then the two fsyncs alone, in the same directory: fsync of a fresh,
  * unsynced copy of the account's file, and a rename followed by fsync of

@@ -2,12 +2,12 @@
  *
  * A database is a directory with one file per account, and a change
  * rewrites one account's file: each account's keys go in with one change
- * (store_begin ... store_commit). Synthetic accounts have made-up uids far
+ * (apk_store_begin ... apk_store_save). Synthetic accounts have made-up uids far
  * above any real one and names "synthN", with 1 to 100 keys each (every
  * count equally often, about 50 on average); their records are built as
- * keyring_generate builds them: a fresh key, its digest under the hash key
+ * apk_keyring_generate builds them: a fresh key, its digest under the hash key
  * of the account's file. The measured account (the caller) gets its keys
- * through keyring_generate itself: one known key that logs in for real, and
+ * through apk_keyring_generate itself: one known key that logs in for real, and
  * as many more as leave room for exactly one, so that every measured change
  * rewrites the largest file an account can have.
  */

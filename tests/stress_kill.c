@@ -10,7 +10,7 @@
  * A child that exited 0 before the kill reported success, and its change
  * must be there; a killed child's change must be there entirely or not at
  * all. After every iteration:
- *   - the database opens (store_open_read) and reads back;
+ *   - the database opens (apk_store_load) and reads back;
  *   - every key whose generate reported success verifies (apk_verify) and
  *     carries the last name and description that reported success;
  *   - every key whose delete reported success is refused (APK_ERR_NOMATCH)
