@@ -81,6 +81,26 @@ static void copy_file(const char *from, const char *to)
 	close(fd);
 }
 
+/* The account file's bytes now, and later a check that they are the same. */
+struct file_copy {
+	unsigned char bytes[65536];
+	size_t n;
+};
+
+static void remember(const char *name, struct file_copy *c)
+{
+	c->n = slurp(name, c->bytes, sizeof(c->bytes));
+}
+
+static void assert_unchanged(const char *name, const struct file_copy *c)
+{
+	static struct file_copy now;
+
+	remember(name, &now);
+	assert_int_equal(now.n, c->n);
+	assert_memory_equal(now.bytes, c->bytes, c->n);
+}
+
 static char *id_of(const char *token, char id[APK_ID_LEN + 1])
 {
 	memcpy(id, token + APK_KEY_PREFIX_LEN, APK_ID_LEN);
@@ -129,6 +149,7 @@ static void test_save_then_load_and_fetch(void **state)
 	assert_memory_equal(back.meta.hashkey, kr.meta.hashkey, sizeof(kr.meta.hashkey));
 	for (i = 0; i < 2; i++)
 		assert_memory_equal(&back.recs[i], &kr.recs[i], sizeof(kr.recs[i]));
+	apk_keyring_free(&back);
 
 	/* the module's read: the header and one record */
 	assert_int_equal(apk_store_fetch(T.path, alice.uid, id_of(t2, id), &meta, &r), APK_OK);
@@ -168,22 +189,19 @@ static void test_no_keys_no_file(void **state)
 
 static void test_abandon_changes_nothing(void **state)
 {
-	static unsigned char before[65536], after[65536];
+	static struct file_copy before;
 	struct apk_store_change *ch;
 	struct apk_keyring kr;
 	char t[APK_KEY_LEN + 1];
-	size_t nb, na;
 
 	(void)state;
 	assert_int_equal(test_generate(&T, &alice, "kept", t), APK_OK);
-	nb = slurp("u1000", before, sizeof(before));
+	remember("u1000", &before);
 	assert_int_equal(apk_store_begin(T.path, alice.uid, 1000, &kr, &ch), APK_OK);
 	assert_int_equal(apk_keyring_generate(&kr, &alice, "dropped", NULL, 1, t, NULL), APK_OK);
 	apk_store_abandon(ch);
 	apk_keyring_free(&kr);
-	na = slurp("u1000", after, sizeof(after));
-	assert_int_equal(na, nb);
-	assert_memory_equal(before, after, nb);
+	assert_unchanged("u1000", &before);
 	/* the lock was released: the next change does not wait */
 	assert_int_equal(apk_store_begin(T.path, alice.uid, 0, &kr, &ch), APK_OK);
 	assert_int_equal(kr.n, 1);
@@ -343,15 +361,14 @@ static void test_decoy_with_a_key(void **state)
 /* Only what the encoder accepts is written: a bad record changes nothing. */
 static void test_save_refuses_what_cannot_be_written(void **state)
 {
-	static unsigned char before[65536], after[65536];
+	static struct file_copy before;
 	struct apk_store_change *ch;
 	struct apk_keyring kr;
 	char t[APK_KEY_LEN + 1];
-	size_t nb, na;
 
 	(void)state;
 	assert_int_equal(test_generate(&T, &alice, "good", t), APK_OK);
-	nb = slurp("u1000", before, sizeof(before));
+	remember("u1000", &before);
 
 	assert_int_equal(apk_store_begin(T.path, alice.uid, 1000, &kr, &ch), APK_OK);
 	snprintf(kr.recs[0].name, sizeof(kr.recs[0].name), "bad name");
@@ -363,9 +380,7 @@ static void test_save_refuses_what_cannot_be_written(void **state)
 	assert_int_equal(apk_store_save(ch, &kr), APK_ERR_INVALID); /* another uid's key */
 	apk_keyring_free(&kr);
 
-	na = slurp("u1000", after, sizeof(after));
-	assert_int_equal(na, nb);
-	assert_memory_equal(before, after, nb);
+	assert_unchanged("u1000", &before);
 	assert_false(exists("u1000.new"));
 }
 
