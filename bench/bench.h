@@ -21,6 +21,7 @@
 #include "keyfmt.h"
 #include "keyring.h"
 #include "stats.h"
+#include "store.h"
 
 #define BENCH_MAX_SIZES 3
 #define BENCH_LOCK_MS 5000
