@@ -13,7 +13,7 @@
  * id, gives the id's key.
  *
  * Names, descriptions and login names are validated where they enter (the
- * command line) and where they are written (record_encode), not here.
+ * command line) and where they are written (apk_record_encode), not here.
  */
 #ifndef APK_KEYRING_H
 #define APK_KEYRING_H

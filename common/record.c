@@ -263,7 +263,7 @@ static size_t networks_bytes(const struct apk_networks *s, unsigned char out[NET
 	return pos;
 }
 
-enum apk_err record_encode(const struct apk_record *r, unsigned char *buf, size_t bufsz, size_t *len)
+enum apk_err apk_record_encode(const struct apk_record *r, unsigned char *buf, size_t bufsz, size_t *len)
 {
 	char services[APK_SERVICES_TEXT_MAX + 1];
 	unsigned char networks[NETWORKS_FIELD_MAX];
@@ -382,7 +382,7 @@ static bool record_field(struct apk_record *r, const struct tlv *t)
 	}
 }
 
-enum apk_err record_decode(const unsigned char *buf, size_t len, struct apk_record *r)
+enum apk_err apk_record_decode(const unsigned char *buf, size_t len, struct apk_record *r)
 {
 	struct reader rd;
 	struct tlv t;
@@ -414,7 +414,7 @@ bad:
 
 /* ---- meta ------------------------------------------------------------- */
 
-enum apk_err meta_encode(const struct apk_meta *m, unsigned char *buf, size_t bufsz, size_t *len)
+enum apk_err apk_meta_encode(const struct apk_meta *m, unsigned char *buf, size_t bufsz, size_t *len)
 {
 	struct writer w;
 
@@ -427,7 +427,7 @@ enum apk_err meta_encode(const struct apk_meta *m, unsigned char *buf, size_t bu
 	return APK_OK;
 }
 
-enum apk_err meta_decode(const unsigned char *buf, size_t len, struct apk_meta *m)
+enum apk_err apk_meta_decode(const unsigned char *buf, size_t len, struct apk_meta *m)
 {
 	struct reader rd;
 	struct tlv t;
@@ -459,7 +459,7 @@ bad:
 
 /* ---- index ------------------------------------------------------------ */
 
-enum apk_err index_encode(const struct apk_index *ix, unsigned char *buf, size_t bufsz, size_t *len)
+enum apk_err apk_index_encode(const struct apk_index *ix, unsigned char *buf, size_t bufsz, size_t *len)
 {
 	struct writer w;
 	size_t i;
@@ -488,7 +488,7 @@ static bool index_ids(struct apk_index *ix, const struct tlv *t)
 	return index_ids_valid(ix);
 }
 
-enum apk_err index_decode(const unsigned char *buf, size_t len, struct apk_index *ix)
+enum apk_err apk_index_decode(const unsigned char *buf, size_t len, struct apk_index *ix)
 {
 	struct reader rd;
 	struct tlv t;

@@ -23,10 +23,10 @@
 /* Version bytes: meta and index values are version 1; a key record is
  * version 1 (written by 0.1.0: no lifecycle fields, read as a key without
  * restrictions) or version 2 (every lifecycle field present), and
- * record_encode always writes version 2. */
+ * apk_record_encode always writes version 2. */
 #define APK_FORMAT_VERSION 1
 #define APK_RECORD_VERSION_1 1
-#define APK_RECORD_VERSION 2 /* the version record_encode writes */
+#define APK_RECORD_VERSION 2 /* the version apk_record_encode writes */
 #define APK_RECORD_MAX 4096
 #define APK_INDEX_MAX (1 + 3 + APK_MAX_INDEX_IDS * APK_ID_LEN)
 #define APK_MAX_INDEX_IDS 1000 /* decoder bound, above any configured key limit */
@@ -61,14 +61,14 @@ struct apk_index {
 
 /* Encoders write into buf (size bufsz) and set *len; APK_ERR_INVALID if a
  * field fails validation or does not fit. */
-enum apk_err record_encode(const struct apk_record *r, unsigned char *buf, size_t bufsz, size_t *len);
-enum apk_err meta_encode(const struct apk_meta *m, unsigned char *buf, size_t bufsz, size_t *len);
-enum apk_err index_encode(const struct apk_index *ix, unsigned char *buf, size_t bufsz, size_t *len);
+enum apk_err apk_record_encode(const struct apk_record *r, unsigned char *buf, size_t bufsz, size_t *len);
+enum apk_err apk_meta_encode(const struct apk_meta *m, unsigned char *buf, size_t bufsz, size_t *len);
+enum apk_err apk_index_encode(const struct apk_index *ix, unsigned char *buf, size_t bufsz, size_t *len);
 
 /* Decoders: APK_ERR_CORRUPT for anything malformed, truncated, oversized,
  * of another version, missing a mandatory field or failing validation. */
-enum apk_err record_decode(const unsigned char *buf, size_t len, struct apk_record *r);
-enum apk_err meta_decode(const unsigned char *buf, size_t len, struct apk_meta *m);
-enum apk_err index_decode(const unsigned char *buf, size_t len, struct apk_index *ix);
+enum apk_err apk_record_decode(const unsigned char *buf, size_t len, struct apk_record *r);
+enum apk_err apk_meta_decode(const unsigned char *buf, size_t len, struct apk_meta *m);
+enum apk_err apk_index_decode(const unsigned char *buf, size_t len, struct apk_index *ix);
 
 #endif

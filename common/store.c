@@ -108,7 +108,7 @@ static enum apk_err read_meta(const struct reader *rd, struct apk_meta *meta)
 	enum apk_err err = fetch(rd, STORE_KEY_META, 1, buf, sizeof(buf), &len);
 
 	if (err == APK_OK)
-		err = meta_decode(buf, len, meta);
+		err = apk_meta_decode(buf, len, meta);
 	else if (err == APK_ERR_NOTFOUND)
 		err = APK_ERR_CORRUPT; /* every file has its header */
 	sodium_memzero(buf, sizeof(buf));
@@ -125,7 +125,7 @@ static enum apk_err read_record(const struct reader *rd, const char *id, struct 
 	enum apk_err err = fetch(rd, k, apk_store_record_key(k, id), buf, sizeof(buf), &len);
 
 	if (err == APK_OK) {
-		err = record_decode(buf, len, r);
+		err = apk_record_decode(buf, len, r);
 		if (err == APK_OK && (strcmp(r->id, id) != 0 || r->uid != rd->uid || rd->decoy))
 			err = APK_ERR_CORRUPT;
 	}
@@ -143,7 +143,7 @@ static enum apk_err read_index(const struct reader *rd, struct apk_index *ix)
 		ix->n = 0;
 		return APK_OK;
 	}
-	return err == APK_OK ? index_decode(buf, len, ix) : err;
+	return err == APK_OK ? apk_index_decode(buf, len, ix) : err;
 }
 
 /* What a found record costs beyond a missing one: gdbm seeks to the value
@@ -162,9 +162,9 @@ static void miss_costs_a_record(const struct reader *rd)
 	size_t len = 0;
 	int fd = gdbm_fdesc(rd->db);
 
-	if (record_encode(&standin, buf, sizeof(buf), &len) == APK_OK &&
+	if (apk_record_encode(&standin, buf, sizeof(buf), &len) == APK_OK &&
 	    lseek(fd, 0, SEEK_SET) == 0 && read(fd, raw, len) >= 0)
-		(void)record_decode(buf, len, &r);
+		(void)apk_record_decode(buf, len, &r);
 	sodium_memzero(raw, sizeof(raw));
 	sodium_memzero(&r, sizeof(r));
 }

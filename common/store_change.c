@@ -63,21 +63,21 @@ static enum apk_err write_all(const struct apk_keyring *kr, uint32_t uid, GDBM_F
 	if ((ix = malloc(sizeof(*ix))) == NULL)
 		return APK_ERR_NOMEM;
 	ix->n = kr->n;
-	err = meta_encode(&kr->meta, buf, sizeof(buf), &len);
+	err = apk_meta_encode(&kr->meta, buf, sizeof(buf), &len);
 	if (err == APK_OK)
 		err = put_value(db, STORE_KEY_META, 1, buf, len);
 	for (i = 0; i < kr->n && err == APK_OK; i++) {
 		if (kr->recs[i].uid != uid)
 			err = APK_ERR_INVALID; /* a file holds one account's keys */
 		else
-			err = record_encode(&kr->recs[i], buf, sizeof(buf), &len);
+			err = apk_record_encode(&kr->recs[i], buf, sizeof(buf), &len);
 		if (err == APK_OK)
 			err = put_value(db, k, apk_store_record_key(k, kr->recs[i].id), buf, len);
 		memcpy(ix->ids[i], kr->recs[i].id, sizeof(ix->ids[i]));
 	}
-	/* index_encode refuses an id twice; gdbm_store (GDBM_INSERT) did already */
+	/* apk_index_encode refuses an id twice; gdbm_store (GDBM_INSERT) did already */
 	if (err == APK_OK && kr->n > 0) {
-		err = index_encode(ix, buf, sizeof(buf), &len);
+		err = apk_index_encode(ix, buf, sizeof(buf), &len);
 		if (err == APK_OK)
 			err = put_value(db, STORE_KEY_INDEX, 1, buf, len);
 	}

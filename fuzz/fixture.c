@@ -65,7 +65,7 @@ int fixture_init(struct fixture *f)
 
 	for (i = 0; i < sizeof(meta.hashkey); i++)
 		meta.hashkey[i] = (unsigned char)(0x5A ^ (13 * i));
-	if (meta_encode(&meta, f->decoy_meta, sizeof(f->decoy_meta), &f->decoy_meta_len) != APK_OK)
+	if (apk_meta_encode(&meta, f->decoy_meta, sizeof(f->decoy_meta), &f->decoy_meta_len) != APK_OK)
 		return -1;
 	memcpy(meta.hashkey, f->hashkey, sizeof(meta.hashkey));
 	memset(&rec, 0, sizeof(rec));
@@ -79,9 +79,9 @@ int fixture_init(struct fixture *f)
 	memset(&ix, 0, sizeof(ix));
 	ix.n = 1;
 	memcpy(ix.ids[0], f->key[0].id, sizeof(ix.ids[0]));
-	if (meta_encode(&meta, f->meta, sizeof(f->meta), &f->meta_len) != APK_OK ||
-	    record_encode(&rec, f->record, sizeof(f->record), &f->record_len) != APK_OK ||
-	    index_encode(&ix, f->index, sizeof(f->index), &f->index_len) != APK_OK)
+	if (apk_meta_encode(&meta, f->meta, sizeof(f->meta), &f->meta_len) != APK_OK ||
+	    apk_record_encode(&rec, f->record, sizeof(f->record), &f->record_len) != APK_OK ||
+	    apk_index_encode(&ix, f->index, sizeof(f->index), &f->index_len) != APK_OK)
 		return -1;
 	return 0;
 }

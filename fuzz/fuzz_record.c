@@ -1,4 +1,4 @@
-/* fuzz_record.c - record_decode, meta_decode and index_decode on arbitrary bytes
+/* fuzz_record.c - apk_record_decode, apk_meta_decode and apk_index_decode on arbitrary bytes
  *
  * Every input goes to all three decoders. Properties:
  *  - a rejected value leaves the output zeroed;
@@ -85,7 +85,7 @@ static void check_record(const uint8_t *data, size_t size)
 	struct walk w2 = walk_tlv(data, size, APK_RECORD_VERSION, record_tags, sizeof(record_tags));
 	struct walk w = size > 0 && data[0] == APK_RECORD_VERSION_1 ? w1 : w2;
 
-	if (record_decode(data, size, &r) != APK_OK) {
+	if (apk_record_decode(data, size, &r) != APK_OK) {
 		FUZZ_CHECK(fuzz_all_zero(&r, sizeof(r)), "rejected record leaves the output zeroed");
 		return;
 	}
@@ -98,12 +98,12 @@ static void check_record(const uint8_t *data, size_t size)
 	if (data[0] == APK_RECORD_VERSION_1)
 		FUZZ_CHECK(r.expires == 0 && !r.disabled && r.services.n == 0 && r.networks.n == 0,
 			   "a version 1 record has no restriction");
-	FUZZ_CHECK(record_encode(&r, buf, sizeof(buf), &len) == APK_OK, "accepted record re-encodes");
+	FUZZ_CHECK(apk_record_encode(&r, buf, sizeof(buf), &len) == APK_OK, "accepted record re-encodes");
 	FUZZ_CHECK(buf[0] == APK_RECORD_VERSION, "a record is written in the current version");
 	/* a version 1 record gains its four lifecycle fields, empty: 3 + 8, 3 + 1, 3, 3 bytes */
 	FUZZ_CHECK(len <= size + (data[0] == APK_RECORD_VERSION_1 ? 21 : 0),
 		   "re-encoding is no longer than the input");
-	FUZZ_CHECK(record_decode(buf, len, &again) == APK_OK &&
+	FUZZ_CHECK(apk_record_decode(buf, len, &again) == APK_OK &&
 		   memcmp(&r, &again, sizeof(r)) == 0, "re-encoded record decodes identically");
 	if (w.canonical && data[0] == APK_RECORD_VERSION)
 		FUZZ_CHECK(len == size && memcmp(buf, data, size) == 0,
@@ -117,14 +117,14 @@ static void check_meta(const uint8_t *data, size_t size)
 	size_t len = 0;
 	struct walk w = walk_tlv(data, size, APK_FORMAT_VERSION, meta_tags, sizeof(meta_tags));
 
-	if (meta_decode(data, size, &m) != APK_OK) {
+	if (apk_meta_decode(data, size, &m) != APK_OK) {
 		FUZZ_CHECK(fuzz_all_zero(&m, sizeof(m)), "rejected meta leaves the output zeroed");
 		return;
 	}
 	FUZZ_CHECK(w.ok, "accepted meta is a well-formed TLV stream with the hash key");
-	FUZZ_CHECK(meta_encode(&m, buf, sizeof(buf), &len) == APK_OK, "accepted meta re-encodes");
+	FUZZ_CHECK(apk_meta_encode(&m, buf, sizeof(buf), &len) == APK_OK, "accepted meta re-encodes");
 	FUZZ_CHECK(len <= size, "re-encoding is no longer than the input");
-	FUZZ_CHECK(meta_decode(buf, len, &again) == APK_OK && memcmp(&m, &again, sizeof(m)) == 0,
+	FUZZ_CHECK(apk_meta_decode(buf, len, &again) == APK_OK && memcmp(&m, &again, sizeof(m)) == 0,
 		   "re-encoded meta decodes identically");
 	if (w.canonical)
 		FUZZ_CHECK(len == size && memcmp(buf, data, size) == 0,
@@ -138,7 +138,7 @@ static void check_index(const uint8_t *data, size_t size)
 	size_t len = 0, i, j;
 	struct walk w = walk_tlv(data, size, APK_FORMAT_VERSION, index_tags, sizeof(index_tags));
 
-	if (index_decode(data, size, &ix) != APK_OK) {
+	if (apk_index_decode(data, size, &ix) != APK_OK) {
 		FUZZ_CHECK(fuzz_all_zero(&ix, sizeof(ix)), "rejected index leaves the output zeroed");
 		return;
 	}
@@ -149,9 +149,9 @@ static void check_index(const uint8_t *data, size_t size)
 		for (j = 0; j < i; j++)
 			FUZZ_CHECK(strcmp(ix.ids[i], ix.ids[j]) != 0, "accepted index has no duplicate");
 	}
-	FUZZ_CHECK(index_encode(&ix, buf, sizeof(buf), &len) == APK_OK, "accepted index re-encodes");
+	FUZZ_CHECK(apk_index_encode(&ix, buf, sizeof(buf), &len) == APK_OK, "accepted index re-encodes");
 	FUZZ_CHECK(len <= size, "re-encoding is no longer than the input");
-	FUZZ_CHECK(index_decode(buf, len, &again) == APK_OK && memcmp(&ix, &again, sizeof(ix)) == 0,
+	FUZZ_CHECK(apk_index_decode(buf, len, &again) == APK_OK && memcmp(&ix, &again, sizeof(ix)) == 0,
 		   "re-encoded index decodes identically");
 	if (w.canonical)
 		FUZZ_CHECK(len == size && memcmp(buf, data, size) == 0,

@@ -93,13 +93,13 @@ static void record_lifecycle(void)
 	unsigned char b[FIX_VALUE_MAX];
 	size_t n;
 
-	if (record_decode(F.record, F.record_len, &r) != APK_OK)
+	if (apk_record_decode(F.record, F.record_len, &r) != APK_OK)
 		exit(1);
 	r.expires = 1798761600; /* 2027-01-01 */
 	r.disabled = true;
 	if (apk_services_parse(&services, 1, &r.services, NULL, 0) != APK_OK ||
 	    apk_networks_parse(&networks, 1, &r.networks, NULL, 0) != APK_OK ||
-	    record_encode(&r, b, sizeof(b), &n) != APK_OK)
+	    apk_record_encode(&r, b, sizeof(b), &n) != APK_OK)
 		exit(1);
 	put("record", "record-restricted", b, n);
 	memcpy(b, F.record, F.record_len);

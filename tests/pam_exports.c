@@ -26,7 +26,7 @@ static void entry_points_resolve(void **state)
 	assert_null(dlsym(h, "apk_verify"));
 	assert_null(dlsym(h, "apk_store_fetch"));
 	assert_null(dlsym(h, "apk_key_parse"));
-	assert_null(dlsym(h, "record_decode"));
+	assert_null(dlsym(h, "apk_record_decode"));
 	dlclose(h);
 }
 

@@ -112,7 +112,7 @@ static unsigned char *exact_copy(const unsigned char *b, size_t len)
 static enum apk_err decode_record_exact(const unsigned char *b, size_t len, struct apk_record *r)
 {
 	unsigned char *c = exact_copy(b, len);
-	enum apk_err rc = record_decode(c, len, r);
+	enum apk_err rc = apk_record_decode(c, len, r);
 
 	free(c);
 	return rc;
@@ -200,7 +200,7 @@ static size_t encode_sample(struct apk_record *r, unsigned char *buf, size_t buf
 	size_t len = 0;
 
 	sample(r);
-	assert_int_equal(record_encode(r, buf, bufsz, &len), APK_OK);
+	assert_int_equal(apk_record_encode(r, buf, bufsz, &len), APK_OK);
 	assert_true(len > 0 && len <= bufsz);
 	return len;
 }
@@ -279,7 +279,7 @@ static void test_record_extremes(void **state)
 	(void)state;
 	sample(&r);
 	longest_strings(&r);
-	assert_int_equal(record_encode(&r, buf, sizeof buf, &len), APK_OK);
+	assert_int_equal(apk_record_encode(&r, buf, sizeof buf, &len), APK_OK);
 	assert_true(len <= APK_RECORD_MAX);
 	assert_int_equal(decode_record_exact(buf, len, &d), APK_OK);
 	assert_record_equal(&r, &d);
@@ -289,12 +289,12 @@ static void test_record_extremes(void **state)
 	for (i = 0; i < N_ELEM(uids); i++) {
 		r.uid = uids[i];
 		r.created = times[i % N_ELEM(times)];
-		assert_int_equal(record_encode(&r, buf, sizeof buf, &len), APK_OK);
+		assert_int_equal(apk_record_encode(&r, buf, sizeof buf, &len), APK_OK);
 		assert_int_equal(decode_record_exact(buf, len, &d), APK_OK);
 		assert_record_equal(&r, &d);
 	}
 	r.created = INT64_MAX;
-	assert_int_equal(record_encode(&r, buf, sizeof buf, &len), APK_OK);
+	assert_int_equal(apk_record_encode(&r, buf, sizeof buf, &len), APK_OK);
 	assert_int_equal(decode_record_exact(buf, len, &d), APK_OK);
 	assert_true(d.created == INT64_MAX);
 }
@@ -332,8 +332,8 @@ static void test_record_truncations(void **state)
 	len = encode_sample(&r, buf, sizeof buf);
 	for (l = 0; l < len; l++)
 		assert_record_rejected(buf, l);
-	assert_int_equal(record_decode(NULL, 0, &r), APK_ERR_CORRUPT);
-	assert_int_equal(record_decode(NULL, len, &r), APK_ERR_CORRUPT);
+	assert_int_equal(apk_record_decode(NULL, 0, &r), APK_ERR_CORRUPT);
+	assert_int_equal(apk_record_decode(NULL, len, &r), APK_ERR_CORRUPT);
 }
 
 static void test_record_trailing_bytes(void **state)
@@ -408,12 +408,12 @@ static void test_record_length_overflow(void **state)
 		big[len] = UNKNOWN_OPTIONAL;
 		big[len + 1] = (unsigned char)(pad >> 8);
 		big[len + 2] = (unsigned char)pad;
-		assert_int_equal(record_decode(big, APK_RECORD_MAX + 1, &dr), APK_ERR_CORRUPT);
+		assert_int_equal(apk_record_decode(big, APK_RECORD_MAX + 1, &dr), APK_ERR_CORRUPT);
 		/* the same padding one byte shorter fits and is skipped */
 		pad--;
 		big[len + 1] = (unsigned char)(pad >> 8);
 		big[len + 2] = (unsigned char)pad;
-		assert_int_equal(record_decode(big, APK_RECORD_MAX, &dr), APK_OK);
+		assert_int_equal(apk_record_decode(big, APK_RECORD_MAX, &dr), APK_OK);
 		assert_record_equal(&r, &dr);
 		free(big);
 	}
@@ -759,7 +759,7 @@ static void test_record_v1_reads_unrestricted(void **state)
 	memset(&want.networks, 0, sizeof want.networks);
 	assert_record_equal(&want, &d);
 	/* written again, it is version 2 with every lifecycle field, empty */
-	assert_int_equal(record_encode(&d, again, sizeof again, &n), APK_OK);
+	assert_int_equal(apk_record_encode(&d, again, sizeof again, &n), APK_OK);
 	assert_int_equal(again[0], APK_RECORD_VERSION);
 	assert_int_equal(decode_record_exact(again, n, &r), APK_OK);
 	assert_record_equal(&want, &r);
@@ -903,7 +903,7 @@ static void test_record_lifecycle_extremes(void **state)
 	assert_int_equal(apk_networks_parse(nets, APK_NETWORKS_MAX, &r.networks, NULL, 0), APK_OK);
 	assert_int_equal(r.networks.n, APK_NETWORKS_MAX);
 	r.expires = APK_WHEN_LAST;
-	assert_int_equal(record_encode(&r, buf, sizeof buf, &len), APK_OK);
+	assert_int_equal(apk_record_encode(&r, buf, sizeof buf, &len), APK_OK);
 	assert_true(len <= APK_RECORD_MAX);
 	assert_int_equal(decode_record_exact(buf, len, &d), APK_OK);
 	assert_record_equal(&r, &d);
@@ -932,13 +932,13 @@ static void test_record_lifecycle_extremes(void **state)
 
 /* ---- record encoder --------------------------------------------------- */
 
-/* record_encode refuses r and leaves *len as it was. */
+/* apk_record_encode refuses r and leaves *len as it was. */
 static void assert_encode_refused(const struct apk_record *r)
 {
 	unsigned char buf[APK_RECORD_MAX];
 	size_t len = 12345;
 
-	assert_int_equal(record_encode(r, buf, sizeof buf, &len), APK_ERR_INVALID);
+	assert_int_equal(apk_record_encode(r, buf, sizeof buf, &len), APK_ERR_INVALID);
 	assert_int_equal(len, 12345);
 }
 
@@ -1014,10 +1014,10 @@ static void test_record_encode_invalid(void **state)
 		memset((char *)&r + unterminated[i].off, unterminated[i].fill, unterminated[i].size);
 		assert_encode_refused(&r);
 	}
-	assert_int_equal(record_encode(NULL, buf, sizeof buf, &len), APK_ERR_INVALID);
+	assert_int_equal(apk_record_encode(NULL, buf, sizeof buf, &len), APK_ERR_INVALID);
 	sample(&r);
-	assert_int_equal(record_encode(&r, NULL, sizeof buf, &len), APK_ERR_INVALID);
-	assert_int_equal(record_encode(&r, buf, sizeof buf, NULL), APK_ERR_INVALID);
+	assert_int_equal(apk_record_encode(&r, NULL, sizeof buf, &len), APK_ERR_INVALID);
+	assert_int_equal(apk_record_encode(&r, buf, sizeof buf, NULL), APK_ERR_INVALID);
 	assert_int_equal(len, 12345);
 }
 
@@ -1036,9 +1036,9 @@ static void test_record_encode_bufsz(void **state)
 		memset(b, 0x5A, sz + 16);
 		len = 0;
 		if (sz < need) {
-			assert_int_equal(record_encode(&r, b, sz, &len), APK_ERR_INVALID);
+			assert_int_equal(apk_record_encode(&r, b, sz, &len), APK_ERR_INVALID);
 		} else {
-			assert_int_equal(record_encode(&r, b, sz, &len), APK_OK);
+			assert_int_equal(apk_record_encode(&r, b, sz, &len), APK_OK);
 			assert_int_equal(len, need);
 			assert_memory_equal(b, buf, need);
 		}
@@ -1059,13 +1059,13 @@ static void test_meta(void **state)
 
 	(void)state;
 	randombytes_buf(m.hashkey, sizeof m.hashkey);
-	assert_int_equal(meta_encode(&m, buf, sizeof buf, &len), APK_OK);
+	assert_int_equal(apk_meta_encode(&m, buf, sizeof buf, &len), APK_OK);
 	k = walk(buf, len, f, N_ELEM(f));
 	assert_int_equal(k, 1);
 	assert_true(f[0].tag < 0x80);
 	assert_int_equal(f[0].n, APK_HASHKEY_BYTES);
 	assert_memory_equal(buf + 4, m.hashkey, APK_HASHKEY_BYTES);
-	assert_int_equal(meta_decode(buf, len, &d), APK_OK);
+	assert_int_equal(apk_meta_decode(buf, len, &d), APK_OK);
 	assert_memory_equal(d.hashkey, m.hashkey, APK_HASHKEY_BYTES);
 
 	for (l = 0; l < len; l++) {                     /* every truncation */
@@ -1073,36 +1073,36 @@ static void test_meta(void **state)
 		assert_non_null(b);
 		memcpy(b, buf, l);
 		memset(&d, 0xA5, sizeof d);
-		assert_int_equal(meta_decode(b, l, &d), APK_ERR_CORRUPT);
+		assert_int_equal(apk_meta_decode(b, l, &d), APK_ERR_CORRUPT);
 		assert_true(all_zero(&d, sizeof d));
 		free(b);
 	}
 	memcpy(bad, buf, len);                          /* wrong version */
 	bad[0] = APK_FORMAT_VERSION + 1;
-	assert_int_equal(meta_decode(bad, len, &d), APK_ERR_CORRUPT);
+	assert_int_equal(apk_meta_decode(bad, len, &d), APK_ERR_CORRUPT);
 	/* 31 and 33 byte keys */
 	n = replace_value(buf, len, f[0], m.hashkey, APK_HASHKEY_BYTES - 1, bad, sizeof bad);
-	assert_int_equal(meta_decode(bad, n, &d), APK_ERR_CORRUPT);
+	assert_int_equal(apk_meta_decode(bad, n, &d), APK_ERR_CORRUPT);
 	n = replace_value(buf, len, f[0], buf + 3, APK_HASHKEY_BYTES + 1, bad, sizeof bad);
-	assert_int_equal(meta_decode(bad, n, &d), APK_ERR_CORRUPT);
+	assert_int_equal(apk_meta_decode(bad, n, &d), APK_ERR_CORRUPT);
 	/* duplicated */
 	n = splice(buf, len, len, 0, buf + 1, len - 1, bad, sizeof bad);
-	assert_int_equal(meta_decode(bad, n, &d), APK_ERR_CORRUPT);
+	assert_int_equal(apk_meta_decode(bad, n, &d), APK_ERR_CORRUPT);
 	/* unknown optional skipped, unknown critical refused */
 	n = splice(buf, len, len, 0, "\xfe\x00\x02hi", 5, bad, sizeof bad);
-	assert_int_equal(meta_decode(bad, n, &d), APK_OK);
+	assert_int_equal(apk_meta_decode(bad, n, &d), APK_OK);
 	assert_memory_equal(d.hashkey, m.hashkey, APK_HASHKEY_BYTES);
 	n = splice(buf, len, 1, 0, "\x7e\x00\x02hi", 5, bad, sizeof bad);
-	assert_int_equal(meta_decode(bad, n, &d), APK_ERR_CORRUPT);
+	assert_int_equal(apk_meta_decode(bad, n, &d), APK_ERR_CORRUPT);
 	/* trailing garbage */
 	n = splice(buf, len, len, 0, "\x00", 1, bad, sizeof bad);
-	assert_int_equal(meta_decode(bad, n, &d), APK_ERR_CORRUPT);
+	assert_int_equal(apk_meta_decode(bad, n, &d), APK_ERR_CORRUPT);
 	/* buffer sizes */
 	for (sz = 0; sz <= len; sz++) {
 		b = malloc(sz + 8);
 		assert_non_null(b);
 		memset(b, 0x5A, sz + 8);
-		assert_int_equal(meta_encode(&m, b, sz, &l), sz < len ? APK_ERR_INVALID : APK_OK);
+		assert_int_equal(apk_meta_encode(&m, b, sz, &l), sz < len ? APK_ERR_INVALID : APK_OK);
 		for (n = sz; n < sz + 8; n++)
 			assert_int_equal(b[n], 0x5A);
 		free(b);
@@ -1124,17 +1124,17 @@ static void test_kinds_distinct(void **state)
 	assert_non_null(ix);
 	rl = encode_sample(&r, rb, sizeof rb);
 	randombytes_buf(m.hashkey, sizeof m.hashkey);
-	assert_int_equal(meta_encode(&m, mb, sizeof mb, &ml), APK_OK);
+	assert_int_equal(apk_meta_encode(&m, mb, sizeof mb, &ml), APK_OK);
 	ix->n = 1;
 	memcpy(ix->ids[0], r.id, sizeof r.id);
-	assert_int_equal(index_encode(ix, ib, sizeof ib, &il), APK_OK);
+	assert_int_equal(apk_index_encode(ix, ib, sizeof ib, &il), APK_OK);
 
-	assert_int_equal(meta_decode(rb, rl, &m), APK_ERR_CORRUPT);
-	assert_int_equal(index_decode(rb, rl, ix), APK_ERR_CORRUPT);
-	assert_int_equal(record_decode(mb, ml, &r), APK_ERR_CORRUPT);
-	assert_int_equal(index_decode(mb, ml, ix), APK_ERR_CORRUPT);
-	assert_int_equal(record_decode(ib, il, &r), APK_ERR_CORRUPT);
-	assert_int_equal(meta_decode(ib, il, &m), APK_ERR_CORRUPT);
+	assert_int_equal(apk_meta_decode(rb, rl, &m), APK_ERR_CORRUPT);
+	assert_int_equal(apk_index_decode(rb, rl, ix), APK_ERR_CORRUPT);
+	assert_int_equal(apk_record_decode(mb, ml, &r), APK_ERR_CORRUPT);
+	assert_int_equal(apk_index_decode(mb, ml, ix), APK_ERR_CORRUPT);
+	assert_int_equal(apk_record_decode(ib, il, &r), APK_ERR_CORRUPT);
+	assert_int_equal(apk_meta_decode(ib, il, &m), APK_ERR_CORRUPT);
 	free(ix);
 }
 
@@ -1176,14 +1176,14 @@ static void test_index_roundtrip(void **state)
 	assert_non_null(buf);
 	for (i = 0; i < N_ELEM(sizes); i++) {
 		fill_index(ix, sizes[i]);
-		assert_int_equal(index_encode(ix, buf, APK_INDEX_MAX, &len), APK_OK);
+		assert_int_equal(apk_index_encode(ix, buf, APK_INDEX_MAX, &len), APK_OK);
 		assert_int_equal(walk(buf, len, f, N_ELEM(f)), 1);
 		assert_true(f[0].tag < 0x80);
 		assert_int_equal(f[0].n, sizes[i] * APK_ID_LEN);
 		for (j = 0; j < sizes[i]; j++)        /* concatenated, in order */
 			assert_memory_equal(buf + 4 + j * APK_ID_LEN, ix->ids[j], APK_ID_LEN);
 		memset(d, 0xA5, sizeof *d);
-		assert_int_equal(index_decode(buf, len, d), APK_OK);
+		assert_int_equal(apk_index_decode(buf, len, d), APK_OK);
 		assert_index_equal(ix, d);
 	}
 	free(ix);
@@ -1202,18 +1202,18 @@ static void test_index_encode_invalid(void **state)
 	assert_non_null(buf);
 	fill_index(ix, 3);
 	memcpy(ix->ids[2], ix->ids[0], sizeof ix->ids[0]);    /* duplicate */
-	assert_int_equal(index_encode(ix, buf, APK_INDEX_MAX, &len), APK_ERR_INVALID);
+	assert_int_equal(apk_index_encode(ix, buf, APK_INDEX_MAX, &len), APK_ERR_INVALID);
 	fill_index(ix, 3);
 	ix->ids[1][5] = '+';                                  /* bad id */
-	assert_int_equal(index_encode(ix, buf, APK_INDEX_MAX, &len), APK_ERR_INVALID);
+	assert_int_equal(apk_index_encode(ix, buf, APK_INDEX_MAX, &len), APK_ERR_INVALID);
 	fill_index(ix, 3);
 	ix->ids[1][12] = 'A';                                 /* unterminated */
-	assert_int_equal(index_encode(ix, buf, APK_INDEX_MAX, &len), APK_ERR_INVALID);
+	assert_int_equal(apk_index_encode(ix, buf, APK_INDEX_MAX, &len), APK_ERR_INVALID);
 	fill_index(ix, 3);
 	ix->n = APK_MAX_INDEX_IDS + 1;                        /* too many */
-	assert_int_equal(index_encode(ix, buf, APK_INDEX_MAX + 64, &len), APK_ERR_INVALID);
+	assert_int_equal(apk_index_encode(ix, buf, APK_INDEX_MAX + 64, &len), APK_ERR_INVALID);
 	ix->n = (size_t)-1;
-	assert_int_equal(index_encode(ix, buf, APK_INDEX_MAX + 64, &len), APK_ERR_INVALID);
+	assert_int_equal(apk_index_encode(ix, buf, APK_INDEX_MAX + 64, &len), APK_ERR_INVALID);
 	assert_int_equal(len, 777);
 	{
 		/* n one above the bound is refused even when the memory right
@@ -1226,17 +1226,17 @@ static void test_index_encode_invalid(void **state)
 		fill_index(full, APK_MAX_INDEX_IDS);
 		memcpy(raw + sizeof *full, "zzzzzzzzzzzz", APK_ID_LEN + 1);
 		full->n = APK_MAX_INDEX_IDS + 1;
-		assert_int_equal(index_encode(full, buf, APK_INDEX_MAX + 64, &len), APK_ERR_INVALID);
+		assert_int_equal(apk_index_encode(full, buf, APK_INDEX_MAX + 64, &len), APK_ERR_INVALID);
 		full->n = APK_MAX_INDEX_IDS;
-		assert_int_equal(index_encode(full, buf, APK_INDEX_MAX + 64, &len), APK_OK);
+		assert_int_equal(apk_index_encode(full, buf, APK_INDEX_MAX + 64, &len), APK_OK);
 		assert_int_equal(len, APK_INDEX_MAX);
 		free(raw);
 	}
 	fill_index(ix, 5);
-	assert_int_equal(index_encode(ix, buf, APK_INDEX_MAX, &need), APK_OK);
+	assert_int_equal(apk_index_encode(ix, buf, APK_INDEX_MAX, &need), APK_OK);
 	for (sz = 0; sz < need; sz++) {
 		memset(buf, 0x5A, APK_INDEX_MAX + 64);
-		assert_int_equal(index_encode(ix, buf, sz, &len), APK_ERR_INVALID);
+		assert_int_equal(apk_index_encode(ix, buf, sz, &len), APK_ERR_INVALID);
 		for (i = sz; i < APK_INDEX_MAX + 64; i++)
 			assert_int_equal(buf[i], 0x5A);
 	}
@@ -1250,7 +1250,7 @@ static enum apk_err decode_index_exact(const unsigned char *b, size_t len, struc
 	enum apk_err rc;
 
 	memset(ix, 0xA5, sizeof *ix);
-	rc = index_decode(c, len, ix);
+	rc = apk_index_decode(c, len, ix);
 	free(c);
 	if (rc != APK_OK)
 		assert_int_equal(ix->n, 0);
@@ -1272,7 +1272,7 @@ static void test_index_decode_bad(void **state)
 	assert_non_null(buf);
 	assert_non_null(bad);
 	fill_index(ix, 4);
-	assert_int_equal(index_encode(ix, buf, APK_INDEX_MAX, &len), APK_OK);
+	assert_int_equal(apk_index_encode(ix, buf, APK_INDEX_MAX, &len), APK_OK);
 	walk(buf, len, f, N_ELEM(f));
 
 	for (l = 0; l < len; l++)                               /* truncations */
@@ -1342,8 +1342,8 @@ static void test_index_too_many(void **state)
 	assert_non_null(buf);
 	assert_non_null(ix);
 	fill_index(ix, 1);
-	assert_int_equal(index_encode(ix, hdr, sizeof hdr, &i), APK_ERR_INVALID);
-	assert_int_equal(index_encode(ix, buf, len, &i), APK_OK);   /* learn the tag */
+	assert_int_equal(apk_index_encode(ix, hdr, sizeof hdr, &i), APK_ERR_INVALID);
+	assert_int_equal(apk_index_encode(ix, buf, len, &i), APK_OK);   /* learn the tag */
 	buf[2] = (unsigned char)((n * APK_ID_LEN) >> 8);
 	buf[3] = (unsigned char)(n * APK_ID_LEN);
 	for (i = 0; i < n; i++) {                 /* distinct valid ids */
