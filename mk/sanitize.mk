@@ -29,7 +29,8 @@ VALGRIND   := valgrind --error-exitcode=1 --leak-check=full \
 CPPCHECK_FLAGS := --enable=warning,portability,performance --error-exitcode=1 --inline-suppr \
 		  --std=c11 --quiet -D_GNU_SOURCE -Icommon -Iapikeyctl -Ifuzz \
 		  -DAPK_VERSION='"$(VERSION)"' -DAPK_DB_PATH='"$(DBPATH)"' \
-		  -DAPK_HELPER_USER='"$(HELPER_USER)"' -DAPK_MAX_KEYS_PER_USER=$(MAX_KEYS)
+		  -DAPK_HELPER_USER='"$(HELPER_USER)"' -DAPK_MAX_KEYS_PER_USER=$(MAX_KEYS) \
+		  -DAPK_POLICY_PATH='"$(POLICY)"'
 LINT_DIRS      := common pam_apikey apikeyctl fuzz bench
 
 .PHONY: check-sanitize check-valgrind lint
