@@ -880,7 +880,7 @@ static void test_record_lifecycle_extremes(void **state)
 {
 	struct apk_record r, d;
 	unsigned char buf[APK_RECORD_MAX], bad[APK_RECORD_MAX + 64];
-	char list[APK_SERVICES_TEXT_MAX + 1] = "", net[64];
+	char list[APK_SERVICES_TEXT_MAX + 4] = "" /* room for ",zz" below */, net[64];
 	const char *p = list;
 	const char *nets[APK_NETWORKS_MAX];
 	char netbuf[APK_NETWORKS_MAX][64];
