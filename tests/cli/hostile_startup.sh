@@ -46,15 +46,32 @@ key1=$(cat "$work/key1")
 # (tap.sh counts in $n: the loops below use other names)
 
 # ---- argc == 0 (CVE-2021-4034) ---------------------------------------------
-# The first environment string is "generate": a program that reads argv[1]
-# past an empty argv would run it.
+# Linux 5.18 and later turn an execve with an empty argv into argc 1,
+# argv[0] "": shown here on cat, which waits on its input meanwhile. That is
+# what reaches apikeyctl, which refuses an empty argv[0] with or without
+# arguments after it. The first environment string is "generate": a program
+# that read argv[1] past an empty argv would run it.
+sleep 2 | "$tool" noargv /bin/cat &
+catpid=$!
+pids="$pids $catpid"
+sleep 0.5
+check "the kernel makes an empty argv argc 1, argv[0] \"\" (cat's cmdline: one NUL byte)" \
+	test "$(od -An -tx1 "/proc/$catpid/cmdline" 2>/dev/null | tr -d ' ')" = 00
+wait "$catpid" 2>/dev/null
+refusal="apikeyctl: refused: empty argument list"
 before=$(db_state)
 "$tool" noargv "$ctl" generate "APIKEY_DB=$db" >"$work/out" 2>"$work/err"
 rc=$?
-after=$(db_state)
-check "an empty argv is refused (status $rc)" test "$rc" -ne 0
-check "an empty argv changes nothing" test "$before" = "$after"
+check "an empty argv is refused (status $rc) as such" \
+	test "$rc" -ne 0 -a "$(cat "$work/err")" = "$refusal"
+check "an empty argv changes nothing" test "$before" = "$(db_state)"
 check "an empty argv prints no key" sh -c "! grep -q apk_ '$work/out'"
+perl -e 'exec { $ARGV[0] } "", "generate", "-q" or exit 127' "$ctl" >"$work/out" 2>"$work/err"
+rc=$?
+check "argv[0] \"\" before a command is refused (status $rc) as an empty argv" \
+	test "$rc" -ne 0 -a "$(cat "$work/err")" = "$refusal"
+check "argv[0] \"\" changes nothing and prints no key" \
+	sh -c "test '$before' = '$(db_state)' && ! grep -q apk_ '$work/out'"
 
 # ---- closed standard descriptors ---------------------------------------------
 before=$(db_state)

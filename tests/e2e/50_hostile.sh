@@ -24,7 +24,6 @@ e2e_install
 e2e_syslog_start
 e2e_add_user ALICE alice
 HUID=$(id -u "$HELPER_USER")
-HGID=$(id -g "$HELPER_USER")
 AUID=$(id -u "$ALICE")
 LOCK=$DBPATH/u$AUID.lock
 NEWF=$DBPATH/u$AUID.new
@@ -59,18 +58,7 @@ alice_keys() { "$APKCTL" --user "$ALICE" list --json; }
 # ---- the helper the test can inspect ------------------------------------------------
 
 # hold_lock SECONDS: the test holds ALICE's lock as the helper account.
-hold_lock() {
-	setpriv --reuid="$HUID" --regid="$HGID" --clear-groups "$TOOL" hold "$LOCK" "$1" \
-		>"$E2E_TMP/hold" 2>&1 9>&- &
-	HOLDER=$!
-	E2E_PIDS="$E2E_PIDS $HOLDER"
-	i=0
-	while ! grep -q locked "$E2E_TMP/hold" && [ $i -lt 50 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	grep -q locked "$E2E_TMP/hold"
-}
+hold_lock() { e2e_hold_lock "$LOCK" "$1"; }
 
 # as_alice_py CODE ARG...: python as ALICE; exit 0 when CODE says so.
 as_alice_py() {

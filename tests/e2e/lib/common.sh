@@ -240,6 +240,23 @@ e2e_install() {
 	e2e_is_installed || bail "make install did not install this build"
 }
 
+# e2e_hold_lock FILE SECONDS: holds FILE (a lock file) with flock as the
+# helper account for SECONDS, in the background (HOLDER: its pid, stopped
+# at exit at the latest); fails when it was not held within 5 s.
+e2e_hold_lock() {
+	: >"$E2E_TMP/hold"
+	setpriv --reuid="$HELPER_USER" --regid="$(id -g "$HELPER_USER")" --clear-groups \
+		"$APK_BUILD/tests/hostile_tool" hold "$1" "$2" >"$E2E_TMP/hold" 2>&1 9>&- &
+	HOLDER=$!
+	E2E_PIDS="$E2E_PIDS $HOLDER"
+	i=0
+	while ! grep -q locked "$E2E_TMP/hold" && [ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	grep -q locked "$E2E_TMP/hold"
+}
+
 # db_files: the regular files of the key database, whether DBPATH is one
 # file or a directory of them.
 db_files() {
