@@ -1,0 +1,198 @@
+/* lastused.c - recording a login in u<uid>.used (the module) and reading
+ * the slots back (the helper); no lock on either side */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lastused_format.h"
+#include "safefile.h"
+
+/* How often a reader rereads a torn slot before calling it never. A write
+ * of one slot is one pwrite within one page: a reader that saw it half
+ * done sees it whole on the next read. */
+#define LU_READ_TRIES 100
+
+/* Directory entries read at a time while looking for an id. */
+#define LU_FIND_CHUNK 64
+
+int lu_pread(int fd, void *buf, size_t len, off_t off)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t k = pread(fd, (char *)buf + done, len - done, off + (off_t)done);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return -1;
+		done += (size_t)k;
+	}
+	return 0;
+}
+
+int lu_pwrite(int fd, const void *buf, size_t len, off_t off)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t k = pwrite(fd, (const char *)buf + done, len - done, off + (off_t)done);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return -1;
+		done += (size_t)k;
+	}
+	return 0;
+}
+
+enum apk_err lu_open(int dirfd, uint32_t uid, int flags, int *fdp, uint32_t *cap)
+{
+	unsigned char h[LU_HEADER];
+	struct stat st;
+	char name[32];
+	enum apk_err e;
+	int fd;
+
+	*fdp = -1;
+	*cap = 0;
+	lu_name(uid, 0, name);
+	e = safe_openat(dirfd, name, (flags & ~O_CREAT) | O_NOCTTY, 0, &fd);
+	if (e != APK_OK)
+		return e;
+	if (fstat(fd, &st) != 0) {
+		close(fd);
+		return APK_ERR_UNAVAIL;
+	}
+	if ((size_t)st.st_size < sizeof(h) || lu_pread(fd, h, sizeof(h), 0) != 0) {
+		close(fd);
+		return APK_ERR_CORRUPT;
+	}
+	e = lu_header_decode(h, uid, st.st_size, cap);
+	if (e != APK_OK) {
+		close(fd);
+		return e;
+	}
+	*fdp = fd;
+	return APK_OK;
+}
+
+enum apk_err lu_find_slot(int fd, uint32_t cap, const char *id, uint32_t *index)
+{
+	unsigned char chunk[LU_FIND_CHUNK * LU_ENTRY];
+	char got[APK_ID_LEN + 1];
+	uint32_t first, i, k;
+
+	for (first = 0; first < cap; first += k) {
+		k = cap - first < LU_FIND_CHUNK ? cap - first : LU_FIND_CHUNK;
+		if (lu_pread(fd, chunk, (size_t)k * LU_ENTRY,
+			     (off_t)LU_HEADER + (off_t)first * LU_ENTRY) != 0)
+			return APK_ERR_UNAVAIL;
+		for (i = 0; i < k; i++)
+			if (lu_entry_id(chunk + (size_t)i * LU_ENTRY, got) == 1 &&
+			    strcmp(got, id) == 0) {
+				*index = first + i;
+				return APK_OK;
+			}
+	}
+	return APK_ERR_NOTFOUND;
+}
+
+enum lu_slot lu_read_slot(int fd, uint32_t uid, uint32_t cap, uint32_t index, const char *id,
+			  struct lastused *out)
+{
+	unsigned char s[LU_SLOT];
+	off_t off = (off_t)lu_data_offset(cap) + (off_t)index * LU_SLOT;
+	enum lu_slot r = LU_SLOT_TORN;
+	int tries;
+
+	memset(out, 0, sizeof(*out));
+	for (tries = 0; tries < LU_READ_TRIES && r == LU_SLOT_TORN; tries++) {
+		if (tries > 0)
+			sched_yield();
+		if (lu_pread(fd, s, sizeof(s), off) != 0)
+			return LU_SLOT_TORN;
+		r = lu_slot_decode(s, uid, index, id, out);
+	}
+	return r;
+}
+
+enum apk_err lastused_record_at(int dirfd, uint32_t uid, const char *id, int64_t when,
+				const char *service, const char *rhost)
+{
+	unsigned char slot[LU_SLOT];
+	struct lastused lu;
+	uint32_t cap, index = 0;
+	enum apk_err e;
+	int fd;
+
+	if (dirfd < 0 || !apk_id_valid(id) || when <= 0)
+		return APK_ERR_INVALID;
+	/* Read and write, never create: the helper made the file. */
+	e = lu_open(dirfd, uid, O_RDWR, &fd, &cap);
+	if (e != APK_OK)
+		return e;
+	e = lu_find_slot(fd, cap, id, &index);
+	if (e == APK_OK) {
+		lu_fill(&lu, when, service, rhost);
+		lu_slot_encode(slot, uid, index, id, &lu);
+		/* One write of one whole slot, inside the file (index < cap and
+		 * the size was checked against cap). */
+		if (lu_pwrite(fd, slot, sizeof(slot),
+			      (off_t)lu_data_offset(cap) + (off_t)index * LU_SLOT) != 0)
+			e = APK_ERR_UNAVAIL;
+	}
+	close(fd);
+	return e;
+}
+
+enum apk_err lastused_record(const char *dir, uint32_t uid, const char *id, int64_t when,
+			     const char *service, const char *rhost)
+{
+	enum apk_err e;
+	int dirfd;
+
+	e = safe_open_dir(dir, &dirfd);
+	if (e != APK_OK)
+		return e;
+	e = lastused_record_at(dirfd, uid, id, when, service, rhost);
+	close(dirfd);
+	return e;
+}
+
+enum apk_err lastused_read(const char *dir, uint32_t uid, const char *const *ids, size_t n,
+			   struct lastused *out)
+{
+	uint32_t cap, index;
+	enum apk_err e;
+	int dirfd, fd;
+	size_t i;
+
+	if (n > 0)
+		memset(out, 0, n * sizeof(*out));
+	for (i = 0; i < n; i++)
+		if (!apk_id_valid(ids[i]))
+			return APK_ERR_INVALID;
+	e = safe_open_dir(dir, &dirfd);
+	if (e != APK_OK)
+		return e;
+	e = lu_open(dirfd, uid, O_RDONLY, &fd, &cap);
+	close(dirfd);
+	if (e != APK_OK)
+		return e;
+	for (i = 0; i < n && e == APK_OK; i++) {
+		e = lu_find_slot(fd, cap, ids[i], &index);
+		if (e == APK_OK)
+			(void)lu_read_slot(fd, uid, cap, index, ids[i], &out[i]);
+		else if (e == APK_ERR_NOTFOUND)
+			e = APK_OK;     /* no slot yet: never */
+	}
+	close(fd);
+	if (e != APK_OK && n > 0)
+		memset(out, 0, n * sizeof(*out));
+	return e;
+}
