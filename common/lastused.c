@@ -18,12 +18,15 @@
 /* Directory entries read at a time while looking for an id. */
 #define LU_FIND_CHUNK 64
 
-int lu_pread(int fd, void *buf, size_t len, off_t off)
+/* Exactly len bytes at off: read into rbuf, or (rbuf NULL) written from wbuf. */
+static int io_all(int fd, void *rbuf, const void *wbuf, size_t len, off_t off)
 {
 	size_t done = 0;
 
 	while (done < len) {
-		ssize_t k = pread(fd, (char *)buf + done, len - done, off + (off_t)done);
+		off_t at = off + (off_t)done;
+		ssize_t k = rbuf != NULL ? pread(fd, (char *)rbuf + done, len - done, at) :
+					   pwrite(fd, (const char *)wbuf + done, len - done, at);
 
 		if (k < 0 && errno == EINTR)
 			continue;
@@ -34,20 +37,14 @@ int lu_pread(int fd, void *buf, size_t len, off_t off)
 	return 0;
 }
 
+int lu_pread(int fd, void *buf, size_t len, off_t off)
+{
+	return io_all(fd, buf, NULL, len, off);
+}
+
 int lu_pwrite(int fd, const void *buf, size_t len, off_t off)
 {
-	size_t done = 0;
-
-	while (done < len) {
-		ssize_t k = pwrite(fd, (const char *)buf + done, len - done, off + (off_t)done);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return -1;
-		done += (size_t)k;
-	}
-	return 0;
+	return io_all(fd, NULL, buf, len, off);
 }
 
 enum apk_err lu_open(int dirfd, uint32_t uid, int flags, int *fdp, uint32_t *cap)

@@ -11,7 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -330,6 +333,20 @@ static unsigned char *valid_file_bytes(size_t *len)
 	return b;
 }
 
+/* u<uid>.used made a symlink to victim, a well-formed file of the same
+ * account (trusted owner, mode 0600) holding b: only O_NOFOLLOW stands
+ * between a write and it. */
+static unsigned char *symlink_to_victim(char victim[PATH_MAX], size_t *len)
+{
+	unsigned char *b = valid_file_bytes(len);
+
+	snprintf(victim, PATH_MAX, "%s/victim", dir);
+	spit(victim, b, *len);
+	assert_int_equal(unlink(used_path()), 0);
+	assert_int_equal(symlink(victim, used_path()), 0);
+	return b;
+}
+
 static void assert_file_is(const char *path, const unsigned char *b, size_t len)
 {
 	size_t len2;
@@ -350,13 +367,7 @@ static void symlink_not_followed(void **state)
 	const char *id = ID[0];
 
 	(void)state;
-	b = valid_file_bytes(&len);
-	/* the target is a well-formed file of the same account, trusted owner,
-	 * mode 0600: only O_NOFOLLOW stands between the write and it */
-	snprintf(victim, sizeof(victim), "%s/victim", dir);
-	spit(victim, b, len);
-	assert_int_equal(unlink(used_path()), 0);
-	assert_int_equal(symlink(victim, used_path()), 0);
+	b = symlink_to_victim(victim, &len);
 	assert_int_equal(lastused_record(dir, UID, ID[0], 5, "sshd", "h"), APK_ERR_UNSAFE);
 	assert_file_is(victim, b, len);
 	assert_int_equal(lastused_read(dir, UID, &id, 1, &lu), APK_ERR_UNSAFE);
@@ -424,6 +435,51 @@ static void wrong_owner_refused(void **state)
 	assert_int_equal(lastused_record(dir, UID, ID[0], 5, "s", "h"), APK_ERR_UNSAFE);
 	assert_file_is(used_path(), b, len);
 	free(b);
+}
+
+/* A process holding a lease on the file (its owner can take one) would
+ * make an ordinary open wait for it up to lease-break-time (45 s): the
+ * module's open does not wait, and skips the record. */
+static void lease_holder_not_waited_for(void **state)
+{
+	struct timespec a = { 0, 0 }, b = { 0, 0 };
+	enum apk_err e = APK_OK;
+	int p[2], st;
+	pid_t pid;
+	char c;
+
+	(void)state;
+	prepare_n(1);
+	assert_int_equal(pipe(p), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int fd = open(used_path(), O_RDONLY);
+
+		signal(SIGIO, SIG_IGN);
+		alarm(60);      /* never outlives a test that went wrong */
+		if (fd < 0 || fcntl(fd, F_SETLEASE, F_RDLCK) != 0)
+			_exit(1);
+		if (write(p[1], "x", 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	close(p[1]);
+	c = 0;
+	if (read(p[0], &c, 1) == 1) {
+		clock_gettime(CLOCK_MONOTONIC, &a);
+		e = lastused_record(dir, UID, ID[0], 5, "s", "h");
+		clock_gettime(CLOCK_MONOTONIC, &b);
+	}
+	close(p[0]);
+	kill(pid, SIGKILL);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_int_equal(c, 'x');       /* the child holds a lease */
+	assert_int_not_equal(e, APK_OK);
+	assert_true(b.tv_sec - a.tv_sec < 2);
+	assert_int_equal(lastused_record(dir, UID, ID[0], 6, "s", "h"), APK_OK);
+	assert_use(ID[0], 6, "s", "h");
 }
 
 static void missing_file_skipped(void **state)
@@ -638,11 +694,7 @@ static void prepare_replaces_bad_files(void **state)
 	size_t len;
 
 	(void)state;
-	b = valid_file_bytes(&len);
-	snprintf(victim, sizeof(victim), "%s/victim", dir);
-	spit(victim, b, len);
-	assert_int_equal(unlink(used_path()), 0);
-	assert_int_equal(symlink(victim, used_path()), 0);
+	b = symlink_to_victim(victim, &len);
 	prepare_n(2);
 	assert_int_equal(lstat(used_path(), &st), 0);
 	assert_true(S_ISREG(st.st_mode));
@@ -702,6 +754,7 @@ int main(void)
 		T(short_file_not_written),
 		T(symlink_not_followed),
 		T(bad_mode_or_links_refused),
+		T(lease_holder_not_waited_for),
 		T(missing_file_skipped),
 		T(other_accounts_file_refused),
 		T(torn_slot_reads_never),
