@@ -200,7 +200,7 @@ enum apk_err lastused_prepare(const char *dir, uint32_t uid, const char *const *
 	enum apk_err e;
 	uint32_t cap = 0;
 	int dirfd, fd = -1;
-	char name[32];
+	char name[32], tmp[32];
 
 	e = check_ids(ids, n);
 	if (e != APK_OK)
@@ -210,9 +210,12 @@ enum apk_err lastused_prepare(const char *dir, uint32_t uid, const char *const *
 		return e;
 	lu_name(uid, 0, name);
 	if (n == 0) {
-		/* No keys, no file. Removing a name in our own directory
-		 * follows nothing, whatever it is. */
-		if (unlinkat(dirfd, name, 0) != 0 && errno != ENOENT)
+		/* No keys, no file (nor a killed helper's replacement).
+		 * Removing a name in our own directory follows nothing,
+		 * whatever it is. */
+		lu_name(uid, 1, tmp);
+		if ((unlinkat(dirfd, name, 0) != 0 && errno != ENOENT) ||
+		    (unlinkat(dirfd, tmp, 0) != 0 && errno != ENOENT))
 			e = APK_ERR_UNAVAIL;
 		close(dirfd);
 		return e;

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pwd.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,6 +20,7 @@
 
 #include <cmocka.h>
 
+#include "apk_config.h"
 #include "lastused.h"
 #include "lastused_format.h"
 #include "unit_util.h"
@@ -440,6 +442,24 @@ static void wrong_owner_refused(void **state)
 /* A process holding a lease on the file (its owner can take one) would
  * make an ordinary open wait for it up to lease-break-time (45 s): the
  * module's open does not wait, and skips the record. */
+/* As installed: the directory and the file belong to the helper account,
+ * the module runs as root and writes the slot. */
+static void helper_owned_file_written_by_root(void **state)
+{
+	struct passwd *pw = getpwnam(APK_HELPER_USER);
+	struct stat st;
+
+	(void)state;
+	assert_non_null(pw);
+	prepare_n(2);
+	assert_int_equal(chown(dir, pw->pw_uid, pw->pw_gid), 0);
+	assert_int_equal(chown(used_path(), pw->pw_uid, pw->pw_gid), 0);
+	assert_int_equal(lastused_record(dir, UID, ID[1], 42, "sshd", "192.0.2.9"), APK_OK);
+	assert_use(ID[1], 42, "sshd", "192.0.2.9");
+	assert_int_equal(stat(used_path(), &st), 0);
+	assert_int_equal(st.st_uid, pw->pw_uid);
+}
+
 static void lease_holder_not_waited_for(void **state)
 {
 	struct timespec a = { 0, 0 }, b = { 0, 0 };
@@ -663,11 +683,16 @@ static void prepare_grows_and_shrinks_keeping_times(void **state)
 static void prepare_removes_file_for_no_keys(void **state)
 {
 	struct stat st;
+	char tmp[32];
+	unsigned char junk[8] = { 0 };
 
 	(void)state;
 	prepare_n(2);
+	lu_name(UID, 1, tmp);
+	spit(in_dir(tmp), junk, sizeof(junk));  /* a killed prepare's leftover */
 	assert_int_equal(lastused_prepare(dir, UID, ID, 0), APK_OK);
 	assert_int_equal(lstat(used_path(), &st), -1);
+	assert_int_equal(lstat(in_dir(tmp), &st), -1);
 	assert_int_equal(lastused_prepare(dir, UID, ID, 0), APK_OK);   /* already gone */
 }
 
@@ -766,20 +791,30 @@ int main(void)
 		T(prepare_replaces_bad_files),
 #undef T
 	};
-	/* chown to another account needs root; CI runs as root. cmocka's
-	 * own skip() prints "not ok", so a skip is reported here in TAP. */
+	/* chown to another account needs root (CI runs as root); the second
+	 * group the helper account too (make install creates it). cmocka's own
+	 * skip() prints "not ok", so skips are reported here in TAP. */
 	const struct CMUnitTest root_tests[] = {
 		cmocka_unit_test_setup_teardown(wrong_owner_refused, setup, teardown),
 	};
+	const struct CMUnitTest helper_tests[] = {
+		cmocka_unit_test_setup_teardown(helper_owned_file_written_by_root, setup, teardown),
+	};
+	int root = geteuid() == 0, helper = root && getpwnam(APK_HELPER_USER) != NULL;
 	int rc;
 
 	if (apk_crypto_init() != APK_OK)
 		return 1;
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
-	if (geteuid() == 0)
+	if (root)
 		rc |= cmocka_run_group_tests(root_tests, NULL, NULL);
 	else
-		printf("ok %zu # SKIP wrong_owner_refused: chown to another account needs root\n",
-		       N_ELEM(tests) + 1);
+		printf("ok %zu # SKIP %s: chown needs root\n", N_ELEM(tests) + 1,
+		       root_tests[0].name);
+	if (helper)
+		rc |= cmocka_run_group_tests(helper_tests, NULL, NULL);
+	else
+		printf("ok %zu # SKIP %s: needs root and the account %s\n", N_ELEM(tests) + 2,
+		       helper_tests[0].name, APK_HELPER_USER);
 	return rc;
 }
