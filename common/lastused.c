@@ -37,17 +37,17 @@ static int io_all(int fd, void *rbuf, const void *wbuf, size_t len, off_t off)
 	return 0;
 }
 
-int lu_pread(int fd, void *buf, size_t len, off_t off)
+int apk_lu_pread(int fd, void *buf, size_t len, off_t off)
 {
 	return io_all(fd, buf, NULL, len, off);
 }
 
-int lu_pwrite(int fd, const void *buf, size_t len, off_t off)
+int apk_lu_pwrite(int fd, const void *buf, size_t len, off_t off)
 {
 	return io_all(fd, NULL, buf, len, off);
 }
 
-enum apk_err lu_open(int dirfd, uint32_t uid, int flags, int *fdp, uint32_t *cap)
+enum apk_err apk_lu_open(int dirfd, uint32_t uid, int flags, int *fdp, uint32_t *cap)
 {
 	unsigned char h[LU_HEADER];
 	struct stat st;
@@ -57,19 +57,19 @@ enum apk_err lu_open(int dirfd, uint32_t uid, int flags, int *fdp, uint32_t *cap
 
 	*fdp = -1;
 	*cap = 0;
-	lu_name(uid, 0, name);
-	e = safe_openat(dirfd, name, (flags & ~O_CREAT) | O_NOCTTY, 0, &fd);
+	apk_lu_name(uid, 0, name);
+	e = apk_safe_openat(dirfd, name, (flags & ~O_CREAT) | O_NOCTTY, 0, &fd);
 	if (e != APK_OK)
 		return e;
 	if (fstat(fd, &st) != 0) {
 		close(fd);
 		return APK_ERR_UNAVAIL;
 	}
-	if ((size_t)st.st_size < sizeof(h) || lu_pread(fd, h, sizeof(h), 0) != 0) {
+	if ((size_t)st.st_size < sizeof(h) || apk_lu_pread(fd, h, sizeof(h), 0) != 0) {
 		close(fd);
 		return APK_ERR_CORRUPT;
 	}
-	e = lu_header_decode(h, uid, st.st_size, cap);
+	e = apk_lu_header_decode(h, uid, st.st_size, cap);
 	if (e != APK_OK) {
 		close(fd);
 		return e;
@@ -78,7 +78,7 @@ enum apk_err lu_open(int dirfd, uint32_t uid, int flags, int *fdp, uint32_t *cap
 	return APK_OK;
 }
 
-enum apk_err lu_find_slot(int fd, uint32_t cap, const char *id, uint32_t *index)
+enum apk_err apk_lu_find_slot(int fd, uint32_t cap, const char *id, uint32_t *index)
 {
 	unsigned char chunk[LU_FIND_CHUNK * LU_ENTRY];
 	char got[APK_ID_LEN + 1];
@@ -86,11 +86,11 @@ enum apk_err lu_find_slot(int fd, uint32_t cap, const char *id, uint32_t *index)
 
 	for (first = 0; first < cap; first += k) {
 		k = cap - first < LU_FIND_CHUNK ? cap - first : LU_FIND_CHUNK;
-		if (lu_pread(fd, chunk, (size_t)k * LU_ENTRY,
+		if (apk_lu_pread(fd, chunk, (size_t)k * LU_ENTRY,
 			     (off_t)LU_HEADER + (off_t)first * LU_ENTRY) != 0)
 			return APK_ERR_UNAVAIL;
 		for (i = 0; i < k; i++)
-			if (lu_entry_id(chunk + (size_t)i * LU_ENTRY, got) == 1 &&
+			if (apk_lu_entry_id(chunk + (size_t)i * LU_ENTRY, got) == 1 &&
 			    strcmp(got, id) == 0) {
 				*index = first + i;
 				return APK_OK;
@@ -99,30 +99,30 @@ enum apk_err lu_find_slot(int fd, uint32_t cap, const char *id, uint32_t *index)
 	return APK_ERR_NOTFOUND;
 }
 
-enum lu_slot lu_read_slot(int fd, uint32_t uid, uint32_t cap, uint32_t index, const char *id,
-			  struct lastused *out)
+enum apk_lu_slot apk_lu_read_slot(int fd, uint32_t uid, uint32_t cap, uint32_t index,
+				  const char *id, struct apk_lastused *out)
 {
 	unsigned char s[LU_SLOT];
-	off_t off = (off_t)lu_data_offset(cap) + (off_t)index * LU_SLOT;
-	enum lu_slot r = LU_SLOT_TORN;
+	off_t off = (off_t)apk_lu_data_offset(cap) + (off_t)index * LU_SLOT;
+	enum apk_lu_slot r = LU_SLOT_TORN;
 	int tries;
 
 	memset(out, 0, sizeof(*out));
 	for (tries = 0; tries < LU_READ_TRIES && r == LU_SLOT_TORN; tries++) {
 		if (tries > 0)
 			sched_yield();
-		if (lu_pread(fd, s, sizeof(s), off) != 0)
+		if (apk_lu_pread(fd, s, sizeof(s), off) != 0)
 			return LU_SLOT_TORN;
-		r = lu_slot_decode(s, uid, index, id, out);
+		r = apk_lu_slot_decode(s, uid, index, id, out);
 	}
 	return r;
 }
 
-enum apk_err lastused_record_at(int dirfd, uint32_t uid, const char *id, int64_t when,
-				const char *service, const char *rhost)
+enum apk_err apk_lastused_record_at(int dirfd, uint32_t uid, const char *id, int64_t when,
+				    const char *service, const char *rhost)
 {
 	unsigned char slot[LU_SLOT];
-	struct lastused lu;
+	struct apk_lastused lu;
 	uint32_t cap, index = 0;
 	enum apk_err e;
 	int fd;
@@ -130,39 +130,39 @@ enum apk_err lastused_record_at(int dirfd, uint32_t uid, const char *id, int64_t
 	if (dirfd < 0 || !apk_id_valid(id) || when <= 0)
 		return APK_ERR_INVALID;
 	/* Read and write, never create: the helper made the file. */
-	e = lu_open(dirfd, uid, O_RDWR, &fd, &cap);
+	e = apk_lu_open(dirfd, uid, O_RDWR, &fd, &cap);
 	if (e != APK_OK)
 		return e;
-	e = lu_find_slot(fd, cap, id, &index);
+	e = apk_lu_find_slot(fd, cap, id, &index);
 	if (e == APK_OK) {
-		lu_fill(&lu, when, service, rhost);
-		lu_slot_encode(slot, uid, index, id, &lu);
+		apk_lu_fill(&lu, when, service, rhost);
+		apk_lu_slot_encode(slot, uid, index, id, &lu);
 		/* One write of one whole slot, inside the file (index < cap and
 		 * the size was checked against cap). */
-		if (lu_pwrite(fd, slot, sizeof(slot),
-			      (off_t)lu_data_offset(cap) + (off_t)index * LU_SLOT) != 0)
+		if (apk_lu_pwrite(fd, slot, sizeof(slot),
+			      (off_t)apk_lu_data_offset(cap) + (off_t)index * LU_SLOT) != 0)
 			e = APK_ERR_UNAVAIL;
 	}
 	close(fd);
 	return e;
 }
 
-enum apk_err lastused_record(const char *dir, uint32_t uid, const char *id, int64_t when,
-			     const char *service, const char *rhost)
+enum apk_err apk_lastused_record(const char *dir, uint32_t uid, const char *id, int64_t when,
+				 const char *service, const char *rhost)
 {
 	enum apk_err e;
 	int dirfd;
 
-	e = safe_open_dir(dir, &dirfd);
+	e = apk_safe_open_dir(dir, &dirfd);
 	if (e != APK_OK)
 		return e;
-	e = lastused_record_at(dirfd, uid, id, when, service, rhost);
+	e = apk_lastused_record_at(dirfd, uid, id, when, service, rhost);
 	close(dirfd);
 	return e;
 }
 
-enum apk_err lastused_read(const char *dir, uint32_t uid, const char *const *ids, size_t n,
-			   struct lastused *out)
+enum apk_err apk_lastused_read(const char *dir, uint32_t uid, const char *const *ids, size_t n,
+			       struct apk_lastused *out)
 {
 	uint32_t cap, index;
 	enum apk_err e;
@@ -174,17 +174,17 @@ enum apk_err lastused_read(const char *dir, uint32_t uid, const char *const *ids
 	for (i = 0; i < n; i++)
 		if (!apk_id_valid(ids[i]))
 			return APK_ERR_INVALID;
-	e = safe_open_dir(dir, &dirfd);
+	e = apk_safe_open_dir(dir, &dirfd);
 	if (e != APK_OK)
 		return e;
-	e = lu_open(dirfd, uid, O_RDONLY, &fd, &cap);
+	e = apk_lu_open(dirfd, uid, O_RDONLY, &fd, &cap);
 	close(dirfd);
 	if (e != APK_OK)
 		return e;
 	for (i = 0; i < n && e == APK_OK; i++) {
-		e = lu_find_slot(fd, cap, ids[i], &index);
+		e = apk_lu_find_slot(fd, cap, ids[i], &index);
 		if (e == APK_OK)
-			(void)lu_read_slot(fd, uid, cap, index, ids[i], &out[i]);
+			(void)apk_lu_read_slot(fd, uid, cap, index, ids[i], &out[i]);
 		else if (e == APK_ERR_NOTFOUND)
 			e = APK_OK;     /* no slot yet: never */
 	}

@@ -6,7 +6,7 @@
  * file). It holds a fixed-size slot per key; the module overwrites its
  * key's slot with one pwrite and never creates, grows, locks or waits.
  * The helper account creates the file and assigns the slots
- * (lastused_prepare, under the account's writer lock); the module only
+ * (apk_lastused_prepare, under the account's writer lock); the module only
  * writes into an existing file. The byte layout is in FORMAT.md, section
  * "Last used"; common/lastused_format.c owns it.
  */
@@ -26,7 +26,7 @@
 /* Most slots a file may have (above APK_MAX_INDEX_IDS). */
 #define LASTUSED_MAX_SLOTS 1024
 
-struct lastused {
+struct apk_lastused {
 	bool used;                               /* false: never (or unreadable) */
 	int64_t time;                            /* seconds since 1970 UTC, > 0 */
 	char service[LASTUSED_SERVICE_MAX + 1];  /* escaped; "" when unknown */
@@ -38,7 +38,7 @@ struct lastused {
 /* Records a successful login of key id (12 characters) of account uid:
  * time when (> 0), service and rhost (NULL or any bytes: escaped and cut).
  * Best effort and bounded: opens DIR/u<uid>.used (O_NOFOLLOW, the checks of
- * safe_openat; never O_CREAT, never waiting for a lease), checks its header
+ * apk_safe_openat; never O_CREAT, never waiting for a lease), checks its header
  * and size, finds the key's slot and pwrites it within the file. The caller
  * only logs the result and never fails a login for it:
  *   APK_OK            recorded
@@ -47,12 +47,12 @@ struct lastused {
  *   APK_ERR_CORRUPT   the header or size is not this format: not written
  *   APK_ERR_INVALID   a bad argument
  *   APK_ERR_UNAVAIL   the directory or an I/O call failed */
-enum apk_err lastused_record(const char *dir, uint32_t uid, const char *id, int64_t when,
-			     const char *service, const char *rhost);
+enum apk_err apk_lastused_record(const char *dir, uint32_t uid, const char *id, int64_t when,
+				 const char *service, const char *rhost);
 
-/* The same with the database directory already opened by safe_open_dir. */
-enum apk_err lastused_record_at(int dirfd, uint32_t uid, const char *id, int64_t when,
-				const char *service, const char *rhost);
+/* The same with the database directory already opened by apk_safe_open_dir. */
+enum apk_err apk_lastused_record_at(int dirfd, uint32_t uid, const char *id, int64_t when,
+				    const char *service, const char *rhost);
 
 /* ---- the helper (the helper account, apikeyctl) ------------------------ */
 
@@ -61,8 +61,8 @@ enum apk_err lastused_record_at(int dirfd, uint32_t uid, const char *id, int64_t
  * slot being written at that moment is read again until it is whole.
  * APK_OK, or the reason nothing could be read (NOTFOUND: no file, UNSAFE,
  * CORRUPT, UNAVAIL, INVALID) with every entry never. No lock. */
-enum apk_err lastused_read(const char *dir, uint32_t uid, const char *const *ids, size_t n,
-			   struct lastused *out);
+enum apk_err apk_lastused_read(const char *dir, uint32_t uid, const char *const *ids, size_t n,
+			       struct apk_lastused *out);
 
 /* Makes DIR/u<uid>.used hold exactly one slot for each of ids[0..n), the
  * account's whole key set after a change: keeps the slots (and their
@@ -72,6 +72,6 @@ enum apk_err lastused_read(const char *dir, uint32_t uid, const char *const *ids
  * may shrink or is not valid, and removes it when n is 0. The caller holds
  * the account's writer lock (store_begin); a failure here must not fail
  * the change (logins are then not recorded until the next change). */
-enum apk_err lastused_prepare(const char *dir, uint32_t uid, const char *const *ids, size_t n);
+enum apk_err apk_lastused_prepare(const char *dir, uint32_t uid, const char *const *ids, size_t n);
 
 #endif

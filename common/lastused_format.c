@@ -49,24 +49,24 @@ static int all_zero(const unsigned char *p, size_t n)
 	return 1;
 }
 
-void lu_name(uint32_t uid, int replacement, char out[32])
+void apk_lu_name(uint32_t uid, int replacement, char out[32])
 {
 	snprintf(out, 32, "u%lu.used%s", (unsigned long)uid, replacement ? ".new" : "");
 }
 
-size_t lu_data_offset(uint32_t cap)
+size_t apk_lu_data_offset(uint32_t cap)
 {
 	size_t end = LU_HEADER + (size_t)cap * LU_ENTRY;
 
 	return (end + LU_SLOT - 1) / LU_SLOT * LU_SLOT;
 }
 
-size_t lu_file_size(uint32_t cap)
+size_t apk_lu_file_size(uint32_t cap)
 {
-	return lu_data_offset(cap) + (size_t)cap * LU_SLOT;
+	return apk_lu_data_offset(cap) + (size_t)cap * LU_SLOT;
 }
 
-uint32_t lu_cap_for(size_t n)
+uint32_t apk_lu_cap_for(size_t n)
 {
 	uint32_t cap = LU_MIN_SLOTS;
 
@@ -75,7 +75,7 @@ uint32_t lu_cap_for(size_t n)
 	return cap;
 }
 
-void lu_header_encode(unsigned char h[LU_HEADER], uint32_t uid, uint32_t cap)
+void apk_lu_header_encode(unsigned char h[LU_HEADER], uint32_t uid, uint32_t cap)
 {
 	memset(h, 0, LU_HEADER);
 	memcpy(h, LU_MAGIC, LU_MAGIC_LEN);
@@ -84,8 +84,8 @@ void lu_header_encode(unsigned char h[LU_HEADER], uint32_t uid, uint32_t cap)
 	put_be32(h + 16, cap);
 }
 
-enum apk_err lu_header_decode(const unsigned char h[LU_HEADER], uint32_t uid, off_t size,
-			      uint32_t *cap)
+enum apk_err apk_lu_header_decode(const unsigned char h[LU_HEADER], uint32_t uid, off_t size,
+				  uint32_t *cap)
 {
 	uint32_t c = get_be32(h + 16);
 
@@ -96,13 +96,13 @@ enum apk_err lu_header_decode(const unsigned char h[LU_HEADER], uint32_t uid, of
 		return APK_ERR_CORRUPT;
 	/* The file is exactly as long as its header says: every slot offset
 	 * computed from cap then lies inside it, and a write never grows it. */
-	if (size < 0 || (uint64_t)size != (uint64_t)lu_file_size(c))
+	if (size < 0 || (uint64_t)size != (uint64_t)apk_lu_file_size(c))
 		return APK_ERR_CORRUPT;
 	*cap = c;
 	return APK_OK;
 }
 
-int lu_entry_id(const unsigned char e[LU_ENTRY], char id[APK_ID_LEN + 1])
+int apk_lu_entry_id(const unsigned char e[LU_ENTRY], char id[APK_ID_LEN + 1])
 {
 	id[0] = '\0';
 	if (all_zero(e, LU_ENTRY))
@@ -116,7 +116,7 @@ int lu_entry_id(const unsigned char e[LU_ENTRY], char id[APK_ID_LEN + 1])
 	return 1;
 }
 
-void lu_entry_encode(unsigned char e[LU_ENTRY], const char *id)
+void apk_lu_entry_encode(unsigned char e[LU_ENTRY], const char *id)
 {
 	memset(e, 0, LU_ENTRY);
 	memcpy(e, id, APK_ID_LEN);
@@ -138,7 +138,7 @@ static void slot_check(const unsigned char s[LU_SLOT], uint32_t uid, uint32_t in
 	crypto_generichash_final(&st, out, LU_CHECK_LEN);
 }
 
-void lu_fill(struct lastused *lu, int64_t when, const char *service, const char *rhost)
+void apk_lu_fill(struct apk_lastused *lu, int64_t when, const char *service, const char *rhost)
 {
 	memset(lu, 0, sizeof(*lu));
 	lu->used = true;
@@ -167,8 +167,8 @@ static int get_text(const unsigned char *field, size_t fsz, char *out)
 	return apk_desc_valid(out);
 }
 
-void lu_slot_encode(unsigned char s[LU_SLOT], uint32_t uid, uint32_t index, const char *id,
-		    const struct lastused *lu)
+void apk_lu_slot_encode(unsigned char s[LU_SLOT], uint32_t uid, uint32_t index, const char *id,
+			const struct apk_lastused *lu)
 {
 	memset(s, 0, LU_SLOT);
 	memcpy(s + LU_S_ID, id, APK_ID_LEN);
@@ -178,8 +178,8 @@ void lu_slot_encode(unsigned char s[LU_SLOT], uint32_t uid, uint32_t index, cons
 	slot_check(s, uid, index, s + LU_S_CHECK);
 }
 
-enum lu_slot lu_slot_decode(const unsigned char s[LU_SLOT], uint32_t uid, uint32_t index,
-			    const char *id, struct lastused *out)
+enum apk_lu_slot apk_lu_slot_decode(const unsigned char s[LU_SLOT], uint32_t uid, uint32_t index,
+				    const char *id, struct apk_lastused *out)
 {
 	unsigned char check[LU_CHECK_LEN];
 	uint64_t t;

@@ -2,10 +2,10 @@
  *
  *   header     64 bytes at 0
  *   directory  cap entries of 16 bytes at 64: the id owning each slot
- *   slots      cap slots of 256 bytes at lu_data_offset(cap), a multiple
+ *   slots      cap slots of 256 bytes at apk_lu_data_offset(cap), a multiple
  *              of 256, so no slot crosses a page
  *
- * Only lastused.c and lastused_prepare.c (and tests) include this. */
+ * Only lastused.c and apk_lastused_prepare.c (and tests) include this. */
 #ifndef APK_LASTUSED_FORMAT_H
 #define APK_LASTUSED_FORMAT_H
 
@@ -35,36 +35,36 @@
 
 /* The file name of uid's file ("u<uid>.used") or its replacement being
  * built ("u<uid>.used.new"); out holds at least 32 bytes. */
-void lu_name(uint32_t uid, int replacement, char out[32]);
+void apk_lu_name(uint32_t uid, int replacement, char out[32]);
 
-size_t lu_data_offset(uint32_t cap);
-size_t lu_file_size(uint32_t cap);
+size_t apk_lu_data_offset(uint32_t cap);
+size_t apk_lu_file_size(uint32_t cap);
 
 /* The slot count prepare gives n keys: a power of two >= max(n, 8). */
-uint32_t lu_cap_for(size_t n);
+uint32_t apk_lu_cap_for(size_t n);
 
-void lu_header_encode(unsigned char h[LU_HEADER], uint32_t uid, uint32_t cap);
+void apk_lu_header_encode(unsigned char h[LU_HEADER], uint32_t uid, uint32_t cap);
 
 /* APK_OK and *cap when h is a version-1 header of uid's file whose cap
  * (1..LASTUSED_MAX_SLOTS) gives exactly size bytes; APK_ERR_CORRUPT
  * otherwise. The size check is what keeps every write inside the file. */
-enum apk_err lu_header_decode(const unsigned char h[LU_HEADER], uint32_t uid, off_t size,
-			      uint32_t *cap);
+enum apk_err apk_lu_header_decode(const unsigned char h[LU_HEADER], uint32_t uid, off_t size,
+				  uint32_t *cap);
 
 /* A directory entry: 1 and id when it names a key, 0 when free (all
  * zero), -1 when it is neither. */
-int lu_entry_id(const unsigned char e[LU_ENTRY], char id[APK_ID_LEN + 1]);
-void lu_entry_encode(unsigned char e[LU_ENTRY], const char *id);
+int apk_lu_entry_id(const unsigned char e[LU_ENTRY], char id[APK_ID_LEN + 1]);
+void apk_lu_entry_encode(unsigned char e[LU_ENTRY], const char *id);
 
 /* A login as stored: service and rhost (NULL: "") escaped with apk_escape
  * and cut to fit. */
-void lu_fill(struct lastused *lu, int64_t when, const char *service, const char *rhost);
+void apk_lu_fill(struct apk_lastused *lu, int64_t when, const char *service, const char *rhost);
 
 /* Fills a whole slot (slot number index of uid's file) with lu as stored. */
-void lu_slot_encode(unsigned char s[LU_SLOT], uint32_t uid, uint32_t index, const char *id,
-		    const struct lastused *lu);
+void apk_lu_slot_encode(unsigned char s[LU_SLOT], uint32_t uid, uint32_t index, const char *id,
+			const struct apk_lastused *lu);
 
-enum lu_slot {
+enum apk_lu_slot {
 	LU_SLOT_OK,       /* whole, checksummed, id's: *out filled */
 	LU_SLOT_EMPTY,    /* all zero: never written since assigned */
 	LU_SLOT_TORN,     /* the checksum does not match (a write in progress
@@ -74,27 +74,27 @@ enum lu_slot {
 
 /* Decodes slot number index of uid's file for id; *out is "never" unless
  * LU_SLOT_OK. */
-enum lu_slot lu_slot_decode(const unsigned char s[LU_SLOT], uint32_t uid, uint32_t index,
-			    const char *id, struct lastused *out);
+enum apk_lu_slot apk_lu_slot_decode(const unsigned char s[LU_SLOT], uint32_t uid, uint32_t index,
+				    const char *id, struct apk_lastused *out);
 
 /* ---- on an open file (lastused.c) -------------------------------------- */
 
-/* Opens dirfd/u<uid>.used with flags through safe_openat (O_NOFOLLOW and
+/* Opens dirfd/u<uid>.used with flags through apk_safe_openat (O_NOFOLLOW and
  * its fstat checks; never O_CREAT here) and checks its header against its
  * size: *fd and *cap, or an error with nothing open. */
-enum apk_err lu_open(int dirfd, uint32_t uid, int flags, int *fd, uint32_t *cap);
+enum apk_err apk_lu_open(int dirfd, uint32_t uid, int flags, int *fd, uint32_t *cap);
 
 /* The slot the directory assigns to id: APK_OK and *index, NOTFOUND, or
  * UNAVAIL when the directory cannot be read. */
-enum apk_err lu_find_slot(int fd, uint32_t cap, const char *id, uint32_t *index);
+enum apk_err apk_lu_find_slot(int fd, uint32_t cap, const char *id, uint32_t *index);
 
 /* Reads and decodes slot index for id, reading again (a bounded number of
  * times) while a concurrent write leaves it torn. */
-enum lu_slot lu_read_slot(int fd, uint32_t uid, uint32_t cap, uint32_t index, const char *id,
-			  struct lastused *out);
+enum apk_lu_slot apk_lu_read_slot(int fd, uint32_t uid, uint32_t cap, uint32_t index,
+				  const char *id, struct apk_lastused *out);
 
 /* pread/pwrite of exactly len bytes: 0, or -1 (short or failed). */
-int lu_pread(int fd, void *buf, size_t len, off_t off);
-int lu_pwrite(int fd, const void *buf, size_t len, off_t off);
+int apk_lu_pread(int fd, void *buf, size_t len, off_t off);
+int apk_lu_pwrite(int fd, const void *buf, size_t len, off_t off);
 
 #endif

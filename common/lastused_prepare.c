@@ -1,4 +1,4 @@
-/* lastused_prepare.c - keeping u<uid>.used in step with the account's key
+/* apk_lastused_prepare.c - keeping u<uid>.used in step with the account's key
  * set: creating it, assigning and freeing slots, rebuilding and removing
  * it (the helper account, under the account's writer lock) */
 #include <errno.h>
@@ -43,7 +43,7 @@ static int cap_fits(uint32_t cap, size_t n)
 
 static off_t slot_off(uint32_t cap, uint32_t i)
 {
-	return (off_t)lu_data_offset(cap) + (off_t)i * LU_SLOT;
+	return (off_t)apk_lu_data_offset(cap) + (off_t)i * LU_SLOT;
 }
 
 static off_t entry_off(uint32_t i)
@@ -58,8 +58,8 @@ static int free_slot(int fd, uint32_t cap, uint32_t i, unsigned char *e)
 	static const unsigned char zero[LU_SLOT];
 
 	memset(e, 0, LU_ENTRY);
-	return lu_pwrite(fd, zero, LU_ENTRY, entry_off(i)) == 0 &&
-			       lu_pwrite(fd, zero, LU_SLOT, slot_off(cap, i)) == 0 ? 0 : -1;
+	return apk_lu_pwrite(fd, zero, LU_ENTRY, entry_off(i)) == 0 &&
+			       apk_lu_pwrite(fd, zero, LU_SLOT, slot_off(cap, i)) == 0 ? 0 : -1;
 }
 
 /* Gives free entry i to id (the slot cleared first: a write that a module
@@ -68,9 +68,9 @@ static int assign_slot(int fd, uint32_t cap, uint32_t i, const char *id, unsigne
 {
 	static const unsigned char zero[LU_SLOT];
 
-	lu_entry_encode(e, id);
-	return lu_pwrite(fd, zero, LU_SLOT, slot_off(cap, i)) == 0 &&
-			       lu_pwrite(fd, e, LU_ENTRY, entry_off(i)) == 0 ? 0 : -1;
+	apk_lu_entry_encode(e, id);
+	return apk_lu_pwrite(fd, zero, LU_SLOT, slot_off(cap, i)) == 0 &&
+			       apk_lu_pwrite(fd, e, LU_ENTRY, entry_off(i)) == 0 ? 0 : -1;
 }
 
 /* Keeps the entries of ids still wanted, frees the others (gone, invalid
@@ -89,13 +89,13 @@ static enum apk_err update_in_place(int fd, uint32_t cap, const char *const *ids
 		e = APK_ERR_NOMEM;
 		goto out;
 	}
-	if (lu_pread(fd, dir, (size_t)cap * LU_ENTRY, LU_HEADER) != 0) {
+	if (apk_lu_pread(fd, dir, (size_t)cap * LU_ENTRY, LU_HEADER) != 0) {
 		e = APK_ERR_UNAVAIL;
 		goto out;
 	}
 	for (i = 0; i < cap && e == APK_OK; i++) {
 		unsigned char *ent = dir + (size_t)i * LU_ENTRY;
-		int r = lu_entry_id(ent, id);
+		int r = apk_lu_entry_id(ent, id);
 		long at = r == 1 ? find_id(ids, n, id) : -1;
 
 		if (r == 0)
@@ -108,7 +108,7 @@ static enum apk_err update_in_place(int fd, uint32_t cap, const char *const *ids
 	for (k = 0; k < n && e == APK_OK; k++) {
 		if (have[k])
 			continue;
-		while (next < cap && lu_entry_id(dir + (size_t)next * LU_ENTRY, id) != 0)
+		while (next < cap && apk_lu_entry_id(dir + (size_t)next * LU_ENTRY, id) != 0)
 			next++;
 		if (next == cap)
 			e = APK_ERR_CORRUPT;    /* cannot happen: cap >= n */
@@ -122,13 +122,14 @@ out:
 }
 
 /* The last use of ids[k] in the old file (oldfd, -1: none). */
-static void old_use(int oldfd, uint32_t uid, uint32_t oldcap, const char *id, struct lastused *lu)
+static void old_use(int oldfd, uint32_t uid, uint32_t oldcap, const char *id,
+		    struct apk_lastused *lu)
 {
 	uint32_t index;
 
 	memset(lu, 0, sizeof(*lu));
-	if (oldfd >= 0 && lu_find_slot(oldfd, oldcap, id, &index) == APK_OK)
-		(void)lu_read_slot(oldfd, uid, oldcap, index, id, lu);
+	if (oldfd >= 0 && apk_lu_find_slot(oldfd, oldcap, id, &index) == APK_OK)
+		(void)apk_lu_read_slot(oldfd, uid, oldcap, index, id, lu);
 }
 
 /* After the rename: a login recorded in the old file while the new one
@@ -137,18 +138,18 @@ static void carry_late_logins(int oldfd, int newfd, uint32_t uid, uint32_t oldca
 			      const char *const *ids, size_t n)
 {
 	unsigned char s[LU_SLOT];
-	struct lastused was, now;
+	struct apk_lastused was, now;
 	uint32_t k;
 
 	for (k = 0; k < n; k++) {
 		old_use(oldfd, uid, oldcap, ids[k], &was);
 		if (!was.used)
 			continue;
-		(void)lu_read_slot(newfd, uid, cap, k, ids[k], &now);
+		(void)apk_lu_read_slot(newfd, uid, cap, k, ids[k], &now);
 		if (now.used && now.time >= was.time)
 			continue;
-		lu_slot_encode(s, uid, k, ids[k], &was);
-		(void)lu_pwrite(newfd, s, sizeof(s), slot_off(cap, k));
+		apk_lu_slot_encode(s, uid, k, ids[k], &was);
+		(void)apk_lu_pwrite(newfd, s, sizeof(s), slot_off(cap, k));
 	}
 }
 
@@ -157,29 +158,27 @@ static void carry_late_logins(int oldfd, int newfd, uint32_t uid, uint32_t oldca
 static enum apk_err rebuild(int dirfd, uint32_t uid, const char *const *ids, size_t n, int oldfd,
 			    uint32_t oldcap)
 {
-	uint32_t cap = lu_cap_for(n), k;
-	size_t size = lu_file_size(cap);
+	uint32_t cap = apk_lu_cap_for(n), k;
+	size_t size = apk_lu_file_size(cap);
 	unsigned char *buf = calloc(1, size);
 	char name[32], tmp[32];
-	struct lastused lu;
+	struct apk_lastused lu;
 	enum apk_err e;
 	int fd = -1;
 
 	if (buf == NULL)
 		return APK_ERR_NOMEM;
-	lu_name(uid, 0, name);
-	lu_name(uid, 1, tmp);
-	lu_header_encode(buf, uid, cap);
+	apk_lu_name(uid, 0, name);
+	apk_lu_name(uid, 1, tmp);
+	apk_lu_header_encode(buf, uid, cap);
 	for (k = 0; k < n; k++) {
-		lu_entry_encode(buf + entry_off(k), ids[k]);
+		apk_lu_entry_encode(buf + entry_off(k), ids[k]);
 		old_use(oldfd, uid, oldcap, ids[k], &lu);
 		if (lu.used)
-			lu_slot_encode(buf + slot_off(cap, k), uid, k, ids[k], &lu);
+			apk_lu_slot_encode(buf + slot_off(cap, k), uid, k, ids[k], &lu);
 	}
-	e = safe_remove_stale(dirfd, tmp);      /* a killed helper's leftover */
-	if (e == APK_OK)
-		e = safe_openat(dirfd, tmp, O_RDWR | O_CREAT | O_EXCL | O_NOCTTY, 0600, &fd);
-	if (e == APK_OK && (lu_pwrite(fd, buf, size, 0) != 0 || fsync(fd) != 0 ||
+	e = apk_safe_openat(dirfd, tmp, O_RDWR | O_CREAT | O_EXCL | O_NOCTTY, 0600, &fd);
+	if (e == APK_OK && (apk_lu_pwrite(fd, buf, size, 0) != 0 || fsync(fd) != 0 ||
 			    renameat(dirfd, tmp, dirfd, name) != 0))
 		e = APK_ERR_UNAVAIL;
 	if (e == APK_OK) {
@@ -195,7 +194,7 @@ static enum apk_err rebuild(int dirfd, uint32_t uid, const char *const *ids, siz
 	return e;
 }
 
-enum apk_err lastused_prepare(const char *dir, uint32_t uid, const char *const *ids, size_t n)
+enum apk_err apk_lastused_prepare(const char *dir, uint32_t uid, const char *const *ids, size_t n)
 {
 	enum apk_err e;
 	uint32_t cap = 0;
@@ -205,22 +204,26 @@ enum apk_err lastused_prepare(const char *dir, uint32_t uid, const char *const *
 	e = check_ids(ids, n);
 	if (e != APK_OK)
 		return e;
-	e = safe_open_dir(dir, &dirfd);
+	e = apk_safe_open_dir(dir, &dirfd);
 	if (e != APK_OK)
 		return e;
-	lu_name(uid, 0, name);
+	apk_lu_name(uid, 0, name);
+	apk_lu_name(uid, 1, tmp);
+	/* Under the account's lock a replacement is always a killed helper's
+	 * leftover. Removing a name in our own directory follows nothing,
+	 * whatever it is. */
+	if (unlinkat(dirfd, tmp, 0) != 0 && errno != ENOENT) {
+		close(dirfd);
+		return APK_ERR_UNAVAIL;
+	}
 	if (n == 0) {
-		/* No keys, no file (nor a killed helper's replacement).
-		 * Removing a name in our own directory follows nothing,
-		 * whatever it is. */
-		lu_name(uid, 1, tmp);
-		if ((unlinkat(dirfd, name, 0) != 0 && errno != ENOENT) ||
-		    (unlinkat(dirfd, tmp, 0) != 0 && errno != ENOENT))
+		/* No keys, no file. */
+		if (unlinkat(dirfd, name, 0) != 0 && errno != ENOENT)
 			e = APK_ERR_UNAVAIL;
 		close(dirfd);
 		return e;
 	}
-	e = lu_open(dirfd, uid, O_RDWR, &fd, &cap);
+	e = apk_lu_open(dirfd, uid, O_RDWR, &fd, &cap);
 	if (e == APK_OK && cap_fits(cap, n)) {
 		e = update_in_place(fd, cap, ids, n);
 	} else if (e == APK_OK || e == APK_ERR_NOTFOUND || e == APK_ERR_CORRUPT ||

@@ -2,13 +2,13 @@
  * and a helper, and under SIGKILL at random moments; and what one record
  * costs next to one login.
  *
- * 1. Concurrency. WRITERS processes loop lastused_record over KEYS keys,
+ * 1. Concurrency. WRITERS processes loop apk_lastused_record over KEYS keys,
  *    each write self-describing: the time encodes the writer and its
  *    counter, the service names the writer, the remote host repeats both.
  *    The parent reads all keys in a loop. Every read is either "never"
  *    (only until the key's first write has been seen) or one whole write
  *    (service, host and time agree): never a mix, never garbage. A second
- *    round adds a helper process running lastused_prepare with the key set
+ *    round adds a helper process running apk_lastused_prepare with the key set
  *    cycling through KEYS + 10, KEYS + 7 and KEYS keys (the file rebuilt,
  *    grown and shrunk, slots of other keys freed and assigned in place):
  *    the KEYS keys, once used, stay used and whole.
@@ -19,7 +19,7 @@
  *    (cycling sets as above) is SIGKILLed at random: the file is always there
  *    and parses, the kept keys keep their slots and their last use, and
  *    the next prepare succeeds and leaves no stale file.
- * 3. Figures: the median of one lastused_record (opening the directory,
+ * 3. Figures: the median of one apk_lastused_record (opening the directory,
  *    and with it open), next to one whole login through libpam with the
  *    built module (pam_harness.h). Printed, not asserted.
  *
@@ -61,11 +61,11 @@ static void record_nth(unsigned w, unsigned c, const char *id)
 
 	snprintf(service, sizeof(service), "w%u", w);
 	snprintf(rhost, sizeof(rhost), "h%u-%u", w, c);
-	(void)lastused_record(dir, UID, id, T0 + (int64_t)w * WSTEP + c, service, rhost);
+	(void)apk_lastused_record(dir, UID, id, T0 + (int64_t)w * WSTEP + c, service, rhost);
 }
 
 /* A used slot is one whole write of record_nth. */
-static bool whole_write(const struct lastused *lu)
+static bool whole_write(const struct apk_lastused *lu)
 {
 	char service[16];
 	unsigned w, c;
@@ -104,7 +104,7 @@ static pid_t spawn_helper(int64_t until_us)
 		static const size_t sets[3] = { KEYS + EXTRA, KEYS + EXTRA - 3, KEYS };
 		size_t n = sets[round++ % 3];
 
-		if (lastused_prepare(dir, UID, idp, n) != APK_OK)
+		if (apk_lastused_prepare(dir, UID, idp, n) != APK_OK)
 			_exit(3);
 	}
 	_exit(0);
@@ -113,7 +113,7 @@ static pid_t spawn_helper(int64_t until_us)
 /* The file prepared for the KEYS keys, or a failed check saying before what. */
 static bool start_with_keys(const char *what)
 {
-	if (lastused_prepare(dir, UID, idp, KEYS) == APK_OK)
+	if (apk_lastused_prepare(dir, UID, idp, KEYS) == APK_OK)
 		return true;
 	tap_ok(false, "prepare before %s", what);
 	return false;
@@ -130,7 +130,7 @@ static bool reap(pid_t pid)
 
 static void concurrency(bool with_helper)
 {
-	struct lastused lu[KEYS];
+	struct apk_lastused lu[KEYS];
 	bool seen[KEYS] = { false };
 	unsigned reads = 0, used = 0, mixed = 0, lost = 0, failed = 0;
 	int64_t until = now_us() + ROUND_MS * 1000;
@@ -146,7 +146,7 @@ static void concurrency(bool with_helper)
 	if (with_helper)
 		pids[WRITERS] = spawn_helper(until);
 	while (now_us() < until) {
-		enum apk_err e = lastused_read(dir, UID, idp, KEYS, lu);
+		enum apk_err e = apk_lastused_read(dir, UID, idp, KEYS, lu);
 
 		if (e != APK_OK) {
 			failed++;
@@ -166,8 +166,9 @@ static void concurrency(bool with_helper)
 			if (!whole_write(&lu[i])) {
 				mixed++;
 				if (mixed <= 3)
-					tap_diag("not a whole write: time %" PRId64 " service \"%s\" "
-						 "rhost \"%s\"", lu[i].time, lu[i].service, lu[i].rhost);
+					tap_diag("not a whole write: time %" PRId64
+						 " service \"%s\" rhost \"%s\"", lu[i].time,
+						 lu[i].service, lu[i].rhost);
 			}
 		}
 	}
@@ -186,7 +187,7 @@ static void concurrency(bool with_helper)
 /* The file as a reader finds it with nobody writing: it opens, its size and
  * header agree, and each key of ids[0..n) has a slot that reads whole or
  * empty on the first read. Fills lu (never when empty). */
-static bool file_parses(size_t n, struct lastused *lu, const char **why)
+static bool file_parses(size_t n, struct apk_lastused *lu, const char **why)
 {
 	unsigned char s[LU_SLOT];
 	uint32_t cap, index;
@@ -195,30 +196,32 @@ static bool file_parses(size_t n, struct lastused *lu, const char **why)
 	bool ok = true;
 
 	*why = "";
-	if (safe_open_dir(dir, &dfd) != APK_OK) {
+	if (apk_safe_open_dir(dir, &dfd) != APK_OK) {
 		*why = "directory";
 		return false;
 	}
-	if (lu_open(dfd, UID, O_RDONLY, &fd, &cap) != APK_OK) {
+	if (apk_lu_open(dfd, UID, O_RDONLY, &fd, &cap) != APK_OK) {
 		close(dfd);
 		*why = "the file does not open or its header or size is wrong";
 		return false;
 	}
 	close(dfd);
 	for (i = 0; i < n && ok; i++) {
-		enum lu_slot r;
+		enum apk_lu_slot r;
 
-		if (lu_find_slot(fd, cap, ids[i], &index) != APK_OK) {
+		if (apk_lu_find_slot(fd, cap, ids[i], &index) != APK_OK) {
 			*why = "a key lost its slot";
 			ok = false;
 			break;
 		}
-		if (lu_pread(fd, s, sizeof(s), (off_t)lu_data_offset(cap) + (off_t)index * LU_SLOT)) {
+		off_t at = (off_t)apk_lu_data_offset(cap) + (off_t)index * LU_SLOT;
+
+		if (apk_lu_pread(fd, s, sizeof(s), at) != 0) {
 			*why = "read";
 			ok = false;
 			break;
 		}
-		r = lu_slot_decode(s, UID, index, ids[i], &lu[i]);
+		r = apk_lu_slot_decode(s, UID, index, ids[i], &lu[i]);
 		if (r != LU_SLOT_OK && r != LU_SLOT_EMPTY) {
 			*why = r == LU_SLOT_TORN ? "a torn slot" : "a foreign slot";
 			ok = false;
@@ -230,7 +233,7 @@ static bool file_parses(size_t n, struct lastused *lu, const char **why)
 
 /* SIGKILLs pid after delay_us and reaps it; then file_parses, counting a
  * failure in *bad (the first few described). */
-static bool killed_then_parses(pid_t pid, int64_t delay_us, struct lastused *lu, unsigned *bad)
+static bool killed_then_parses(pid_t pid, int64_t delay_us, struct apk_lastused *lu, unsigned *bad)
 {
 	const char *why;
 
@@ -244,7 +247,7 @@ static bool killed_then_parses(pid_t pid, int64_t delay_us, struct lastused *lu,
 	return false;
 }
 
-static bool same_use(const struct lastused *a, const struct lastused *b)
+static bool same_use(const struct apk_lastused *a, const struct apk_lastused *b)
 {
 	return a->used == b->used && a->time == b->time && strcmp(a->service, b->service) == 0 &&
 	       strcmp(a->rhost, b->rhost) == 0;
@@ -252,7 +255,7 @@ static bool same_use(const struct lastused *a, const struct lastused *b)
 
 static void kill_writers(struct rng *rng, unsigned iters)
 {
-	struct lastused lu[KEYS], again[KEYS];
+	struct apk_lastused lu[KEYS], again[KEYS];
 	unsigned i, bad = 0, unsound = 0, used = 0;
 	size_t k;
 
@@ -269,7 +272,7 @@ static void kill_writers(struct rng *rng, unsigned iters)
 				unsound++;
 		}
 		/* what a reader sees after the kill is settled: the API agrees */
-		if (lastused_read(dir, UID, idp, KEYS, again) != APK_OK)
+		if (apk_lastused_read(dir, UID, idp, KEYS, again) != APK_OK)
 			bad++;
 		else
 			for (k = 0; k < KEYS; k++)
@@ -283,7 +286,7 @@ static void kill_writers(struct rng *rng, unsigned iters)
 
 static void kill_helpers(struct rng *rng, unsigned iters)
 {
-	struct lastused want[KEYS], lu[KEYS];
+	struct apk_lastused want[KEYS], lu[KEYS];
 	unsigned i, bad = 0, changed = 0, after = 0;
 	char tmp[32], tmppath[PATH_MAX + 32];
 	const char *why;
@@ -295,14 +298,14 @@ static void kill_helpers(struct rng *rng, unsigned iters)
 		return;
 	for (k = 0; k < KEYS; k++)
 		record_nth(7, (unsigned)k, ids[k]);
-	if (lastused_read(dir, UID, idp, KEYS, want) != APK_OK) {
+	if (apk_lastused_read(dir, UID, idp, KEYS, want) != APK_OK) {
 		tap_ok(false, "read before the helper kills");
 		return;
 	}
 	/* how long one prepare takes, to spread the kills over it */
 	t = now_us();
 	for (i = 0; i < 10; i++)
-		(void)lastused_prepare(dir, UID, idp, i % 2 == 0 ? KEYS + EXTRA : KEYS);
+		(void)apk_lastused_prepare(dir, UID, idp, i % 2 == 0 ? KEYS + EXTRA : KEYS);
 	t = (now_us() - t) / 10 + 1;
 	tap_diag("one prepare that rebuilds the file takes about %" PRId64 " us", t);
 	for (i = 0; i < iters; i++) {
@@ -314,9 +317,9 @@ static void kill_helpers(struct rng *rng, unsigned iters)
 			if (!same_use(&lu[k], &want[k]))
 				changed++;
 	}
-	if (lastused_prepare(dir, UID, idp, KEYS) != APK_OK)
+	if (apk_lastused_prepare(dir, UID, idp, KEYS) != APK_OK)
 		after++;
-	lu_name(UID, 1, tmp);
+	apk_lu_name(UID, 1, tmp);
 	snprintf(tmppath, sizeof(tmppath), "%s/%s", dir, tmp);
 	if (lstat(tmppath, &st) == 0)
 		after++;
@@ -356,18 +359,19 @@ static void figures(void)
 	size_t i;
 	bool ok = true;
 
-	if (lastused_prepare(dir, UID, idp, KEYS) != APK_OK || safe_open_dir(dir, &dfd) != APK_OK) {
+	if (apk_lastused_prepare(dir, UID, idp, KEYS) != APK_OK ||
+	    apk_safe_open_dir(dir, &dfd) != APK_OK) {
 		tap_ok(false, "bench setup");
 		return;
 	}
 	for (i = 0; i < BENCH_N; i++) {
 		int64_t a = now_us();
 
-		ok = lastused_record(dir, UID, ids[i % KEYS], T0 + (int64_t)i, "sshd",
+		ok = apk_lastused_record(dir, UID, ids[i % KEYS], T0 + (int64_t)i, "sshd",
 				     "203.0.113.7") == APK_OK && ok;
 		rec[i] = now_us() - a;
 		a = now_us();
-		ok = lastused_record_at(dfd, UID, ids[i % KEYS], T0 + (int64_t)i, "sshd",
+		ok = apk_lastused_record_at(dfd, UID, ids[i % KEYS], T0 + (int64_t)i, "sshd",
 					"203.0.113.7") == APK_OK && ok;
 		rec_at[i] = now_us() - a;
 	}
@@ -391,7 +395,8 @@ static void figures(void)
 		double r = median_us(rec, BENCH_N), ra = median_us(rec_at, BENCH_N);
 		double l = median_us(login, LOGIN_N);
 
-		tap_diag("figure: one lastused_record %.0f us (%.0f us with the directory open), "
+		tap_diag("figure: one apk_lastused_record %.0f us (%.0f us with the directory "
+			 "open), "
 			 "one whole login through libpam %.0f us: a record adds %.0f%% "
 			 "(medians of %d and %d)", r, ra, l, 100.0 * r / l, BENCH_N, LOGIN_N);
 	}

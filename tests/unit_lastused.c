@@ -56,7 +56,7 @@ static const char *used_path(void)
 {
 	char name[32];
 
-	lu_name(UID, 0, name);
+	apk_lu_name(UID, 0, name);
 	return in_dir(name);
 }
 
@@ -87,22 +87,28 @@ static void spit(const char *path, const unsigned char *b, size_t len)
 	close(fd);
 }
 
-static void prepare_n(size_t n)
+/* The module's call for account UID in dir. */
+static enum apk_err rec(const char *id, int64_t when, const char *service, const char *rhost)
 {
-	assert_int_equal(lastused_prepare(dir, UID, ID, n), APK_OK);
+	return apk_lastused_record(dir, UID, id, when, service, rhost);
 }
 
-static struct lastused read_one(const char *id)
+static void prepare_n(size_t n)
 {
-	struct lastused lu;
+	assert_int_equal(apk_lastused_prepare(dir, UID, ID, n), APK_OK);
+}
 
-	assert_int_equal(lastused_read(dir, UID, &id, 1, &lu), APK_OK);
+static struct apk_lastused read_one(const char *id)
+{
+	struct apk_lastused lu;
+
+	assert_int_equal(apk_lastused_read(dir, UID, &id, 1, &lu), APK_OK);
 	return lu;
 }
 
 static void assert_never(const char *id)
 {
-	struct lastused lu = read_one(id);
+	struct apk_lastused lu = read_one(id);
 
 	assert_false(lu.used);
 	assert_int_equal(lu.time, 0);
@@ -110,7 +116,7 @@ static void assert_never(const char *id)
 
 static void assert_use(const char *id, int64_t t, const char *service, const char *rhost)
 {
-	struct lastused lu = read_one(id);
+	struct apk_lastused lu = read_one(id);
 
 	assert_true(lu.used);
 	assert_int_equal(lu.time, t);
@@ -127,10 +133,10 @@ static off_t slot_of(const char *id)
 	off_t off = -1;
 
 	assert_non_null(b);
-	assert_int_equal(lu_header_decode(b, UID, (off_t)len, &cap), APK_OK);
+	assert_int_equal(apk_lu_header_decode(b, UID, (off_t)len, &cap), APK_OK);
 	for (i = 0; i < cap; i++)
 		if (memcmp(b + LU_HEADER + i * LU_ENTRY, id, APK_ID_LEN) == 0)
-			off = (off_t)lu_data_offset(cap) + (off_t)i * LU_SLOT;
+			off = (off_t)apk_lu_data_offset(cap) + (off_t)i * LU_SLOT;
 	free(b);
 	assert_true(off >= 0);
 	return off;
@@ -160,11 +166,11 @@ static void round_trip(void **state)
 	prepare_n(3);
 	assert_never(ID[0]);
 	assert_never(ID[1]);
-	assert_int_equal(lastused_record(dir, UID, ID[0], 1767225600, "sshd", "192.0.2.1"), APK_OK);
+	assert_int_equal(rec(ID[0], 1767225600, "sshd", "192.0.2.1"), APK_OK);
 	assert_use(ID[0], 1767225600, "sshd", "192.0.2.1");
 	assert_never(ID[1]);
-	assert_int_equal(lastused_record(dir, UID, ID[1], 1767225601, "sudo", NULL), APK_OK);
-	assert_int_equal(lastused_record(dir, UID, ID[0], 1767229200, "su", "2001:db8::7"), APK_OK);
+	assert_int_equal(rec(ID[1], 1767225601, "sudo", NULL), APK_OK);
+	assert_int_equal(rec(ID[0], 1767229200, "su", "2001:db8::7"), APK_OK);
 	assert_use(ID[0], 1767229200, "su", "2001:db8::7");
 	assert_use(ID[1], 1767225601, "sudo", "");
 	assert_never(ID[2]);
@@ -172,15 +178,15 @@ static void round_trip(void **state)
 
 static void read_many_in_order(void **state)
 {
-	struct lastused lu[4];
+	struct apk_lastused lu[4];
 	const char *want[4] = { ID[2], ID[5], ID[0], ID[1] };
 
 	(void)state;
 	prepare_n(3);
-	assert_int_equal(lastused_record(dir, UID, ID[2], 30, "c", "h2"), APK_OK);
-	assert_int_equal(lastused_record(dir, UID, ID[0], 10, "a", "h0"), APK_OK);
+	assert_int_equal(rec(ID[2], 30, "c", "h2"), APK_OK);
+	assert_int_equal(rec(ID[0], 10, "a", "h0"), APK_OK);
 	/* ID[5] has no slot: never, and the others still read */
-	assert_int_equal(lastused_read(dir, UID, want, 4, lu), APK_OK);
+	assert_int_equal(apk_lastused_read(dir, UID, want, 4, lu), APK_OK);
 	assert_true(lu[0].used && lu[0].time == 30);
 	assert_string_equal(lu[0].rhost, "h2");
 	assert_false(lu[1].used);
@@ -192,17 +198,17 @@ static void read_many_in_order(void **state)
 static void bad_arguments(void **state)
 {
 	const char *bad = "short";
-	struct lastused lu;
+	struct apk_lastused lu;
 
 	(void)state;
 	prepare_n(1);
-	assert_int_equal(lastused_record(dir, UID, "AAAA", 5, "s", "h"), APK_ERR_INVALID);
-	assert_int_equal(lastused_record(dir, UID, "AAAAAAAAAAA!", 5, "s", "h"), APK_ERR_INVALID);
-	assert_int_equal(lastused_record(dir, UID, ID[0], 0, "s", "h"), APK_ERR_INVALID);
-	assert_int_equal(lastused_record(dir, UID, ID[0], -5, "s", "h"), APK_ERR_INVALID);
-	assert_int_equal(lastused_record("relative/dir", UID, ID[0], 5, "s", "h"),
+	assert_int_equal(rec("AAAA", 5, "s", "h"), APK_ERR_INVALID);
+	assert_int_equal(rec("AAAAAAAAAAA!", 5, "s", "h"), APK_ERR_INVALID);
+	assert_int_equal(rec(ID[0], 0, "s", "h"), APK_ERR_INVALID);
+	assert_int_equal(rec(ID[0], -5, "s", "h"), APK_ERR_INVALID);
+	assert_int_equal(apk_lastused_record("relative/dir", UID, ID[0], 5, "s", "h"),
 			 APK_ERR_UNAVAIL);
-	assert_int_equal(lastused_read(dir, UID, &bad, 1, &lu), APK_ERR_INVALID);
+	assert_int_equal(apk_lastused_read(dir, UID, &bad, 1, &lu), APK_ERR_INVALID);
 	assert_false(lu.used);
 	assert_never(ID[0]);
 }
@@ -211,17 +217,17 @@ static void bad_arguments(void **state)
 
 static void control_bytes_escaped(void **state)
 {
-	struct lastused lu;
+	struct apk_lastused lu;
 
 	(void)state;
 	prepare_n(1);
-	assert_int_equal(lastused_record(dir, UID, ID[0], 7, "ss\x1bh\n", "a\\b\tc\x7f"), APK_OK);
+	assert_int_equal(rec(ID[0], 7, "ss\x1bh\n", "a\\b\tc\x7f"), APK_OK);
 	lu = read_one(ID[0]);
 	/* escape: \x1b, newline \x0a, backslash doubled, tab \x09, DEL \x7f */
 	assert_string_equal(lu.service, "ss\\x1bh\\x0a");
 	assert_string_equal(lu.rhost, "a\\\\b\\x09c\\x7f");
 	/* malformed UTF-8 byte by byte; a well-formed character kept */
-	assert_int_equal(lastused_record(dir, UID, ID[0], 8, "\xc3(", "h\xc3\xa9t\xe2\x80\xae"),
+	assert_int_equal(rec(ID[0], 8, "\xc3(", "h\xc3\xa9t\xe2\x80\xae"),
 			 APK_OK);
 	lu = read_one(ID[0]);
 	assert_string_equal(lu.service, "\\xc3(");
@@ -231,7 +237,7 @@ static void control_bytes_escaped(void **state)
 static void long_text_capped(void **state)
 {
 	char big[1025], ctl[1025];
-	struct lastused lu;
+	struct apk_lastused lu;
 	size_t i, len;
 
 	(void)state;
@@ -240,13 +246,13 @@ static void long_text_capped(void **state)
 	big[1024] = '\0';
 	memset(ctl, '\x01', 1024);
 	ctl[1024] = '\0';
-	assert_int_equal(lastused_record(dir, UID, ID[0], 9, big, big), APK_OK);
+	assert_int_equal(rec(ID[0], 9, big, big), APK_OK);
 	lu = read_one(ID[0]);
 	assert_int_equal(strlen(lu.service), LASTUSED_SERVICE_MAX);
 	assert_int_equal(strlen(lu.rhost), LASTUSED_RHOST_MAX);
 	assert_memory_equal(lu.rhost, big, LASTUSED_RHOST_MAX);
 	/* 1 KB of control bytes: cut between escapes, never inside one */
-	assert_int_equal(lastused_record(dir, UID, ID[0], 10, ctl, ctl), APK_OK);
+	assert_int_equal(rec(ID[0], 10, ctl, ctl), APK_OK);
 	lu = read_one(ID[0]);
 	len = strlen(lu.rhost);
 	assert_true(len > LASTUSED_RHOST_MAX - 4 && len <= LASTUSED_RHOST_MAX);
@@ -270,11 +276,11 @@ static void many_records_never_grow(void **state)
 	assert_int_equal(stat(used_path(), &before), 0);
 	for (i = 1; i <= 20000; i++) {
 		snprintf(rhost, sizeof(rhost), "198.51.100.%d", i % 256);
-		assert_int_equal(lastused_record(dir, UID, ID[i % 3], i, "sshd", rhost), APK_OK);
+		assert_int_equal(rec(ID[i % 3], i, "sshd", rhost), APK_OK);
 	}
 	assert_int_equal(stat(used_path(), &after), 0);
 	assert_int_equal(after.st_size, before.st_size);
-	assert_int_equal(after.st_size, (off_t)lu_file_size(LU_MIN_SLOTS));
+	assert_int_equal(after.st_size, (off_t)apk_lu_file_size(LU_MIN_SLOTS));
 	assert_true(after.st_blocks <= before.st_blocks);
 	assert_use(ID[20000 % 3], 20000, "sshd", "198.51.100.32");
 }
@@ -291,10 +297,10 @@ static void short_file_not_written(void **state)
 	prepare_n(3);
 	b = slurp(used_path(), &len);
 	assert_non_null(b);
-	cut = lu_data_offset(LU_MIN_SLOTS) + LU_SLOT; /* the first slot only */
+	cut = apk_lu_data_offset(LU_MIN_SLOTS) + LU_SLOT; /* the first slot only */
 	assert_int_equal(truncate(used_path(), (off_t)cut), 0);
 	for (i = 0; i < 3; i++)
-		assert_int_equal(lastused_record(dir, UID, ID[i], 5, "s", "h"), APK_ERR_CORRUPT);
+		assert_int_equal(rec(ID[i], 5, "s", "h"), APK_ERR_CORRUPT);
 	after = slurp(used_path(), &len2);
 	assert_int_equal(len2, cut);
 	assert_memory_equal(after, b, cut);
@@ -302,14 +308,14 @@ static void short_file_not_written(void **state)
 
 	/* a header saying 1024 slots, the id in the last entry, on a small file */
 	{
-		size_t small = lu_data_offset(LASTUSED_MAX_SLOTS);
+		size_t small = apk_lu_data_offset(LASTUSED_MAX_SLOTS);
 		unsigned char *f = calloc(1, small);
 
 		assert_non_null(f);
-		lu_header_encode(f, UID, LASTUSED_MAX_SLOTS);
-		lu_entry_encode(f + LU_HEADER + (LASTUSED_MAX_SLOTS - 1) * LU_ENTRY, ID[0]);
+		apk_lu_header_encode(f, UID, LASTUSED_MAX_SLOTS);
+		apk_lu_entry_encode(f + LU_HEADER + (LASTUSED_MAX_SLOTS - 1) * LU_ENTRY, ID[0]);
 		spit(used_path(), f, small);
-		assert_int_equal(lastused_record(dir, UID, ID[0], 5, "s", "h"), APK_ERR_CORRUPT);
+		assert_int_equal(rec(ID[0], 5, "s", "h"), APK_ERR_CORRUPT);
 		after = slurp(used_path(), &len2);
 		assert_int_equal(len2, small);
 		free(after);
@@ -318,7 +324,7 @@ static void short_file_not_written(void **state)
 	/* one byte too many is refused as well */
 	spit(used_path(), b, len);
 	assert_int_equal(truncate(used_path(), (off_t)len + 1), 0);
-	assert_int_equal(lastused_record(dir, UID, ID[0], 5, "s", "h"), APK_ERR_CORRUPT);
+	assert_int_equal(rec(ID[0], 5, "s", "h"), APK_ERR_CORRUPT);
 	free(b);
 }
 
@@ -365,14 +371,14 @@ static void symlink_not_followed(void **state)
 	char victim[PATH_MAX];
 	unsigned char *b;
 	size_t len;
-	struct lastused lu;
+	struct apk_lastused lu;
 	const char *id = ID[0];
 
 	(void)state;
 	b = symlink_to_victim(victim, &len);
-	assert_int_equal(lastused_record(dir, UID, ID[0], 5, "sshd", "h"), APK_ERR_UNSAFE);
+	assert_int_equal(rec(ID[0], 5, "sshd", "h"), APK_ERR_UNSAFE);
 	assert_file_is(victim, b, len);
-	assert_int_equal(lastused_read(dir, UID, &id, 1, &lu), APK_ERR_UNSAFE);
+	assert_int_equal(apk_lastused_read(dir, UID, &id, 1, &lu), APK_ERR_UNSAFE);
 	assert_false(lu.used);
 	/* the database directory itself as a symlink */
 	{
@@ -381,7 +387,7 @@ static void symlink_not_followed(void **state)
 		snprintf(link, sizeof(link), "%s.link", dir);
 		unlink(link);
 		assert_int_equal(symlink(dir, link), 0);
-		assert_int_equal(lastused_record(link, UID, ID[0], 5, "sshd", "h"),
+		assert_int_equal(apk_lastused_record(link, UID, ID[0], 5, "sshd", "h"),
 				 APK_ERR_UNSAFE);
 		unlink(link);
 	}
@@ -399,28 +405,28 @@ static void bad_mode_or_links_refused(void **state)
 	b = valid_file_bytes(&len);
 	for (i = 0; i < N_ELEM(modes); i++) {
 		assert_int_equal(chmod(used_path(), modes[i]), 0);
-		assert_int_equal(lastused_record(dir, UID, ID[0], 5, "s", "h"), APK_ERR_UNSAFE);
+		assert_int_equal(rec(ID[0], 5, "s", "h"), APK_ERR_UNSAFE);
 		assert_file_is(used_path(), b, len);
 	}
 	assert_int_equal(chmod(used_path(), 0600), 0);
 	/* a second hard link: the file may be something else's too */
 	assert_int_equal(link(used_path(), in_dir("other-name")), 0);
-	assert_int_equal(lastused_record(dir, UID, ID[0], 5, "s", "h"), APK_ERR_UNSAFE);
+	assert_int_equal(rec(ID[0], 5, "s", "h"), APK_ERR_UNSAFE);
 	assert_file_is(used_path(), b, len);
 	assert_int_equal(unlink(in_dir("other-name")), 0);
 	/* a FIFO in its place: refused without blocking */
 	assert_int_equal(unlink(used_path()), 0);
 	assert_int_equal(mkfifo(used_path(), 0600), 0);
-	assert_int_equal(lastused_record(dir, UID, ID[0], 5, "s", "h"), APK_ERR_UNSAFE);
+	assert_int_equal(rec(ID[0], 5, "s", "h"), APK_ERR_UNSAFE);
 	/* a directory in its place */
 	assert_int_equal(unlink(used_path()), 0);
 	assert_int_equal(mkdir(used_path(), 0700), 0);
-	assert_int_not_equal(lastused_record(dir, UID, ID[0], 5, "s", "h"), APK_OK);
+	assert_int_not_equal(rec(ID[0], 5, "s", "h"), APK_OK);
 	assert_int_equal(rmdir(used_path()), 0);
 	/* a group-writable database directory */
 	spit(used_path(), b, len);
 	assert_int_equal(chmod(dir, 0770), 0);
-	assert_int_equal(lastused_record(dir, UID, ID[0], 5, "s", "h"), APK_ERR_UNSAFE);
+	assert_int_equal(rec(ID[0], 5, "s", "h"), APK_ERR_UNSAFE);
 	assert_int_equal(chmod(dir, 0700), 0);
 	assert_file_is(used_path(), b, len);
 	free(b);
@@ -434,7 +440,7 @@ static void wrong_owner_refused(void **state)
 	(void)state;
 	b = valid_file_bytes(&len);
 	assert_int_equal(chown(used_path(), 65534, 65534), 0); /* nobody */
-	assert_int_equal(lastused_record(dir, UID, ID[0], 5, "s", "h"), APK_ERR_UNSAFE);
+	assert_int_equal(rec(ID[0], 5, "s", "h"), APK_ERR_UNSAFE);
 	assert_file_is(used_path(), b, len);
 	free(b);
 }
@@ -454,7 +460,7 @@ static void helper_owned_file_written_by_root(void **state)
 	prepare_n(2);
 	assert_int_equal(chown(dir, pw->pw_uid, pw->pw_gid), 0);
 	assert_int_equal(chown(used_path(), pw->pw_uid, pw->pw_gid), 0);
-	assert_int_equal(lastused_record(dir, UID, ID[1], 42, "sshd", "192.0.2.9"), APK_OK);
+	assert_int_equal(rec(ID[1], 42, "sshd", "192.0.2.9"), APK_OK);
 	assert_use(ID[1], 42, "sshd", "192.0.2.9");
 	assert_int_equal(stat(used_path(), &st), 0);
 	assert_int_equal(st.st_uid, pw->pw_uid);
@@ -489,7 +495,7 @@ static void lease_holder_not_waited_for(void **state)
 	c = 0;
 	if (read(p[0], &c, 1) == 1) {
 		clock_gettime(CLOCK_MONOTONIC, &a);
-		e = lastused_record(dir, UID, ID[0], 5, "s", "h");
+		e = rec(ID[0], 5, "s", "h");
 		clock_gettime(CLOCK_MONOTONIC, &b);
 	}
 	close(p[0]);
@@ -498,21 +504,21 @@ static void lease_holder_not_waited_for(void **state)
 	assert_int_equal(c, 'x');       /* the child holds a lease */
 	assert_int_not_equal(e, APK_OK);
 	assert_true(b.tv_sec - a.tv_sec < 2);
-	assert_int_equal(lastused_record(dir, UID, ID[0], 6, "s", "h"), APK_OK);
+	assert_int_equal(rec(ID[0], 6, "s", "h"), APK_OK);
 	assert_use(ID[0], 6, "s", "h");
 }
 
 static void missing_file_skipped(void **state)
 {
 	struct stat st;
-	struct lastused lu;
+	struct apk_lastused lu;
 	const char *id = ID[0];
 
 	(void)state;
-	assert_int_equal(lastused_record(dir, UID, ID[0], 5, "s", "h"), APK_ERR_NOTFOUND);
+	assert_int_equal(rec(ID[0], 5, "s", "h"), APK_ERR_NOTFOUND);
 	assert_int_equal(lstat(used_path(), &st), -1);
 	assert_int_equal(errno, ENOENT);
-	assert_int_equal(lastused_read(dir, UID, &id, 1, &lu), APK_ERR_NOTFOUND);
+	assert_int_equal(apk_lastused_read(dir, UID, &id, 1, &lu), APK_ERR_NOTFOUND);
 	assert_false(lu.used);
 	/* an id without a slot in an existing file: skipped, file unchanged */
 	{
@@ -520,7 +526,7 @@ static void missing_file_skipped(void **state)
 		size_t len;
 
 		b = valid_file_bytes(&len);
-		assert_int_equal(lastused_record(dir, UID, ID[7], 5, "s", "h"), APK_ERR_NOTFOUND);
+		assert_int_equal(rec(ID[7], 5, "s", "h"), APK_ERR_NOTFOUND);
 		assert_file_is(used_path(), b, len);
 		free(b);
 	}
@@ -535,9 +541,9 @@ static void other_accounts_file_refused(void **state)
 	(void)state;
 	b = valid_file_bytes(&len);
 	snprintf(mine, sizeof(mine), "%s", used_path());
-	lu_name(UID + 1, 0, name);
+	apk_lu_name(UID + 1, 0, name);
 	assert_int_equal(rename(mine, in_dir(name)), 0);
-	assert_int_equal(lastused_record(dir, UID + 1, ID[0], 5, "s", "h"), APK_ERR_CORRUPT);
+	assert_int_equal(apk_lastused_record(dir, UID + 1, ID[0], 5, "s", "h"), APK_ERR_CORRUPT);
 	assert_file_is(in_dir(name), b, len);
 	free(b);
 }
@@ -555,9 +561,9 @@ static void torn_slot_reads_never(void **state)
 	off = slot_of(ID[0]);
 	fd = open(used_path(), O_RDWR);
 	assert_true(fd >= 0);
-	assert_int_equal(lastused_record(dir, UID, ID[0], 111, "sshd", "10.0.0.1"), APK_OK);
+	assert_int_equal(rec(ID[0], 111, "sshd", "10.0.0.1"), APK_OK);
 	assert_int_equal(pread(fd, one, LU_SLOT, off), LU_SLOT);
-	assert_int_equal(lastused_record(dir, UID, ID[0], 222, "login", "tty7"), APK_OK);
+	assert_int_equal(rec(ID[0], 222, "login", "tty7"), APK_OK);
 	assert_int_equal(pread(fd, two, LU_SLOT, off), LU_SLOT);
 	/* the first half of one write, the second of the other */
 	memcpy(mix, two, LU_SLOT / 2);
@@ -578,7 +584,7 @@ static void torn_slot_reads_never(void **state)
 	assert_int_equal(pwrite(fd, two, LU_SLOT, off), LU_SLOT);
 	assert_use(ID[0], 222, "login", "tty7");
 	/* another key's whole slot copied into this one */
-	assert_int_equal(lastused_record(dir, UID, ID[1], 333, "su", "x"), APK_OK);
+	assert_int_equal(rec(ID[1], 333, "su", "x"), APK_OK);
 	assert_int_equal(pread(fd, one, LU_SLOT, slot_of(ID[1])), LU_SLOT);
 	assert_int_equal(pwrite(fd, one, LU_SLOT, off), LU_SLOT);
 	assert_never(ID[0]);
@@ -596,22 +602,22 @@ static void reused_slot_starts_never(void **state)
 	int fd;
 
 	(void)state;
-	assert_int_equal(lastused_prepare(dir, UID, set, 2), APK_OK);
-	assert_int_equal(lastused_record(dir, UID, ID[1], 500, "sshd", "old"), APK_OK);
+	assert_int_equal(apk_lastused_prepare(dir, UID, set, 2), APK_OK);
+	assert_int_equal(rec(ID[1], 500, "sshd", "old"), APK_OK);
 	off = slot_of(ID[1]);
 	fd = open(used_path(), O_RDWR);
 	assert_true(fd >= 0);
 	assert_int_equal(pread(fd, late, LU_SLOT, off), LU_SLOT);
 	set[1] = ID[2];  /* ID[1] deleted, ID[2] generated */
-	assert_int_equal(lastused_prepare(dir, UID, set, 2), APK_OK);
+	assert_int_equal(apk_lastused_prepare(dir, UID, set, 2), APK_OK);
 	assert_int_equal(slot_of(ID[2]), off);          /* the freed slot, reused */
 	assert_never(ID[2]);
 	assert_never(ID[1]);                            /* no slot any more */
-	assert_int_equal(lastused_record(dir, UID, ID[1], 600, "sshd", "old"), APK_ERR_NOTFOUND);
+	assert_int_equal(rec(ID[1], 600, "sshd", "old"), APK_ERR_NOTFOUND);
 	/* the module found ID[1]'s slot just before the change, writes after */
 	assert_int_equal(pwrite(fd, late, LU_SLOT, off), LU_SLOT);
 	assert_never(ID[2]);
-	assert_int_equal(lastused_record(dir, UID, ID[2], 700, "su", "new"), APK_OK);
+	assert_int_equal(rec(ID[2], 700, "su", "new"), APK_OK);
 	assert_use(ID[2], 700, "su", "new");
 	close(fd);
 }
@@ -632,7 +638,7 @@ static void prepare_creates_private_file(void **state)
 	assert_int_equal(st.st_mode & 07777, 0600);
 	assert_int_equal(st.st_uid, geteuid());
 	b = slurp(used_path(), &len);
-	assert_int_equal(lu_header_decode(b, UID, (off_t)len, &cap), APK_OK);
+	assert_int_equal(apk_lu_header_decode(b, UID, (off_t)len, &cap), APK_OK);
 	assert_int_equal(cap, LU_MIN_SLOTS);
 	free(b);
 	/* prepare again with the same set changes nothing */
@@ -650,24 +656,24 @@ static void prepare_grows_and_shrinks_keeping_times(void **state)
 	(void)state;
 	prepare_n(3);
 	for (i = 0; i < 3; i++)
-		assert_int_equal(lastused_record(dir, UID, ID[i], 100 + (int64_t)i, "sshd", ID[i]),
+		assert_int_equal(rec(ID[i], 100 + (int64_t)i, "sshd", ID[i]),
 				 APK_OK);
 	prepare_n(20);  /* more keys than slots: a bigger file */
 	assert_int_equal(stat(used_path(), &st), 0);
-	assert_int_equal(st.st_size, (off_t)lu_file_size(32));
+	assert_int_equal(st.st_size, (off_t)apk_lu_file_size(32));
 	for (i = 0; i < 3; i++)
 		assert_use(ID[i], 100 + (int64_t)i, "sshd", ID[i]);
 	for (i = 3; i < 20; i++)
 		assert_never(ID[i]);
-	assert_int_equal(lastused_record(dir, UID, ID[19], 119, "su", "x"), APK_OK);
+	assert_int_equal(rec(ID[19], 119, "su", "x"), APK_OK);
 	/* keep ID[1], ID[19]: 32 slots for 2 keys is too many */
 	{
 		const char *set[2] = { ID[19], ID[1] };
 
-		assert_int_equal(lastused_prepare(dir, UID, set, 2), APK_OK);
+		assert_int_equal(apk_lastused_prepare(dir, UID, set, 2), APK_OK);
 	}
 	assert_int_equal(stat(used_path(), &st), 0);
-	assert_int_equal(st.st_size, (off_t)lu_file_size(LU_MIN_SLOTS));
+	assert_int_equal(st.st_size, (off_t)apk_lu_file_size(LU_MIN_SLOTS));
 	assert_use(ID[1], 101, "sshd", ID[1]);
 	assert_use(ID[19], 119, "su", "x");
 	assert_never(ID[0]);
@@ -675,7 +681,7 @@ static void prepare_grows_and_shrinks_keeping_times(void **state)
 	{
 		char tmp[32];
 
-		lu_name(UID, 1, tmp);
+		apk_lu_name(UID, 1, tmp);
 		assert_int_equal(lstat(in_dir(tmp), &st), -1);
 	}
 }
@@ -688,12 +694,12 @@ static void prepare_removes_file_for_no_keys(void **state)
 
 	(void)state;
 	prepare_n(2);
-	lu_name(UID, 1, tmp);
+	apk_lu_name(UID, 1, tmp);
 	spit(in_dir(tmp), junk, sizeof(junk));  /* a killed prepare's leftover */
-	assert_int_equal(lastused_prepare(dir, UID, ID, 0), APK_OK);
+	assert_int_equal(apk_lastused_prepare(dir, UID, ID, 0), APK_OK);
 	assert_int_equal(lstat(used_path(), &st), -1);
 	assert_int_equal(lstat(in_dir(tmp), &st), -1);
-	assert_int_equal(lastused_prepare(dir, UID, ID, 0), APK_OK);   /* already gone */
+	assert_int_equal(apk_lastused_prepare(dir, UID, ID, 0), APK_OK);   /* already gone */
 }
 
 static void prepare_refuses_bad_sets(void **state)
@@ -703,8 +709,8 @@ static void prepare_refuses_bad_sets(void **state)
 	struct stat st;
 
 	(void)state;
-	assert_int_equal(lastused_prepare(dir, UID, dup, 3), APK_ERR_INVALID);
-	assert_int_equal(lastused_prepare(dir, UID, bad, 2), APK_ERR_INVALID);
+	assert_int_equal(apk_lastused_prepare(dir, UID, dup, 3), APK_ERR_INVALID);
+	assert_int_equal(apk_lastused_prepare(dir, UID, bad, 2), APK_ERR_INVALID);
 	assert_int_equal(lstat(used_path(), &st), -1);
 }
 
@@ -728,10 +734,13 @@ static void prepare_replaces_bad_files(void **state)
 	memset(junk, 'x', sizeof(junk));
 	spit(used_path(), junk, sizeof(junk));
 	prepare_n(2);
-	assert_int_equal(lastused_record(dir, UID, ID[1], 9, "s", "h"), APK_OK);
+	assert_int_equal(rec(ID[1], 9, "s", "h"), APK_OK);
 	assert_use(ID[1], 9, "s", "h");
-	/* a stale replacement */
-	lu_name(UID, 1, tmp);
+	/* a stale replacement: removed whether the file is rebuilt or not */
+	apk_lu_name(UID, 1, tmp);
+	spit(in_dir(tmp), junk, sizeof(junk));
+	prepare_n(3);
+	assert_int_equal(lstat(in_dir(tmp), &st), -1);
 	spit(in_dir(tmp), junk, sizeof(junk));
 	prepare_n(12);
 	assert_int_equal(lstat(in_dir(tmp), &st), -1);
@@ -748,7 +757,9 @@ static void prepare_replaces_bad_files(void **state)
 		for (i = 0; i < 16; i++) {
 			unsigned char cur[LU_ENTRY];
 
-			assert_int_equal(pread(fd, cur, LU_ENTRY, LU_HEADER + i * LU_ENTRY), LU_ENTRY);
+			off_t at = LU_HEADER + (off_t)i * LU_ENTRY;
+
+			assert_int_equal(pread(fd, cur, LU_ENTRY, at), LU_ENTRY);
 			if (all_zero(cur, LU_ENTRY)) {
 				assert_int_equal(pwrite(fd, e, LU_ENTRY, LU_HEADER + i * LU_ENTRY),
 						 LU_ENTRY);
@@ -757,7 +768,7 @@ static void prepare_replaces_bad_files(void **state)
 		}
 		close(fd);
 		prepare_n(13);
-		assert_int_equal(lastused_record(dir, UID, ID[12], 10, "s", "h"), APK_OK);
+		assert_int_equal(rec(ID[12], 10, "s", "h"), APK_OK);
 		assert_use(ID[12], 10, "s", "h");
 		free(b);
 		b = slurp(used_path(), &len);
