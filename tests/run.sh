@@ -8,6 +8,7 @@
 #   tests/run.sh            unit, PAM, CLI, fuzz-corpus replay and stress tests
 #   tests/run.sh --e2e      the same, then the end-to-end suite (needs root)
 #   tests/run.sh --only-e2e the end-to-end suite alone
+#   tests/run.sh --only-deb the Debian package's tests (tests/deb; needs root)
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 2
@@ -51,7 +52,7 @@ run_group() { # glob of programs or scripts
 	done
 }
 
-if [ "$mode" != "--only-e2e" ]; then
+if [ "$mode" != "--only-e2e" ] && [ "$mode" != "--only-deb" ]; then
 	run_group "$B/tests/unit_*"
 	run_group "$B/tests/pam_*"
 	run_group "tests/cli/*.sh"
@@ -65,6 +66,9 @@ if [ "$mode" = "--e2e" ] || [ "$mode" = "--only-e2e" ]; then
 	else
 		run_group "tests/e2e/*.sh"
 	fi
+fi
+if [ "$mode" = "--only-deb" ]; then
+	run_group "tests/deb/*.sh"
 fi
 
 if [ "$skipped" -gt 0 ]; then

@@ -50,7 +50,10 @@ man1=$MANDIR/man1
 man8=$MANDIR/man8
 examples=$DOCDIR/examples
 
-if [ "$(id -u)" -eq 0 ]; then
+# STAGED=1 (with DESTDIR): a package build, where id -u may say 0 (root, or
+# fakeroot) but the target system is not this one: files only, as an
+# unprivileged staged install; the package's maintainer scripts do the rest.
+if [ "$(id -u)" -eq 0 ] && [ "${STAGED:-0}" != 1 ]; then
 	privileged=1
 else
 	privileged=0

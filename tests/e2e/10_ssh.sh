@@ -10,10 +10,11 @@
 # one authpriv line from the module naming user, service, rhost and key.
 # shellcheck source=tests/e2e/lib/common.sh
 . "$(dirname "$0")/lib/common.sh"
+# shellcheck source=tests/e2e/lib/sshd.sh
+. "$(dirname "$0")/lib/sshd.sh"
 e2e_begin ssh ssh-keygen sshpass /usr/sbin/sshd
 
 SERVICE=sshd-apikey-test
-SSHD_LOG=$E2E_TMP/sshd.log
 
 e2e_install
 e2e_syslog_start
@@ -30,70 +31,7 @@ EOF
 
 # ---- the server ----------------------------------------------------------------
 
-sshd_start() {
-	ssh-keygen -q -t ed25519 -N '' -C "$SERVICE" -f "$E2E_TMP/host_ed25519" ||
-		bail "ssh-keygen"
-	ln -s /usr/sbin/sshd "$E2E_TMP/$SERVICE"
-	if [ ! -d /run/sshd ]; then
-		mkdir -m 0755 /run/sshd && E2E_MADE_RUNSSHD=1
-	fi
-	try=0
-	port=$((20000 + $$ % 20000))
-	while [ "$try" -lt 20 ]; do
-		cat >"$E2E_TMP/sshd_config" <<EOF
-ListenAddress 127.0.0.1
-Port $port
-HostKey $E2E_TMP/host_ed25519
-PidFile $E2E_TMP/sshd.pid
-UsePAM yes
-KbdInteractiveAuthentication yes
-PasswordAuthentication yes
-PermitEmptyPasswords no
-PubkeyAuthentication no
-HostbasedAuthentication no
-GSSAPIAuthentication no
-AuthorizedKeysFile none
-PermitRootLogin no
-AllowUsers $ALICE $BOB
-StrictModes yes
-UseDNS no
-MaxAuthTries 3
-LoginGraceTime 30
-PrintMotd no
-PrintLastLog no
-X11Forwarding no
-AllowTcpForwarding no
-AllowAgentForwarding no
-LogLevel VERBOSE
-EOF
-		"$E2E_TMP/$SERVICE" -t -f "$E2E_TMP/sshd_config" >"$E2E_TMP/err" 2>&1 || {
-			diag_file "$E2E_TMP/err"
-			bail "sshd -t rejects the test configuration"
-		}
-		: >"$SSHD_LOG"
-		"$E2E_TMP/$SERVICE" -D -f "$E2E_TMP/sshd_config" -E "$SSHD_LOG" 9>&- &
-		SSHD_PID=$!
-		E2E_PIDS="$E2E_PIDS $SSHD_PID"
-		i=0
-		while [ "$i" -lt 100 ]; do
-			grep -q "Server listening on 127.0.0.1 port $port" "$SSHD_LOG" && {
-				SSH_PORT=$port
-				return 0
-			}
-			kill -0 "$SSHD_PID" 2>/dev/null || break
-			sleep 0.1
-			i=$((i + 1))
-		done
-		e2e_stop_pid "$SSHD_PID"
-		grep -q "Address already in use" "$SSHD_LOG" || {
-			diag_file "$SSHD_LOG"
-			bail "sshd did not start"
-		}
-		port=$((port + 1))
-		try=$((try + 1))
-	done
-	bail "no free port for sshd"
-}
+sshd_start "$SERVICE" "$ALICE $BOB"
 
 # ssh_login MODE USER SECRET: logs in with keyboard-interactive (MODE kbd,
 # answering the module's "API key" prompt) or password authentication
@@ -182,7 +120,6 @@ expect_refused() {
 	fi
 }
 
-sshd_start
 diag "sshd $SERVICE (pid $SSHD_PID) on 127.0.0.1 port $SSH_PORT"
 
 # ---- the keys ------------------------------------------------------------------
