@@ -162,25 +162,34 @@ tap_status() { # DESC WANT
 
 helper_stat() { stat -c '%U %G %a' "$DEB_HELPER" 2>/dev/null; }
 
-# login WHAT SERVICE-OR-SSH USER SECRET: one login, its prompts answered with
-# SECRET and counted; status in RC, terminal output in $E2E_TMP/out, number
-# of prompts in PROMPTS_SEEN.
+# login HOW SERVICE USER SECRET: one login, every prompt answered with SECRET
+# and counted. HOW: pam (pamtester authenticate and acct_mgmt on SERVICE),
+# ssh-kbd or ssh-password (the test sshd, that authentication method, `id
+# -un`). Status in RC, terminal output in $E2E_TMP/out, the number of
+# prompts in PROMPTS_SEEN.
 login() {
 	case $1 in
-	pam)
-		PROMPT_ANSWER=$4 run_cmd timeout 120 "$E2E_PY" "$PROMPTS" "$E2E_TMP/count" \
-			'Password:' pamtester "$2" "$3" authenticate acct_mgmt ;;
-	ssh)
-		PROMPT_ANSWER=$4 run_cmd timeout 120 "$E2E_PY" "$PROMPTS" "$E2E_TMP/count" \
-			'Password:' ssh -F /dev/null -p "$SSH_PORT" -l "$3" \
+	pam) set -- "$@" pamtester "$2" "$3" authenticate acct_mgmt ;;
+	ssh-*)
+		set -- "$@" ssh -F /dev/null -p "$SSH_PORT" -l "$3" \
 			-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
 			-o GlobalKnownHostsFile=/dev/null -o LogLevel=ERROR \
-			-o PreferredAuthentications=keyboard-interactive \
+			-o PreferredAuthentications="$(sshd_method "$1")" \
 			-o NumberOfPasswordPrompts=3 -o PubkeyAuthentication=no \
 			-o GSSAPIAuthentication=no -o IdentityAgent=none -o ControlPath=none \
 			-o ConnectTimeout=20 127.0.0.1 id -un ;;
 	esac
+	secret=$4
+	shift 4
+	PROMPT_ANSWER=$secret run_cmd timeout 120 "$E2E_PY" "$PROMPTS" "$E2E_TMP/count" \
+		'[Pp]assword:' "$@"
 	PROMPTS_SEEN=$(cat "$E2E_TMP/count" 2>/dev/null)
+}
+sshd_method() {
+	case $1 in
+	ssh-kbd) echo keyboard-interactive ;;
+	ssh-password) echo password ;;
+	esac
 }
 
 # expect_login WHAT SERVICE USER SECRET DESC: accepted after exactly one
@@ -189,7 +198,7 @@ expect_login() {
 	login "$1" "$2" "$3" "$4"
 	ok=0
 	[ "$RC" -eq 0 ] && [ "$PROMPTS_SEEN" = 1 ] || ok=1
-	if [ "$1" = ssh ] && [ "$(tr -d '\r' <"$E2E_TMP/out" | tail -n 1)" != "$3" ]; then
+	if [ "$1" != pam ] && [ "$(tr -d '\r' <"$E2E_TMP/out" | tail -n 1)" != "$3" ]; then
 		ok=1
 	fi
 	if [ "$ok" -eq 0 ]; then
@@ -198,7 +207,7 @@ expect_login() {
 		tap_not_ok "$1: $5, one prompt"
 		diag "exit status $RC, prompts: $PROMPTS_SEEN"
 		diag_file "$E2E_TMP/out"
-		[ "$1" = ssh ] && tail -n 15 "$SSHD_LOG" | sed 's/^/#   sshd: /'
+		[ "$1" != pam ] && tail -n 15 "$SSHD_LOG" | sed 's/^/#   sshd: /'
 	fi
 }
 
@@ -301,8 +310,10 @@ expect_refused pam "$PAM_SERVICE" "$BOB" "$KEY_A" "$ALICE's key for $BOB"
 
 sshd_start "$SSH_SERVICE" "$ALICE $BOB"
 diag "sshd $SSH_SERVICE (pid $SSHD_PID) on 127.0.0.1 port $SSH_PORT"
-expect_login ssh "$SSH_SERVICE" "$ALICE" "$KEY_A" "$ALICE logs in with her key"
-expect_login ssh "$SSH_SERVICE" "$BOB" "$BOB_PW" "$BOB (no keys) logs in with his password"
+for how in ssh-kbd ssh-password; do
+	expect_login "$how" "$SSH_SERVICE" "$ALICE" "$KEY_A" "$ALICE logs in with her key"
+	expect_login "$how" "$SSH_SERVICE" "$BOB" "$BOB_PW" "$BOB (no keys) logs in with his password"
+done
 
 # ---- upgrade -----------------------------------------------------------------------------
 db_before=$(db_state)
@@ -316,7 +327,7 @@ tap_run "common-auth is as it was before the upgrade (profile still on)" \
 tap_is "the upgrade leaves every key file as it was" "$(db_state)" "$db_before"
 [ -n "$db_before" ] || tap_not_ok "(there were key files to compare)"
 expect_login pam "$PAM_SERVICE" "$ALICE" "$KEY_A" "after the upgrade $ALICE logs in with the same key"
-expect_login ssh "$SSH_SERVICE" "$ALICE" "$KEY_A" "after the upgrade $ALICE logs in with the same key"
+expect_login ssh-kbd "$SSH_SERVICE" "$ALICE" "$KEY_A" "after the upgrade $ALICE logs in with the same key"
 
 # ---- disable -----------------------------------------------------------------------------
 tap_run "pam-auth-update --disable apikey" pam-auth-update --disable apikey
