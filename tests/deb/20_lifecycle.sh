@@ -232,6 +232,12 @@ tap_pam_unchanged "installing changes no PAM file (the profile is off: Default: 
 tap_is "the module is in $DEB_PAMDIR, root's, mode 644" \
 	"$(stat -c '%U %a' "$DEB_MODULE" 2>/dev/null)" "root 644"
 tap_is "$DEB_HELPER is $DEB_HELPER_STAT (set by postinst)" "$(helper_stat)" "$DEB_HELPER_STAT"
+writable=""
+for f in "$DEB_HELPER" "$(dirname "$DEB_HELPER")"; do
+	setpriv --reuid="$DEB_ACCOUNT" --regid="$DEB_ACCOUNT" --clear-groups test -w "$f" &&
+		writable="$writable $f"
+done
+tap_is "$DEB_ACCOUNT can write neither apikeyctl nor its directory" "$writable" ""
 huid=$(id -u "$DEB_ACCOUNT" 2>/dev/null)
 uid_min=$(awk '$1 == "UID_MIN" { print $2 }' /etc/login.defs)
 if [ -n "$huid" ] && [ "$huid" -gt 0 ] && [ "$huid" -lt "${uid_min:-1000}" ]; then
