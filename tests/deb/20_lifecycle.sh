@@ -291,6 +291,8 @@ for f in "$SAVED"/pam.d/common-*; do
 done
 tap_is "enabling changes no other common-* file" "$bad" ""
 cp /etc/pam.d/common-auth "$E2E_TMP/common-auth.enabled"
+diag "common-auth, profile on:"
+grep '^auth' /etc/pam.d/common-auth | sed 's/^/#     /'
 
 # ---- a key, logins -----------------------------------------------------------------------
 e2e_add_user ALICE alice
