@@ -16,7 +16,7 @@
 # changelog.
 set -eu
 
-prog=deb-build
+prog="deb-build"
 die() { echo "$prog: $*" >&2; exit 1; }
 
 [ $# -ge 2 ] && [ $# -le 3 ] || die "usage: $0 WORKDIR OUTDIR [VERSION]"

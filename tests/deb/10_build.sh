@@ -72,18 +72,7 @@ tap_is "no set-user-ID or set-group-ID file in the archive" \
 
 x=$E2E_TMP/x
 dpkg-deb -x "$DEB_FILE" "$x" || bail "dpkg-deb -x"
-ok=0
-n=0
-for f in "$APK_TOP"/doc/pam.d/*; do
-	[ -f "$f" ] || continue
-	n=$((n + 1))
-	cmp -s "$f" "$x$DEB_DOCDIR/examples/$(basename "$f")" || {
-		diag "example not in the package: $f"
-		ok=1
-	}
-done
-[ "$n" -gt 0 ] || ok=1
-tap_check "the example PAM files ($n) in $DEB_DOCDIR/examples" "$ok"
+tap_examples "the example PAM files in $DEB_DOCDIR/examples" "$x$DEB_DOCDIR/examples"
 tap_run "the pam-auth-update profile is debian/pam-configs/apikey" \
 	cmp "$APK_TOP/debian/pam-configs/apikey" "$x$DEB_PROFILE"
 ok=0

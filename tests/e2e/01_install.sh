@@ -33,18 +33,7 @@ for f in usr/share/man/man1/apikeyctl.1 usr/share/man/man8/pam_apikey.8 \
 	fi
 done
 tap_check "staged man pages and bash completion, mode 644" "$ok"
-ok=0
-n=0
-for f in "$APK_TOP"/doc/pam.d/*; do
-	[ -f "$f" ] || continue
-	n=$((n + 1))
-	cmp -s "$f" "$stage/usr/share/doc/pam_apikey/examples/$(basename "$f")" || {
-		diag "example not installed: $f"
-		ok=1
-	}
-done
-[ "$n" -gt 0 ] || ok=1
-tap_check "staged example PAM files ($n)" "$ok"
+tap_examples "staged example PAM files" "$stage/usr/share/doc/pam_apikey/examples"
 
 # The database directory and whatever is in it survive an uninstall.
 echo "not a real database" >"$stage$DBPATH/e2e-sentinel"
@@ -142,12 +131,7 @@ for page in "$MANDIR/man1/apikeyctl.1" "$MANDIR/man8/pam_apikey.8"; do
 done
 run_cmd bash -c ". '$COMPDIR/apikeyctl' && complete -p apikeyctl"
 tap_is "the installed bash completion registers for apikeyctl" "$RC" 0
-ok=0
-for f in "$APK_TOP"/doc/pam.d/*; do
-	[ -f "$f" ] || continue
-	cmp -s "$f" "$DOCDIR/examples/$(basename "$f")" || ok=1
-done
-tap_check "example PAM files in $DOCDIR/examples" "$ok"
+tap_examples "example PAM files in $DOCDIR/examples" "$DOCDIR/examples"
 run_cmd as_user nobody "$APKCTL" --version
 tap_is "the installed apikeyctl runs for an ordinary user" "$RC" 0
 

@@ -491,6 +491,23 @@ tap_one_line() {
 	fi
 }
 
+# tap_examples DESC DIR: every example PAM file of doc/pam.d is in DIR, byte
+# for byte.
+tap_examples() {
+	ok=0
+	n=0
+	for f in "$APK_TOP"/doc/pam.d/*; do
+		[ -f "$f" ] || continue
+		n=$((n + 1))
+		cmp -s "$f" "$2/$(basename "$f")" || {
+			diag "not in $2: $f"
+			ok=1
+		}
+	done
+	[ "$n" -gt 0 ] || ok=1
+	tap_check "$1 ($n)" "$ok"
+}
+
 # tap_no_secret DESC FILE...: no remembered key, secret or password in FILEs.
 tap_no_secret() {
 	d=$1

@@ -1,6 +1,6 @@
 # tests/e2e/lib/sshd.sh - a private OpenSSH server for the end-to-end tests
 # (sourced after common.sh, never run)
-# shellcheck shell=sh
+# shellcheck shell=sh disable=SC2034
 #
 # sshd_start SERVICE USERS: starts sshd on 127.0.0.1 (a free high port) with
 # its own host key and config, UsePAM, keyboard-interactive and password
