@@ -13,7 +13,9 @@
 
 #include "apk_config.h"
 #include "args.h"
+#include "change.h"
 #include "commands.h"
+#include "policy.h"
 #include "privdrop.h"
 #include "startup.h"
 
@@ -22,16 +24,29 @@ static void usage(void)
 	printf("Usage: apikeyctl [--user USER] COMMAND [ARGS]\n"
 	       "Manage the API keys that log you in through PAM (pam_apikey).\n\n"
 	       "Commands:\n"
-	       "  generate [-n|--name NAME] [-d|--description TEXT] [-q|--quiet]\n"
+	       "  generate [-n|--name NAME] [-d|--description TEXT] [--expires WHEN]\n"
+	       "           [--service LIST] [--from LIST] [-q|--quiet]\n"
 	       "                          create a key and print it once\n"
 	       "  list [-j|--json]        show your keys (never the secrets)\n"
+	       "  edit NAME [-n|--name NEWNAME] [-d|--description TEXT] [--expires WHEN]\n"
+	       "           [--service LIST] [--from LIST]\n"
+	       "                          change a key's settings (never the key itself)\n"
+	       "  disable NAME...         refuse keys until enabled again\n"
+	       "  enable NAME...          let disabled keys log in again\n"
+	       "  rotate NAME [--overlap WHEN] [-q|--quiet]\n"
+	       "                          replace a key with a new one, print it once; the old\n"
+	       "                          one becomes NAME.old and stops now (or after WHEN)\n"
 	       "  rename NAME NEWNAME     give a key another name\n"
 	       "  describe NAME TEXT      set a key's description\n"
 	       "  delete NAME... [-y|--yes]\n"
 	       "                          delete keys after confirming (--yes: without asking)\n"
 	       "  help, version           as --help, --version\n"
 	       "NAME is a key's name or its id. Options may come before or after the command;\n"
-	       "'--' ends them.\n\n"
+	       "'--' ends them.\n"
+	       "WHEN: never, a duration from now (30s, 12h, 90d, 2w), YYYY-MM-DD (midnight UTC)\n"
+	       "or YYYY-MM-DDTHH:MM:SSZ. LIST: comma-separated, the option repeatable:\n"
+	       "PAM services (sshd,sudo; all: every one) or networks (192.0.2.0/24,2001:db8::/32,\n"
+	       "10.1.2.3; any: anywhere).\n\n"
 	       "Options:\n"
 	       "  -u, --user USER  act on USER's keys (root only)\n"
 	       "  -h, --help       show this help\n"
@@ -64,7 +79,8 @@ static int lookup_target(const struct apk_account *caller, const char *user,
 
 int main(int argc, char *argv[])
 {
-	static char dbpath[PATH_MAX];
+	static char dbpath[PATH_MAX], policy_error[PATH_MAX + 512];
+	const char *policy;
 	struct apk_args args;
 	struct session c;
 	char err[512];
@@ -80,8 +96,14 @@ int main(int argc, char *argv[])
 	if (argc < 1 || argv[0] == NULL || argv[0][0] == '\0')
 		return fail(EXIT_USAGE, "refused: empty argument list");
 	if (startup_harden(err, sizeof(err)) != 0 ||
-	    startup_db_path(ids_changed, dbpath, sizeof(dbpath), err, sizeof(err)) != 0 ||
-	    startup_clear_environment(err, sizeof(err)) != 0)
+	    startup_db_path(ids_changed, dbpath, sizeof(dbpath), err, sizeof(err)) != 0)
+		return fail(EXIT_FAIL, "%s", err);
+	/* as the database: only a build run by its own user may be pointed elsewhere */
+	if ((policy = ids_changed ? APK_POLICY_PATH : policy_path()) == NULL)
+		return fail(EXIT_FAIL, "APIKEY_POLICY must be an absolute path");
+	if (policy_load(policy, &c.policy, policy_error, sizeof(policy_error)) != APK_OK)
+		c.policy_error = policy_error;
+	if (startup_clear_environment(err, sizeof(err)) != 0)
 		return fail(EXIT_FAIL, "%s", err);
 	openlog("apikeyctl", LOG_PID, LOG_AUTHPRIV);
 	c.dbdir = dbpath;
@@ -102,6 +124,9 @@ int main(int argc, char *argv[])
 	}
 	if ((status = lookup_target(&c.caller, args.user, &c.target)) != EXIT_OK)
 		return status;
+	/* a policy that cannot be read refuses every change; reading goes on */
+	if (c.policy_error != NULL && args.cmd != CMD_LIST)
+		return fail(EXIT_FAIL, "no change while the policy is unusable: %s", c.policy_error);
 
 	switch (args.cmd) {
 	case CMD_GENERATE: return cmd_generate(&c, &args);
@@ -109,6 +134,10 @@ int main(int argc, char *argv[])
 	case CMD_RENAME: return cmd_rename(&c, &args);
 	case CMD_DESCRIBE: return cmd_describe(&c, &args);
 	case CMD_DELETE: return cmd_delete(&c, &args);
+	case CMD_EDIT: return cmd_edit(&c, &args);
+	case CMD_DISABLE: return cmd_disable(&c, &args);
+	case CMD_ENABLE: return cmd_enable(&c, &args);
+	case CMD_ROTATE: return cmd_rotate(&c, &args);
 	default: return fail(EXIT_USAGE, "no command given (try 'apikeyctl --help')");
 	}
 }

@@ -6,6 +6,8 @@
 #include "args.h"
 #include "validate.h"
 
+#define BIT(c) (1u << (c))
+
 static const struct {
 	const char *word;
 	enum apk_cmd cmd;
@@ -16,26 +18,41 @@ static const struct {
 	{ "rename", CMD_RENAME, 2, 2 },
 	{ "describe", CMD_DESCRIBE, 2, 2 },
 	{ "delete", CMD_DELETE, 1, ARGS_MAX_OPERANDS },
+	{ "edit", CMD_EDIT, 1, 1 },
+	{ "disable", CMD_DISABLE, 1, ARGS_MAX_OPERANDS },
+	{ "enable", CMD_ENABLE, 1, ARGS_MAX_OPERANDS },
+	{ "rotate", CMD_ROTATE, 1, 1 },
 	{ "help", CMD_HELP, 0, 0 },
 	{ "version", CMD_VERSION, 0, 0 },
 };
 
-enum opt { OPT_USER, OPT_NAME, OPT_DESC, OPT_QUIET, OPT_JSON, OPT_YES, OPT_HELP, OPT_VERSION };
+enum opt {
+	OPT_USER, OPT_NAME, OPT_DESC, OPT_EXPIRES, OPT_SERVICE, OPT_FROM, OPT_OVERLAP,
+	OPT_QUIET, OPT_JSON, OPT_YES, OPT_HELP, OPT_VERSION,
+};
+
+#define ANY_CMD 0u /* an option every command takes */
+#define KEY_SETTINGS (BIT(CMD_GENERATE) | BIT(CMD_EDIT))
 
 static const struct {
 	const char *longname;
-	char shortname;
+	char shortname; /* 0: none */
 	enum opt opt;
 	bool has_value;
+	unsigned cmds; /* BIT() of each command that takes it; ANY_CMD */
 } options[] = {
-	{ "user", 'u', OPT_USER, true },
-	{ "name", 'n', OPT_NAME, true },
-	{ "description", 'd', OPT_DESC, true },
-	{ "quiet", 'q', OPT_QUIET, false },
-	{ "json", 'j', OPT_JSON, false },
-	{ "yes", 'y', OPT_YES, false },
-	{ "help", 'h', OPT_HELP, false },
-	{ "version", 'V', OPT_VERSION, false },
+	{ "user", 'u', OPT_USER, true, ANY_CMD },
+	{ "name", 'n', OPT_NAME, true, KEY_SETTINGS },
+	{ "description", 'd', OPT_DESC, true, KEY_SETTINGS },
+	{ "expires", 0, OPT_EXPIRES, true, KEY_SETTINGS },
+	{ "service", 0, OPT_SERVICE, true, KEY_SETTINGS },
+	{ "from", 0, OPT_FROM, true, KEY_SETTINGS },
+	{ "overlap", 0, OPT_OVERLAP, true, BIT(CMD_ROTATE) },
+	{ "quiet", 'q', OPT_QUIET, false, BIT(CMD_GENERATE) | BIT(CMD_ROTATE) },
+	{ "json", 'j', OPT_JSON, false, BIT(CMD_LIST) },
+	{ "yes", 'y', OPT_YES, false, BIT(CMD_DELETE) },
+	{ "help", 'h', OPT_HELP, false, ANY_CMD },
+	{ "version", 'V', OPT_VERSION, false, ANY_CMD },
 };
 
 #define NITEMS(a) (sizeof(a) / sizeof((a)[0]))
@@ -63,7 +80,7 @@ static int find_option(const char *arg, size_t *which, const char **inline_value
 		if (arg[2] != '\0')
 			return -1; /* no bundled short options */
 		for (i = 0; i < NITEMS(options); i++)
-			if (options[i].shortname == arg[1]) {
+			if (options[i].shortname != 0 && options[i].shortname == arg[1]) {
 				*which = i;
 				return 0;
 			}
@@ -88,6 +105,62 @@ static int set_once(const char **slot, const char *value, const char *name, char
 	if (*slot != NULL)
 		return usage_error(err, errsz, "option --%s given twice", name);
 	*slot = value;
+	return 0;
+}
+
+static int add_value(struct args_list *l, const char *value, const char *name, char *err,
+		     size_t errsz)
+{
+	if (l->n >= ARGS_MAX_LISTS)
+		return usage_error(err, errsz, "option --%s given more than %d times", name,
+				   ARGS_MAX_LISTS);
+	l->v[l->n++] = value;
+	return 0;
+}
+
+/* Whether the command line gave option o. */
+static bool given(const struct apk_args *a, enum opt o)
+{
+	switch (o) {
+	case OPT_NAME: return a->name != NULL;
+	case OPT_DESC: return a->description != NULL;
+	case OPT_EXPIRES: return a->expires != NULL;
+	case OPT_SERVICE: return a->services.n > 0;
+	case OPT_FROM: return a->from.n > 0;
+	case OPT_OVERLAP: return a->overlap != NULL;
+	case OPT_QUIET: return a->quiet;
+	case OPT_JSON: return a->json;
+	case OPT_YES: return a->yes;
+	case OPT_USER:
+	case OPT_HELP:
+	case OPT_VERSION:
+		break;
+	}
+	return false;
+}
+
+/* Each option given is one the command takes: else "--quiet is for
+ * 'generate' and 'rotate'". */
+static int options_fit(const struct apk_args *a, char *err, size_t errsz)
+{
+	char cmds[128];
+	size_t i, j, len;
+	int k;
+
+	for (i = 0; i < NITEMS(options); i++) {
+		if (options[i].cmds == ANY_CMD || (options[i].cmds & BIT(a->cmd)) != 0 ||
+		    !given(a, options[i].opt))
+			continue;
+		cmds[0] = '\0';
+		for (j = 0, k = 0; j < NITEMS(commands); j++) {
+			if ((options[i].cmds & BIT(commands[j].cmd)) == 0)
+				continue;
+			len = strlen(cmds);
+			snprintf(cmds + len, sizeof(cmds) - len, "%s'%s'", k++ ? " and " : "",
+				 commands[j].word);
+		}
+		return usage_error(err, errsz, "--%s is for %s", options[i].longname, cmds);
+	}
 	return 0;
 }
 
@@ -132,6 +205,22 @@ int args_parse(int argc, char *const argv[], struct apk_args *a, char *err, size
 				if (set_once(&a->description, value, "description", err, errsz) != 0)
 					return -1;
 				break;
+			case OPT_EXPIRES:
+				if (set_once(&a->expires, value, "expires", err, errsz) != 0)
+					return -1;
+				break;
+			case OPT_OVERLAP:
+				if (set_once(&a->overlap, value, "overlap", err, errsz) != 0)
+					return -1;
+				break;
+			case OPT_SERVICE:
+				if (add_value(&a->services, value, "service", err, errsz) != 0)
+					return -1;
+				break;
+			case OPT_FROM:
+				if (add_value(&a->from, value, "from", err, errsz) != 0)
+					return -1;
+				break;
 			case OPT_QUIET: a->quiet = true; break;
 			case OPT_JSON: a->json = true; break;
 			case OPT_YES: a->yes = true; break;
@@ -161,11 +250,11 @@ int args_parse(int argc, char *const argv[], struct apk_args *a, char *err, size
 	if (a->noperands < commands[i].min || a->noperands > commands[i].max)
 		return usage_error(err, errsz, "wrong number of arguments for '%s' (try 'apikeyctl --help')",
 				   SHOW(cmdword));
-	if ((a->name != NULL || a->description != NULL || a->quiet) && a->cmd != CMD_GENERATE)
-		return usage_error(err, errsz, "--name, --description and --quiet are for 'generate'");
-	if (a->json && a->cmd != CMD_LIST)
-		return usage_error(err, errsz, "--json is for 'list'");
-	if (a->yes && a->cmd != CMD_DELETE)
-		return usage_error(err, errsz, "--yes is for 'delete'");
+	if (options_fit(a, err, errsz) != 0)
+		return -1;
+	if (a->cmd == CMD_EDIT && a->name == NULL && a->description == NULL && a->expires == NULL &&
+	    a->services.n == 0 && a->from.n == 0)
+		return usage_error(err, errsz, "'edit' needs at least one of --name, --description, "
+				   "--expires, --service, --from");
 	return 0;
 }

@@ -14,16 +14,31 @@ enum apk_cmd {
 	CMD_RENAME,
 	CMD_DESCRIBE,
 	CMD_DELETE,
+	CMD_EDIT,
+	CMD_DISABLE,
+	CMD_ENABLE,
+	CMD_ROTATE,
 };
 
 #define ARGS_MAX_OPERANDS 100
+#define ARGS_MAX_LISTS 64 /* --service or --from given at most this often */
+
+/* The values of a repeatable option, in the order given. */
+struct args_list {
+	size_t n;
+	const char *v[ARGS_MAX_LISTS];
+};
 
 struct apk_args {
 	enum apk_cmd cmd;
 	const char *user;        /* --user USER */
-	const char *name;        /* generate --name NAME */
-	const char *description; /* generate --description TEXT */
-	bool quiet;              /* generate -q */
+	const char *name;        /* generate, edit --name NAME */
+	const char *description; /* generate, edit --description TEXT */
+	const char *expires;     /* generate, edit --expires WHEN */
+	const char *overlap;     /* rotate --overlap WHEN */
+	struct args_list services; /* generate, edit --service LIST (repeatable) */
+	struct args_list from;     /* generate, edit --from LIST (repeatable) */
+	bool quiet;              /* generate, rotate -q */
 	bool json;               /* list --json */
 	bool yes;                /* delete --yes */
 	size_t noperands;
@@ -32,8 +47,11 @@ struct apk_args {
 
 /* Parses argv (argv[0] skipped). Options may come before or after the
  * command; "--" ends options. Returns 0, or -1 with a one-line message in
- * err (no trailing newline) for a usage error. Every argument longer than
- * APK_ARG_MAX bytes is refused. Values are checked by the commands. */
+ * err (no trailing newline) for a usage error: an unknown option or
+ * command, a value missing, an option given twice (--service and --from
+ * may be repeated), an option the command does not take, the wrong number
+ * of operands, edit without any option to change. Every argument longer
+ * than APK_ARG_MAX bytes is refused. Values are checked by the commands. */
 int args_parse(int argc, char *const argv[], struct apk_args *a, char *err, size_t errsz);
 
 #endif

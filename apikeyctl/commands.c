@@ -1,7 +1,5 @@
 /* commands.c - generate, list, rename, describe and delete, each one change or none */
 #include <fcntl.h>
-#include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,120 +10,12 @@
 #include <sodium.h>
 
 #include "apk_config.h"
+#include "change.h"
 #include "commands.h"
+#include "newkey.h"
 #include "output.h"
+#include "settings.h"
 #include "store.h"
-
-int fail(int status, const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("apikeyctl: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return status;
-}
-
-static int fail_err(enum apk_err err, const char *what)
-{
-	char shown[128];
-
-	if (what != NULL)
-		return fail(err == APK_ERR_INVALID ? EXIT_USAGE : EXIT_FAIL, "%s: %s",
-			    apk_escape(what, shown, sizeof(shown)), apk_strerror(err));
-	return fail(err == APK_ERR_INVALID ? EXIT_USAGE : EXIT_FAIL, "%s", apk_strerror(err));
-}
-
-/* A change runs with the terminal's signals held, so a ^C or ^Z lands
- * before it starts or after it is committed (and, for generate, after its
- * key is shown), never in between. Holds nest; the outermost restores. */
-static sigset_t unheld;
-static int holds;
-
-static void hold_signals(void)
-{
-	sigset_t block;
-
-	if (holds++ > 0)
-		return;
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGQUIT);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGHUP);
-	sigaddset(&block, SIGTSTP);
-	sigaddset(&block, SIGPIPE);
-	sigprocmask(SIG_BLOCK, &block, &unheld);
-}
-
-static void release_signals(void)
-{
-	if (--holds == 0)
-		sigprocmask(SIG_SETMASK, &unheld, NULL);
-}
-
-/* One change of the target's keys: signals held, the account locked, its
- * keyring loaded; change_end saves it or leaves everything as it was. */
-struct change {
-	struct apk_store_change *store;
-	struct apk_keyring kr;
-};
-
-static enum apk_err change_begin(const struct session *s, struct change *c)
-{
-	enum apk_err err;
-
-	hold_signals();
-	err = apk_store_begin(s->dbdir, s->target.uid, APK_LOCK_TIMEOUT_MS, &c->kr, &c->store);
-	if (err != APK_OK) {
-		apk_keyring_free(&c->kr);
-		release_signals();
-	}
-	return err;
-}
-
-/* Saves when err is APK_OK, abandons otherwise; returns the outcome. */
-static enum apk_err change_end(struct change *c, enum apk_err err)
-{
-	if (err == APK_OK)
-		err = apk_store_save(c->store, &c->kr);
-	else
-		apk_store_abandon(c->store);
-	apk_keyring_free(&c->kr);
-	release_signals();
-	return err;
-}
-
-static void log_change(const struct session *s, const char *what, const struct apk_record *r)
-{
-	char name[APK_NAME_MAX * 4 + 1];
-
-	syslog(LOG_NOTICE, "%s by %s for %s: key %s (id %s)", what, s->caller.name,
-	       s->target.name, apk_escape(r->name, name, sizeof(name)), r->id);
-}
-
-static void log_refusal(const struct session *s, const char *what, const char *arg,
-			enum apk_err err)
-{
-	char shown[128];
-
-	syslog(LOG_NOTICE, "%s by %s for %s refused: %s: %s", what, s->caller.name,
-	       s->target.name, apk_escape(arg, shown, sizeof(shown)), apk_strerror(err));
-}
-
-static int invalid_name(void)
-{
-	return fail(EXIT_USAGE, "invalid name: use 1-%d letters, digits, '.', '_' or '-'",
-		    APK_NAME_MAX);
-}
-
-static int invalid_description(void)
-{
-	return fail(EXIT_USAGE, "invalid description: at most %d characters of printable UTF-8, "
-		    "no control characters", APK_DESC_MAX_CHARS);
-}
 
 /* The new key could not be shown: nobody can ever use it, so take it back. */
 static int take_back_unshown_key(const struct session *s, const struct apk_record *rec)
@@ -138,47 +28,49 @@ static int take_back_unshown_key(const struct session *s, const struct apk_recor
 	if (err != APK_OK)
 		return fail(EXIT_FAIL, "could not write the key to standard output; "
 			    "delete key %s and generate another", rec->id);
-	log_change(s, "delete", rec);
+	log_change(s, "delete", rec, NULL);
 	return fail(EXIT_FAIL, "could not write the key to standard output; it was deleted again");
 }
 
 static int generate(const struct session *s, const struct apk_args *a)
 {
 	struct change c;
+	struct key_settings ks;
 	struct apk_record rec, *added = NULL;
-	char token[APK_KEY_LEN + 1];
+	char token[APK_KEY_LEN + 1], detail[APK_SERVICES_TEXT_MAX + NETWORKS_TEXT_MAX + 128];
+	int64_t now = (int64_t)time(NULL);
 	enum apk_err err;
+	int status;
 
-	if ((s->closed_fds & (1 << STDOUT_FILENO)) ||
-	    (fcntl(STDOUT_FILENO, F_GETFL) & O_ACCMODE) == O_RDONLY)
-		return fail(EXIT_FAIL, "standard output is not writable: the new key would be lost");
+	if ((status = newkey_output_ready(s)) != EXIT_OK)
+		return status;
 	if (a->name != NULL && !apk_name_valid(a->name))
 		return invalid_name();
 	if (a->description != NULL && !apk_desc_valid(a->description))
 		return invalid_description();
+	if ((status = settings_parse(a, &s->policy, now, true, &ks)) != EXIT_OK)
+		return status;
 	if ((err = change_begin(s, &c)) != APK_OK)
 		return fail_err(err, NULL);
-	err = apk_keyring_generate(&c.kr, &s->target, a->name, a->description,
-				   (int64_t)time(NULL), token, &added);
-	if (err == APK_OK)
+	err = apk_keyring_generate_within(&c.kr, &s->target, a->name, a->description, now,
+					  s->policy.max_keys, token, &added);
+	if (err == APK_OK) {
+		settings_apply(&ks, added);
 		rec = *added;
+	}
 	err = change_end(&c, err);
 	if (err != APK_OK) {
 		sodium_memzero(token, sizeof(token));
 		if (err == APK_ERR_LIMIT)
-			return fail(EXIT_FAIL, "%s already has %d keys, the most allowed",
-				    s->target.name, APK_MAX_KEYS_PER_USER);
+			return fail(EXIT_FAIL, "%s already has %u keys, the most allowed (max_keys)",
+				    s->target.name, s->policy.max_keys);
 		return fail_err(err, a->name);
 	}
-	log_change(s, "generate", &rec);
-	if (a->quiet)
-		printf("%s\n", token);
-	else
-		printf("New API key \"%s\" (id %s) for %s:\n\n    %s\n\n"
-		       "Copy it now: it is stored only as a one-way hash and cannot be shown again.\n",
-		       rec.name, rec.id, s->target.name, token);
-	sodium_memzero(token, sizeof(token));
-	if (fflush(stdout) != 0 || ferror(stdout))
+	/* a key without restrictions is logged as before they existed */
+	log_change(s, "generate", &rec,
+		   rec.expires != 0 || rec.services.n > 0 || rec.networks.n > 0
+		   ? settings_describe(&rec, detail, sizeof(detail)) : NULL);
+	if (newkey_show(s, &rec, token, sizeof(token), a->quiet) != 0)
 		return take_back_unshown_key(s, &rec);
 	return EXIT_OK;
 }
@@ -209,9 +101,9 @@ int cmd_list(const struct session *s, const struct apk_args *a)
 		if (apk_keyring_owns(&s->target, &kr.recs[i]))
 			kr.recs[n++] = kr.recs[i];
 	if (a->json)
-		print_json(stdout, kr.recs, n);
+		print_json(stdout, kr.recs, NULL, n);
 	else
-		print_table(stdout, kr.recs, n);
+		print_table(stdout, kr.recs, NULL, n, (int64_t)time(NULL));
 	apk_keyring_free(&kr);
 	return fflush(stdout) == 0 ? EXIT_OK : fail(EXIT_FAIL, "write error");
 }
@@ -259,7 +151,7 @@ static int change_field(const struct session *s, const struct field *f, const ch
 		log_refusal(s, f->what, key, err);
 		return fail_err(err, err == APK_ERR_EXISTS || err == APK_ERR_NAMEISID ? value : key);
 	}
-	log_change(s, f->what, &rec);
+	log_change(s, f->what, &rec, NULL);
 	return EXIT_OK;
 }
 
@@ -290,24 +182,6 @@ static int confirm(const struct session *s, const struct apk_record *recs, size_
 	return line[0] == 'y' || line[0] == 'Y';
 }
 
-/* Copies the key each operand names (by id or name) into recs; *bad is
- * the first operand that names none. */
-static enum apk_err resolve(const struct apk_keyring *kr, const struct session *s,
-			    const struct apk_args *a, struct apk_record *recs, size_t *bad)
-{
-	const struct apk_record *r;
-	size_t i;
-
-	for (i = 0; i < a->noperands; i++) {
-		if ((r = apk_keyring_find(kr, &s->target, a->operands[i])) == NULL) {
-			*bad = i;
-			return APK_ERR_NOTFOUND;
-		}
-		recs[i] = *r;
-	}
-	return APK_OK;
-}
-
 /* The keys to delete are shown and confirmed without holding the writer
  * lock (a prompt left open must not stall everyone else's changes); the
  * change then resolves the names again and deletes only if they still
@@ -331,7 +205,7 @@ int cmd_delete(const struct session *s, const struct apk_args *a)
 	}
 	if (!a->yes) {
 		if ((err = apk_store_load(s->dbdir, s->target.uid, &shown_kr)) == APK_OK)
-			err = resolve(&shown_kr, s, a, shown, &bad);
+			err = change_resolve(&shown_kr, s, a, shown, &bad);
 		apk_keyring_free(&shown_kr);
 		if (err != APK_OK) {
 			status = fail_err(err, err == APK_ERR_NOTFOUND ? a->operands[bad] : NULL);
@@ -346,7 +220,7 @@ int cmd_delete(const struct session *s, const struct apk_args *a)
 		status = fail_err(err, NULL);
 		goto out;
 	}
-	err = resolve(&c.kr, s, a, recs, &bad);
+	err = change_resolve(&c.kr, s, a, recs, &bad);
 	for (i = 0; i < a->noperands && err == APK_OK; i++)
 		if (!a->yes && strcmp(recs[i].id, shown[i].id) != 0)
 			err = APK_ERR_BUSY; /* reported below */
@@ -366,7 +240,7 @@ int cmd_delete(const struct session *s, const struct apk_args *a)
 		for (j = 0; j < i && strcmp(recs[j].id, recs[i].id) != 0; j++)
 			;
 		if (j == i) /* each key once, however often it was named */
-			log_change(s, "delete", &recs[i]);
+			log_change(s, "delete", &recs[i], NULL);
 	}
 	status = EXIT_OK;
 out:

@@ -4,6 +4,7 @@
 
 #include "args.h"
 #include "keyring.h"
+#include "policy.h"
 
 enum {
 	EXIT_OK = 0,
@@ -17,6 +18,8 @@ struct session {
 	struct apk_account caller; /* who runs us: getuid() */
 	struct apk_account target; /* whose keys: the caller, or --user for root */
 	int closed_fds;            /* bit N: fd N was closed when we started */
+	struct apk_policy policy;  /* the administrator's (policy.h) */
+	const char *policy_error;  /* why it is unusable (every change refused); NULL: fine */
 };
 
 int cmd_generate(const struct session *s, const struct apk_args *a);
@@ -24,8 +27,9 @@ int cmd_list(const struct session *s, const struct apk_args *a);
 int cmd_rename(const struct session *s, const struct apk_args *a);
 int cmd_describe(const struct session *s, const struct apk_args *a);
 int cmd_delete(const struct session *s, const struct apk_args *a);
-
-/* "apikeyctl: MESSAGE" on stderr, one line; returns status. */
-int fail(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int cmd_edit(const struct session *s, const struct apk_args *a);
+int cmd_disable(const struct session *s, const struct apk_args *a);
+int cmd_enable(const struct session *s, const struct apk_args *a);
+int cmd_rotate(const struct session *s, const struct apk_args *a);
 
 #endif

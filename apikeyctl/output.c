@@ -4,7 +4,9 @@
 #include <time.h>
 
 #include "output.h"
+#include "services.h"
 #include "validate.h"
+#include "when.h"
 
 void format_utc(int64_t t, char out[32])
 {
@@ -15,20 +17,134 @@ void format_utc(int64_t t, char out[32])
 		snprintf(out, 32, "@%" PRId64, t);
 }
 
-void print_table(FILE *fp, const struct apk_record *recs, size_t n)
+char *networks_text(const struct apk_networks *s, char *out, size_t outsz)
 {
-	char name[APK_NAME_MAX * 4 + 1], desc[APK_DESC_MAX_BYTES * 4 + 1], when[32];
+	char one[APK_NETWORK_TEXT_MAX + 1];
+	size_t i, len;
+
+	if (outsz == 0)
+		return out;
+	out[0] = '\0';
+	for (i = 0; i < s->n; i++) {
+		len = strlen(out);
+		snprintf(out + len, outsz - len, "%s%s", i ? "," : "",
+			 apk_network_text(&s->net[i], one, sizeof(one)));
+	}
+	return out;
+}
+
+/* Text recorded by a login, shown as it is when it is printable ASCII;
+ * any other byte becomes '?'. NULL or "" is dash. */
+static const char *plain(const char *s, char *out, size_t outsz)
+{
+	size_t i;
+
+	if (s == NULL || s[0] == '\0')
+		return "-";
+	for (i = 0; s[i] != '\0' && i + 1 < outsz; i++)
+		out[i] = (s[i] > 0x20 && s[i] < 0x7f) ? s[i] : '?';
+	out[i] = '\0';
+	return out;
+}
+
+/* One key's columns as text. */
+struct row {
+	char name[APK_NAME_MAX * 4 + 1];
+	char when[32];
+	char status[32];
+	char used[32 + 2 * 256];
+	char services[APK_SERVICES_TEXT_MAX + 1];
+	char from[NETWORKS_TEXT_MAX + 1];
+	char desc[APK_DESC_MAX_BYTES * 4 + 1];
+};
+
+static void status_text(const struct apk_record *r, int64_t now, char *out, size_t outsz)
+{
+	char when[APK_TIME_ISO_LEN + 1];
+
+	if (r->disabled)
+		snprintf(out, outsz, "disabled");
+	else if (r->expires != 0 && now >= r->expires)
+		snprintf(out, outsz, "expired");
+	else if (r->expires != 0)
+		snprintf(out, outsz, "expires %.10s", apk_time_iso(r->expires, when, sizeof(when)));
+	else
+		snprintf(out, outsz, "active");
+}
+
+static void row_fields(const struct apk_record *r, const struct last_use *u, int64_t now,
+		       struct row *w)
+{
+	char svc[128], host[256];
+
+	apk_escape(r->name, w->name, sizeof(w->name));
+	format_utc(r->created, w->when);
+	status_text(r, now, w->status, sizeof(w->status));
+	if (u != NULL && u->used) {
+		char t[32];
+
+		format_utc(u->time, t);
+		snprintf(w->used, sizeof(w->used), "%s %s %s", t, plain(u->service, svc, sizeof(svc)),
+			 plain(u->rhost, host, sizeof(host)));
+	} else {
+		snprintf(w->used, sizeof(w->used), "never");
+	}
+	if (r->services.n > 0)
+		apk_services_text(&r->services, w->services, sizeof(w->services));
+	else
+		snprintf(w->services, sizeof(w->services), "all");
+	if (r->networks.n > 0)
+		networks_text(&r->networks, w->from, sizeof(w->from));
+	else
+		snprintf(w->from, sizeof(w->from), "any");
+	apk_escape(r->description, w->desc, sizeof(w->desc));
+}
+
+static int widest(int w, const char *s)
+{
+	int n = (int)strlen(s);
+
+	return n > w ? n : w;
+}
+
+void print_table(FILE *fp, const struct apk_record *recs, const struct last_use *used, size_t n,
+		 int64_t now)
+{
+	static struct row w;
+	int ws = (int)strlen("STATUS"), wu = (int)strlen("LAST USED");
+	int wsv = (int)strlen("SERVICES"), wf = (int)strlen("FROM");
+	bool services = false, from = false;
 	size_t i;
 
 	if (n == 0) {
 		fprintf(fp, "No API keys.\n");
 		return;
 	}
-	fprintf(fp, "%-24s %-12s %-20s %s\n", "NAME", "ID", "CREATED", "DESCRIPTION");
 	for (i = 0; i < n; i++) {
-		format_utc(recs[i].created, when);
-		fprintf(fp, "%-24s %-12s %-20s %s\n", apk_escape(recs[i].name, name, sizeof(name)),
-			recs[i].id, when, apk_escape(recs[i].description, desc, sizeof(desc)));
+		row_fields(&recs[i], used != NULL ? &used[i] : NULL, now, &w);
+		ws = widest(ws, w.status);
+		wu = widest(wu, w.used);
+		wsv = widest(wsv, w.services);
+		wf = widest(wf, w.from);
+		services |= recs[i].services.n > 0;
+		from |= recs[i].networks.n > 0;
+	}
+	fprintf(fp, "%-24s %-12s %-20s %-*s %-*s ", "NAME", "ID", "CREATED", ws, "STATUS", wu,
+		"LAST USED");
+	if (services)
+		fprintf(fp, "%-*s ", wsv, "SERVICES");
+	if (from)
+		fprintf(fp, "%-*s ", wf, "FROM");
+	fprintf(fp, "%s\n", "DESCRIPTION");
+	for (i = 0; i < n; i++) {
+		row_fields(&recs[i], used != NULL ? &used[i] : NULL, now, &w);
+		fprintf(fp, "%-24s %-12s %-20s %-*s %-*s ", w.name, recs[i].id, w.when, ws, w.status,
+			wu, w.used);
+		if (services)
+			fprintf(fp, "%-*s ", wsv, w.services);
+		if (from)
+			fprintf(fp, "%-*s ", wf, w.from);
+		fprintf(fp, "%s\n", w.desc);
 	}
 }
 
@@ -50,7 +166,53 @@ static void json_string(FILE *fp, const char *s)
 	fputc('"', fp);
 }
 
-void print_json(FILE *fp, const struct apk_record *recs, size_t n)
+/* A recorded text as a JSON string (printable ASCII, see plain), or null. */
+static void json_recorded(FILE *fp, const char *s)
+{
+	char buf[256];
+
+	if (s == NULL || s[0] == '\0')
+		fputs("null", fp);
+	else
+		json_string(fp, plain(s, buf, sizeof(buf)));
+}
+
+static void json_lifecycle(FILE *fp, const struct apk_record *r, const struct last_use *u)
+{
+	char when[32], net[APK_NETWORK_TEXT_MAX + 1];
+	size_t i;
+
+	fprintf(fp, ", \"expires\": ");
+	if (r->expires != 0) {
+		format_utc(r->expires, when);
+		fprintf(fp, "\"%s\"", when);
+	} else {
+		fputs("null", fp);
+	}
+	fprintf(fp, ", \"services\": [");
+	for (i = 0; i < r->services.n; i++) {
+		fputs(i ? ", " : "", fp);
+		json_string(fp, r->services.name[i]);
+	}
+	fprintf(fp, "], \"from\": [");
+	for (i = 0; i < r->networks.n; i++) {
+		fputs(i ? ", " : "", fp);
+		json_string(fp, apk_network_text(&r->networks.net[i], net, sizeof(net)));
+	}
+	fprintf(fp, "], \"disabled\": %s, \"last_used\": ", r->disabled ? "true" : "false");
+	if (u == NULL || !u->used) {
+		fputs("null", fp);
+		return;
+	}
+	format_utc(u->time, when);
+	fprintf(fp, "{\"time\": \"%s\", \"service\": ", when);
+	json_recorded(fp, u->service);
+	fprintf(fp, ", \"rhost\": ");
+	json_recorded(fp, u->rhost);
+	fputc('}', fp);
+}
+
+void print_json(FILE *fp, const struct apk_record *recs, const struct last_use *used, size_t n)
 {
 	char when[32];
 	size_t i;
@@ -66,7 +228,9 @@ void print_json(FILE *fp, const struct apk_record *recs, size_t n)
 		json_string(fp, recs[i].description);
 		fprintf(fp, ", \"created\": \"%s\", \"owner\": ", when);
 		json_string(fp, recs[i].owner);
-		fprintf(fp, ", \"uid\": %" PRIu32 "}", recs[i].uid);
+		fprintf(fp, ", \"uid\": %" PRIu32, recs[i].uid);
+		json_lifecycle(fp, &recs[i], used != NULL ? &used[i] : NULL);
+		fputc('}', fp);
 	}
 	fprintf(fp, "%s]\n", n ? "\n" : "");
 }

@@ -146,12 +146,21 @@ enum apk_err apk_keyring_generate(struct apk_keyring *kr, const struct apk_accou
 				  const char *name, const char *desc, int64_t now,
 				  char token_out[APK_KEY_LEN + 1], struct apk_record **added)
 {
+	return apk_keyring_generate_within(kr, acct, name, desc, now, APK_MAX_KEYS_PER_USER,
+					   token_out, added);
+}
+
+enum apk_err apk_keyring_generate_within(struct apk_keyring *kr, const struct apk_account *acct,
+					 const char *name, const char *desc, int64_t now,
+					 size_t max_keys, char token_out[APK_KEY_LEN + 1],
+					 struct apk_record **added)
+{
 	struct apk_record rec;
 	struct apk_key key;
 	unsigned i;
 	enum apk_err err;
 
-	if (apk_keyring_count(kr, acct) >= APK_MAX_KEYS_PER_USER)
+	if (apk_keyring_count(kr, acct) >= max_keys)
 		return APK_ERR_LIMIT;
 	memset(&rec, 0, sizeof(rec));
 	if (name != NULL) {
@@ -200,6 +209,76 @@ enum apk_err apk_keyring_rename(const struct apk_keyring *kr, const struct apk_a
 enum apk_err apk_keyring_describe(struct apk_record *r, const char *desc)
 {
 	return set_string(r->description, sizeof(r->description), desc);
+}
+
+/* The first free of BASE.old, BASE.old-2, ... for acct's key self, BASE
+ * being self's name cut short to leave room for the suffix. At most one
+ * candidate per key in kr is taken, so the search ends. */
+static enum apk_err old_name(const struct apk_keyring *kr, const struct apk_account *acct,
+			     const struct apk_record *self, char out[APK_NAME_MAX + 1])
+{
+	char suffix[32];
+	size_t i, len, room;
+
+	for (i = 1; i <= kr->n + 1; i++) {
+		if (i == 1)
+			snprintf(suffix, sizeof(suffix), ".old");
+		else
+			snprintf(suffix, sizeof(suffix), ".old-%zu", i);
+		len = strlen(self->name);
+		room = APK_NAME_MAX - strlen(suffix);
+		if (len > room)
+			len = room;
+		snprintf(out, APK_NAME_MAX + 1, "%.*s%s", (int)len, self->name, suffix);
+		if (apk_keyring_name_free(kr, acct, out, self) == APK_OK)
+			return APK_OK;
+	}
+	return APK_ERR_EXISTS;
+}
+
+enum apk_err apk_keyring_rotate(struct apk_keyring *kr, const struct apk_account *acct,
+				struct apk_record *old, int64_t now, int64_t old_expires,
+				int64_t new_expires, size_t max_keys,
+				char token_out[APK_KEY_LEN + 1], struct apk_record **added,
+				struct apk_record **renamed)
+{
+	char name[APK_NAME_MAX + 1], id[APK_ID_LEN + 1], was_name[APK_NAME_MAX + 1];
+	struct apk_record *fresh = NULL;
+	int64_t was_expires = old->expires;
+	enum apk_err err;
+
+	if (apk_keyring_count(kr, acct) >= max_keys)
+		return APK_ERR_LIMIT;
+	if ((err = old_name(kr, acct, old, name)) != APK_OK)
+		return err;
+	memcpy(id, old->id, sizeof(id));
+	memcpy(was_name, old->name, sizeof(was_name));
+	/* the old key gives up its name first, so that the new one may take it */
+	memcpy(old->name, name, sizeof(old->name));
+	if (old->expires == 0 || old_expires < old->expires)
+		old->expires = old_expires;
+	err = apk_keyring_generate_within(kr, acct, was_name, NULL, now, max_keys, token_out, &fresh);
+	old = apk_keyring_find(kr, acct, id); /* kr->recs may have moved */
+	if (err != APK_OK) {
+		memcpy(old->name, was_name, sizeof(old->name));
+		old->expires = was_expires;
+		return err;
+	}
+	memcpy(fresh->description, old->description, sizeof(fresh->description));
+	fresh->services = old->services;
+	fresh->networks = old->networks;
+	fresh->expires = new_expires;
+	fresh->disabled = false;
+	if (added != NULL)
+		*added = fresh;
+	if (renamed != NULL)
+		*renamed = old;
+	return APK_OK;
+}
+
+void apk_keyring_set_disabled(struct apk_record *r, bool disabled)
+{
+	r->disabled = disabled;
 }
 
 enum apk_err apk_keyring_delete(struct apk_keyring *kr, const char *id)

@@ -76,6 +76,37 @@ enum apk_err apk_keyring_generate(struct apk_keyring *kr, const struct apk_accou
 				  const char *name, const char *desc, int64_t now,
 				  char token_out[APK_KEY_LEN + 1], struct apk_record **added);
 
+/* apk_keyring_generate with the limit max_keys (the administrator's
+ * policy) in place of APK_MAX_KEYS_PER_USER: APK_ERR_LIMIT when acct holds
+ * max_keys keys or more. The new key has no lifecycle restriction; the
+ * caller sets them on *added. */
+enum apk_err apk_keyring_generate_within(struct apk_keyring *kr, const struct apk_account *acct,
+					 const char *name, const char *desc, int64_t now,
+					 size_t max_keys, char token_out[APK_KEY_LEN + 1],
+					 struct apk_record **added);
+
+/* Replaces acct's key old (from apk_keyring_find) with a new one, as one
+ * change of kr:
+ *  - the old key is renamed to the first free of NAME.old, NAME.old-2,
+ *    NAME.old-3, ... (NAME its name, cut short so that the new name fits
+ *    APK_NAME_MAX) and expires at old_expires, or at its own expiry when
+ *    that is earlier: rotating never lets a key live longer;
+ *  - a new key (a fresh id and secret, created at now) takes the name NAME,
+ *    the old key's description, services and networks, expires at
+ *    new_expires (0: never) and is enabled.
+ * The new key's token goes to token_out; *added and *renamed point at the
+ * new and the old record in kr (valid until kr changes). APK_ERR_LIMIT when
+ * acct already holds max_keys keys, else as apk_keyring_generate; on any
+ * error kr is as it was. */
+enum apk_err apk_keyring_rotate(struct apk_keyring *kr, const struct apk_account *acct,
+				struct apk_record *old, int64_t now, int64_t old_expires,
+				int64_t new_expires, size_t max_keys,
+				char token_out[APK_KEY_LEN + 1], struct apk_record **added,
+				struct apk_record **renamed);
+
+/* Sets r's disabled flag. */
+void apk_keyring_set_disabled(struct apk_record *r, bool disabled);
+
 /* Gives acct's key r (from apk_keyring_find) the name newname, as
  * apk_keyring_name_free allows; renaming a key to its own name is no change. */
 enum apk_err apk_keyring_rename(const struct apk_keyring *kr, const struct apk_account *acct,

@@ -48,7 +48,13 @@ static void check_arity(const struct apk_args *a)
 		FUZZ_CHECK(n == 2, "rename and describe take two operands");
 		break;
 	case CMD_DELETE:
-		FUZZ_CHECK(n >= 1 && n <= ARGS_MAX_OPERANDS, "delete takes 1 to 100 operands");
+	case CMD_DISABLE:
+	case CMD_ENABLE:
+		FUZZ_CHECK(n >= 1 && n <= ARGS_MAX_OPERANDS, "delete, disable, enable take 1 to 100 operands");
+		break;
+	case CMD_EDIT:
+	case CMD_ROTATE:
+		FUZZ_CHECK(n == 1, "edit and rotate take one operand");
 		break;
 	case CMD_HELP:
 	case CMD_VERSION:
@@ -58,8 +64,16 @@ static void check_arity(const struct apk_args *a)
 	}
 	if (a->cmd == CMD_HELP || a->cmd == CMD_VERSION)
 		return;
-	FUZZ_CHECK((a->name == NULL && a->description == NULL && !a->quiet) || a->cmd == CMD_GENERATE,
-		   "--name, --description and --quiet only with generate");
+	FUZZ_CHECK((a->name == NULL && a->description == NULL && a->expires == NULL &&
+		    a->services.n == 0 && a->from.n == 0) ||
+		   a->cmd == CMD_GENERATE || a->cmd == CMD_EDIT,
+		   "--name, --description, --expires, --service, --from only with generate and edit");
+	FUZZ_CHECK(a->cmd != CMD_EDIT || a->name != NULL || a->description != NULL ||
+		   a->expires != NULL || a->services.n > 0 || a->from.n > 0,
+		   "edit changes something");
+	FUZZ_CHECK(!a->quiet || a->cmd == CMD_GENERATE || a->cmd == CMD_ROTATE,
+		   "--quiet only with generate and rotate");
+	FUZZ_CHECK(a->overlap == NULL || a->cmd == CMD_ROTATE, "--overlap only with rotate");
 	FUZZ_CHECK(!a->json || a->cmd == CMD_LIST, "--json only with list");
 	FUZZ_CHECK(!a->yes || a->cmd == CMD_DELETE, "--yes only with delete");
 }
@@ -75,6 +89,16 @@ static void check_success(const struct apk_args *a, int argc, char *const argv[]
 	FUZZ_CHECK(a->name == NULL || points_into(a->name, argc, argv) > 0, "--name value from argv");
 	FUZZ_CHECK(a->description == NULL || points_into(a->description, argc, argv) > 0,
 		   "--description value from argv");
+	FUZZ_CHECK(a->expires == NULL || points_into(a->expires, argc, argv) > 0,
+		   "--expires value from argv");
+	FUZZ_CHECK(a->overlap == NULL || points_into(a->overlap, argc, argv) > 0,
+		   "--overlap value from argv");
+	FUZZ_CHECK(a->services.n <= ARGS_MAX_LISTS && a->from.n <= ARGS_MAX_LISTS,
+		   "at most ARGS_MAX_LISTS values of a list option");
+	for (i = 0; i < a->services.n; i++)
+		FUZZ_CHECK(points_into(a->services.v[i], argc, argv) > 0, "--service value from argv");
+	for (i = 0; i < a->from.n; i++)
+		FUZZ_CHECK(points_into(a->from.v[i], argc, argv) > 0, "--from value from argv");
 	for (i = 0; i < a->noperands; i++) {
 		for (k = 1; k < argc; k++)
 			if (a->operands[i] == argv[k])

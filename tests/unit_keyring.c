@@ -395,6 +395,185 @@ static void test_append_bound(void **state)
 	apk_keyring_free(&kr);
 }
 
+static void test_generate_within_a_policy_limit(void **state)
+{
+	struct apk_keyring kr;
+	char token[APK_KEY_LEN + 1];
+
+	(void)state;
+	apk_keyring_init(&kr);
+	assert_int_equal(apk_keyring_generate_within(&kr, &alice, "one", NULL, 1, 2, token, NULL),
+			 APK_OK);
+	assert_int_equal(apk_keyring_generate_within(&kr, &alice, "two", NULL, 1, 2, token, NULL),
+			 APK_OK);
+	assert_int_equal(apk_keyring_generate_within(&kr, &alice, "three", NULL, 1, 2, token, NULL),
+			 APK_ERR_LIMIT);
+	assert_int_equal(kr.n, 2);
+	/* the limit is per account, and a higher one than the build's is honoured */
+	assert_int_equal(apk_keyring_generate_within(&kr, &bob, NULL, NULL, 1, 2, token, NULL),
+			 APK_OK);
+	assert_int_equal(apk_keyring_generate_within(&kr, &alice, "three", NULL, 1, 3, token, NULL),
+			 APK_OK);
+	sodium_memzero(token, sizeof(token));
+	apk_keyring_free(&kr);
+}
+
+/* A key with every lifecycle field set, named name. */
+static struct apk_record *restricted(struct apk_keyring *kr, const char *name, int64_t expires)
+{
+	struct apk_record *r = gen(kr, &alice, name);
+
+	snprintf(r->description, sizeof(r->description), "deploys");
+	r->expires = expires;
+	r->disabled = true;
+	r->services.n = 1;
+	snprintf(r->services.name[0], sizeof(r->services.name[0]), "sshd");
+	r->networks.n = 1;
+	r->networks.net[0].family = APK_NET_V4;
+	r->networks.net[0].prefix = 8;
+	r->networks.net[0].addr[0] = 10;
+	return r;
+}
+
+static void test_rotate_replaces_the_key(void **state)
+{
+	struct apk_keyring kr;
+	struct apk_record *old, *fresh = NULL, *renamed = NULL, before;
+	struct apk_key key;
+	unsigned char digest[APK_DIGEST_BYTES];
+	char token[APK_KEY_LEN + 1];
+
+	(void)state;
+	apk_keyring_init(&kr);
+	gen(&kr, &alice, "other");
+	old = restricted(&kr, "ci", 0);
+	before = *old;
+	assert_int_equal(apk_keyring_rotate(&kr, &alice, old, 2000, 2100, 5000, 100, token, &fresh,
+					    &renamed), APK_OK);
+	assert_int_equal(kr.n, 3);
+	/* the new key: the name, description, services and networks, a new secret */
+	assert_string_equal(fresh->name, "ci");
+	assert_string_not_equal(fresh->id, before.id);
+	assert_string_equal(fresh->description, "deploys");
+	assert_memory_equal(&fresh->services, &before.services, sizeof(before.services));
+	assert_memory_equal(&fresh->networks, &before.networks, sizeof(before.networks));
+	assert_int_equal(fresh->expires, 5000);
+	assert_false(fresh->disabled);
+	assert_int_equal(fresh->created, 2000);
+	assert_int_equal(apk_key_parse(token, strlen(token), &key), APK_OK);
+	assert_string_equal(key.id, fresh->id);
+	apk_key_digest(kr.meta.hashkey, &key, digest);
+	assert_memory_equal(digest, fresh->digest, sizeof(digest));
+	apk_key_wipe(&key);
+	/* the old key: renamed, stopping at the overlap's end, otherwise as it was */
+	assert_string_equal(renamed->id, before.id);
+	assert_string_equal(renamed->name, "ci.old");
+	assert_int_equal(renamed->expires, 2100);
+	assert_memory_equal(renamed->digest, before.digest, sizeof(before.digest));
+	assert_ptr_equal(apk_keyring_find(&kr, &alice, "ci"), fresh);
+	assert_ptr_equal(apk_keyring_find(&kr, &alice, "ci.old"), renamed);
+	sodium_memzero(token, sizeof(token));
+	apk_keyring_free(&kr);
+}
+
+static void test_rotate_never_extends_the_old_key(void **state)
+{
+	struct apk_keyring kr;
+	struct apk_record *old, *renamed = NULL;
+	char token[APK_KEY_LEN + 1];
+
+	(void)state;
+	apk_keyring_init(&kr);
+	old = restricted(&kr, "soon", 2050);
+	assert_int_equal(apk_keyring_rotate(&kr, &alice, old, 2000, 2100, 0, 100, token, NULL,
+					    &renamed), APK_OK);
+	assert_int_equal(renamed->expires, 2050); /* earlier than the overlap: kept */
+	old = restricted(&kr, "later", 3000);
+	assert_int_equal(apk_keyring_rotate(&kr, &alice, old, 2000, 2100, 0, 100, token, NULL,
+					    &renamed), APK_OK);
+	assert_int_equal(renamed->expires, 2100); /* later: cut to the overlap */
+	sodium_memzero(token, sizeof(token));
+	apk_keyring_free(&kr);
+}
+
+static void test_rotate_finds_a_free_old_name(void **state)
+{
+	struct apk_keyring kr;
+	struct apk_record *renamed = NULL;
+	char token[APK_KEY_LEN + 1], longname[APK_NAME_MAX + 1];
+
+	(void)state;
+	apk_keyring_init(&kr);
+	gen(&kr, &alice, "ci");
+	gen(&kr, &alice, "ci.old");
+	gen(&kr, &bob, "ci.old-2"); /* bob's names do not take alice's */
+	assert_int_equal(apk_keyring_rotate(&kr, &alice, apk_keyring_find(&kr, &alice, "ci"), 2000,
+					    2000, 0, 100, token, NULL, &renamed), APK_OK);
+	assert_string_equal(renamed->name, "ci.old-2");
+	assert_int_equal(apk_keyring_rotate(&kr, &alice, apk_keyring_find(&kr, &alice, "ci"), 2000,
+					    2000, 0, 100, token, NULL, &renamed), APK_OK);
+	assert_string_equal(renamed->name, "ci.old-3");
+	/* a name of the longest length is cut to make room for the suffix */
+	memset(longname, 'n', APK_NAME_MAX);
+	longname[APK_NAME_MAX] = '\0';
+	gen(&kr, &alice, longname);
+	assert_int_equal(apk_keyring_rotate(&kr, &alice, apk_keyring_find(&kr, &alice, longname),
+					    2000, 2000, 0, 100, token, NULL, &renamed), APK_OK);
+	assert_int_equal(strlen(renamed->name), APK_NAME_MAX);
+	assert_memory_equal(renamed->name, longname, APK_NAME_MAX - 4);
+	assert_string_equal(renamed->name + APK_NAME_MAX - 4, ".old");
+	assert_true(apk_name_valid(renamed->name));
+	assert_non_null(apk_keyring_find(&kr, &alice, longname));
+	sodium_memzero(token, sizeof(token));
+	apk_keyring_free(&kr);
+}
+
+static void test_rotate_at_the_limit_changes_nothing(void **state)
+{
+	struct apk_keyring kr;
+	struct apk_record *old;
+	char token[APK_KEY_LEN + 1];
+
+	(void)state;
+	apk_keyring_init(&kr);
+	gen(&kr, &alice, "a");
+	old = restricted(&kr, "ci", 3000);
+	assert_int_equal(apk_keyring_rotate(&kr, &alice, old, 2000, 2000, 0, 2, token, NULL, NULL),
+			 APK_ERR_LIMIT);
+	assert_int_equal(kr.n, 2);
+	assert_string_equal(old->name, "ci");
+	assert_int_equal(old->expires, 3000);
+	/* a generator that only repeats ids fails the new key: the old one is restored */
+	rng_mode = RNG_REPEAT;
+	gen(&kr, &bob, "x"); /* takes the one id the generator gives */
+	old = apk_keyring_find(&kr, &alice, "ci");
+	assert_int_equal(apk_keyring_rotate(&kr, &alice, old, 2000, 2000, 0, 100, token, NULL, NULL),
+			 APK_ERR_NORANDOM);
+	teardown_rng();
+	old = apk_keyring_find(&kr, &alice, "ci");
+	assert_non_null(old);
+	assert_int_equal(old->expires, 3000);
+	assert_null(apk_keyring_find(&kr, &alice, "ci.old"));
+	assert_int_equal(kr.n, 3);
+	apk_keyring_free(&kr);
+}
+
+static void test_set_disabled(void **state)
+{
+	struct apk_keyring kr;
+	struct apk_record *r;
+
+	(void)state;
+	apk_keyring_init(&kr);
+	r = gen(&kr, &alice, "a");
+	assert_false(r->disabled);
+	apk_keyring_set_disabled(r, true);
+	assert_true(r->disabled);
+	apk_keyring_set_disabled(r, false);
+	assert_false(r->disabled);
+	apk_keyring_free(&kr);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -413,6 +592,12 @@ int main(void)
 		cmocka_unit_test(test_describe),
 		cmocka_unit_test(test_delete_keeps_order),
 		cmocka_unit_test(test_append_bound),
+		cmocka_unit_test(test_generate_within_a_policy_limit),
+		cmocka_unit_test(test_rotate_replaces_the_key),
+		cmocka_unit_test(test_rotate_never_extends_the_old_key),
+		cmocka_unit_test(test_rotate_finds_a_free_old_name),
+		cmocka_unit_test(test_rotate_at_the_limit_changes_nothing),
+		cmocka_unit_test(test_set_disabled),
 	};
 
 	if (randombytes_set_implementation(&steerable) != 0)

@@ -1,0 +1,30 @@
+/* newkey.c - a new key shown once, or reported as not shown (newkey.h) */
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "change.h"
+#include "newkey.h"
+
+int newkey_output_ready(const struct session *s)
+{
+	if ((s->closed_fds & (1 << STDOUT_FILENO)) ||
+	    (fcntl(STDOUT_FILENO, F_GETFL) & O_ACCMODE) == O_RDONLY)
+		return fail(EXIT_FAIL, "standard output is not writable: the new key would be lost");
+	return EXIT_OK;
+}
+
+int newkey_show(const struct session *s, const struct apk_record *rec, char *token, size_t tokensz,
+		bool quiet)
+{
+	if (quiet)
+		printf("%s\n", token);
+	else
+		printf("New API key \"%s\" (id %s) for %s:\n\n    %s\n\n"
+		       "Copy it now: it is stored only as a one-way hash and cannot be shown again.\n",
+		       rec->name, rec->id, s->target.name, token);
+	sodium_memzero(token, tokensz);
+	return fflush(stdout) != 0 || ferror(stdout) ? -1 : 0;
+}

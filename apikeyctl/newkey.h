@@ -1,0 +1,21 @@
+/* newkey.h - showing a new key once (generate, rotate) */
+#ifndef APKCTL_NEWKEY_H
+#define APKCTL_NEWKEY_H
+
+#include <stdbool.h>
+
+#include "commands.h"
+#include "record.h"
+
+/* EXIT_OK when standard output can take a key, else EXIT_FAIL after a
+ * message: a key that cannot be shown must not be made. */
+int newkey_output_ready(const struct session *s);
+
+/* Prints token (the key of rec) once: with its name, id and account and a
+ * warning, or alone on a line when quiet. Wipes token. 0 when it reached
+ * standard output, -1 when it could not be written (the caller takes the
+ * key back: nobody can ever use it). */
+int newkey_show(const struct session *s, const struct apk_record *rec, char *token, size_t tokensz,
+		bool quiet);
+
+#endif
