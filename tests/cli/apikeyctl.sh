@@ -6,25 +6,6 @@ top=${APK_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 cli_start cli
 cli_db
 
-# one hash of the names and contents of the database's data files
-digest() { db_state | sha256sum | cut -d' ' -f1; }
-json_names() { "$ctl" list --json | python3 -c 'import json,sys; print(" ".join(k["name"] for k in json.load(sys.stdin)))'; }
-# expect_fail STATUS DESCRIPTION COMMAND...: exits STATUS, one line on stderr, database unchanged
-expect_fail() {
-	want=$1 d=$2; shift 2
-	before=$(digest)
-	"$@" >"$work/out" 2>"$work/err"; got=$?
-	after=$(digest)
-	lines=$(wc -l <"$work/err")
-	if [ "$got" -eq "$want" ] && [ "$lines" -eq 1 ] && [ "$before" = "$after" ] &&
-	   grep -q '^apikeyctl: ' "$work/err"; then
-		ok "$d"
-	else
-		not_ok "$d (status $got, $lines stderr lines, db changed: $([ "$before" = "$after" ] && echo no || echo yes))"
-		sed 's/^/# /' "$work/err"
-	fi
-}
-
 # ---- help and usage ----
 out=$("$ctl" --help); rc=$?
 check "--help exits 0 and names every command" \

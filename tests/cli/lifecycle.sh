@@ -14,7 +14,6 @@ policy=$work/pam_apikey.conf
 export APIKEY_POLICY="$policy"
 
 fresh_db() { rm -rf "$work/db"; cli_db; }
-digest() { db_state | sha256sum | cut -d' ' -f1; }
 # jf NAME FIELD: my key NAME's FIELD in list --json, as JSON
 jf() {
 	"$ctl" list --json | python3 -c '
@@ -31,24 +30,8 @@ e = keys[sys.argv[1]]["expires"]
 t = calendar.timegm(time.strptime(e, "%Y-%m-%dT%H:%M:%SZ"))
 sys.exit(0 if int(sys.argv[2]) <= t <= int(sys.argv[3]) else "%s expires %d, not in [%s, %s]" % (sys.argv[1], t, sys.argv[2], sys.argv[3]))' "$@"
 }
-names() { "$ctl" list --json | python3 -c 'import json,sys; print(" ".join(k["name"] for k in json.load(sys.stdin)))'; }
 id_of() { jf "$1" id | tr -d '"'; }
 verifies() { "$tool" verify "$db" "$me" "$1" >/dev/null 2>&1; }
-# expect_fail STATUS DESCRIPTION COMMAND...: exits STATUS, one line on stderr, database unchanged
-expect_fail() {
-	want=$1 d=$2; shift 2
-	before=$(digest)
-	"$@" >"$work/out" 2>"$work/err"; got=$?
-	after=$(digest)
-	lines=$(wc -l <"$work/err")
-	if [ "$got" -eq "$want" ] && [ "$lines" -eq 1 ] && [ "$before" = "$after" ] &&
-	   grep -q '^apikeyctl: ' "$work/err"; then
-		ok "$d"
-	else
-		not_ok "$d (status $got, $lines stderr lines, db changed: $([ "$before" = "$after" ] && echo no || echo yes))"
-		sed 's/^/# /' "$work/err"
-	fi
-}
 # err_says TEXT: the last refusal's message contains TEXT
 err_says() { check "  ... and the message says '$1'" grep -qF -- "$1" "$work/err"; }
 
@@ -196,7 +179,7 @@ check "rotate -q prints only the key" sh -c "test $rc -eq 0 && echo '$new2' | gr
 check "  ... by id: the key so named is renamed ci.old-2" test "$(id_of ci.old-2)" = "$newid"
 check "  ... --overlap 60s: ci.old-2 expires in a minute" expires_in ci.old-2 $((t1 + 60)) $((t2 + 60))
 check "  ... and the newest key is ci, verifying" verifies "$new2"
-check "  ... the keys in order" test "$(names)" = "forever plain edited ci.old ci.old-2 ci"
+check "  ... the keys in order" test "$(json_names)" = "forever plain edited ci.old ci.old-2 ci"
 "$ctl" generate -q --name soon --expires 30s >/dev/null
 t0=$(date +%s)
 "$ctl" rotate soon --overlap 1h -q >/dev/null

@@ -14,6 +14,11 @@
 #   db_state            names and contents (sha256) of the database's data
 #                       files; locks are empty and may appear, a stray .new
 #                       shows up
+#   expect_fail STATUS DESCRIPTION COMMAND...
+#                       one test: COMMAND exits STATUS with one line
+#                       "apikeyctl: ..." on stderr (kept in $work/err) and
+#                       the database unchanged
+#   json_names          my keys' names in list --json order
 # shellcheck disable=SC2154 # top: set by the sourcing test
 . "$top/tests/lib/tap.sh"
 
@@ -40,3 +45,22 @@ need_tool() {
 }
 
 db_state() { (cd "$db" && find . -type f ! -name '*.lock' | sort | xargs -r sha256sum); }
+
+# one hash of the names and contents of the database's data files
+digest() { db_state | sha256sum | cut -d' ' -f1; }
+json_names() { "$ctl" list --json | python3 -c 'import json,sys; print(" ".join(k["name"] for k in json.load(sys.stdin)))'; }
+# expect_fail STATUS DESCRIPTION COMMAND...: exits STATUS, one line on stderr, database unchanged
+expect_fail() {
+	want=$1 d=$2; shift 2
+	before=$(digest)
+	"$@" >"$work/out" 2>"$work/err"; got=$?
+	after=$(digest)
+	lines=$(wc -l <"$work/err")
+	if [ "$got" -eq "$want" ] && [ "$lines" -eq 1 ] && [ "$before" = "$after" ] &&
+	   grep -q '^apikeyctl: ' "$work/err"; then
+		ok "$d"
+	else
+		not_ok "$d (status $got, $lines stderr lines, db changed: $([ "$before" = "$after" ] && echo no || echo yes))"
+		sed 's/^/# /' "$work/err"
+	fi
+}
