@@ -11,6 +11,7 @@
 
 #include "apk_config.h"
 #include "change.h"
+#include "lastused.h"
 #include "commands.h"
 #include "newkey.h"
 #include "output.h"
@@ -87,9 +88,31 @@ int cmd_generate(const struct session *s, const struct apk_args *a)
 	return status;
 }
 
+/* Each key's last login as the list shows it (never, when unknown). */
+static void read_last_use(const struct session *s, const struct apk_record *recs, size_t n,
+			  struct apk_lastused *raw, struct last_use *used)
+{
+	const char **ids = calloc(n + 1, sizeof(*ids));
+	size_t i;
+
+	for (i = 0; i < n && ids != NULL; i++)
+		ids[i] = recs[i].id;
+	if (ids == NULL || apk_lastused_read(s->dbdir, s->target.uid, ids, n, raw) != APK_OK)
+		memset(raw, 0, n * sizeof(*raw));
+	for (i = 0; i < n; i++) {
+		used[i].used = raw[i].used;
+		used[i].time = raw[i].time;
+		used[i].service = raw[i].service;
+		used[i].rhost = raw[i].rhost;
+	}
+	free(ids);
+}
+
 int cmd_list(const struct session *s, const struct apk_args *a)
 {
 	struct apk_keyring kr;
+	struct apk_lastused *raw = NULL;
+	struct last_use *used = NULL;
 	size_t i, n = 0;
 	enum apk_err err;
 
@@ -100,10 +123,21 @@ int cmd_list(const struct session *s, const struct apk_args *a)
 	for (i = 0; i < kr.n; i++) /* never show another account's key */
 		if (apk_keyring_owns(&s->target, &kr.recs[i]))
 			kr.recs[n++] = kr.recs[i];
+	raw = calloc(n + 1, sizeof(*raw));
+	used = calloc(n + 1, sizeof(*used));
+	if (raw == NULL || used == NULL) {
+		free(raw);
+		free(used);
+		apk_keyring_free(&kr);
+		return fail_err(APK_ERR_NOMEM, NULL);
+	}
+	read_last_use(s, kr.recs, n, raw, used);
 	if (a->json)
-		print_json(stdout, kr.recs, NULL, n);
+		print_json(stdout, kr.recs, used, n);
 	else
-		print_table(stdout, kr.recs, NULL, n, (int64_t)time(NULL));
+		print_table(stdout, kr.recs, used, n, (int64_t)time(NULL));
+	free(raw);
+	free(used);
 	apk_keyring_free(&kr);
 	return fflush(stdout) == 0 ? EXIT_OK : fail(EXIT_FAIL, "write error");
 }

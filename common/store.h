@@ -63,8 +63,10 @@ enum apk_err apk_store_begin(const char *dbdir, uint32_t uid, int lock_timeout_m
 			     struct apk_keyring *kr, struct apk_store_change **out);
 
 /* Makes kr the account's keys, durably (new file, fsync, rename, fsync of
- * the directory; no keys: the file is removed), then unlocks. On failure
- * nothing changed. ch is freed either way. */
+ * the directory; no keys: the file is removed), gives each of them a slot
+ * in the last-used file (apk_lastused_prepare; its failure is not the
+ * change's), then unlocks. On failure nothing changed. ch is freed either
+ * way. */
 enum apk_err apk_store_save(struct apk_store_change *ch, const struct apk_keyring *kr);
 
 /* Ends a change without saving: unlocks. NULL is allowed. */

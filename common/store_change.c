@@ -10,11 +10,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lastused.h"
 #include "safefile.h"
 #include "store_internal.h"
 
 struct apk_store_change {
 	struct apk_store_files files;
+	const char *dbdir; /* the caller's, for the last-used file */
 	int lockfd;
 };
 
@@ -168,6 +170,7 @@ enum apk_err apk_store_begin(const char *dbdir, uint32_t uid, int lock_timeout_m
 	if ((ch = calloc(1, sizeof(*ch))) == NULL)
 		return APK_ERR_NOMEM;
 	ch->lockfd = -1;
+	ch->dbdir = dbdir;
 	if ((err = apk_store_locate(&ch->files, dbdir, uid)) != APK_OK ||
 	    (err = take_lock(ch, lock_timeout_ms)) != APK_OK ||
 	    (err = ensure_decoy(&ch->files)) != APK_OK ||
@@ -192,11 +195,29 @@ static enum apk_err remove_file(const struct apk_store_files *f)
 	return fsync(f->dirfd) == 0 ? APK_OK : APK_ERR_UNAVAIL;
 }
 
+/* Gives every key of the saved keyring its slot in the last-used file
+ * (lastused.h), still under the lock. Its failure does not undo the change:
+ * logins are then not recorded until the next one. */
+static void prepare_last_used(const struct apk_store_change *ch, const struct apk_keyring *kr)
+{
+	const char **ids;
+	size_t i;
+
+	if ((ids = calloc(kr->n + 1, sizeof(*ids))) == NULL)
+		return;
+	for (i = 0; i < kr->n; i++)
+		ids[i] = kr->recs[i].id;
+	(void)apk_lastused_prepare(ch->dbdir, ch->files.uid, ids, kr->n);
+	free(ids);
+}
+
 enum apk_err apk_store_save(struct apk_store_change *ch, const struct apk_keyring *kr)
 {
 	enum apk_err err;
 
 	err = kr->n > 0 ? write_file_as(&ch->files, kr, ch->files.base) : remove_file(&ch->files);
+	if (err == APK_OK)
+		prepare_last_used(ch, kr);
 	apk_store_abandon(ch);
 	return err;
 }

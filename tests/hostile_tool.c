@@ -10,6 +10,11 @@
  *                                         exit 0 only when it is APK_OK
  *   hostile_tool hold FILE SECONDS        flock FILE (must exist), print
  *                                         "locked", sleep, exit
+ *   hostile_tool used DIR UID ID TIME SERVICE RHOST
+ *                                         record a login of key ID as the
+ *                                         module does (apk_lastused_record;
+ *                                         RHOST "-": unset); exit 0 when
+ *                                         recorded
  *
  * craft writes the record's fields itself (FORMAT.md section 3.1) from the
  * record as it is, with one change:
@@ -46,6 +51,7 @@
 #include <unistd.h>
 
 #include "keyfmt.h"
+#include "lastused.h"
 #include "record.h"
 #include "store.h"
 #include "verify.h"
@@ -225,6 +231,17 @@ static int hold(const char *path, const char *secs)
 	return 0;
 }
 
+static int used(char **argv)
+{
+	enum apk_err err;
+
+	err = apk_lastused_record(argv[0], (uint32_t)strtoul(argv[1], NULL, 10), argv[2],
+				  (int64_t)strtoll(argv[3], NULL, 10), argv[4],
+				  strcmp(argv[5], "-") == 0 ? NULL : argv[5]);
+	printf("%s\n", apk_strerror(err));
+	return err == APK_OK ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 3 && strcmp(argv[1], "noargv") == 0) {
@@ -240,6 +257,8 @@ int main(int argc, char **argv)
 		return verify(argv[2], argv[3], argv[4]);
 	if (argc == 4 && strcmp(argv[1], "hold") == 0)
 		return hold(argv[2], argv[3]);
-	fprintf(stderr, "usage: hostile_tool noargv|craft|verify|hold ...\n");
+	if (argc == 8 && strcmp(argv[1], "used") == 0)
+		return used(argv + 2);
+	fprintf(stderr, "usage: hostile_tool noargv|craft|verify|hold|used ...\n");
 	return 2;
 }

@@ -121,10 +121,11 @@ static const char *key_ref(struct ctx *c, const struct tkey *k)
 }
 
 /* Files in the database directory other than the account's file, its
- * lock and the decoy: a stale u<uid>.new (saw_new) or anything else (other). */
+ * lock, its last-used file and the decoy: a stale u<uid>.new (saw_new) or
+ * anything else (other; a killed change's u<uid>.used.new too). */
 static void scan_dir(struct ctx *c, bool *saw_new, char *other, size_t othersz)
 {
-	char file[32], lock[32], tmp[32];
+	char file[32], lock[32], tmp[32], used[32];
 	struct dirent *de;
 	DIR *d;
 
@@ -133,6 +134,7 @@ static void scan_dir(struct ctx *c, bool *saw_new, char *other, size_t othersz)
 	snprintf(file, sizeof file, "u%" PRIu32, c->env.uid);
 	snprintf(lock, sizeof lock, "u%" PRIu32 ".lock", c->env.uid);
 	snprintf(tmp, sizeof tmp, "u%" PRIu32 ".new", c->env.uid);
+	snprintf(used, sizeof used, "u%" PRIu32 ".used", c->env.uid);
 	d = opendir(c->env.db);
 	if (d == NULL) {
 		fail_note(&c->f_setup, "opendir %s: %s", c->env.db, strerror(errno));
@@ -142,7 +144,7 @@ static void scan_dir(struct ctx *c, bool *saw_new, char *other, size_t othersz)
 		const char *n = de->d_name;
 
 		if (strcmp(n, ".") == 0 || strcmp(n, "..") == 0 || strcmp(n, "decoy") == 0 ||
-		    strcmp(n, file) == 0 || strcmp(n, lock) == 0)
+		    strcmp(n, file) == 0 || strcmp(n, lock) == 0 || strcmp(n, used) == 0)
 			continue;
 		if (strcmp(n, tmp) == 0)
 			*saw_new = true;

@@ -155,10 +155,26 @@ expect_fail 2 "disable without a name is a usage error" "$ctl" disable
 sleep 2
 check "STATUS 'expired' once the second has passed" sh -c "'$ctl' list | grep -Eq '^brief .* expired '"
 
+# ---- last used (the module's record, made here as it makes it) ----
+check "every change prepares a slot: a login of a new key is recorded" \
+	sh -c "'$tool' used '$db' '$uid' '$(id_of forever)' 1767225600 sshd 192.0.2.7 >/dev/null"
+check "  ... list shows its time, service and remote host" \
+	grep -Eq '^forever .* 2026-01-01T00:00:00Z sshd 192\.0\.2\.7 ' "$("$ctl" list >"$work/list"; echo "$work/list")"
+check "  ... list --json has last_used {time, service, rhost}" \
+	test "$(jf forever last_used)" = '{"time": "2026-01-01T00:00:00Z", "service": "sshd", "rhost": "192.0.2.7"}'
+check "  ... the other keys stay never" test "$(jf plain last_used)" = null
+"$tool" used "$db" "$uid" "$(id_of plain)" 1767225601 su - >/dev/null
+check "a login without PAM_RHOST: rhost null, '-' in the table" \
+	sh -c "test '$(jf plain last_used)' = '{\"time\": \"2026-01-01T00:00:01Z\", \"service\": \"su\", \"rhost\": null}' && '$ctl' list | grep -Eq '^plain .* 2026-01-01T00:00:01Z su - '"
+"$tool" used "$db" "$uid" "$(id_of edited)" 1767225602 "$(printf 'ss\033[2Jhd')" "$(printf 'h\033]0;x\007 \\o')" >/dev/null
+check "a recorded service or host with control bytes reaches no terminal raw" \
+	sh -c "'$ctl' list | grep -q '^edited ' && ! '$ctl' list | LC_ALL=C grep -q '[[:cntrl:]]' && ! '$ctl' list --json | LC_ALL=C grep -q \"\$(printf '\\033')\""
+
 # ---- rotate ----
 "$ctl" delete --yes short hours weeks day second sixteen everything nets svc brief >/dev/null
 old=$("$ctl" generate -q --name ci --description 'deploy bot' --service sshd --from 10.0.0.0/8 --expires 30d)
 oldid=$(id_of ci)
+"$tool" used "$db" "$uid" "$oldid" 1767225603 sshd 10.1.1.1 >/dev/null
 t0=$(date +%s)
 out=$("$ctl" rotate ci); rc=$?
 t1=$(date +%s)
@@ -168,6 +184,9 @@ check "rotate prints the new key once, as generate does" \
 	test $rc -eq 0 -a "$(echo "$out" | grep -c 'apk_')" -eq 1 -a -n "$(echo "$out" | grep 'cannot be shown again')" -a -n "$(echo "$out" | grep "\"ci\" (id $newid)")"
 check "  ... the new key verifies and has another id" sh -c "'$tool' verify '$db' '$me' '$new' >/dev/null && test '$newid' != '$oldid'"
 check "  ... the old key is ci.old" test "$(id_of ci.old)" = "$oldid"
+check "  ... and keeps its last use; the new key has none" \
+	test "$(jf ci.old last_used) $(jf ci last_used)" = '{"time": "2026-01-01T00:00:03Z", "service": "sshd", "rhost": "10.1.1.1"} null'
+check "  ... and the new key has a slot too" sh -c "'$tool' used '$db' '$uid' '$(id_of ci)' 1767225604 sshd - >/dev/null"
 check "  ... and expires now (no --overlap)" expires_in ci.old "$t0" "$t1"
 check "  ... STATUS of ci.old: expired" sh -c "sleep 1; '$ctl' list | grep -Eq '^ci\.old .* expired '"
 check "  ... the new key has the description, services and networks" \
