@@ -188,21 +188,7 @@ tap_run "root: delete --user $ALICE by id" "$APKCTL" --user "$ALICE" delete --ye
 tap_is "root: only that key is gone" "$(keys_of "$ALICE")" "$a_before"
 
 # ---- every change is logged once, with caller, account and key -----------------------
-
-# change DESC ERE CMD...: CMD succeeds and writes exactly one authpriv line
-# from apikeyctl matching ERE.
-change() {
-	desc=$1
-	re=$2
-	shift 2
-	log_mark
-	tap_run "$desc" "$@"
-	log_window "$E2E_TMP/window"
-	tap_one_line "$desc: one authpriv line from apikeyctl" "$E2E_TMP/window" \
-		"apikeyctl(\\[[0-9]+\\])?: $re\$"
-	n=$(count_re "$E2E_TMP/window" "apikeyctl(\\[[0-9]+\\])?: ")
-	tap_is "$desc: no other apikeyctl line" "$n" 1
-}
+# (change: tests/e2e/lib/common.sh)
 
 log_mark
 run_cmd as_user "$ALICE" "$APKCTL" generate -q --name logged

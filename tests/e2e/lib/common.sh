@@ -491,6 +491,21 @@ tap_one_line() {
 	fi
 }
 
+# change DESC ERE CMD...: CMD succeeds (tap_run) and writes exactly one authpriv line
+# from apikeyctl matching ERE.
+change() {
+	desc=$1
+	re=$2
+	shift 2
+	log_mark
+	tap_run "$desc" "$@"
+	log_window "$E2E_TMP/window"
+	tap_one_line "$desc: one authpriv line from apikeyctl" "$E2E_TMP/window" \
+		"apikeyctl(\\[[0-9]+\\])?: $re\$"
+	n=$(count_re "$E2E_TMP/window" "apikeyctl(\\[[0-9]+\\])?: ")
+	tap_is "$desc: no other apikeyctl line" "$n" 1
+}
+
 # tap_examples DESC DIR: every example PAM file of doc/pam.d is in DIR, byte
 # for byte.
 tap_examples() {
