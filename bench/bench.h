@@ -1,13 +1,12 @@
 /* bench.h - the pam_apikey benchmark (make bench): what its parts share
  *
- * main.c       options, the order of the run, the targets, the exit code
+ * main.c       options, the order of the run, the exit code
  * fill.c       databases of synthetic keys, written through the store in bulk
  * logins.c     whole PAM logins, timed by bench-login (login.c) in a child
+ * breakdown.c  where a login's time goes: each step of the module alone
  * cli.c        apikeyctl generate / rename / delete as whole processes
- * breakdown.c  where a change's time goes: load, change, write and fsyncs
- * logsink.c    a private /dev/log, so the run's log lines go nowhere else
- * report.c     the table, the CSV, the plot
- * targets.c    issue 5's targets as ratios, PASS or MISS
+ * change.c     where a change's time goes: load, change, write and fsyncs
+ * report.c     the headline, the tables, the CSV, the plot
  * files.c      copying, measuring and removing files and directories
  */
 #ifndef APK_BENCH_H
@@ -44,6 +43,14 @@ enum brk_part {
 	BRK_COUNT
 };
 
+/* A login's steps, timed alone (breakdown.c). */
+enum login_part {
+	LP_PARSE, LP_USER, LP_DIR, LP_HELPER, LP_FILE, LP_PROBE, LP_GDBM_OPEN,
+	LP_META, LP_RECORD, LP_DIGEST, LP_FETCH, LP_VERIFY, LP_LOG, LP_OPTIONS, LP_CRYPTO,
+	LP_PROMPT, LP_ESCAPE, LP_COUNT
+};
+
+extern const char *const login_part_name[LP_COUNT];
 extern const char *const login_class_name[LC_COUNT];
 extern const char *const lookup_class_name[LK_COUNT];
 extern const char *const cli_op_name[CLI_COUNT];
@@ -55,6 +62,7 @@ struct bench_cfg {
 	char out[PATH_MAX];    /* output directory */
 	char module[PATH_MAX];
 	char helper[PATH_MAX];
+	char pamdir[PATH_MAX]; /* libpam's modules: pam_permit.so, pam_userdb.so */
 	char login_bin[PATH_MAX];
 	char plot_script[PATH_MAX];
 	char work[PATH_MAX];   /* databases and service files, removed at the end */
@@ -96,15 +104,15 @@ struct login_pass {
 
 struct bench_result {
 	struct size_result sz[BENCH_MAX_SIZES];
-	struct stats permit;
-	struct stats userdb;           /* pam_userdb, the issue's reference */
+	struct stats permit;           /* all three modules preloaded in these rounds */
+	struct stats userdb;           /* pam_userdb: a Berkeley DB of plain passwords */
 	struct stats lookup[LK_COUNT]; /* with the system's NSS, among the logins */
+	struct stats part[LP_COUNT];   /* a login's steps alone, at the largest size */
 	struct login_pass files;       /* a second run, names from /etc/passwd only */
 	struct login_pass first;       /* each the first login of a fresh process */
 	unsigned long mem_keys;
 	long hwm_permit_kb, hwm_login_kb; /* VmHWM of a child doing only those logins */
 	char owner[96];                   /* who owns the databases, as the table says */
-	char logsink[160];
 };
 
 /* fill.c */
@@ -136,24 +144,18 @@ int logins_first(const struct bench_cfg *c, const struct bench_keys *k, struct b
 /* cli.c */
 int cli_measure(const struct bench_cfg *c, struct bench_result *res);
 
+/* change.c */
+int change_measure(const struct bench_cfg *c, const struct bench_keys *k,
+		   struct bench_result *res);
+
 /* breakdown.c */
 int breakdown_measure(const struct bench_cfg *c, const struct bench_keys *k,
 		      struct bench_result *res);
-
-/* logsink.c: when it can, moves this process into a mount namespace of its
- * own whose /dev/log is a socket a child of ours drains; describes what it
- * did in note. -1 only when the process was left unable to work.
- * logsink_stop returns the lines drained (-1: unknown). */
-int logsink_start(const char *work, char *note, size_t notesz);
-long logsink_stop(void);
 
 /* report.c */
 void report_table(const struct bench_cfg *c, const struct bench_result *res);
 int report_csv(const struct bench_cfg *c, const struct bench_result *res);
 int report_plot(const struct bench_cfg *c, const struct bench_result *res);
-
-/* targets.c: prints each target PASS or MISS; returns the misses. */
-int targets_report(const struct bench_cfg *c, const struct bench_result *res);
 
 /* files.c */
 int path_join(char *out, size_t outsz, const char *dir, const char *name);

@@ -1,158 +1,313 @@
-/* breakdown.c - where the time of a key change goes
+/* breakdown.c - where a login's time goes
  *
- * In this process, through the store API apikeyctl uses, on the measured
- * account (which holds all but one of the keys an account may have):
- * apk_store_begin (lock, open and decode the account's file), the keyring
- * operation (in memory), and apk_store_save (write a new file, which gdbm
- * fsyncs as it closes; rename; fsync of the directory), for a generate and a delete.
- * Then the two fsyncs alone, in the same directory: fsync of a fresh,
- * unsynced copy of the account's file, and a rename followed by fsync of
- * the directory. What commit costs beyond them is gdbm writing the file.
+ * In this process, on the largest database and the measured account, each
+ * step the module takes for a right key, timed alone with the calls the
+ * module makes (the library is the same code, linked statically here):
+ *
+ *   parse      apk_key_parse: format and checksum
+ *   user       getpwnam_r of the user (verify.c's lookup)
+ *   directory  apk_safe_open_dir + close: open, fstat, the owner check, which
+ *              looks the helper account up when the directory is its
+ *   helper     that lookup alone (getpwnam_r of pam-apikey; part of directory)
+ *   file       apk_safe_openat + close of the account's file: open, fstat,
+ *              the owner check (fstat of the directory), O_NONBLOCK cleared
+ *   probe      the failing open of a name no file has, which keeps an account
+ *              with a file as costly as one without (store.c)
+ *   gdbm open  gdbm_fd_open + gdbm_close as the store opens: header and
+ *              bucket directory read with read(2)
+ *   meta       gdbm_fetch of the header record in that fresh handle: a
+ *              bucket and the value read
+ *   record     then gdbm_fetch of the key's record: a bucket and the value
+ *              (meta and record are timed inside the gdbm open step, whose
+ *              own figure leaves them out)
+ *   digest     apk_key_digest (BLAKE2b under the file's hash key)
+ *   fetch      apk_store_fetch whole: directory .. record, decoded and checked
+ *   verify     apk_verify whole: parse, user, fetch, digest, comparison
+ *   log line   pam_syslog of an attribution line as long as the module's,
+ *              through a handle of this process: to the system's /dev/log
+ *   options    apk_pam_options_parse of the benchmark's module arguments
+ *   crypto     apk_crypto_init (libsodium, initialised already)
+ *   prompt     pam_prompt through the handle and a conversation answering
+ *              the key as bench-login's does; the answer wiped and freed
+ *   escape     apk_escape of the user, the service and the remote host
+ *
+ * Each round runs every step once in a fresh random order, as the logins
+ * do; medians. The module's share of a login is the right key's login
+ * minus pam_permit's, both preloaded, from the login rounds; what verify
+ * and the log line do not explain is the PAM glue (options, the
+ * conversation, items, escaping) and the noise between two runs.
  */
-#include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+#include <syslog.h>
 #include <unistd.h>
 
+#include <security/pam_appl.h>
+#include <security/pam_ext.h>
 #include <sodium.h>
 
 #include "bench.h"
+#include "pam_options.h"
+#include "safefile.h"
+#include "store_internal.h"
+#include "validate.h"
+#include "verify.h"
 
-#define BRK_KEY "bench-brk"
-#define SCRATCH "bench-scratch"
-#define SCRATCH2 "bench-scratch2"
+const char *const login_part_name[LP_COUNT] = {
+	"parse", "user", "directory", "helper", "file", "probe", "gdbm open",
+	"meta", "record", "digest", "fetch", "verify", "log line", "options", "crypto",
+	"prompt", "escape",
+};
 
-/* One generate (gen = 1) or delete change, timed in its three parts. */
-static int change(const char *db, const struct apk_account *acct, int gen, uint64_t t[3])
+struct subject {
+	const struct bench_keys *k;
+	const char *db;
+	char base[24];
+	struct apk_key key;
+	struct apk_meta meta;
+	int dirfd, filefd;
+	GDBM_FILE gdbm;
+	pam_handle_t *pamh;
+};
+
+/* Answers every message with the key, as bench-login's conversation does. */
+static int answer(int n, const struct pam_message **m, struct pam_response **r, void *d)
 {
-	const char *name = BRK_KEY;
-	char token[APK_KEY_LEN + 1];
-	struct apk_store_change *ch;
-	struct apk_keyring kr;
-	struct apk_record *r;
-	uint64_t t0, t1, t2;
-	enum apk_err err;
+	struct pam_response *out;
+	int i;
 
-	t0 = now_ns();
-	if ((err = apk_store_begin(db, acct->uid, BENCH_LOCK_MS, &kr, &ch)) == APK_OK) {
-		t1 = now_ns();
-		if (gen)
-			err = apk_keyring_generate(&kr, acct, name, NULL, (int64_t)time(NULL), token,
-						   NULL);
-		else if ((r = apk_keyring_find(&kr, acct, name)) == NULL)
-			err = APK_ERR_NOTFOUND;
-		else
-			err = apk_keyring_delete(&kr, r->id);
-		sodium_memzero(token, sizeof(token));
-		t2 = now_ns();
-		if (err == APK_OK)
-			err = apk_store_save(ch, &kr);
-		else
-			apk_store_abandon(ch);
-		apk_keyring_free(&kr);
-		t[0] = t1 - t0;
-		t[1] = t2 - t1;
-		t[2] = now_ns() - t2;
-	}
-	if (err != APK_OK) {
-		fprintf(stderr, "bench: FUNCTIONAL ERROR: %s in %s: %s\n", gen ? "generate" : "delete",
-			db, apk_strerror(err));
+	(void)m;
+	if (n <= 0 || (out = calloc((size_t)n, sizeof(*out))) == NULL)
+		return PAM_CONV_ERR;
+	for (i = 0; i < n; i++)
+		out[i].resp = strdup(d);
+	*r = out;
+	return PAM_SUCCESS;
+}
+
+static int lookup(const char *name)
+{
+	struct passwd pw, *found = NULL;
+	char buf[4096];
+
+	return getpwnam_r(name, &pw, buf, sizeof(buf), &found) == 0 && found != NULL ? 0 : -1;
+}
+
+static int fetch_raw(GDBM_FILE db, const char *kbuf, size_t klen)
+{
+	datum key = { (char *)(uintptr_t)kbuf, (int)klen }, v = gdbm_fetch(db, key);
+
+	if (v.dptr == NULL)
 		return -1;
-	}
+	sodium_memzero(v.dptr, (size_t)v.dsize);
+	free(v.dptr);
 	return 0;
 }
 
-/* The two fsyncs of a commit, alone, next to the account's file. */
-static int fsyncs(const char *db, uint32_t uid, uint64_t *file, uint64_t *dir)
+/* gdbm_fd_open as the store opens, the header and the record fetched in
+ * the fresh handle: their times into t (the open's without them). */
+static int gdbm_steps(struct subject *s, uint64_t t[3])
 {
-	char name[32];
-	int dfd, in, out = -1, rc = -1;
-	uint64_t t0;
+	char kbuf[1 + APK_ID_LEN];
+	uint64_t t0 = now_ns(), t1, t2;
+	GDBM_FILE db;
+	int fd, rc;
 
-	snprintf(name, sizeof(name), "u%u", (unsigned)uid);
-	if ((dfd = open(db, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+	/* A fresh descriptor at offset 0, as the module's (gdbm reads its
+	 * header from where the descriptor stands). */
+	if ((fd = dup(s->filefd)) < 0 || lseek(fd, 0, SEEK_SET) != 0)
+		return fd >= 0 ? (close(fd), -1) : -1;
+	db = gdbm_fd_open(fd, s->base, STORE_BLOCK_SIZE,
+			  GDBM_READER | GDBM_NOMMAP | GDBM_NOLOCK | GDBM_CLOERROR, NULL);
+	if (db == NULL)
 		return -1;
-	if ((in = openat(dfd, name, O_RDONLY | O_CLOEXEC)) >= 0 &&
-	    (out = openat(dfd, SCRATCH, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) >= 0 &&
-	    copy_range(in, out) == 0) {
-		t0 = now_ns();
-		if (fsync(out) == 0) {
-			*file = now_ns() - t0;
-			t0 = now_ns();
-			if (renameat(dfd, SCRATCH, dfd, SCRATCH2) == 0 && fsync(dfd) == 0) {
-				*dir = now_ns() - t0;
-				rc = 0;
-			}
-		}
-	}
-	if (out >= 0)
-		close(out);
-	if (in >= 0)
-		close(in);
-	unlinkat(dfd, SCRATCH, 0);
-	unlinkat(dfd, SCRATCH2, 0);
-	close(dfd);
+	t1 = now_ns();
+	rc = fetch_raw(db, STORE_KEY_META, 1);
+	t2 = now_ns();
+	if (rc == 0)
+		rc = fetch_raw(db, kbuf, apk_store_record_key(kbuf, s->key.id));
+	t[LP_RECORD - LP_GDBM_OPEN] = now_ns() - t2;
+	t[LP_META - LP_GDBM_OPEN] = t2 - t1;
+	t2 = now_ns();
+	gdbm_close(db);
+	t[0] = (t1 - t0) + (now_ns() - t2);
 	return rc;
 }
 
-struct samples {
-	uint64_t *v[BRK_COUNT];
-	size_t n[BRK_COUNT];
-};
-
-static void add(struct samples *s, int part, uint64_t ns)
+/* One step; 0 when it did what the module's does. */
+static int step(struct subject *s, int part)
 {
-	s->v[part][s->n[part]++] = ns;
+	static const char *argv[] = { "db=/var/lib/pam_apikey", "nodelay" };
+	struct apk_pam_options opts;
+	struct apk_record rec;
+	unsigned char digest[APK_DIGEST_BYTES];
+	char ename[256], e1[512], e2[256], e3[256], *resp = NULL;
+	const char *bad = NULL;
+	enum apk_err err;
+	int fd, rc = 0;
+
+	switch (part) {
+	case LP_PARSE:
+		rc = apk_key_parse(s->k->right, APK_KEY_LEN, &s->key) == APK_OK ? 0 : -1;
+		break;
+	case LP_USER:
+		rc = lookup(s->k->me.name);
+		break;
+	case LP_DIR:
+		if ((rc = apk_safe_open_dir(s->db, &fd) == APK_OK ? 0 : -1) == 0)
+			close(fd);
+		break;
+	case LP_HELPER:
+		(void)lookup(APK_HELPER_USER); /* found or not, as the owner check makes it */
+		break;
+	case LP_FILE:
+		if ((rc = apk_safe_openat(s->dirfd, s->base, O_RDONLY, 0, &fd) == APK_OK ? 0 : -1) == 0)
+			close(fd);
+		break;
+	case LP_PROBE:
+		fd = openat(s->dirfd, STORE_NEVER, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+		rc = fd < 0 ? 0 : (close(fd), -1);
+		break;
+	case LP_DIGEST:
+		apk_key_digest(s->meta.hashkey, &s->key, digest);
+		sodium_memzero(digest, sizeof(digest));
+		break;
+	case LP_FETCH:
+		err = apk_store_fetch(s->db, s->k->me.uid, s->key.id, &s->meta, &rec);
+		rc = err == APK_OK ? 0 : -1;
+		sodium_memzero(&rec, sizeof(rec));
+		break;
+	case LP_VERIFY:
+		err = apk_verify(s->db, s->k->me.name, s->k->right, APK_KEY_LEN, &rec);
+		rc = err == APK_OK ? 0 : -1;
+		sodium_memzero(&rec, sizeof(rec));
+		break;
+	case LP_LOG:
+		memset(ename, 'n', 16);
+		ename[16] = '\0';
+		pam_syslog(s->pamh, LOG_INFO,
+			   "accepted key %s (id %s) for user %s service %s rhost %s", ename,
+			   s->key.id, s->k->me.name, "apk-1000000", "203.0.113.7");
+		break;
+	case LP_OPTIONS:
+		rc = apk_pam_options_parse(2, argv, &opts, &bad);
+		break;
+	case LP_CRYPTO:
+		rc = apk_crypto_init() == APK_OK ? 0 : -1;
+		break;
+	case LP_PROMPT:
+		rc = pam_prompt(s->pamh, PAM_PROMPT_ECHO_OFF, &resp, "%s", "API key: ") ==
+				     PAM_SUCCESS && resp != NULL ? 0 : -1;
+		if (resp != NULL) {
+			sodium_memzero(resp, strlen(resp));
+			free(resp);
+		}
+		break;
+	case LP_ESCAPE:
+		apk_escape(s->k->me.name, e1, sizeof(e1));
+		apk_escape("apk-1000000", e2, sizeof(e2));
+		apk_escape("203.0.113.7", e3, sizeof(e3));
+		break;
+	}
+	return rc;
 }
 
-/* A generate and a delete, then the fsyncs alone. */
-static int one_rep(const struct bench_keys *k, const char *db, struct samples *s)
+static int subject_open(const struct bench_cfg *c, const struct bench_keys *k, const char *db,
+			struct subject *s)
 {
-	uint64_t t[3], f, d;
-	int gen, p;
+	struct pam_conv conv = { answer, (void *)(uintptr_t)k->right };
+	struct apk_record rec;
+	char confdir[PATH_MAX];
 
-	for (gen = 1; gen >= 0; gen--) {
-		if (change(db, &k->me, gen, t) != 0)
-			return -1;
-		for (p = 0; p < 3; p++)
-			add(s, p, t[p]);
-		add(s, BRK_TOTAL, t[0] + t[1] + t[2]);
-	}
-	if (fsyncs(db, k->me.uid, &f, &d) != 0) {
-		fprintf(stderr, "bench: timing the fsyncs alone in %s failed: %s\n", db,
-			strerror(errno));
+	memset(s, 0, sizeof(*s));
+	s->k = k;
+	s->db = db;
+	s->dirfd = s->filefd = -1;
+	snprintf(s->base, sizeof(s->base), "u%lu", (unsigned long)k->me.uid);
+	if (apk_key_parse(k->right, APK_KEY_LEN, &s->key) != APK_OK ||
+	    apk_store_fetch(db, k->me.uid, s->key.id, &s->meta, &rec) != APK_OK ||
+	    apk_safe_open_dir(db, &s->dirfd) != APK_OK ||
+	    apk_safe_openat(s->dirfd, s->base, O_RDONLY, 0, &s->filefd) != APK_OK)
 		return -1;
-	}
-	add(s, BRK_FSYNC_FILE, f);
-	add(s, BRK_FSYNC_DIR, d);
-	return 0;
+	sodium_memzero(&rec, sizeof(rec));
+	s->gdbm = gdbm_fd_open(dup(s->filefd), s->base, STORE_BLOCK_SIZE,
+			       GDBM_READER | GDBM_NOMMAP | GDBM_NOLOCK | GDBM_CLOERROR, NULL);
+	if (s->gdbm == NULL || path_join(confdir, sizeof(confdir), c->work, "pam.d") != 0)
+		return -1;
+	return pam_start_confdir("permit", k->me.name, &conv, confdir, &s->pamh) == PAM_SUCCESS
+		       ? 0
+		       : -1;
+}
+
+static void subject_close(struct subject *s)
+{
+	if (s->pamh != NULL)
+		pam_end(s->pamh, PAM_SUCCESS);
+	if (s->gdbm != NULL)
+		gdbm_close(s->gdbm);
+	if (s->filefd >= 0)
+		close(s->filefd);
+	if (s->dirfd >= 0)
+		close(s->dirfd);
+	apk_key_wipe(&s->key);
+	sodium_memzero(&s->meta, sizeof(s->meta));
 }
 
 int breakdown_measure(const struct bench_cfg *c, const struct bench_keys *k,
 		      struct bench_result *res)
 {
-	struct samples s[BENCH_MAX_SIZES];
-	unsigned rep;
-	size_t i;
-	int p, rc = 0;
+	const char *db = res->sz[c->nsizes - 1].db;
+	unsigned long reps = c->rounds, r;
+	uint64_t *ns = calloc(LP_COUNT * reps, sizeof(uint64_t)), t0, t[3];
+	uint32_t order[LP_COUNT];
+	struct subject s;
+	int i, j, part, err, rc = -1;
 
-	memset(s, 0, sizeof(s));
-	for (i = 0; i < c->nsizes; i++)
-		for (p = 0; p < BRK_COUNT; p++)
-			if ((s[i].v[p] = calloc(2 * (size_t)c->brk_reps, sizeof(uint64_t))) == NULL)
-				rc = -1;
-	fprintf(stderr, "# breakdown: %u repetitions at each size\n", c->brk_reps);
-	for (rep = 0; rep < c->brk_reps && rc == 0; rep++)
-		for (i = 0; i < c->nsizes && rc == 0; i++)
-			rc = one_rep(k, res->sz[i].db, &s[i]);
-	for (i = 0; i < c->nsizes; i++)
-		for (p = 0; p < BRK_COUNT; p++) {
-			if (rc == 0)
-				stats_from_ns(s[i].v[p], s[i].n[p], &res->sz[i].brk[p]);
-			free(s[i].v[p]);
+	memset(&s, 0, sizeof(s));
+	s.dirfd = s.filefd = -1;
+	fprintf(stderr, "# a login's steps alone: %d steps x %lu rounds\n", LP_COUNT, reps);
+	if (ns == NULL || subject_open(c, k, db, &s) != 0) {
+		fprintf(stderr, "bench: FUNCTIONAL ERROR: cannot set up the login's steps in %s\n",
+			db);
+		goto out;
+	}
+	for (r = 0; r < reps; r++) {
+		for (i = 0; i < LP_COUNT; i++)
+			order[i] = (uint32_t)i;
+		for (i = LP_COUNT - 1; i > 0; i--) { /* Fisher-Yates */
+			j = (int)randombytes_uniform((uint32_t)i + 1);
+			part = (int)order[i];
+			order[i] = order[j];
+			order[j] = (uint32_t)part;
 		}
+		for (i = 0; i < LP_COUNT; i++) {
+			part = (int)order[i];
+			if (part == LP_META || part == LP_RECORD)
+				continue; /* timed in LP_GDBM_OPEN's step */
+			t0 = now_ns();
+			err = part == LP_GDBM_OPEN ? gdbm_steps(&s, t) : step(&s, part);
+			if (part != LP_GDBM_OPEN)
+				t[0] = now_ns() - t0;
+			if (err != 0) {
+				fprintf(stderr, "bench: FUNCTIONAL ERROR: login step %s failed\n",
+					login_part_name[part]);
+				goto out;
+			}
+			ns[(size_t)part * reps + r] = t[0];
+			if (part == LP_GDBM_OPEN) {
+				ns[(size_t)LP_META * reps + r] = t[LP_META - LP_GDBM_OPEN];
+				ns[(size_t)LP_RECORD * reps + r] = t[LP_RECORD - LP_GDBM_OPEN];
+			}
+		}
+	}
+	for (i = 0; i < LP_COUNT; i++)
+		stats_from_ns(ns + (size_t)i * reps, reps, &res->part[i]);
+	rc = 0;
+out:
+	subject_close(&s);
+	free(ns);
 	return rc;
 }

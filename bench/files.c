@@ -128,7 +128,7 @@ static int remove_one(const char *path, const struct stat *sb, int type, struct 
 
 int tree_remove(const char *dir)
 {
-	/* FTW_MOUNT: never into anything mounted below dir (logsink.c binds /dev there). */
+	/* FTW_MOUNT: never into anything mounted below dir. */
 	if (nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) != 0) {
 		fprintf(stderr, "bench: cannot remove %s: %s\n", dir, strerror(errno));
 		return -1;

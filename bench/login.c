@@ -1,6 +1,6 @@
 /* login.c - bench-login: times whole PAM logins, round-robin over a plan
  *
- *   bench-login CONFDIR ROUNDS WARMUP [files] < PLAN
+ *   bench-login [-f] [-p MODULE]... CONFDIR ROUNDS WARMUP < PLAN
  *
  * PLAN has one cell a line: LABEL SERVICE USER EXPECT RESPONSE, separated by
  * single spaces; EXPECT is the PAM code the login must return; RESPONSE is
@@ -9,8 +9,14 @@
  * lookup alone, getpwnam_r(USER), timed the same way; its code is 0 when
  * the name exists, PAM_USER_UNKNOWN when it does not, PAM_SYSTEM_ERR on an
  * error: what the module's own lookup costs, apart from the rest of it.
- * With "files", this process asks glibc (__nss_configure_lookup) to look
+ * With -f, this process asks glibc (__nss_configure_lookup) to look
  * names up in /etc/passwd and /etc/group only, whatever nsswitch.conf says.
+ * Each -p MODULE is loaded once before any login with RTLD_NODELETE, as
+ * LD_PRELOAD would: libpam's dlopen at every pam_start and dlclose at every
+ * pam_end then find it loaded, so no login pays for loading a module
+ * (pam_apikey is linked -z nodelete and stays loaded anyway; pam_permit
+ * and pam_userdb are not). The caller names each module by the path its
+ * service file uses.
  * Before timing anything it looks each cell's user up once, as sshd does
  * before it starts PAM: a first login here finds glibc's NSS set up, as
  * one in sshd does. The plan comes on stdin so that keys stay off the command
@@ -27,15 +33,17 @@
  * Exit 0 when every login returned what it should, 3 when some did not,
  * 2 on a usage or set-up error.
  *
- * It links libpam and libc only: each login loads the module and the
- * libraries it needs, as each sshd connection does.
+ * It links libpam and libc only: without -p, its first login loads the
+ * module and the libraries it needs, as each sshd connection does.
  */
+#include <dlfcn.h>
 #include <errno.h>
 #include <nss.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <security/pam_appl.h>
 
@@ -44,6 +52,7 @@
 #define MAX_CELLS 32
 #define FIELD_MAX 512
 #define ROUNDS_MAX 1000000ul
+#define USAGE "usage: bench-login [-f] [-p MODULE]... CONFDIR ROUNDS WARMUP < PLAN\n"
 
 struct cell {
 	char label[64];
@@ -201,6 +210,31 @@ static int read_plan(struct cell *cells, size_t *n)
 	return *n > 0 ? 0 : -1;
 }
 
+/* Options: -f (names from /etc/passwd only), -p MODULE (loaded for good).
+ * The index of the first operand, or -1. */
+static int options(int argc, char **argv)
+{
+	int o;
+
+	while ((o = getopt(argc, argv, "fp:")) != -1) {
+		if (o == 'f') {
+			if (__nss_configure_lookup("passwd", "files") != 0 ||
+			    __nss_configure_lookup("group", "files") != 0) {
+				fprintf(stderr, "bench-login: glibc refused passwd: files\n");
+				return -1;
+			}
+		} else if (o == 'p') {
+			if (dlopen(optarg, RTLD_NOW | RTLD_NODELETE) == NULL) {
+				fprintf(stderr, "bench-login: cannot load %s: %s\n", optarg, dlerror());
+				return -1;
+			}
+		} else {
+			return -1;
+		}
+	}
+	return optind;
+}
+
 int main(int argc, char **argv)
 {
 	static struct cell cells[MAX_CELLS];
@@ -210,17 +244,11 @@ int main(int argc, char **argv)
 	size_t n, i, k, failed = 0;
 	struct stats s;
 	uint64_t t0;
-	int rc;
+	int rc, op = options(argc, argv);
 
-	if (argc < 4 || argc > 5 || (argc == 5 && strcmp(argv[4], "files") != 0) ||
-	    parse_ulong(argv[2], ROUNDS_MAX, &rounds) != 0 || rounds == 0 ||
-	    parse_ulong(argv[3], ROUNDS_MAX, &warmup) != 0) {
-		fprintf(stderr, "usage: bench-login CONFDIR ROUNDS WARMUP [files] < PLAN\n");
-		return 2;
-	}
-	if (argc == 5 && (__nss_configure_lookup("passwd", "files") != 0 ||
-			  __nss_configure_lookup("group", "files") != 0)) {
-		fprintf(stderr, "bench-login: glibc refused passwd: files\n");
+	if (op < 0 || argc - op != 3 || parse_ulong(argv[op + 1], ROUNDS_MAX, &rounds) != 0 ||
+	    rounds == 0 || parse_ulong(argv[op + 2], ROUNDS_MAX, &warmup) != 0) {
+		fprintf(stderr, USAGE);
 		return 2;
 	}
 	if (read_plan(cells, &n) != 0) {
@@ -240,7 +268,7 @@ int main(int argc, char **argv)
 			struct cell *c = &cells[order[k]];
 
 			t0 = now_ns();
-			rc = login(argv[1], c);
+			rc = login(argv[op], c);
 			if (r >= warmup)
 				c->ns[r - warmup] = now_ns() - t0;
 			if (rc != c->expect && c->bad++ == 0)

@@ -4,15 +4,18 @@
  * loaded already. Every class at every size, pam_permit and pam_userdb run
  * in rounds in one child, so noise on the machine hits them alike; the same child
  * times the module's name lookup alone (getpwnam_r), for the known and the
- * unknown name. Three more kinds of run, at the largest size:
+ * unknown name. In these rounds all three modules are loaded once before the
+ * first login (bench-login -p): pam_apikey is linked -z nodelete and stays
+ * loaded, and libpam would otherwise load and unload pam_permit and
+ * pam_userdb at every login, so like is compared with like. Three more
+ * kinds of run, at the largest size:
  * - files: the same cells again in a child told to read names from
  *   /etc/passwd only, so that what the system's NSS modules add for a
  *   missing name (on Debian 12, systemd's userdb probes) shows apart from
  *   the module's own work;
- * - first: each login the first of a fresh child, which loads the module,
- *   libsodium and libgdbm, as each sshd connection does (sshd re-executes
- *   itself per connection); later logins in one process find the module
- *   loaded (it is linked -z nodelete);
+ * - first: each login the first of a fresh child with nothing preloaded,
+ *   which loads the module, libsodium and libgdbm, as each sshd connection
+ *   does (sshd re-executes itself per connection);
  * - memory: one child doing only successful logins against the largest
  *   database, one doing only pam_permit; each reports its VmHWM, the peak
  *   resident size since its exec (wait4's ru_maxrss would also count the
@@ -42,6 +45,8 @@
 #define USERDB_SERVICE "userdb"
 #define USERDB_LOAD "db5.3_load"
 #define USERDB_PASSWORD "apkbench-userdb-password"
+#define RUN_FILES 1
+#define RUN_PRELOAD 2
 
 static const int class_expect[LC_COUNT] = { PAM_SUCCESS, PAM_AUTH_ERR, PAM_AUTH_ERR,
 					    PAM_USER_UNKNOWN };
@@ -49,6 +54,13 @@ static const int class_expect[LC_COUNT] = { PAM_SUCCESS, PAM_AUTH_ERR, PAM_AUTH_
 static int confdir(const struct bench_cfg *c, char *out, size_t outsz)
 {
 	return path_join(out, outsz, c->work, "pam.d");
+}
+
+/* A module of libpam's directory by its path, as the service files and
+ * bench-login -p name it. */
+static int pam_module(const struct bench_cfg *c, const char *name, char *out, size_t outsz)
+{
+	return path_join(out, outsz, c->pamdir, name);
 }
 
 static int write_service(const char *dir, const char *name, const char *line)
@@ -97,22 +109,25 @@ static int userdb_create(const struct bench_cfg *c, const char *user)
 int logins_setup(const struct bench_cfg *c, const struct bench_keys *k,
 		 const struct bench_result *res)
 {
-	char dir[PATH_MAX], name[64], line[2 * PATH_MAX];
+	char dir[PATH_MAX], name[64], line[2 * PATH_MAX], permit[PATH_MAX], userdb[PATH_MAX];
 	size_t i;
 
-	if (confdir(c, dir, sizeof(dir)) != 0 || mkdir(dir, 0700) != 0)
+	if (confdir(c, dir, sizeof(dir)) != 0 || mkdir(dir, 0700) != 0 ||
+	    pam_module(c, "pam_permit.so", permit, sizeof(permit)) != 0 ||
+	    pam_module(c, "pam_userdb.so", userdb, sizeof(userdb)) != 0)
 		return -1;
 	/* A PAM service line splits at white space: so would these paths. */
-	if (strpbrk(c->module, " \t\n") != NULL || strpbrk(c->work, " \t\n") != NULL) {
+	if (strpbrk(c->module, " \t\n") != NULL || strpbrk(c->work, " \t\n") != NULL ||
+	    strpbrk(c->pamdir, " \t\n") != NULL) {
 		fprintf(stderr, "bench: the module and output paths must not contain white space\n");
 		return -1;
 	}
 	/* libpam reads "other" on every pam_start and logs an error when it is
 	 * missing: an empty one keeps that line out of every login alike. */
 	if (write_service(dir, "other", "# no default stack\n") != 0 ||
-	    write_service(dir, PERMIT_SERVICE, "auth required pam_permit.so\n") != 0 ||
-	    userdb_create(c, k->me.name) != 0 ||
-	    snprintf(line, sizeof(line), "auth required pam_userdb.so db=%s/userdb crypt=none\n",
+	    snprintf(line, sizeof(line), "auth required %s\n", permit) >= (int)sizeof(line) ||
+	    write_service(dir, PERMIT_SERVICE, line) != 0 || userdb_create(c, k->me.name) != 0 ||
+	    snprintf(line, sizeof(line), "auth required %s db=%s/userdb crypt=none\n", userdb,
 		     c->work) >= (int)sizeof(line) ||
 	    write_service(dir, USERDB_SERVICE, line) != 0)
 		return -1;
@@ -215,19 +230,24 @@ static int write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
-/* Runs bench-login with plan; its output into out.
- * Returns its exit status, or -1 when it could not run. */
+/* Runs bench-login with plan; its output into out. RUN_FILES: names from
+ * /etc/passwd only; RUN_PRELOAD: the three modules loaded before the first
+ * login. Returns its exit status, or -1 when it could not run. */
 static int run_child(const struct bench_cfg *c, const char *plan, size_t planlen,
-		     unsigned long rounds, unsigned long warmup, int files, char *out, size_t outsz)
+		     unsigned long rounds, unsigned long warmup, int how, char *out, size_t outsz)
 {
-	char bin[PATH_MAX], dir[PATH_MAX], r[32], w[32], nss[] = "files";
-	char *argv[6];
-	int in[2], outp[2], status;
+	char bin[PATH_MAX], dir[PATH_MAX], r[32], w[32], f[] = "-f", p[] = "-p";
+	char permit[PATH_MAX], userdb[PATH_MAX], module[PATH_MAX];
+	char *argv[12];
+	int in[2], outp[2], status, a = 0;
 	size_t got = 0;
 	ssize_t n;
 	pid_t pid;
 
-	if (confdir(c, dir, sizeof(dir)) != 0 || pipe2(in, O_CLOEXEC) != 0)
+	if (confdir(c, dir, sizeof(dir)) != 0 ||
+	    pam_module(c, "pam_permit.so", permit, sizeof(permit)) != 0 ||
+	    pam_module(c, "pam_userdb.so", userdb, sizeof(userdb)) != 0 ||
+	    pipe2(in, O_CLOEXEC) != 0)
 		return -1;
 	if (pipe2(outp, O_CLOEXEC) != 0) {
 		close(in[0]);
@@ -237,12 +257,22 @@ static int run_child(const struct bench_cfg *c, const char *plan, size_t planlen
 	snprintf(r, sizeof(r), "%lu", rounds);
 	snprintf(w, sizeof(w), "%lu", warmup);
 	snprintf(bin, sizeof(bin), "%s", c->login_bin);
-	argv[0] = bin;
-	argv[1] = dir;
-	argv[2] = r;
-	argv[3] = w;
-	argv[4] = files ? nss : NULL;
-	argv[5] = NULL;
+	snprintf(module, sizeof(module), "%s", c->module);
+	argv[a++] = bin;
+	if (how & RUN_FILES)
+		argv[a++] = f;
+	if (how & RUN_PRELOAD) {
+		argv[a++] = p;
+		argv[a++] = permit;
+		argv[a++] = p;
+		argv[a++] = userdb;
+		argv[a++] = p;
+		argv[a++] = module;
+	}
+	argv[a++] = dir;
+	argv[a++] = r;
+	argv[a++] = w;
+	argv[a] = NULL;
 	fflush(NULL);
 	if ((pid = fork()) == 0) {
 		signal(SIGPIPE, SIG_DFL);
@@ -336,11 +366,11 @@ static int parse(char *out, struct bench_result *res, size_t want, long *hwm)
 }
 
 static int run_plan(const struct bench_cfg *c, char *plan, size_t len, size_t cells,
-		    unsigned long rounds, unsigned long warmup, int files, struct bench_result *res,
+		    unsigned long rounds, unsigned long warmup, int how, struct bench_result *res,
 		    long *hwm)
 {
 	char out[OUT_MAX];
-	int st = run_child(c, plan, len, rounds, warmup, files, out, sizeof(out));
+	int st = run_child(c, plan, len, rounds, warmup, how, out, sizeof(out));
 
 	sodium_memzero(plan, PLAN_MAX);
 	if (st != 0 && st != 3) {
@@ -359,9 +389,9 @@ int logins_measure(const struct bench_cfg *c, const struct bench_keys *k, struct
 
 	if (plan_rounds(plan, &len, k, c, res, 0, &cells) != 0)
 		return -1;
-	fprintf(stderr, "# logins: %zu cells x %lu rounds (+%lu warm-up), round-robin\n", cells,
-		c->rounds, c->warmup);
-	return run_plan(c, plan, len, cells, c->rounds, c->warmup, 0, res, &hwm);
+	fprintf(stderr, "# logins, modules preloaded: %zu cells x %lu rounds (+%lu warm-up), "
+		"round-robin\n", cells, c->rounds, c->warmup);
+	return run_plan(c, plan, len, cells, c->rounds, c->warmup, RUN_PRELOAD, res, &hwm);
 }
 
 /* Keeps what a run of the largest size's cells found. */
@@ -387,9 +417,10 @@ int logins_files(const struct bench_cfg *c, const struct bench_keys *k, struct b
 	memcpy(scratch, res, sizeof(*scratch));
 	if (plan_rounds(plan, &len, k, c, res, c->nsizes - 1, &cells) != 0)
 		goto out;
-	fprintf(stderr, "# logins, passwd: files only: %zu cells x %lu rounds (+%lu warm-up)\n",
-		cells, c->rounds, c->warmup);
-	if (run_plan(c, plan, len, cells, c->rounds, c->warmup, 1, scratch, &hwm) == 0) {
+	fprintf(stderr, "# logins, modules preloaded, passwd: files only: %zu cells x %lu rounds "
+		"(+%lu warm-up)\n", cells, c->rounds, c->warmup);
+	if (run_plan(c, plan, len, cells, c->rounds, c->warmup, RUN_FILES | RUN_PRELOAD, scratch,
+		     &hwm) == 0) {
 		keep_pass(c, scratch, &res->files);
 		rc = 0;
 	}

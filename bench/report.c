@@ -50,9 +50,9 @@ static void report_pass_table(const struct bench_cfg *c, const struct bench_resu
 	printf("\nAt %lu keys, two more kinds of run; median (p90) us, ratio to that run's "
 	       "pam_permit:\n- passwd: files only: the rounds above again, in a process told by "
 	       "glibc's\n  __nss_configure_lookup to read names from /etc/passwd alone;\n"
-	       "- first login: each login the first of a fresh process (%lu each, interleaved) that "
-	       "has looked\n  the name up already, as sshd has: it loads the module, libsodium and "
-	       "libgdbm, as each\n  sshd connection does.\n\n",
+	       "- first login: each login the first of a fresh process (%lu each, interleaved) with "
+	       "nothing\n  preloaded, that has looked the name up already, as sshd has: it loads the "
+	       "module,\n  libsodium and libgdbm, as each sshd connection does.\n\n",
 	       res->sz[c->nsizes - 1].keys, c->cold_reps);
 	printf("%-20s  %-17s  %-24s", "run", "pam_permit", "pam_userdb");
 	for (k = 0; k < LC_COUNT; k++)
@@ -62,6 +62,77 @@ static void report_pass_table(const struct bench_cfg *c, const struct bench_resu
 	pass_row("first login", &res->first);
 }
 
+/* The first line of the report: the right key against pam_permit, both
+ * loaded already, and the first login of a fresh process beside it. */
+static void report_headline(const struct bench_cfg *c, const struct bench_result *res)
+{
+	const struct size_result *big = &res->sz[c->nsizes - 1];
+	const struct login_pass *f = &res->first;
+
+	printf("\nHeadline at %lu keys: a right-key login, pam_start_confdir + pam_authenticate + "
+	       "pam_end, median\n  modules loaded (a server's logins one after another): "
+	       "pam_apikey %.1f us, pam_permit %.1f us: %.2fx\n  first login of a fresh process "
+	       "(each sshd connection): pam_apikey %.1f us, pam_permit %.1f us: %.2fx\n",
+	       big->keys, big->login[LC_RIGHT].median_us, res->permit.median_us,
+	       ratio(big->login[LC_RIGHT].median_us, res->permit.median_us),
+	       f->login[LC_RIGHT].median_us, f->permit.median_us,
+	       ratio(f->login[LC_RIGHT].median_us, f->permit.median_us));
+}
+
+static void part_row(const char *indent, const char *what, double us, const struct stats *s)
+{
+	int w = 44 - (int)strlen(indent);
+
+	if (s != NULL)
+		printf("%s%-*s %7.1f (%7.1f)\n", indent, w, what, s->median_us, s->p90_us);
+	else
+		printf("%s%-*s %7.1f\n", indent, w, what, us);
+}
+
+/* Where the module's share of a login goes: the steps alone, and what is
+ * left of each whole once its steps are taken away. */
+static void report_breakdown(const struct bench_cfg *c, const struct bench_result *res)
+{
+	const struct size_result *big = &res->sz[c->nsizes - 1];
+	const struct stats *p = res->part;
+	double share = big->login[LC_RIGHT].median_us - res->permit.median_us;
+	double fetch_rest = p[LP_FETCH].median_us, verify_rest = p[LP_VERIFY].median_us;
+	int i;
+
+	for (i = LP_DIR; i <= LP_RECORD; i++)
+		if (i != LP_HELPER)
+			fetch_rest -= p[i].median_us;
+	verify_rest -= p[LP_PARSE].median_us + p[LP_USER].median_us + p[LP_FETCH].median_us +
+		       p[LP_DIGEST].median_us;
+	printf("\nWhere a login's time goes at %lu keys (each step alone in one process, %lu "
+	       "rounds in random\norder; median (p90) us; a line in brackets is a whole minus its "
+	       "steps):\n\n", big->keys, c->rounds);
+	part_row("", "the module's share: right key - pam_permit", share, NULL);
+	part_row("  ", "verify: apk_verify whole", 0, &p[LP_VERIFY]);
+	part_row("    ", "parse: format and checksum", 0, &p[LP_PARSE]);
+	part_row("    ", "user: getpwnam_r of the user", 0, &p[LP_USER]);
+	part_row("    ", "fetch: apk_store_fetch whole", 0, &p[LP_FETCH]);
+	part_row("      ", "directory: open, fstat, owner", 0, &p[LP_DIR]);
+	part_row("        ", "of which the helper account's lookup", 0, &p[LP_HELPER]);
+	part_row("      ", "file: open, fstat, owner, flags", 0, &p[LP_FILE]);
+	part_row("      ", "probe: the equal-work failed open", 0, &p[LP_PROBE]);
+	part_row("      ", "gdbm open: header and directory", 0, &p[LP_GDBM_OPEN]);
+	part_row("      ", "meta: gdbm_fetch of the header", 0, &p[LP_META]);
+	part_row("      ", "record: gdbm_fetch of the key", 0, &p[LP_RECORD]);
+	part_row("      ", "[decoding, checks, closes]", fetch_rest, NULL);
+	part_row("    ", "digest: BLAKE2b of the secret", 0, &p[LP_DIGEST]);
+	part_row("    ", "[comparison, wipes]", verify_rest, NULL);
+	part_row("  ", "log line: pam_syslog to /dev/log", 0, &p[LP_LOG]);
+	part_row("  ", "options: the module's arguments", 0, &p[LP_OPTIONS]);
+	part_row("  ", "crypto: libsodium's initialisation", 0, &p[LP_CRYPTO]);
+	part_row("  ", "prompt: pam_prompt, the answer wiped", 0, &p[LP_PROMPT]);
+	part_row("  ", "escape: user, service, host", 0, &p[LP_ESCAPE]);
+	part_row("  ", "[the rest: libpam's calls, caches, noise]",
+		 share - p[LP_VERIFY].median_us - p[LP_LOG].median_us - p[LP_OPTIONS].median_us -
+			 p[LP_CRYPTO].median_us - p[LP_PROMPT].median_us - p[LP_ESCAPE].median_us,
+		 NULL);
+}
+
 void report_table(const struct bench_cfg *c, const struct bench_result *res)
 {
 	const struct size_result *z;
@@ -69,9 +140,10 @@ void report_table(const struct bench_cfg *c, const struct bench_result *res)
 	int k;
 
 	printf("\npam_apikey benchmark (%s run)\n", c->smoke ? "smoke" : "full");
-	printf("\nLogins: one pam_start_confdir + pam_authenticate + pam_end each, module with "
-	       "nodelay;\nmedian (p90) in microseconds over %lu interleaved rounds; ratio = median "
-	       "/ pam_permit's median.\n\n", c->rounds);
+	report_headline(c, res);
+	printf("\nLogins with pam_apikey, pam_permit and pam_userdb loaded before the first "
+	       "(bench-login -p);\nmodule with nodelay; median (p90) in microseconds over %lu "
+	       "interleaved rounds;\nratio = median / pam_permit's median.\n\n", c->rounds);
 	printf("pam_permit: %.1f (%.1f) us; for reference, pam_userdb (Berkeley DB, plain "
 	       "password): %.1f (%.1f) us %.2fx\n\n", res->permit.median_us, res->permit.p90_us,
 	       res->userdb.median_us, res->userdb.p90_us,
@@ -88,6 +160,12 @@ void report_table(const struct bench_cfg *c, const struct bench_result *res)
 			       ratio(z->login[k].median_us, res->permit.median_us));
 		printf("\n");
 	}
+	z = &res->sz[c->nsizes - 1];
+	printf("Growth: a right key at %lu keys costs %.2fx what it costs at %lu; a wrong key "
+	       "%.2fx a right one.\n", z->keys,
+	       ratio(z->login[LC_RIGHT].median_us, res->sz[0].login[LC_RIGHT].median_us),
+	       res->sz[0].keys, ratio(z->login[LC_WRONG].median_us, z->login[LC_RIGHT].median_us));
+	report_breakdown(c, res);
 	report_pass_table(c, res);
 
 	printf("\napikeyctl as a whole process (fork, exec, change with its fsyncs, exit), on an "
@@ -135,7 +213,6 @@ void report_table(const struct bench_cfg *c, const struct bench_result *res)
 	       "%ld kB; right key at %lu keys %ld kB; difference %ld kB\n", c->mem_rounds,
 	       res->hwm_permit_kb, res->mem_keys, res->hwm_login_kb,
 	       res->hwm_login_kb - res->hwm_permit_kb);
-	printf("Log lines went to: %s\n", res->logsink);
 }
 
 static void csv_stats(FILE *fp, const char *section, unsigned long keys, const char *measure,
@@ -191,6 +268,9 @@ int report_csv(const struct bench_cfg *c, const struct bench_result *res)
 	}
 	for (k = 0; k < LK_COUNT; k++)
 		csv_stats(fp, "lookup", 0, lookup_class_name[k], &res->lookup[k], 1, "us", 0);
+	for (k = 0; k < LP_COUNT; k++)
+		csv_stats(fp, "login_step", res->sz[c->nsizes - 1].keys, login_part_name[k],
+			  &res->part[k], 1, "us", 0);
 	csv_pass(fp, "login_files_only", res->sz[c->nsizes - 1].keys, &res->files);
 	for (k = 0; k < LK_COUNT; k++)
 		csv_stats(fp, "lookup_files_only", 0, lookup_class_name[k], &res->files.lookup[k], 1,

@@ -1,5 +1,5 @@
 /* store_internal.h - what store.c (reading) and store_change.c (changing)
- * share; nothing outside the store includes it */
+ * share, and the benchmark that times the store's steps alone */
 #ifndef APK_STORE_INTERNAL_H
 #define APK_STORE_INTERNAL_H
 
