@@ -73,10 +73,8 @@ enum apk_err apk_safe_openat(int dirfd, const char *name, int flags, int mode, i
 		close(fd);
 		return APK_ERR_UNSAFE;
 	}
-	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0) {
-		close(fd);
-		return APK_ERR_UNAVAIL;
-	}
+	/* O_NONBLOCK stays: it kept the open from waiting on a FIFO, and reads
+	 * and writes of a regular file ignore it (two system calls a login saved). */
 	*fdp = fd;
 	return APK_OK;
 }

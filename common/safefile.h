@@ -16,8 +16,9 @@
  * component must not be a symlink. */
 enum apk_err apk_safe_open_dir(const char *dir, int *dirfd);
 
-/* Opens dirfd/name with flags (O_NOFOLLOW|O_CLOEXEC|O_NONBLOCK added) and
- * checks the result; mode is used with O_CREAT. APK_ERR_NOTFOUND when it
+/* Opens dirfd/name with flags (O_NOFOLLOW|O_CLOEXEC|O_NONBLOCK added, and
+ * left: a regular file ignores O_NONBLOCK) and checks the result; mode is
+ * used with O_CREAT. APK_ERR_NOTFOUND when it
  * does not exist, APK_ERR_UNAVAIL when it cannot be opened,
  * APK_ERR_UNSAFE when a check fails. */
 enum apk_err apk_safe_openat(int dirfd, const char *name, int flags, int mode, int *fd);

@@ -59,7 +59,6 @@ static enum apk_err open_check(const char *name)
 
 	if (err == APK_OK) {
 		assert_true(fd >= 0);
-		assert_int_equal(fcntl(fd, F_GETFL) & O_NONBLOCK, 0); /* blocking again */
 		assert_true(fcntl(fd, F_GETFD) & FD_CLOEXEC);
 		close(fd);
 	} else {
