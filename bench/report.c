@@ -79,14 +79,48 @@ static void report_headline(const struct bench_cfg *c, const struct bench_result
 	       ratio(f->login[LC_RIGHT].median_us, f->permit.median_us));
 }
 
-static void part_row(const char *indent, const char *what, double us, const struct stats *s)
-{
-	int w = 44 - (int)strlen(indent);
+/* The breakdown's lines: depth, the step (or a remainder), what it is. */
+#define REST_FETCH (-1)  /* fetch minus its steps */
+#define REST_VERIFY (-2) /* verify minus its steps */
+#define REST_LOGIN (-3)  /* the module's share minus every step at depth 1 */
+static const struct {
+	int depth, part;
+	const char *what;
+} breakdown_rows[] = {
+	{ 1, LP_VERIFY, "verify: apk_verify whole" },
+	{ 2, LP_PARSE, "parse: format and checksum" },
+	{ 2, LP_USER, "user: getpwnam_r of the user" },
+	{ 2, LP_FETCH, "fetch: apk_store_fetch whole" },
+	{ 3, LP_DIR, "directory: open, fstat, owner" },
+	{ 4, LP_HELPER, "of which the helper account's lookup" },
+	{ 3, LP_FILE, "file: open, fstat, owner" },
+	{ 3, LP_PROBE, "probe: the equal-work failed open" },
+	{ 3, LP_GDBM_OPEN, "gdbm open: header and directory" },
+	{ 3, LP_META, "meta: gdbm_fetch of the header" },
+	{ 3, LP_RECORD, "record: gdbm_fetch of the key" },
+	{ 3, REST_FETCH, "[decoding, checks, closes]" },
+	{ 2, LP_DIGEST, "digest: BLAKE2b of the secret" },
+	{ 2, REST_VERIFY, "[comparison, wipes]" },
+	{ 1, LP_LOG, "log line: pam_syslog to /dev/log" },
+	{ 1, LP_OPTIONS, "options: the module's arguments" },
+	{ 1, LP_CRYPTO, "crypto: libsodium's initialisation" },
+	{ 1, LP_PROMPT, "prompt: pam_prompt, the answer wiped" },
+	{ 1, LP_ESCAPE, "escape: user, service, host" },
+	{ 1, REST_LOGIN, "[the rest: libpam's calls, caches, noise]" },
+};
 
-	if (s != NULL)
-		printf("%s%-*s %7.1f (%7.1f)\n", indent, w, what, s->median_us, s->p90_us);
-	else
-		printf("%s%-*s %7.1f\n", indent, w, what, us);
+/* A remainder: the whole above it minus the steps one level below it. */
+static double left_over(const struct stats *p, double share, int which)
+{
+	int depth = which == REST_FETCH ? 3 : which == REST_VERIFY ? 2 : 1;
+	double left = which == REST_FETCH ? p[LP_FETCH].median_us
+		      : which == REST_VERIFY ? p[LP_VERIFY].median_us : share;
+	size_t i;
+
+	for (i = 0; i < sizeof(breakdown_rows) / sizeof(breakdown_rows[0]); i++)
+		if (breakdown_rows[i].depth == depth && breakdown_rows[i].part >= 0)
+			left -= p[breakdown_rows[i].part].median_us;
+	return left;
 }
 
 /* Where the module's share of a login goes: the steps alone, and what is
@@ -96,41 +130,23 @@ static void report_breakdown(const struct bench_cfg *c, const struct bench_resul
 	const struct size_result *big = &res->sz[c->nsizes - 1];
 	const struct stats *p = res->part;
 	double share = big->login[LC_RIGHT].median_us - res->permit.median_us;
-	double fetch_rest = p[LP_FETCH].median_us, verify_rest = p[LP_VERIFY].median_us;
-	int i;
+	size_t i;
+	int d, part;
 
-	for (i = LP_DIR; i <= LP_RECORD; i++)
-		if (i != LP_HELPER)
-			fetch_rest -= p[i].median_us;
-	verify_rest -= p[LP_PARSE].median_us + p[LP_USER].median_us + p[LP_FETCH].median_us +
-		       p[LP_DIGEST].median_us;
 	printf("\nWhere a login's time goes at %lu keys (each step alone in one process, %lu "
 	       "rounds in random\norder; median (p90) us; a line in brackets is a whole minus its "
-	       "steps):\n\n", big->keys, c->rounds);
-	part_row("", "the module's share: right key - pam_permit", share, NULL);
-	part_row("  ", "verify: apk_verify whole", 0, &p[LP_VERIFY]);
-	part_row("    ", "parse: format and checksum", 0, &p[LP_PARSE]);
-	part_row("    ", "user: getpwnam_r of the user", 0, &p[LP_USER]);
-	part_row("    ", "fetch: apk_store_fetch whole", 0, &p[LP_FETCH]);
-	part_row("      ", "directory: open, fstat, owner", 0, &p[LP_DIR]);
-	part_row("        ", "of which the helper account's lookup", 0, &p[LP_HELPER]);
-	part_row("      ", "file: open, fstat, owner, flags", 0, &p[LP_FILE]);
-	part_row("      ", "probe: the equal-work failed open", 0, &p[LP_PROBE]);
-	part_row("      ", "gdbm open: header and directory", 0, &p[LP_GDBM_OPEN]);
-	part_row("      ", "meta: gdbm_fetch of the header", 0, &p[LP_META]);
-	part_row("      ", "record: gdbm_fetch of the key", 0, &p[LP_RECORD]);
-	part_row("      ", "[decoding, checks, closes]", fetch_rest, NULL);
-	part_row("    ", "digest: BLAKE2b of the secret", 0, &p[LP_DIGEST]);
-	part_row("    ", "[comparison, wipes]", verify_rest, NULL);
-	part_row("  ", "log line: pam_syslog to /dev/log", 0, &p[LP_LOG]);
-	part_row("  ", "options: the module's arguments", 0, &p[LP_OPTIONS]);
-	part_row("  ", "crypto: libsodium's initialisation", 0, &p[LP_CRYPTO]);
-	part_row("  ", "prompt: pam_prompt, the answer wiped", 0, &p[LP_PROMPT]);
-	part_row("  ", "escape: user, service, host", 0, &p[LP_ESCAPE]);
-	part_row("  ", "[the rest: libpam's calls, caches, noise]",
-		 share - p[LP_VERIFY].median_us - p[LP_LOG].median_us - p[LP_OPTIONS].median_us -
-			 p[LP_CRYPTO].median_us - p[LP_PROMPT].median_us - p[LP_ESCAPE].median_us,
-		 NULL);
+	       "steps):\n\n%-44s %7.1f\n", big->keys, c->rounds,
+	       "the module's share: right key - pam_permit", share);
+	for (i = 0; i < sizeof(breakdown_rows) / sizeof(breakdown_rows[0]); i++) {
+		d = breakdown_rows[i].depth;
+		part = breakdown_rows[i].part;
+		if (part >= 0)
+			printf("%*s%-*s %7.1f (%7.1f)\n", 2 * d, "", 44 - 2 * d,
+			       breakdown_rows[i].what, p[part].median_us, p[part].p90_us);
+		else
+			printf("%*s%-*s %7.1f\n", 2 * d, "", 44 - 2 * d, breakdown_rows[i].what,
+			       left_over(p, share, part));
+	}
 }
 
 void report_table(const struct bench_cfg *c, const struct bench_result *res)
