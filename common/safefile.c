@@ -73,8 +73,9 @@ enum apk_err apk_safe_openat(int dirfd, const char *name, int flags, int mode, i
 		close(fd);
 		return APK_ERR_UNSAFE;
 	}
-	/* O_NONBLOCK stays: it kept the open from waiting on a FIFO, and reads
-	 * and writes of a regular file ignore it (two system calls a login saved). */
+	/* O_NONBLOCK stays: it kept the open from waiting on a FIFO or a lease,
+	 * and reads and writes of a regular file ignore it (two system calls a
+	 * login saved). */
 	*fdp = fd;
 	return APK_OK;
 }
