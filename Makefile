@@ -41,7 +41,11 @@ HELPER     := $(B)/apikeyctl
 HELPER_SRC := $(wildcard apikeyctl/*.c)
 HELPER_OBJ := $(HELPER_SRC:%.c=$(B)/obj/%.o)
 
-# Every tests/*.c is one test program, linked with the common library.
+# Every tests/*.c is one test program, linked with the test-support library
+# (tests/lib/*.c) and the common library.
+TESTLIB     := $(B)/libapktest.a
+TESTLIB_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(wildcard tests/lib/*.c))
+TEST_CFLAGS := -Wno-format-truncation -Itests/lib
 TEST_SRC   := $(wildcard tests/*.c)
 TEST_BIN   := $(TEST_SRC:tests/%.c=$(B)/tests/%)
 TEST_LIBS  := -lcmocka -lpam -ldl $(LIBS)
@@ -72,10 +76,17 @@ $(MODULE): $(B)/obj/pam_apikey/pam_apikey.o $(LIBAPK) pam_apikey/pam_apikey.map
 $(HELPER): $(HELPER_OBJ) $(LIBAPK)
 	$(CC) -pie -o $@ $(HELPER_OBJ) $(LIBAPK) $(LDHARD) $(LDFLAGS) $(LIBS)
 
-$(B)/tests/%: tests/%.c $(LIBAPK) $(wildcard tests/*.h)
+$(B)/obj/tests/lib/%.o: tests/lib/%.c $(wildcard tests/lib/*.h) $(wildcard common/*.h) Makefile
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Wno-missing-prototypes -Wno-format-truncation -Itests -pie -o $@ $< \
-	  $(filter %.o,$^) $(LIBAPK) \
+	$(CC) $(CFLAGS) $(TEST_CFLAGS) -c $< -o $@
+
+$(TESTLIB): $(TESTLIB_OBJ)
+	rm -f $@ && $(AR) rcs $@ $^
+
+$(B)/tests/%: tests/%.c $(TESTLIB) $(LIBAPK) $(wildcard tests/lib/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(TEST_CFLAGS) -Wno-missing-prototypes -pie -o $@ $< \
+	  $(filter %.o,$^) $(TESTLIB) $(LIBAPK) \
 	  $(LDHARD) $(LDFLAGS) $(TEST_LIBS)
 
 # The privileged start's own test links that one file of the helper.

@@ -47,6 +47,7 @@
 
 #include <security/pam_appl.h>
 
+#include "../tests/lib/pam_conv.h"
 #include "stats.h"
 
 #define MAX_CELLS 32
@@ -64,31 +65,6 @@ struct cell {
 	int first_bad;
 	uint64_t *ns;
 };
-
-static int answer(int n, const struct pam_message **msg, struct pam_response **resp, void *data)
-{
-	const struct cell *c = data;
-	struct pam_response *r;
-	int i;
-
-	if (n <= 0 || n > PAM_MAX_NUM_MSG)
-		return PAM_CONV_ERR;
-	if ((r = calloc((size_t)n, sizeof(*r))) == NULL)
-		return PAM_BUF_ERR;
-	for (i = 0; i < n; i++) {
-		if (msg[i]->msg_style != PAM_PROMPT_ECHO_OFF && msg[i]->msg_style != PAM_PROMPT_ECHO_ON)
-			continue;
-		if (strcmp(c->response, "-") == 0 || (r[i].resp = strdup(c->response)) == NULL)
-			goto fail;
-	}
-	*resp = r;
-	return PAM_SUCCESS;
-fail:
-	for (i = 0; i < n; i++)
-		free(r[i].resp);
-	free(r);
-	return PAM_CONV_ERR;
-}
 
 /* xorshift64: the order of the cells, nothing secret. */
 static uint64_t next_random(uint64_t *state)
@@ -128,7 +104,8 @@ static int lookup(const struct cell *c)
 
 static int login(const char *confdir, struct cell *c)
 {
-	struct pam_conv conv = { answer, c };
+	struct conv_script cs = { strcmp(c->response, "-") == 0 ? NULL : c->response, 0, "" };
+	struct pam_conv conv = { harness_conv, &cs };
 	pam_handle_t *pamh = NULL;
 	int rc;
 

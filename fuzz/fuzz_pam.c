@@ -46,6 +46,7 @@
 
 #include "fixture.h"
 #include "fuzz.h"
+#include "pam_conv.h"
 
 #define RESP_MAX 1024
 #define LOG_LINES 8
@@ -119,24 +120,11 @@ void vsyslog(int pri, const char *fmt, va_list ap)
 
 /* ---- one PAM transaction ------------------------------------------------ */
 
-static int conv(int n, const struct pam_message **msg, struct pam_response **resp, void *data)
-{
-	struct pam_response *r;
-	int i;
-
-	if (n <= 0 || n > PAM_MAX_NUM_MSG || (r = calloc((size_t)n, sizeof(*r))) == NULL)
-		return PAM_CONV_ERR;
-	for (i = 0; i < n; i++)
-		if (msg[i]->msg_style == PAM_PROMPT_ECHO_OFF || msg[i]->msg_style == PAM_PROMPT_ECHO_ON)
-			r[i].resp = strdup(data);
-	*resp = r;
-	return PAM_SUCCESS;
-}
-
 static int authenticate(const char *service, const char *user, const char *answer,
 			const char *rhost)
 {
-	struct pam_conv c = { conv, (void *)(uintptr_t)answer };
+	struct conv_script cs = { answer, 0, "" };
+	struct pam_conv c = { harness_conv, &cs };
 	pam_handle_t *pamh = NULL;
 	int rc;
 

@@ -18,6 +18,7 @@ BENCH_RUN        = $(BENCH_BIN) --out $(BENCH_OUT) --module $(MODULE) --pamdir $
 .PHONY: bench bench-smoke
 
 $(BENCH_OBJ) $(BENCH_LOGIN_OBJ): $(wildcard bench/*.h)
+$(B)/obj/bench/login.o: tests/lib/pam_conv.h
 
 # The driver fills databases through the store API (the common library) and
 # times a login's steps, the log line through libpam.
@@ -25,10 +26,11 @@ $(BENCH_BIN): $(BENCH_OBJ) $(LIBAPK)
 	@mkdir -p $(@D)
 	$(CC) -pie -o $@ $(BENCH_OBJ) $(LIBAPK) $(LDHARD) $(LDFLAGS) $(LIBS) -lpam
 
-# The login loop links libpam only, so each login loads what the module needs.
-$(BENCH_LOGIN): $(BENCH_LOGIN_OBJ)
+# The login loop links libpam (and the tests' conversation) only, so each
+# login loads what the module needs.
+$(BENCH_LOGIN): $(BENCH_LOGIN_OBJ) $(TESTLIB)
 	@mkdir -p $(@D)
-	$(CC) -pie -o $@ $(BENCH_LOGIN_OBJ) $(LDHARD) $(LDFLAGS) -lpam
+	$(CC) -pie -o $@ $(BENCH_LOGIN_OBJ) $(TESTLIB) $(LDHARD) $(LDFLAGS) -lpam
 
 bench: check-deps $(MODULE) $(HELPER) $(BENCH_BIN) $(BENCH_LOGIN)
 	$(BENCH_RUN)

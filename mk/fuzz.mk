@@ -1,4 +1,4 @@
-# mk/fuzz.mk - fuzz targets (fuzz/), their seed corpus and its replay (issue 4)
+# mk/fuzz.mk - fuzz targets (fuzz/), their seed corpus and its replay
 #
 #   make fuzz-build    the targets in $(B)/fuzz: libFuzzer programs built with
 #                      clang and ASan+UBSan; without a usable clang, plain
@@ -31,7 +31,7 @@ FUZZ_SAN    := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-
 # (errors only in gcc's main build, which owns them).
 FUZZ_CFLAGS  = -std=c11 -O1 -g $(filter-out -Werror,$(WARN)) $(DEFS) -fPIC $(FUZZ_SAN) \
 	       $(if $(filter libfuzzer,$(FUZZ_ENGINE)),-fsanitize=fuzzer-no-link,) \
-	       -Icommon -Iapikeyctl -Ifuzz
+	       -Icommon -Iapikeyctl -Ifuzz -Itests/lib
 FUZZ_LINK    = $(FUZZ_SAN) $(if $(filter libfuzzer,$(FUZZ_ENGINE)),-fsanitize=fuzzer,$(FUZZ_B)/obj/fuzz/replay_main.o)
 
 FUZZ_COMMON_OBJ := $(COMMON_SRC:%.c=$(FUZZ_B)/obj/%.o)
@@ -44,12 +44,12 @@ FUZZ_HDRS       := $(wildcard common/*.h) $(wildcard apikeyctl/*.h)
 
 $(FUZZ_B)/obj/common/%.o $(FUZZ_B)/obj/apikeyctl/%.o: FUZZ_EXTRA :=
 $(FUZZ_B)/obj/pam_apikey/%.o: FUZZ_EXTRA := -fvisibility=hidden
-$(FUZZ_B)/obj/fuzz/%.o: FUZZ_EXTRA := -Werror
+$(FUZZ_B)/obj/fuzz/%.o $(FUZZ_B)/obj/tests/lib/%.o: FUZZ_EXTRA := -Werror
 
 $(FUZZ_B)/obj/%.o: %.c $(FUZZ_HDRS)
 	@mkdir -p $(@D)
 	$(FUZZ_COMPILER) $(FUZZ_CFLAGS) $(FUZZ_EXTRA) -c $< -o $@
-$(patsubst %.c,$(FUZZ_B)/obj/%.o,$(wildcard fuzz/*.c)): $(wildcard fuzz/*.h)
+$(patsubst %.c,$(FUZZ_B)/obj/%.o,$(wildcard fuzz/*.c)): $(wildcard fuzz/*.h) tests/lib/pam_conv.h
 
 # The replay driver is never built with libFuzzer's coverage.
 $(FUZZ_B)/obj/fuzz/replay_main.o: fuzz/replay_main.c fuzz/fuzz.h
@@ -57,6 +57,11 @@ $(FUZZ_B)/obj/fuzz/replay_main.o: fuzz/replay_main.c fuzz/fuzz.h
 	$(CC) -std=c11 -O1 -g $(WARN) $(DEFS) $(FUZZ_SAN) -Ifuzz -c $< -o $@
 
 $(FUZZ_LIB): $(FUZZ_COMMON_OBJ)
+	rm -f $@ && $(AR) rcs $@ $^
+
+# The pieces of the test-support library (tests/lib) the targets use, in their flavour.
+FUZZ_TESTLIB := $(FUZZ_B)/libapktest.a
+$(FUZZ_TESTLIB): $(FUZZ_B)/obj/tests/lib/pam_conv.o
 	rm -f $@ && $(AR) rcs $@ $^
 
 # The module as installed (one exported pair, its own copy of common/), but
@@ -78,9 +83,9 @@ $(FUZZ_B)/fuzz_policy: $(FUZZ_B)/obj/fuzz/fuzz_policy.o $(FUZZ_B)/obj/apikeyctl/
 
 # -rdynamic: the module, loaded later, finds libFuzzer's coverage hooks.
 $(FUZZ_B)/fuzz_pam: $(FUZZ_B)/obj/fuzz/fuzz_pam.o $(FUZZ_B)/obj/fuzz/fixture.o $(FUZZ_LIB) \
-		    $(FUZZ_B)/obj/fuzz/replay_main.o $(FUZZ_MODULE)
-	$(FUZZ_COMPILER) -rdynamic -o $@ $< $(FUZZ_B)/obj/fuzz/fixture.o $(FUZZ_LIB) $(FUZZ_LINK) \
-	  $(FUZZ_LIBS)
+		    $(FUZZ_TESTLIB) $(FUZZ_B)/obj/fuzz/replay_main.o $(FUZZ_MODULE)
+	$(FUZZ_COMPILER) -rdynamic -o $@ $< $(FUZZ_B)/obj/fuzz/fixture.o $(FUZZ_TESTLIB) $(FUZZ_LIB) \
+	  $(FUZZ_LINK) $(FUZZ_LIBS)
 
 # The seed generator is an ordinary program of the main build.
 $(FUZZ_B)/gen_corpus: fuzz/gen_corpus.c fuzz/fixture.c fuzz/fixture.h $(LIBAPK)

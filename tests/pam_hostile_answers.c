@@ -1,42 +1,46 @@
 /* pam_hostile_answers.c - what pam_apikey answers, through the real libpam
  * (cmocka; no root needed).
  *
- * The answers table row by row (right, wrong, unknown and malformed keys,
+ * The answers table row by row (right, wrong, unknown, deleted, another
+ * account's and malformed keys, a key of an account since recreated,
  * unknown users, accounts without keys, databases missing, corrupt or
- * unsafe, PAM_IGNORE seen through the stack, arguments it must refuse, a
- * failed conversation), the failure delay it asks libpam for, and no
- * descriptor left behind or leaked to a child.
+ * unsafe, PAM_IGNORE seen through the stack, the prompt, arguments it must
+ * refuse, a failed conversation), the failure delay it asks libpam for, and
+ * no descriptor left behind or leaked to a child.
  */
 #include "hostile_harness.h"
 
 #include <time.h>
 
-/* what the final log check must cover at least (the tests make 49 logins) */
-static struct log_floor log_floor = { 45, 45 };
+/* what the final log check must cover at least (the tests make 73 logins) */
+static struct log_floor log_floor = { 70, 65 };
 
 /* ---- the answers table ------------------------------------------------------------- */
 
 /* A service that tells PAM_IGNORE apart through the stack: ignore jumps
  * over pam_deny to pam_permit (PAM_SUCCESS); any other code ends the stack
  * with itself. */
-static void probe_service(const char *name, const char *db)
+static void probe_service(const char *name, const char *db, const char *args)
 {
 	char lines[PATH_MAX + 512];
 
 	snprintf(lines, sizeof(lines),
-		 "auth [ignore=1 default=die] %%M db=%s nodelay nokeys_ignore\n"
-		 "auth requisite pam_deny.so\nauth required pam_permit.so\n", db);
+		 "auth [ignore=1 default=die] %%M db=%s nodelay%s\n"
+		 "auth requisite pam_deny.so\nauth required pam_permit.so\n", db, args);
 	write_service(conf, name, lines);
 }
 
 static void answers_table(void **state)
 {
 	struct scratch missing, garbage, open_mode;
-	char forged[APK_KEY_LEN + 1], fresh[APK_KEY_LEN + 1];
+	char forged[APK_KEY_LEN + 1], fresh[APK_KEY_LEN + 1], ghost_key[APK_KEY_LEN + 1];
+	char shortlived[APK_KEY_LEN + 1], bad[APK_KEY_LEN + 2], long_answer[601];
+	/* OTHER as if deleted and recreated: same name, another uid */
+	struct apk_account ghost = test_account(OTHER, 4242), mine = test_account(me(), -1);
 	struct apk_key k;
 	struct conv_script cs;
 	static const char *const bad_args[] = {
-		"frobnicate", "db=", "db", "DB=/tmp/x", "nodelay=1", "debug=yes",
+		"frobnicate", "db=", "db", "db=keys", "DB=/tmp/x", "nodelay=1", "debug=yes", "prompt=",
 		"nokeys_ignore=0", "prompt", "=", "use_first_pass=1",
 		"prompt=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
 	};
@@ -52,12 +56,41 @@ static void answers_table(void **state)
 
 	/* one module, required: pam_authenticate returns its code */
 	assert_int_equal(auth("plain", me(), my_key), PAM_SUCCESS);
+	assert_int_equal(auth("plain", OTHER, other_key), PAM_SUCCESS);
 	assert_int_equal(auth("plain", me(), forged), PAM_AUTH_ERR);
 	assert_int_equal(auth("plain", me(), fresh), PAM_AUTH_ERR);
-	assert_int_equal(auth("plain", me(), "apk_not-a-key"), PAM_AUTH_ERR);
 	assert_int_equal(auth("plain", me(), other_key), PAM_AUTH_ERR);
+	assert_int_equal(auth("plain", OTHER, my_key), PAM_AUTH_ERR);
+	if (strcmp(me(), "root") != 0)
+		assert_int_equal(auth("plain", "root", my_key), PAM_AUTH_ERR);
+	assert_int_equal(test_generate(&T, &ghost, "ghost", ghost_key), APK_OK);
+	assert_int_equal(auth("plain", OTHER, ghost_key), PAM_AUTH_ERR);
+	/* a deleted key, while the account's others keep working */
+	assert_int_equal(test_generate(&T, &mine, "shortlived", shortlived), APK_OK);
+	assert_int_equal(auth("plain", me(), shortlived), PAM_SUCCESS);
+	assert_int_equal(test_delete(&T, &mine, "shortlived"), APK_OK);
+	assert_int_equal(auth("plain", me(), shortlived), PAM_AUTH_ERR);
+	assert_int_equal(auth("plain", me(), my_key), PAM_SUCCESS);
+	/* malformed: not a key, empty, checksum broken, truncated, extended,
+	 * prefix case-flipped, longer than PAM_MAX_RESP_SIZE */
+	assert_int_equal(auth("plain", me(), "apk_not-a-key"), PAM_AUTH_ERR);
+	assert_int_equal(auth("plain", me(), ""), PAM_AUTH_ERR);
+	memcpy(bad, my_key, sizeof(my_key));
+	bad[APK_KEY_LEN - 1] = bad[APK_KEY_LEN - 1] == 'A' ? 'B' : 'A';
+	assert_int_equal(auth("plain", me(), bad), PAM_AUTH_ERR);
+	memcpy(bad, my_key, APK_KEY_LEN - 1);
+	bad[APK_KEY_LEN - 1] = '\0';
+	assert_int_equal(auth("plain", me(), bad), PAM_AUTH_ERR);
+	snprintf(bad, sizeof(bad), "%sA", my_key);
+	assert_int_equal(auth("plain", me(), bad), PAM_AUTH_ERR);
+	snprintf(bad, sizeof(bad), "A%s", my_key + 1);
+	assert_int_equal(auth("plain", me(), bad), PAM_AUTH_ERR);
+	memset(long_answer, 'a', sizeof(long_answer) - 1);
+	long_answer[sizeof(long_answer) - 1] = '\0';
+	assert_int_equal(auth("plain", me(), long_answer), PAM_AUTH_ERR);
 	assert_int_equal(auth("plain", "apk-no-such-user", my_key), PAM_USER_UNKNOWN);
 	assert_int_equal(auth("plain", "apk-no-such-user", fresh), PAM_USER_UNKNOWN);
+	assert_int_equal(auth("plain", "bad\nname", my_key), PAM_USER_UNKNOWN);
 	assert_int_equal(auth("plain", nokeys_user, fresh), PAM_AUTH_ERR);
 	assert_int_equal(auth("plain", nokeys_user, my_key), PAM_AUTH_ERR);
 
@@ -80,11 +113,20 @@ static void answers_table(void **state)
 	/* a malformed key is refused before the database is looked at */
 	assert_int_equal(auth("missing", me(), "apk_not-a-key"), PAM_AUTH_ERR);
 
-	/* PAM_IGNORE, seen through the stack */
-	probe_service("probe", T.path);
-	probe_service("probe-missing", missing.db);
-	probe_service("probe-garbage", garbage.db);
-	probe_service("probe-openmode", open_mode.db);
+	/* PAM_IGNORE, seen through the stack: only for an account without
+	 * keys and with nokeys_ignore, whatever the answer */
+	probe_service("probe", T.path, " nokeys_ignore");
+	probe_service("strict", T.path, "");
+	assert_int_equal(auth("probe", nokeys_user, my_key), PAM_SUCCESS);
+	assert_int_equal(auth("probe", nokeys_user, "not a key"), PAM_SUCCESS);
+	assert_int_equal(auth("probe", nokeys_user, ""), PAM_SUCCESS);
+	assert_int_equal(auth("strict", nokeys_user, my_key), PAM_AUTH_ERR);
+	assert_int_equal(auth("strict", nokeys_user, "not a key"), PAM_AUTH_ERR);
+	assert_int_equal(auth("probe", OTHER, my_key), PAM_AUTH_ERR);
+	assert_int_equal(auth("probe", OTHER, "not a key"), PAM_AUTH_ERR);
+	probe_service("probe-missing", missing.db, " nokeys_ignore");
+	probe_service("probe-garbage", garbage.db, " nokeys_ignore");
+	probe_service("probe-openmode", open_mode.db, " nokeys_ignore");
 	assert_int_equal(auth("probe", nokeys_user, fresh), PAM_SUCCESS);      /* ignored */
 	assert_int_equal(auth("probe", me(), fresh), PAM_AUTH_ERR);
 	assert_int_equal(auth("probe", me(), forged), PAM_AUTH_ERR);
@@ -106,6 +148,21 @@ static void answers_table(void **state)
 	/* a conversation that fails: what pam_get_authtok says, never success */
 	rc = run("plain", me(), NULL, NULL, &cs);
 	assert_true(rc == PAM_CONV_ERR || rc == PAM_AUTHTOK_ERR);
+}
+
+/* One hidden prompt, "API key: " unless the prompt= argument says otherwise. */
+static void the_prompt(void **state)
+{
+	struct conv_script cs;
+
+	(void)state;
+	assert_int_equal(run("plain", me(), my_key, NULL, &cs), PAM_SUCCESS);
+	assert_int_equal(cs.prompts, 1);
+	assert_string_equal(cs.last_prompt, "API key: ");
+	service("prompted", T.path, "nodelay [prompt=Access token: ]");
+	assert_int_equal(run("prompted", me(), my_key, NULL, &cs), PAM_SUCCESS);
+	assert_int_equal(cs.prompts, 1);
+	assert_string_equal(cs.last_prompt, "Access token: ");
 }
 
 /* ---- the failure delay ---------------------------------------------------------------- */
@@ -198,6 +255,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(answers_table),
+		cmocka_unit_test(the_prompt),
 		cmocka_unit_test(failure_delay),
 		cmocka_unit_test(no_descriptor_leaks),
 		cmocka_unit_test_prestate(no_secret_in_any_log_line, &log_floor),

@@ -12,9 +12,11 @@
 #include "hostile_harness.h"
 
 #include <grp.h>
+#include <pwd.h>
 #include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <time.h>
 
 /* what the final log check must cover at least (the tests make about 47 logins) */
@@ -192,6 +194,7 @@ static void unsafe_directory(void **state)
 	} modes[] = {
 		{ 0770, "directory writable by its group" },
 		{ 01777, "sticky directory writable by everyone" },
+		{ 0777, "directory writable by everyone" },
 		{ 0730, "directory writable by its group, not readable" },
 		{ 0702, "directory writable by others, not readable" },
 	};

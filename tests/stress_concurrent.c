@@ -19,6 +19,16 @@
  *
  * Env: STRESS_SECONDS (default 8), STRESS_SEED, STRESS_KEEP, APK_BUILD.
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "stress_util.h"
 
 #define NWRITERS 3

@@ -17,7 +17,16 @@
  * Env: STRESS_HOSTILE_SIGNALS (signal runs, default 240), STRESS_SEED,
  * STRESS_KEEP, APK_BUILD.
  */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "stress_util.h"
 
@@ -475,7 +484,7 @@ static void report(const char *phase)
 	       n_stops);
 	f_outcome = f_message = f_halfway = f_reread = f_verify = f_stale = f_timeout = f_lost = 0;
 	n_done = n_failed = n_killed_before = n_killed_after = n_stops = 0;
-	stress_noted = 0;
+	fail_note_reset();
 }
 
 /* The file size of the account's file now. */

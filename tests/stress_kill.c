@@ -22,6 +22,15 @@
  *
  * Env: STRESS_KILL_ITERS (default 500), STRESS_SEED, STRESS_KEEP, APK_BUILD.
  */
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
 #include "stress_util.h"
 
 #define CMD_TIMEOUT_MS 30000

@@ -1,5 +1,6 @@
 /* unit_verify.c - the module's question, asked directly: does this key log
  * this user in? A database in a temporary directory, real accounts. */
+#include <pwd.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <sodium.h>

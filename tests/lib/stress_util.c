@@ -1,14 +1,4 @@
-/* stress_util.h - shared helpers of the store stress tests (stress_kill.c,
- * stress_concurrent.c): TAP output, a seeded generator, a private temporary
- * directory, running build/apikeyctl with a deadline (and optionally
- * SIGKILLing it after a delay or at its n-th file event in the database
- * directory), and reading the store back.
- *
- * Header-only: every function is static inline, so a test that does not
- * use one gets no warning. */
-#ifndef APK_STRESS_UTIL_H
-#define APK_STRESS_UTIL_H
-
+/* stress_util.c - what the stress tests share (stress_util.h) */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -31,88 +21,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "apk_error.h"
-#include "keyfmt.h"
-#include "record.h"
-#include "store.h"
-#include "verify.h"
+#include "stress_util.h"
 
-#define STRESS_MAX_ARGS 16
-#define STRESS_OUT_MAX 16384
-#define STRESS_ERR_MAX 2048
-
-/* ---- TAP ------------------------------------------------------------- */
-
-static int tap_count;
-static int tap_failures;
-
-static inline void tap_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static inline void tap_diag(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("# ", stdout);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	fputc('\n', stdout);
-	fflush(stdout);
-}
-
-static inline bool tap_ok(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static inline bool tap_ok(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	tap_count++;
-	if (!ok)
-		tap_failures++;
-	printf("%sok %d - ", ok ? "" : "not ", tap_count);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	fputc('\n', stdout);
-	fflush(stdout);
-	return ok;
-}
-
-/* A check that cannot run here, said so in TAP. */
-static inline void tap_skip(const char *why)
-{
-	printf("ok %d # SKIP %s\n", ++tap_count, why);
-	fflush(stdout);
-}
-
-static inline int tap_done(void)
-{
-	printf("1..%d\n", tap_count);
-	fflush(stdout);
-	return tap_failures == 0 ? 0 : 1;
-}
-
-/* A failure counter per checked property; only the first few failures of
- * the whole run are described, the rest are counted. */
-static unsigned stress_noted;
-
-static inline void fail_note(unsigned *counter, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static inline void fail_note(unsigned *counter, const char *fmt, ...)
-{
-	va_list ap;
-
-	(*counter)++;
-	if (stress_noted++ >= 30)
-		return;
-	fputs("# FAIL: ", stdout);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	fputc('\n', stdout);
-	fflush(stdout);
-}
-
-/* ---- time and randomness ----------------------------------------------- */
-
-static inline int64_t now_us(void)
+int64_t now_us(void)
 {
 	struct timespec ts;
 
@@ -120,7 +31,7 @@ static inline int64_t now_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-static inline void sleep_until_us(int64_t t)
+void sleep_until_us(int64_t t)
 {
 	struct timespec ts;
 
@@ -130,17 +41,12 @@ static inline void sleep_until_us(int64_t t)
 		;
 }
 
-static inline void sleep_us(int64_t us)
+void sleep_us(int64_t us)
 {
 	sleep_until_us(now_us() + us);
 }
 
-/* splitmix64: small, seedable, good enough to pick operations and delays. */
-struct rng {
-	uint64_t s;
-};
-
-static inline uint64_t rng_next(struct rng *r)
+static uint64_t rng_next(struct rng *r)
 {
 	uint64_t z = (r->s += 0x9e3779b97f4a7c15ULL);
 
@@ -149,14 +55,12 @@ static inline uint64_t rng_next(struct rng *r)
 	return z ^ (z >> 31);
 }
 
-/* Uniform in [0, n); n > 0. */
-static inline uint64_t rng_below(struct rng *r, uint64_t n)
+uint64_t rng_below(struct rng *r, uint64_t n)
 {
 	return n == 0 ? 0 : rng_next(r) % n;
 }
 
-/* A non-negative integer from the environment, or def. */
-static inline long long env_num(const char *var, long long def)
+long long env_num(const char *var, long long def)
 {
 	const char *s = getenv(var);
 	char *end;
@@ -173,8 +77,7 @@ static inline long long env_num(const char *var, long long def)
 	return v;
 }
 
-/* STRESS_SEED when set, else something new every run; printed either way. */
-static inline uint64_t stress_seed(void)
+uint64_t stress_seed(void)
 {
 	long long v = env_num("STRESS_SEED", -1);
 	uint64_t seed;
@@ -187,19 +90,7 @@ static inline uint64_t stress_seed(void)
 	return seed;
 }
 
-/* ---- environment of the run ---------------------------------------------- */
-
-struct stress_env {
-	char prog[PATH_MAX];      /* apikeyctl */
-	char dir[PATH_MAX];       /* private temporary directory */
-	char db[PATH_MAX];        /* the database directory: dir itself */
-	char user[APK_USER_MAX + 1];
-	uint32_t uid;
-};
-
-/* Finds apikeyctl ($APK_BUILD/apikeyctl, else ./build/apikeyctl), makes a
- * private directory and points APIKEY_DB into it. 0 or -1 (reported). */
-static inline int stress_setup(struct stress_env *env)
+int stress_setup(struct stress_env *env)
 {
 	const char *b = getenv("APK_BUILD");
 	const char *tmp = getenv("TMPDIR");
@@ -246,8 +137,7 @@ static inline int stress_setup(struct stress_env *env)
 	return 0;
 }
 
-/* Removes the (flat) temporary directory unless STRESS_KEEP is set. */
-static inline void stress_cleanup(const struct stress_env *env)
+void stress_cleanup(const struct stress_env *env)
 {
 	char p[PATH_MAX];
 	struct dirent *de;
@@ -275,31 +165,12 @@ static inline void stress_cleanup(const struct stress_env *env)
 		tap_diag("rmdir %s: %s", env->dir, strerror(errno));
 }
 
-/* ---- running apikeyctl --------------------------------------------------- */
-
-struct run_result {
-	bool exited;            /* WIFEXITED */
-	int code;               /* its exit status */
-	bool signaled;          /* WIFSIGNALED */
-	int sig;
-	bool timed_out;         /* ran past the deadline and was killed for it */
-	int64_t dur_us;         /* fork to exit */
-	unsigned events;        /* inotify events seen meanwhile (run_kill.ifd) */
-	unsigned changes;       /* those of them that change a file (STRESS_CHANGES) */
-	char out[STRESS_OUT_MAX + 1];
-	size_t outlen;
-	char err[STRESS_ERR_MAX + 1];
-	size_t errlen;
-};
-
-static inline void stress_on_sigchld(int sig)
+static void stress_on_sigchld(int sig)
 {
 	(void)sig;
 }
 
-/* SIGCHLD stays blocked except inside ppoll, so a child's exit wakes the
- * wait below without a race. Call once per process before run_cmd. */
-static inline void run_init(void)
+void run_init(void)
 {
 	struct sigaction sa;
 	sigset_t set;
@@ -313,7 +184,7 @@ static inline void run_init(void)
 	sigprocmask(SIG_BLOCK, &set, NULL);
 }
 
-static inline void run_drain(int *fd, char *buf, size_t cap, size_t *len)
+static void run_drain(int *fd, char *buf, size_t cap, size_t *len)
 {
 	char scratch[4096];
 	ssize_t k;
@@ -338,25 +209,8 @@ static inline void run_drain(int *fd, char *buf, size_t cap, size_t *len)
 	}
 }
 
-/* When to SIGKILL the child (run_cmd_kill). */
-struct run_kill {
-	int64_t after_us;       /* >= 0: that long after the fork */
-	int ifd;                /* >= 0: an inotify descriptor watching the database
-				 * directory; its events while the child runs are
-				 * counted in run_result.events */
-	unsigned at_event;      /* > 0 (with ifd): at that event of the child's ...
-				 * (meanwhile the events are read as they come;
-				 * UINT_MAX: only that, no kill) */
-	bool changes_only;      /* ... counting only STRESS_CHANGES events ... */
-	int64_t extra_us;       /* ... plus this delay */
-};
-
-/* Events that change something in the directory. */
-#define STRESS_CHANGES (IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | IN_CREATE | IN_DELETE | \
-			IN_MOVED_FROM | IN_MOVED_TO)
-
 /* Reads every queued inotify event, counting them into r (may be NULL). */
-static inline void run_drain_events(int ifd, struct run_result *r)
+static void run_drain_events(int ifd, struct run_result *r)
 {
 	char buf[4096];
 
@@ -379,13 +233,8 @@ static inline void run_drain_events(int ifd, struct run_result *r)
 	}
 }
 
-/* Runs prog with argv (NULL-terminated, argv[0] included), stdin on
- * /dev/null, stdout and stderr captured, and SIGKILLs it as kw says (NULL:
- * never), whether or not it has exited by then. Any child still running
- * after timeout_ms is killed and reported as timed out. Returns 0, or -1
- * when it could not be started. */
-static inline int run_cmd_kill(const char *prog, const char *const argv[],
-			       const struct run_kill *kw, int timeout_ms, struct run_result *r)
+int run_cmd_kill(const char *prog, const char *const argv[],
+		 const struct run_kill *kw, int timeout_ms, struct run_result *r)
 {
 	int outp[2], errp[2], status = 0;
 	int ifd = kw != NULL ? kw->ifd : -1;
@@ -530,21 +379,16 @@ static inline int run_cmd_kill(const char *prog, const char *const argv[],
 	return 0;
 }
 
-/* run_cmd_kill without a kill (kill_after_us < 0) or after a delay. */
-static inline int run_cmd(const char *prog, const char *const argv[], int64_t kill_after_us,
-			  int timeout_ms, struct run_result *r)
+int run_cmd(const char *prog, const char *const argv[], int64_t kill_after_us,
+	    int timeout_ms, struct run_result *r)
 {
 	struct run_kill kw = { kill_after_us, -1, 0, false, 0 };
 
 	return run_cmd_kill(prog, argv, kill_after_us >= 0 ? &kw : NULL, timeout_ms, r);
 }
 
-/* Appends n operands to argv at *k. A key id may begin with '-' (it is
- * base64url), so when any operand does, the options (opts, may be NULL)
- * go first and "--" ends them; otherwise the options follow the operands,
- * as in the usage line "delete NAME... [--yes]". */
-static inline void add_operands(const char **argv, size_t *k, const char *const *ops, size_t n,
-				const char *opts)
+void add_operands(const char **argv, size_t *k, const char *const *ops, size_t n,
+		  const char *opts)
 {
 	bool dash = false;
 	size_t i;
@@ -563,8 +407,7 @@ static inline void add_operands(const char **argv, size_t *k, const char *const 
 		argv[(*k)++] = opts;
 }
 
-/* The first line of the child's stderr, for messages. */
-static inline const char *run_errline(struct run_result *r)
+const char *run_errline(struct run_result *r)
 {
 	char *nl = strchr(r->err, '\n');
 
@@ -573,15 +416,12 @@ static inline const char *run_errline(struct run_result *r)
 	return r->errlen > 0 ? r->err : "(no message)";
 }
 
-/* Exit status 1 with "busy" on stderr: the lock deadline passed. */
-static inline bool run_busy(const struct run_result *r)
+bool run_busy(const struct run_result *r)
 {
 	return r->exited && r->code != 0 && strstr(r->err, "busy") != NULL;
 }
 
-/* True when out is exactly one well-formed key and a newline; the key is
- * copied to token. */
-static inline bool token_from_output(const char *out, size_t len, char token[APK_KEY_LEN + 1])
+bool token_from_output(const char *out, size_t len, char token[APK_KEY_LEN + 1])
 {
 	struct apk_key k;
 
@@ -595,31 +435,20 @@ static inline bool token_from_output(const char *out, size_t len, char token[APK
 	return true;
 }
 
-/* The 12-character id inside a token. */
-static inline void token_id(const char *token, char id[APK_ID_LEN + 1])
+void token_id(const char *token, char id[APK_ID_LEN + 1])
 {
 	memcpy(id, token + APK_KEY_PREFIX_LEN, APK_ID_LEN);
 	id[APK_ID_LEN] = '\0';
 }
 
-/* ---- reading the store back ---------------------------------------------- */
-
-struct snapshot {
-	size_t n;
-	struct apk_record *r;   /* n records, the index's order */
-};
-
-static inline void snapshot_free(struct snapshot *s)
+void snapshot_free(struct snapshot *s)
 {
 	free(s->r);
 	s->r = NULL;
 	s->n = 0;
 }
 
-/* All of uid's records through the store API: the whole keyring must load
- * (header, index, every record the index names, each owned by uid), and
- * the module's read of the same account (its file or the decoy) must work. */
-static inline enum apk_err snapshot_take(const char *db, uint32_t uid, struct snapshot *s)
+enum apk_err snapshot_take(const char *db, uint32_t uid, struct snapshot *s)
 {
 	struct apk_keyring kr;
 	struct apk_meta meta;
@@ -648,7 +477,7 @@ static inline enum apk_err snapshot_take(const char *db, uint32_t uid, struct sn
 	return e;
 }
 
-static inline const struct apk_record *snapshot_find_id(const struct snapshot *s, const char *id)
+const struct apk_record *snapshot_find_id(const struct snapshot *s, const char *id)
 {
 	size_t i;
 
@@ -658,20 +487,8 @@ static inline const struct apk_record *snapshot_find_id(const struct snapshot *s
 	return NULL;
 }
 
-static inline const struct apk_record *snapshot_find_name(const struct snapshot *s, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < s->n; i++)
-		if (strcmp(s->r[i].name, name) == 0)
-			return &s->r[i];
-	return NULL;
-}
-
-/* apk_verify for the run's user, and a check that an accepted key's
- * record is the token's own. */
-static inline enum apk_err verify_token(const struct stress_env *env, const char *token,
-					struct apk_record *matched)
+enum apk_err verify_token(const struct stress_env *env, const char *token,
+			  struct apk_record *matched)
 {
 	char id[APK_ID_LEN + 1];
 	enum apk_err e;
@@ -682,5 +499,3 @@ static inline enum apk_err verify_token(const struct stress_env *env, const char
 		return APK_ERR_CORRUPT;
 	return e;
 }
-
-#endif

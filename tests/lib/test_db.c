@@ -1,34 +1,23 @@
-/* test_db.h - a private database in a temporary directory, filled through the store API */
-#ifndef APK_TEST_DB_H
-#define APK_TEST_DB_H
-
-#include <limits.h>
+/* test_db.c - a private database in a temporary directory, filled through the store API */
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
-#include "keyring.h"
-#include "store.h"
+#include "test_db.h"
 
-struct test_db {
-	char dir[PATH_MAX];
-	char path[PATH_MAX];
-};
-
-static inline void test_db_init(struct test_db *t)
+void test_db_init(struct test_db *t)
 {
 	snprintf(t->dir, sizeof(t->dir), "/tmp/apk-test-XXXXXX");
 	if (mkdtemp(t->dir) == NULL) {
 		perror("mkdtemp");
 		abort();
 	}
-	snprintf(t->path, sizeof(t->path), "%s", t->dir); /* the database directory */
+	snprintf(t->path, sizeof(t->path), "%s", t->dir);
 }
 
-static inline void test_db_remove(struct test_db *t)
+void test_db_remove(struct test_db *t)
 {
 	char cmd[PATH_MAX + 16];
 
@@ -37,8 +26,7 @@ static inline void test_db_remove(struct test_db *t)
 		fprintf(stderr, "# could not remove %s\n", t->dir);
 }
 
-/* An account by name (uid from the passwd file), or made up with uid. */
-static inline struct apk_account test_account(const char *name, long fake_uid)
+struct apk_account test_account(const char *name, long fake_uid)
 {
 	struct apk_account a;
 	struct passwd *pw = getpwnam(name);
@@ -49,9 +37,8 @@ static inline struct apk_account test_account(const char *name, long fake_uid)
 	return a;
 }
 
-/* Generates a key for acct; returns the enum and the token. */
-static inline enum apk_err test_generate(const struct test_db *t, const struct apk_account *acct,
-				  const char *name, char token[APK_KEY_LEN + 1])
+enum apk_err test_generate(const struct test_db *t, const struct apk_account *acct,
+			   const char *name, char token[APK_KEY_LEN + 1])
 {
 	struct apk_store_change *ch;
 	struct apk_keyring kr;
@@ -65,8 +52,8 @@ static inline enum apk_err test_generate(const struct test_db *t, const struct a
 	return err;
 }
 
-static inline enum apk_err test_delete(const struct test_db *t, const struct apk_account *acct,
-				const char *name)
+enum apk_err test_delete(const struct test_db *t, const struct apk_account *acct,
+			 const char *name)
 {
 	struct apk_store_change *ch;
 	struct apk_keyring kr;
@@ -82,10 +69,7 @@ static inline enum apk_err test_delete(const struct test_db *t, const struct apk
 	return err;
 }
 
-/* The file holding uid's keys (the store's layout, see store.h). */
-static inline void test_account_file(const struct test_db *t, uint32_t uid, char *out, size_t outsz)
+void account_file(const char *dir, uint32_t uid, char *out, size_t outsz)
 {
-	snprintf(out, outsz, "%s/u%u", t->path, (unsigned)uid);
+	snprintf(out, outsz, "%s/u%u", dir, (unsigned)uid);
 }
-
-#endif
