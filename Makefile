@@ -100,7 +100,14 @@ $(SPY): tests/spy/pam_spy.c Makefile
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -shared -o $@ $< $(LDHARD) $(LDFLAGS) -Wl,--no-undefined -lpam
 
-tests: $(TEST_BIN) $(SPY)
+# The README's C example, built as an application builds it (-lpam), but
+# its pam_start reads the tests' service directory (tests/pam_example.c).
+EXAMPLE := $(B)/examples/check_key
+$(EXAMPLE): doc/examples/check_key.c $(TESTLIB) Makefile
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -pie -o $@ $< -Wl,--wrap=pam_start $(TESTLIB) $(LDHARD) $(LDFLAGS) -lpam
+
+tests: $(TEST_BIN) $(SPY) $(EXAMPLE)
 
 # ---- packages ----------------------------------------------------------
 deps:
