@@ -34,6 +34,7 @@
 #include <security/pam_appl.h>
 #include <sodium.h>
 
+#include "../tests/lib/write_all.h"
 #include "bench.h"
 
 #define PLAN_MAX 8192
@@ -213,21 +214,6 @@ static int plan_rounds(char *plan, size_t *len, const struct bench_keys *k,
 				return -1;
 	*cells = 2 + (c->nsizes - from) * LC_COUNT + LK_COUNT;
 	return plan_lookups(plan, len, k);
-}
-
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t w = write(fd, buf, len);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		buf += w;
-		len -= (size_t)w;
-	}
-	return 0;
 }
 
 /* Runs bench-login with plan; its output into out. RUN_FILES: names from

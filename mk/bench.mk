@@ -19,12 +19,13 @@ BENCH_RUN        = $(BENCH_BIN) --out $(BENCH_OUT) --module $(MODULE) --pamdir $
 
 $(BENCH_OBJ) $(BENCH_LOGIN_OBJ): $(wildcard bench/*.h)
 $(B)/obj/bench/login.o: tests/lib/pam_conv.h
+$(B)/obj/bench/logins.o: tests/lib/write_all.h
 
 # The driver fills databases through the store API (the common library) and
 # times a login's steps, the log line through libpam.
-$(BENCH_BIN): $(BENCH_OBJ) $(LIBAPK)
+$(BENCH_BIN): $(BENCH_OBJ) $(TESTLIB) $(LIBAPK)
 	@mkdir -p $(@D)
-	$(CC) -pie -o $@ $(BENCH_OBJ) $(LIBAPK) $(LDHARD) $(LDFLAGS) $(LIBS) -lpam
+	$(CC) -pie -o $@ $(BENCH_OBJ) $(TESTLIB) $(LIBAPK) $(LDHARD) $(LDFLAGS) $(LIBS) -lpam
 
 # The login loop links libpam (and the tests' conversation) only, so each
 # login loads what the module needs.

@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "stress_util.h"
+#include "write_all.h"
 
 #define NWRITERS 3
 #define NVERIFIERS 2
@@ -61,23 +62,6 @@ static void path_of(const struct stress_env *env, char *out, size_t outsz, const
 		fprintf(stderr, "path too long\n");
 		_exit(2);
 	}
-}
-
-static int write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-
-	while (len > 0) {
-		ssize_t w = write(fd, p, len);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		len -= (size_t)w;
-	}
-	return 0;
 }
 
 static int save_blob(const char *path, const void *buf, size_t len)

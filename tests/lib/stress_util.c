@@ -237,7 +237,7 @@ int run_cmd_kill(const char *prog, const char *const argv[],
 		 const struct run_kill *kw, int timeout_ms, struct run_result *r)
 {
 	int outp[2], errp[2], status = 0;
-	int ifd = kw != NULL ? kw->ifd : -1;
+	int ifd = kw != NULL ? kw->ifd : -1, sig = kw != NULL && kw->sig != 0 ? kw->sig : SIGKILL;
 	bool reaped = false, kill_sent = false;
 	sigset_t waitmask;
 	int64_t t0, deadline;
@@ -269,6 +269,7 @@ int run_cmd_kill(const char *prog, const char *const argv[],
 		char *av[STRESS_MAX_ARGS + 1];
 		size_t n = 0;
 		int fd = open("/dev/null", O_RDONLY);
+		struct rlimit rl;
 
 		while (n < STRESS_MAX_ARGS && argv[n] != NULL)
 			n++;
@@ -276,18 +277,23 @@ int run_cmd_kill(const char *prog, const char *const argv[],
 		av[n] = NULL;
 		sigprocmask(SIG_SETMASK, &waitmask, NULL);
 		signal(SIGPIPE, SIG_DFL);
+		setpgid(0, 0);
 		if (fd < 0 || dup2(fd, 0) < 0 || dup2(outp[1], 1) < 0 || dup2(errp[1], 2) < 0)
 			_exit(126);
+		rl.rlim_cur = rl.rlim_max = kw != NULL ? kw->limit : 0;
+		if (kw != NULL && kw->limited && setrlimit(kw->resource, &rl) != 0)
+			_exit(125);
 		execv(prog, av);
 		_exit(127);
 	}
+	setpgid(pid, pid);
 	close(outp[1]);
 	close(errp[1]);
 	fcntl(outp[0], F_SETFL, O_NONBLOCK);
 	fcntl(errp[0], F_SETFL, O_NONBLOCK);
 	if (kw != NULL && kw->after_us >= 0) {
 		sleep_until_us(t0 + kw->after_us);
-		kill(pid, SIGKILL);
+		kill(pid, sig);
 		kill_sent = true;
 	}
 	deadline = t0 + (int64_t)timeout_ms * 1000;
@@ -298,8 +304,14 @@ int run_cmd_kill(const char *prog, const char *const argv[],
 		int64_t left;
 
 		if (!reaped) {
-			pid_t w = waitpid(pid, &status, WNOHANG);
+			pid_t w = waitpid(pid, &status, WNOHANG | WUNTRACED);
 
+			if (w == pid && WIFSTOPPED(status)) {
+				r->stops++;
+				sleep_us(1000);
+				kill(pid, SIGCONT);
+				continue;
+			}
 			if (w == pid) {
 				reaped = true;
 				r->dur_us = now_us() - t0;
@@ -311,7 +323,7 @@ int run_cmd_kill(const char *prog, const char *const argv[],
 			    (kw->changes_only ? r->changes : r->events) >= kw->at_event) {
 				if (kw->extra_us > 0)
 					sleep_us(kw->extra_us);
-				kill(pid, SIGKILL);
+				kill(pid, sig);
 				kill_sent = true;
 			}
 		}
@@ -382,7 +394,7 @@ int run_cmd_kill(const char *prog, const char *const argv[],
 int run_cmd(const char *prog, const char *const argv[], int64_t kill_after_us,
 	    int timeout_ms, struct run_result *r)
 {
-	struct run_kill kw = { kill_after_us, -1, 0, false, 0 };
+	struct run_kill kw = { .after_us = kill_after_us, .ifd = -1 };
 
 	return run_cmd_kill(prog, argv, kill_after_us >= 0 ? &kw : NULL, timeout_ms, r);
 }

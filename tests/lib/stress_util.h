@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/inotify.h>
+#include <sys/resource.h>
 
 #include "apk_error.h"
 #include "keyfmt.h"
@@ -73,6 +74,7 @@ struct run_result {
 	int64_t dur_us;         /* fork to exit */
 	unsigned events;        /* inotify events seen meanwhile (run_kill.ifd) */
 	unsigned changes;       /* those of them that change a file (STRESS_CHANGES) */
+	unsigned stops;         /* times it stopped (SIGTSTP) and was continued */
 	char out[STRESS_OUT_MAX + 1];
 	size_t outlen;
 	char err[STRESS_ERR_MAX + 1];
@@ -83,27 +85,33 @@ struct run_result {
  * wait below without a race. Call once per process before run_cmd. */
 void run_init(void);
 
-/* When to SIGKILL the child (run_cmd_kill). */
+/* How to interrupt the child (run_cmd_kill): a signal when and as said, a
+ * resource limit set in it. */
 struct run_kill {
-	int64_t after_us;       /* >= 0: that long after the fork */
+	int64_t after_us;       /* >= 0: the signal that long after the fork */
 	int ifd;                /* >= 0: an inotify descriptor watching the database
 				 * directory; its events while the child runs are
 				 * counted in run_result.events */
-	unsigned at_event;      /* > 0 (with ifd): at that event of the child's ...
-				 * (meanwhile the events are read as they come;
-				 * UINT_MAX: only that, no kill) */
+	unsigned at_event;      /* > 0 (with ifd): the signal at that event of the
+				 * child's ... (meanwhile the events are read as they
+				 * come; UINT_MAX: only that, no signal) */
 	bool changes_only;      /* ... counting only STRESS_CHANGES events ... */
 	int64_t extra_us;       /* ... plus this delay */
+	int sig;                /* the signal: 0 for SIGKILL */
+	bool limited;           /* set resource (RLIMIT_*) to limit in the child */
+	int resource;
+	rlim_t limit;
 };
 
 /* Events that change something in the directory. */
 #define STRESS_CHANGES (IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | IN_CREATE | IN_DELETE | \
 			IN_MOVED_FROM | IN_MOVED_TO)
 
-/* Runs prog with argv (NULL-terminated, argv[0] included), stdin on
- * /dev/null, stdout and stderr captured, and SIGKILLs it as kw says (NULL:
- * never), whether or not it has exited by then. Any child still running
- * after timeout_ms is killed and reported as timed out. Returns 0, or -1
+/* Runs prog with argv (NULL-terminated, argv[0] included) in a process
+ * group of its own, stdin on /dev/null, stdout and stderr captured through
+ * pipes, and interrupts it as kw says (NULL: never), whether or not it has
+ * exited by then; a child that stops is continued. Any child still running
+ * after timeout_ms is SIGKILLed and reported as timed out. Returns 0, or -1
  * when it could not be started. */
 int run_cmd_kill(const char *prog, const char *const argv[],
 		 const struct run_kill *kw, int timeout_ms, struct run_result *r);
