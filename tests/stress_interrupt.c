@@ -72,6 +72,10 @@ static size_t nkeys;
 enum op { OP_GENERATE, OP_RENAME, OP_DESCRIBE, OP_DELETE, OP_COUNT };
 static const char *const op_name[OP_COUNT] = { "generate", "rename", "describe", "delete" };
 
+/* Each command's typical run: time, directory events, changing events. */
+static int64_t median_us[OP_COUNT];
+static unsigned median_events[OP_COUNT], median_changes[OP_COUNT];
+
 struct cmd {
 	enum op op;
 	size_t nids;               /* keys acted on (not generate): 1, or 2 for a delete */
@@ -437,11 +441,31 @@ static void one(const struct cmd *c, const struct run_kill *kw, const char *what
 	snapshot_free(&after);
 }
 
+/* A random moment of a command op's run to send sig at: after a delay (up
+ * to 1.5 times its typical run) or at one of its file events. */
+static struct run_kill moment(enum op op, int sig)
+{
+	struct run_kill kw = { .after_us = -1, .ifd = ifd, .sig = sig };
+
+	if (rng_below(&rng, 2) == 0 || median_events[op] == 0) {
+		kw.after_us = (int64_t)rng_below(&rng, (uint64_t)median_us[op] * 3 / 2 + 1);
+	} else {
+		kw.changes_only = median_changes[op] > 0 && rng_below(&rng, 2) == 0;
+		kw.at_event = 1 + (unsigned)rng_below(&rng, kw.changes_only ? median_changes[op] :
+							      median_events[op]);
+		/* half at once, half a little later */
+		kw.extra_us = rng_below(&rng, 2) ? 0 : (int64_t)rng_below(&rng, 200);
+	}
+	return kw;
+}
+
 /* Picks a command (op, or OP_COUNT for any) for the account as it is now
- * and runs it interrupted as kw says. */
-static void pick_and_run(enum op op, const struct run_kill *kw, const char *what)
+ * and runs it interrupted as kw says or, with sig, by sig at a random
+ * moment of its run. */
+static void pick_and_run(enum op op, const struct run_kill *kw, int sig, const char *what)
 {
 	struct snapshot s;
+	struct run_kill at;
 	struct cmd c;
 
 	if (snapshot_take(env.db, env.uid, &s) != APK_OK) {
@@ -450,6 +474,10 @@ static void pick_and_run(enum op op, const struct run_kill *kw, const char *what
 	}
 	cmd_pick(&c, op, &s);
 	snapshot_free(&s);
+	if (sig != 0) {
+		at = moment(c.op, sig);
+		kw = &at;
+	}
 	one(&c, kw, what);
 }
 
@@ -505,9 +533,6 @@ static int cmp_uns(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Each command's typical run: time, directory events, changing events. */
-static int64_t median_us[OP_COUNT];
-static unsigned median_events[OP_COUNT], median_changes[OP_COUNT];
 
 /* Runs each command a few times without interrupting it: a baseline that
  * must work, and each command's typical run for drawing the moments. */
@@ -520,7 +545,7 @@ static void measure(void)
 
 	for (j = 0; j < OP_COUNT; j++) /* one more generate: deletes need keys */
 		for (i = 0; i < MEASURE_RUNS + (order[j] == OP_GENERATE); i++) {
-			pick_and_run(order[j], NULL, "baseline");
+			pick_and_run(order[j], NULL, 0, "baseline");
 			d[order[j]][i] = last.dur_us;
 			ev[order[j]][i] = last.events;
 			ch[order[j]][i] = last.changes;
@@ -552,7 +577,7 @@ static void start_keys(void)
 
 	while (snapshot_take(env.db, env.uid, &s) == APK_OK && s.n < KEYS_LOW + 2) {
 		snapshot_free(&s);
-		pick_and_run(OP_GENERATE, NULL, "setup");
+		pick_and_run(OP_GENERATE, NULL, 0, "setup");
 	}
 	for (i = 0; i < s.n; i++) {
 		memset(&c, 0, sizeof(c));
@@ -572,41 +597,6 @@ static void start_keys(void)
 	snapshot_free(&s);
 }
 
-/* A random moment of a command op's run to send sig at: after a delay (up
- * to 1.5 times its typical run) or at one of its file events. */
-static struct run_kill moment(enum op op, int sig)
-{
-	struct run_kill kw = { .after_us = -1, .ifd = ifd, .sig = sig };
-
-	if (rng_below(&rng, 2) == 0 || median_events[op] == 0) {
-		kw.after_us = (int64_t)rng_below(&rng, (uint64_t)median_us[op] * 3 / 2 + 1);
-	} else {
-		kw.changes_only = median_changes[op] > 0 && rng_below(&rng, 2) == 0;
-		kw.at_event = 1 + (unsigned)rng_below(&rng, kw.changes_only ? median_changes[op] :
-							      median_events[op]);
-		/* half at once, half a little later */
-		kw.extra_us = rng_below(&rng, 2) ? 0 : (int64_t)rng_below(&rng, 200);
-	}
-	return kw;
-}
-
-/* Picks a command for the account as it is now and interrupts it with sig
- * at a random moment. */
-static void interrupt_at_random(int sig, const char *what)
-{
-	struct snapshot s;
-	struct run_kill kw;
-	struct cmd c;
-
-	if (snapshot_take(env.db, env.uid, &s) != APK_OK) {
-		fail_note(&f_reread, "%s: the database did not read back", what);
-		return;
-	}
-	cmd_pick(&c, OP_COUNT, &s);
-	snapshot_free(&s);
-	kw = moment(c.op, sig);
-	one(&c, &kw, what);
-}
 
 static void kills(long long iters)
 {
@@ -614,8 +604,8 @@ static void kills(long long iters)
 	double frac;
 
 	for (i = 0; i < iters; i++)
-		interrupt_at_random(SIGKILL, "SIGKILL");
-	pick_and_run(OP_COUNT, NULL, "SIGKILL"); /* it clears what the last kill left */
+		pick_and_run(OP_COUNT, NULL, SIGKILL, "SIGKILL");
+	pick_and_run(OP_COUNT, NULL, 0, "SIGKILL"); /* it clears what the last kill left */
 	frac = n_mid + n_after > 0 ? (double)n_mid / (n_mid + n_after) : 0.0;
 	tap_ok(frac >= 0.30, "SIGKILL: %.0f%% of kills landed while the command ran (%u of %u, "
 	       "need 30%%)", frac * 100.0, n_mid, n_mid + n_after);
@@ -631,7 +621,7 @@ static void signals(long long nsig)
 	for (i = 0; i < nsig; i++) {
 		unsigned which = (unsigned)rng_below(&rng, 3);
 
-		interrupt_at_random(sigs[which], sig_names[which]);
+		pick_and_run(OP_COUNT, NULL, sigs[which], sig_names[which]);
 	}
 	report("signals");
 }
@@ -652,7 +642,7 @@ static void fsize_limits(void)
 		for (i = 0; i < 3; i++) {
 			struct run_kill kw = limited(RLIMIT_FSIZE, low + (rlim_t)k * 256);
 
-			pick_and_run(OP_COUNT, &kw, "RLIMIT_FSIZE");
+			pick_and_run(OP_COUNT, &kw, 0, "RLIMIT_FSIZE");
 		}
 	tap_diag("RLIMIT_FSIZE from %lld bytes up by 256, the account's file being %lld bytes at "
 		 "first: 75 runs", (long long)low, (long long)size);
@@ -668,7 +658,7 @@ static void nofile_limits(void)
 		for (i = 0; i < 4; i++) {
 			struct run_kill kw = limited(RLIMIT_NOFILE, k);
 
-			pick_and_run(OP_COUNT, &kw, "RLIMIT_NOFILE");
+			pick_and_run(OP_COUNT, &kw, 0, "RLIMIT_NOFILE");
 		}
 	report("ulimit -n");
 }
@@ -712,7 +702,7 @@ static void as_limits(void)
 	for (k = 0; k < 80; k++) {
 		struct run_kill kw = limited(RLIMIT_AS, (lo + k) << 14); /* 16 KiB more each time */
 
-		pick_and_run(OP_COUNT, &kw, "RLIMIT_AS");
+		pick_and_run(OP_COUNT, &kw, 0, "RLIMIT_AS");
 	}
 	report("ulimit -v");
 }
