@@ -5,7 +5,7 @@
 #                        $(SAN_B), then tests/run.sh (no end-to-end suite) on it
 #   make check-valgrind  $(B)/tests/unit_* and pam_* under memcheck: any error,
 #                        or a definite or indirect leak, fails (TAP)
-#   make lint            cppcheck over common/ pam_apikey/ apikeyctl/ fuzz/
+#   make lint            cppcheck over the C code but the tests (tests/lib included)
 #
 # The sanitized build only differs by flags passed down: CFLAGS and LDFLAGS
 # are appended to the project's own, B names another build directory.
@@ -27,11 +27,11 @@ VALGRIND   := valgrind --error-exitcode=1 --leak-check=full \
 	      --soname-synonyms=somalloc=nouserintercepts --num-callers=30
 
 CPPCHECK_FLAGS := --enable=warning,portability,performance --error-exitcode=1 --inline-suppr \
-		  --std=c11 --quiet -D_GNU_SOURCE -Icommon -Iapikeyctl -Ifuzz \
+		  --std=c11 --quiet -D_GNU_SOURCE -Icommon -Iapikeyctl -Ifuzz -Itests/lib \
 		  -DAPK_VERSION='"$(VERSION)"' -DAPK_DB_PATH='"$(DBPATH)"' \
 		  -DAPK_HELPER_USER='"$(HELPER_USER)"' -DAPK_MAX_KEYS_PER_USER=$(MAX_KEYS) \
 		  -DAPK_POLICY_PATH='"$(POLICY)"'
-LINT_DIRS      := common pam_apikey apikeyctl fuzz bench
+LINT_DIRS      := common pam_apikey apikeyctl fuzz bench tests/lib doc/examples
 
 .PHONY: check-sanitize check-valgrind lint
 
