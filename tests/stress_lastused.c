@@ -25,6 +25,17 @@
  *
  * Env: STRESS_LASTUSED_ITERS (kills per kind, default 150), STRESS_SEED.
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "stress_util.h"
 
 #include "lastused.h"
