@@ -49,6 +49,7 @@
 #include <security/pam_ext.h>
 #include <sodium.h>
 
+#include "../tests/lib/pam_conv.h"
 #include "bench.h"
 #include "pam_options.h"
 #include "safefile.h"
@@ -71,22 +72,8 @@ struct subject {
 	int dirfd, filefd;
 	GDBM_FILE gdbm;
 	pam_handle_t *pamh;
+	struct conv_script cs; /* bench-login's conversation, answering the key */
 };
-
-/* Answers every message with the key, as bench-login's conversation does. */
-static int answer(int n, const struct pam_message **m, struct pam_response **r, void *d)
-{
-	struct pam_response *out;
-	int i;
-
-	(void)m;
-	if (n <= 0 || (out = calloc((size_t)n, sizeof(*out))) == NULL)
-		return PAM_CONV_ERR;
-	for (i = 0; i < n; i++)
-		out[i].resp = strdup(d);
-	*r = out;
-	return PAM_SUCCESS;
-}
 
 static int lookup(const char *name)
 {
@@ -218,11 +205,12 @@ static int step(struct subject *s, int part)
 static int subject_open(const struct bench_cfg *c, const struct bench_keys *k, const char *db,
 			struct subject *s)
 {
-	struct pam_conv conv = { answer, (void *)(uintptr_t)k->right };
+	struct pam_conv conv = { harness_conv, &s->cs };
 	struct apk_record rec;
 	char confdir[PATH_MAX];
 
 	memset(s, 0, sizeof(*s));
+	s->cs.response = k->right;
 	s->k = k;
 	s->db = db;
 	s->dirfd = s->filefd = -1;
