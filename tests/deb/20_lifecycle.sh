@@ -25,6 +25,9 @@ PROMPTS=$APK_TOP/tests/deb/lib/prompts.py
 SAVED=$E2E_TMP/saved
 DB_ASIDE=$DEB_DBDIR.check-deb-saved
 PAM_SERVICE=apkt-deb-$$
+# A profile standing for the modules that send the answer on to a server,
+# at pam_krb5's priority (704); its module only ever fails.
+OTHER_PROFILE=/usr/share/pam-configs/apkt-remote-$$
 SSH_SERVICE=apkt-sshd-$$
 
 [ -f "$DEB_FILE" ] && [ -f "$DEB_FILE_NEXT" ] ||
@@ -100,6 +103,7 @@ deb_restore_system() {
 	*) apt-get purge -y -q libpam-apikey >/dev/null 2>&1 || dpkg --purge libpam-apikey >/dev/null 2>&1 ;;
 	esac
 	[ "$DEB_OVERRIDE" -eq 1 ] && dpkg-statoverride --remove "$DEB_HELPER" 2>/dev/null
+	rm -f "$OTHER_PROFILE"
 	if [ -d "$SAVED/pam.d" ]; then
 		for f in "$SAVED"/pam.d/common-*; do
 			cmp -s "$f" "/etc/pam.d/$(basename "$f")" || cp -a "$f" /etc/pam.d/
@@ -293,6 +297,33 @@ tap_is "enabling changes no other common-* file" "$bad" ""
 cp /etc/pam.d/common-auth "$E2E_TMP/common-auth.enabled"
 diag "common-auth, profile on:"
 grep '^auth' /etc/pam.d/common-auth | sed 's/^/#     /'
+
+# Above a module that would send the answer to a server (pam_krb5 is 704).
+cat >"$OTHER_PROFILE" <<EOF
+Name: pam_apikey package test: a module like pam_krb5 (priority 704)
+Default: no
+Priority: 704
+Auth-Type: Primary
+Auth:
+	[success=end default=ignore]	pam_deny.so
+Auth-Initial:
+	[success=end default=ignore]	pam_deny.so
+EOF
+run_cmd pam-auth-update --enable "$(basename "$OTHER_PROFILE")"
+other_line=$(grep -nE '^auth[[:space:]]+\[success=[0-9]+ default=ignore\][[:space:]]+pam_deny\.so' \
+	/etc/pam.d/common-auth | cut -d: -f1 | head -n 1)
+key_line=$(grep -nE "$apikey_line_re" /etc/pam.d/common-auth | cut -d: -f1 | head -n 1)
+if [ "$RC" -eq 0 ] && [ -n "$other_line" ] && [ -n "$key_line" ] && [ "$key_line" -lt "$other_line" ]; then
+	tap_ok "pam_apikey comes before a module of pam_krb5's priority (704)"
+else
+	tap_not_ok "pam_apikey comes before a module of pam_krb5's priority (704)"
+	diag "pam-auth-update exit status $RC"
+	diag_file /etc/pam.d/common-auth
+fi
+run_cmd pam-auth-update --disable "$(basename "$OTHER_PROFILE")"
+rm -f "$OTHER_PROFILE"
+tap_run "... and with that profile off and gone, common-auth is as before" \
+	cmp "$E2E_TMP/common-auth.enabled" /etc/pam.d/common-auth
 
 # ---- a key, logins -----------------------------------------------------------------------
 e2e_add_user ALICE alice
