@@ -302,6 +302,8 @@ fresh_db
 for f in u0 decoy; do install -m 600 "$fixture/$f" "$db/$f"; done
 check "0.1.0 database: list shows every key active, never used" \
 	sh -c "'$ctl' list | awk 'NR > 1' | grep -Ev ' active +never ' | wc -l | grep -qx 0"
+check "no key with services or networks: no SERVICES or FROM column" \
+	sh -c "'$ctl' list | head -1 | grep -Eq '^NAME +ID +CREATED +STATUS +LAST USED +DESCRIPTION\$'"
 check "0.1.0 database: list --json has the lifecycle fields, unrestricted" \
 	sh -c "'$ctl' list --json | python3 -c '
 import json, sys
