@@ -47,6 +47,7 @@ esac
 # The files install puts, as "mode source directory". Documentation is
 # written separately; whatever is missing is reported once, at the end.
 man1=$MANDIR/man1
+man5=$MANDIR/man5
 man8=$MANDIR/man8
 examples=$DOCDIR/examples
 
@@ -187,6 +188,7 @@ do_install() {
 	install_dbdir
 
 	put 0644 "$doc/apikeyctl.1" "$man1"
+	put 0644 "$doc/pam_apikey.conf.5" "$man5"
 	put 0644 "$doc/pam_apikey.8" "$man8"
 	put 0644 "$doc/bash-completion/apikeyctl" "$COMPDIR"
 	n=0
@@ -216,6 +218,7 @@ do_uninstall() {
 	rm_file "$PAMDIR/pam_apikey.so"
 	rm_file "$BINDIR/apikeyctl"
 	rm_file "$man1/apikeyctl.1"
+	rm_file "$man5/pam_apikey.conf.5"
 	rm_file "$man8/pam_apikey.8"
 	rm_file "$COMPDIR/apikeyctl"
 	for f in "$doc"/pam.d/*; do

@@ -54,7 +54,8 @@ tap_is "the module: $DEB_MODULE, root's, mode 644" "$(entry "$DEB_MODULE")" "-rw
 tap_is "apikeyctl: $DEB_HELPER, root's, mode 755 in the archive (postinst sets its mode)" \
 	"$(entry "$DEB_HELPER")" "-rwxr-xr-x root/root"
 ok=0
-for f in /usr/share/man/man1/apikeyctl.1.gz /usr/share/man/man8/pam_apikey.8.gz \
+for f in /usr/share/man/man1/apikeyctl.1.gz /usr/share/man/man5/pam_apikey.conf.5.gz \
+	/usr/share/man/man8/pam_apikey.8.gz \
 	/usr/share/bash-completion/completions/apikeyctl "$DEB_PROFILE" \
 	"$DEB_DOCDIR/copyright" "$DEB_DOCDIR/changelog.gz"; do
 	got=$(entry "$f")
@@ -76,7 +77,7 @@ tap_examples "the example PAM files in $DEB_DOCDIR/examples" "$x$DEB_DOCDIR/exam
 tap_run "the pam-auth-update profile is debian/pam-configs/apikey" \
 	cmp "$APK_TOP/debian/pam-configs/apikey" "$x$DEB_PROFILE"
 ok=0
-for page in man1/apikeyctl.1 man8/pam_apikey.8; do
+for page in man1/apikeyctl.1 man5/pam_apikey.conf.5 man8/pam_apikey.8; do
 	zcat "$x/usr/share/man/$page.gz" | cmp -s - "$APK_TOP/doc/$(basename "$page")" || {
 		diag "$page differs from doc/"
 		ok=1

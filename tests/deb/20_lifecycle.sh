@@ -254,9 +254,9 @@ tap_is "$DEB_ACCOUNT: own group, home $DEB_DBDIR, shell /usr/sbin/nologin" \
 	"$DEB_ACCOUNT:$DEB_DBDIR:/usr/sbin/nologin"
 tap_is "postinst creates $DEB_DBDIR: $DEB_ACCOUNT's, mode 700" \
 	"$(stat -c '%F %U %G %a' "$DEB_DBDIR" 2>/dev/null)" "directory $DEB_ACCOUNT $DEB_ACCOUNT 700"
-tap_is "man finds apikeyctl(1) and pam_apikey(8)" \
-	"$(man -w 1 apikeyctl 2>/dev/null) $(man -w 8 pam_apikey 2>/dev/null)" \
-	"/usr/share/man/man1/apikeyctl.1.gz /usr/share/man/man8/pam_apikey.8.gz"
+tap_is "man finds apikeyctl(1), pam_apikey.conf(5) and pam_apikey(8)" \
+	"$(man -w 1 apikeyctl 2>/dev/null) $(man -w 5 pam_apikey.conf 2>/dev/null) $(man -w 8 pam_apikey 2>/dev/null)" \
+	"/usr/share/man/man1/apikeyctl.1.gz /usr/share/man/man5/pam_apikey.conf.5.gz /usr/share/man/man8/pam_apikey.8.gz"
 run_cmd bash -c ". /usr/share/bash-completion/completions/apikeyctl && complete -p apikeyctl"
 tap_is "the bash completion registers for apikeyctl" "$RC" 0
 run_cmd as_user nobody "$DEB_HELPER" --version
@@ -383,7 +383,8 @@ apt "apt-get remove libpam-apikey (profile on)" remove libpam-apikey
 tap_status "libpam-apikey is removed, its purge still to come" "config-files $DEB_VERSION_NEXT"
 tap_pam_unchanged "removing takes pam_apikey out of common-auth: every common-* file as found"
 left=""
-for f in "$DEB_MODULE" "$DEB_HELPER" "$DEB_PROFILE" /usr/share/man/man1/apikeyctl.1.gz; do
+for f in "$DEB_MODULE" "$DEB_HELPER" "$DEB_PROFILE" /usr/share/man/man1/apikeyctl.1.gz \
+	/usr/share/man/man5/pam_apikey.conf.5.gz; do
 	[ -e "$f" ] && left="$left $f"
 done
 tap_is "the module, apikeyctl, the profile and the man pages are gone" "$left" ""
