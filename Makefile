@@ -10,7 +10,6 @@ PAMDIR      ?= $(shell pkg-config --variable=libdir pam 2>/dev/null || echo /lib
 DBDIR       ?= /var/lib/pam_apikey
 DOCDIR      ?= $(DATADIR)/doc/pam_apikey
 COMPDIR     ?= $(DATADIR)/bash-completion/completions
-DBPATH      ?= $(DBDIR)
 HELPER_USER ?= pam-apikey
 MAX_KEYS    ?= 100
 POLICY      ?= /etc/security/pam_apikey.conf
@@ -25,7 +24,7 @@ HARDEN  := -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIC \
            -fno-strict-aliasing
 OPT     ?= -O2 -g
 DEFS    := -D_GNU_SOURCE -DAPK_VERSION='"$(VERSION)"' \
-           -DAPK_DB_PATH='"$(DBPATH)"' -DAPK_HELPER_USER='"$(HELPER_USER)"' \
+           -DAPK_DBDIR='"$(DBDIR)"' -DAPK_HELPER_USER='"$(HELPER_USER)"' \
            -DAPK_MAX_KEYS_PER_USER=$(MAX_KEYS) -DAPK_POLICY_PATH='"$(POLICY)"'
 CFLAGS  ?=
 override CFLAGS := -std=c11 $(OPT) $(WARN) $(HARDEN) $(DEFS) -Icommon $(CFLAGS)
@@ -40,6 +39,9 @@ MODULE     := $(B)/pam_apikey.so
 HELPER     := $(B)/apikeyctl
 HELPER_SRC := $(wildcard apikeyctl/*.c)
 HELPER_OBJ := $(HELPER_SRC:%.c=$(B)/obj/%.o)
+# The man pages, with the version and the defaults above filled in.
+MAN_SRC    := doc/apikeyctl.1 doc/pam_apikey.8 doc/pam_apikey.conf.5
+MAN_PAGES  := $(MAN_SRC:doc/%=$(B)/man/%)
 
 # Every tests/*.c is one test program, linked with the test-support library
 # (tests/lib/*.c) and the common library.
@@ -51,7 +53,7 @@ TEST_BIN   := $(TEST_SRC:tests/%.c=$(B)/tests/%)
 TEST_LIBS  := -lcmocka -lpam -ldl $(LIBS)
 
 .PHONY: all deps check-deps demo check check-unit check-e2e install uninstall clean
-all: $(MODULE) $(HELPER)
+all: $(MODULE) $(HELPER) $(MAN_PAGES)
 
 $(B)/obj/%.o: %.c $(wildcard common/*.h) $(wildcard apikeyctl/*.h) Makefile
 	@mkdir -p $(@D)
@@ -72,6 +74,13 @@ $(MODULE): $(B)/obj/pam_apikey/pam_apikey.o $(LIBAPK) pam_apikey/pam_apikey.map
 	$(CC) -shared -o $@ $< $(LIBAPK) $(LDHARD) $(LDFLAGS) -Wl,-z,nodelete \
 	  -Wl,--version-script=pam_apikey/pam_apikey.map -Wl,--no-undefined \
 	  -lpam $(LIBS)
+
+$(B)/man/%: doc/% Makefile
+	@mkdir -p $(@D)
+	sed -e 's|@VERSION@|$(VERSION)|g' -e 's|@DBDIR@|$(DBDIR)|g' -e 's|@POLICY@|$(POLICY)|g' \
+	  -e 's|@MAX_KEYS@|$(MAX_KEYS)|g' $< >$@.tmp
+	! grep -n '@[A-Z_]*@' $@.tmp
+	mv $@.tmp $@
 
 $(HELPER): $(HELPER_OBJ) $(LIBAPK)
 	$(CC) -pie -o $@ $(HELPER_OBJ) $(LIBAPK) $(LDHARD) $(LDFLAGS) $(LIBS)
@@ -129,8 +138,8 @@ check-e2e: check-deps all tests
 # tools/install-helper.sh does the work; every path comes from here.
 INSTALL_ENV = DESTDIR='$(DESTDIR)' PAMDIR='$(PAMDIR)' BINDIR='$(BINDIR)' \
 	MANDIR='$(MANDIR)' COMPDIR='$(COMPDIR)' DOCDIR='$(DOCDIR)' \
-	DBDIR='$(DBDIR)' DBPATH='$(DBPATH)' HELPER_USER='$(HELPER_USER)' \
-	MODULE='$(MODULE)' HELPER='$(HELPER)'
+	DBDIR='$(DBDIR)' HELPER_USER='$(HELPER_USER)' \
+	MODULE='$(MODULE)' HELPER='$(HELPER)' MANPAGES='$(B)/man'
 
 install: all
 	@$(INSTALL_ENV) tools/install-helper.sh install

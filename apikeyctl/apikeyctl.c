@@ -79,7 +79,7 @@ static int lookup_target(const struct apk_account *caller, const char *user,
 
 int main(int argc, char *argv[])
 {
-	static char dbpath[PATH_MAX], policy_error[PATH_MAX + 512];
+	static char dbdir[PATH_MAX], policy_error[PATH_MAX + 512];
 	const char *policy;
 	struct apk_args args;
 	struct session c;
@@ -96,7 +96,7 @@ int main(int argc, char *argv[])
 	if (argc < 1 || argv[0] == NULL || argv[0][0] == '\0')
 		return fail(EXIT_USAGE, "refused: empty argument list");
 	if (startup_harden(err, sizeof(err)) != 0 ||
-	    startup_db_path(ids_changed, dbpath, sizeof(dbpath), err, sizeof(err)) != 0)
+	    startup_dbdir(ids_changed, dbdir, sizeof(dbdir), err, sizeof(err)) != 0)
 		return fail(EXIT_FAIL, "%s", err);
 	/* as the database: only a build run by its own user may be pointed elsewhere */
 	if ((policy = ids_changed ? APK_POLICY_PATH : policy_path()) == NULL)
@@ -106,7 +106,7 @@ int main(int argc, char *argv[])
 	if (startup_clear_environment(err, sizeof(err)) != 0)
 		return fail(EXIT_FAIL, "%s", err);
 	openlog("apikeyctl", LOG_PID, LOG_AUTHPRIV);
-	c.dbdir = dbpath;
+	c.dbdir = dbdir;
 	if (startup_caller(caller, &c.caller, err, sizeof(err)) != 0)
 		return fail(EXIT_FAIL, "%s", err);
 	if (apk_crypto_init() != APK_OK)

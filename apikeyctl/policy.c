@@ -8,12 +8,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "apk_config.h"
 #include "policy.h"
 #include "validate.h"
-
-#ifndef APK_POLICY_PATH
-#error "APK_POLICY_PATH must be defined by the build"
-#endif
 
 #define NAME_SHOWN 40 /* bytes of an unknown name quoted in a message */
 

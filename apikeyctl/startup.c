@@ -29,19 +29,19 @@ int startup_harden(char *err, size_t errsz)
 	return 0;
 }
 
-int startup_db_path(int ids_changed, char *dbpath, size_t dbsz, char *err, size_t errsz)
+int startup_dbdir(int ids_changed, char *dbdir, size_t dbsz, char *err, size_t errsz)
 {
 	const char *env = ids_changed ? NULL : secure_getenv("APIKEY_DB");
 
 	if (env == NULL || env[0] == '\0') {
-		snprintf(dbpath, dbsz, "%s", APK_DB_PATH);
+		snprintf(dbdir, dbsz, "%s", APK_DBDIR);
 		return 0;
 	}
 	if (env[0] != '/' || strlen(env) >= dbsz) {
 		snprintf(err, errsz, "APIKEY_DB must be an absolute path shorter than %zu bytes", dbsz);
 		return -1;
 	}
-	memcpy(dbpath, env, strlen(env) + 1);
+	memcpy(dbdir, env, strlen(env) + 1);
 	return 0;
 }
 

@@ -16,7 +16,7 @@ int startup_harden(char *err, size_t errsz);
 /* The database directory: the compiled-in path, or for a build run by its
  * own user (ids_changed 0) APIKEY_DB when set, read through secure_getenv.
  * Returns 0, or -1 with a message in err. */
-int startup_db_path(int ids_changed, char *dbpath, size_t dbsz, char *err, size_t errsz);
+int startup_dbdir(int ids_changed, char *dbdir, size_t dbsz, char *err, size_t errsz);
 
 /* Clears the whole environment. Returns 0, or -1 with a message in err. */
 int startup_clear_environment(char *err, size_t errsz);

@@ -1,24 +1,16 @@
-/* apk_config.h - build-time settings (the Makefile may override each) */
+/* apk_config.h - build-time settings
+ *
+ * The Makefile is the one place that sets the version and the defaults a
+ * site may change (DBDIR, HELPER_USER, MAX_KEYS, POLICY); it passes them to
+ * every compile, and to the man pages. A compile without them is refused
+ * rather than given a second copy of the defaults.
+ */
 #ifndef APK_CONFIG_H
 #define APK_CONFIG_H
 
-#ifndef APK_VERSION
-#define APK_VERSION "0.1.0"
-#endif
-
-/* The key database: a private directory with one file per account. */
-#ifndef APK_DB_PATH
-#define APK_DB_PATH "/var/lib/pam_apikey"
-#endif
-
-/* The dedicated system account apikeyctl is setuid to; it owns the database. */
-#ifndef APK_HELPER_USER
-#define APK_HELPER_USER "pam-apikey"
-#endif
-
-/* Most keys one account may hold. A site may change it at build time. */
-#ifndef APK_MAX_KEYS_PER_USER
-#define APK_MAX_KEYS_PER_USER 100
+#if !defined(APK_VERSION) || !defined(APK_DBDIR) || !defined(APK_HELPER_USER) || \
+	!defined(APK_MAX_KEYS_PER_USER) || !defined(APK_POLICY_PATH)
+#error "build with the Makefile, which sets APK_VERSION, APK_DBDIR, APK_HELPER_USER, APK_MAX_KEYS_PER_USER and APK_POLICY_PATH"
 #endif
 
 /* How long a writer waits for another writer's lock before "busy". */

@@ -44,7 +44,7 @@ int apk_pam_options_parse(int argc, const char **argv, struct apk_pam_options *o
 	const char *v;
 	int i;
 
-	opts->db = APK_DB_PATH;
+	opts->db = APK_DBDIR;
 	opts->prompt = NULL;
 	opts->source = APK_ASK;
 	opts->debug = opts->nodelay = opts->nokeys_ignore = false;

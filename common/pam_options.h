@@ -13,7 +13,7 @@ enum apk_answer_source {
 };
 
 struct apk_pam_options {
-	const char *db;      /* db=DIR (absolute), default APK_DB_PATH */
+	const char *db;      /* db=DIR (absolute), default APK_DBDIR */
 	const char *prompt;  /* prompt=TEXT, default "API key: " ("Password: " with forward_pass) */
 	enum apk_answer_source source;
 	bool debug;          /* debug */

@@ -1,5 +1,5 @@
 # mk/sanitize.mk - the test suite under ASan+UBSan and under Valgrind, and
-# cppcheck (issue 4: tools that find what tests miss)
+# cppcheck: the tools that find what tests miss
 #
 #   make check-sanitize  everything rebuilt with -fsanitize=address,undefined in
 #                        $(SAN_B), then tests/run.sh (no end-to-end suite) on it
@@ -27,10 +27,7 @@ VALGRIND   := valgrind --error-exitcode=1 --leak-check=full \
 	      --soname-synonyms=somalloc=nouserintercepts --num-callers=30
 
 CPPCHECK_FLAGS := --enable=warning,portability,performance --error-exitcode=1 --inline-suppr \
-		  --std=c11 --quiet -D_GNU_SOURCE -Icommon -Iapikeyctl -Ifuzz -Itests/lib \
-		  -DAPK_VERSION='"$(VERSION)"' -DAPK_DB_PATH='"$(DBPATH)"' \
-		  -DAPK_HELPER_USER='"$(HELPER_USER)"' -DAPK_MAX_KEYS_PER_USER=$(MAX_KEYS) \
-		  -DAPK_POLICY_PATH='"$(POLICY)"'
+		  --std=c11 --quiet $(DEFS) -Icommon -Iapikeyctl -Ifuzz -Itests/lib
 LINT_DIRS      := common pam_apikey apikeyctl fuzz bench tests/lib doc/examples
 
 .PHONY: check-sanitize check-valgrind lint

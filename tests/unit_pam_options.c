@@ -46,7 +46,7 @@ static void no_arguments_give_the_defaults(void **state)
 	bad = "unset";
 	assert_int_equal(apk_pam_options_parse(0, NULL, &opts, &bad), 0);
 	assert_null(bad);
-	assert_string_equal(opts.db, APK_DB_PATH);
+	assert_string_equal(opts.db, APK_DBDIR);
 	assert_string_equal(opts.prompt, "API key: ");
 	assert_int_equal(opts.source, APK_ASK);
 	assert_false(opts.debug);

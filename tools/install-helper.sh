@@ -5,11 +5,12 @@
 #   tools/install-helper.sh uninstall
 #
 # The Makefile passes every path in the environment: DESTDIR (may be empty),
-# PAMDIR BINDIR MANDIR COMPDIR DOCDIR DBDIR DBPATH HELPER_USER MODULE HELPER.
+# PAMDIR BINDIR MANDIR COMPDIR DOCDIR DBDIR HELPER_USER MODULE HELPER MANPAGES
+# (the directory of the built man pages).
 #
 # install puts in place: the module, apikeyctl set-user-ID root (owner
 # root:root, mode 4711; it gives up root for HELPER_USER at once, and
-# HELPER_USER can write neither it nor its directory), the database directory DBPATH (and DBDIR holding it)
+# HELPER_USER can write neither it nor its directory), the database directory DBDIR
 # owned by HELPER_USER with mode 0700 (only when missing; an existing one and
 # its keys are never touched), the man
 # pages, the bash completion and the example PAM files. It creates HELPER_USER
@@ -29,11 +30,11 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 doc=$top/doc
 
 DESTDIR=${DESTDIR:-}
-for var in PAMDIR BINDIR MANDIR COMPDIR DOCDIR DBDIR DBPATH HELPER_USER MODULE HELPER; do
+for var in PAMDIR BINDIR MANDIR COMPDIR DOCDIR DBDIR HELPER_USER MODULE HELPER MANPAGES; do
 	eval "val=\${$var:-}"
 	[ -n "$val" ] || die "$var is not set (run this through make install)"
 	case $var in
-	*DIR | DBPATH)
+	*DIR)
 		case $val in
 		/*) ;;
 		*) die "$var must be an absolute path, not '$val'" ;;
@@ -155,11 +156,9 @@ make_private_dir() {
 	say "created $dir (mode 0700)"
 }
 
-# The database is the directory DBPATH (a directory of per-account files);
-# DBDIR is where it lives, often the same directory.
+# The database is the directory DBDIR, of per-account files.
 install_dbdir() {
 	make_private_dir "$DBDIR"
-	[ "$DBPATH" = "$DBDIR" ] || make_private_dir "$DBPATH"
 }
 
 packager_notes() {
@@ -168,7 +167,7 @@ $prog: staged install as an unprivileged user: no account created, no owner set.
 $prog: the package must, on the target system:
 $prog:   useradd --system --no-create-home --home-dir $DBDIR --shell /usr/sbin/nologin $HELPER_USER
 $prog:   chown root:root $BINDIR/apikeyctl && chmod 4711 $BINDIR/apikeyctl
-$prog:   chown $HELPER_USER:$HELPER_USER $DBDIR $DBPATH && chmod 0700 $DBDIR $DBPATH
+$prog:   chown $HELPER_USER:$HELPER_USER $DBDIR && chmod 0700 $DBDIR
 EOF
 }
 
@@ -187,9 +186,9 @@ do_install() {
 	install_helper
 	install_dbdir
 
-	put 0644 "$doc/apikeyctl.1" "$man1"
-	put 0644 "$doc/pam_apikey.conf.5" "$man5"
-	put 0644 "$doc/pam_apikey.8" "$man8"
+	put 0644 "$MANPAGES/apikeyctl.1" "$man1"
+	put 0644 "$MANPAGES/pam_apikey.conf.5" "$man5"
+	put 0644 "$MANPAGES/pam_apikey.8" "$man8"
 	put 0644 "$doc/bash-completion/apikeyctl" "$COMPDIR"
 	n=0
 	for f in "$doc"/pam.d/*; do
@@ -232,7 +231,7 @@ do_uninstall() {
 				echo "$prog: warning: $DESTDIR$d is not empty; left in place" >&2
 		fi
 	done
-	say "left in place: $DESTDIR$DBPATH (the key database) and the account $HELPER_USER"
+	say "left in place: $DESTDIR$DBDIR (the key database) and the account $HELPER_USER"
 }
 
 case ${1:-} in

@@ -20,7 +20,7 @@ e2e_begin apt-get dpkg-query dpkg-statoverride pam-auth-update pamtester ssh ssh
 export DEBIAN_FRONTEND=noninteractive
 # The e2e helpers that manage the test accounts' keys use the package's apikeyctl.
 APKCTL=$DEB_HELPER
-DBPATH=$DEB_DBDIR
+DBDIR=$DEB_DBDIR
 PROMPTS=$APK_TOP/tests/deb/lib/prompts.py
 SAVED=$E2E_TMP/saved
 DB_ASIDE=$DEB_DBDIR.check-deb-saved
@@ -67,7 +67,8 @@ deb_save_system() {
 	if [ -e "$BINDIR/apikeyctl" ] || [ -e "$PAMDIR/pam_apikey.so" ]; then
 		found=""
 		for f in "$PAMDIR/pam_apikey.so" "$BINDIR/apikeyctl" "$MANDIR/man1/apikeyctl.1" \
-			"$MANDIR/man8/pam_apikey.8" "$COMPDIR/apikeyctl" "$DOCDIR"; do
+			"$MANDIR/man5/pam_apikey.conf.5" "$MANDIR/man8/pam_apikey.8" "$COMPDIR/apikeyctl" \
+			"$DOCDIR"; do
 			[ -e "$f" ] && found="$found $f"
 		done
 		# shellcheck disable=SC2086 # a list of absolute paths

@@ -22,10 +22,8 @@ tap_is "staged apikeyctl is set-user-ID root, root:root, mode 4711" \
 	"$(helper_mode "$sbin")" "root root 4711"
 tap_is "staged database directory is $HELPER_USER's, mode 700" \
 	"$(stat -c '%F %U %a' "$stage$DBDIR" 2>/dev/null)" "directory $HELPER_USER 700"
-tap_is "staged database ($DBPATH) is a directory, $HELPER_USER's, mode 700" \
-	"$(stat -c '%F %U %a' "$stage$DBPATH" 2>/dev/null)" "directory $HELPER_USER 700"
 ok=0
-for f in usr/share/man/man1/apikeyctl.1 usr/share/man/man8/pam_apikey.8 \
+for f in usr/share/man/man1/apikeyctl.1 usr/share/man/man5/pam_apikey.conf.5 usr/share/man/man8/pam_apikey.8 \
 	usr/share/bash-completion/completions/apikeyctl; do
 	if [ "$(stat -c '%U %a' "$stage/$f" 2>/dev/null)" != "root 644" ]; then
 		diag "missing or wrong mode: $f"
@@ -36,13 +34,13 @@ tap_check "staged man pages and bash completion, mode 644" "$ok"
 tap_examples "staged example PAM files" "$stage/usr/share/doc/pam_apikey/examples"
 
 # The database directory and whatever is in it survive an uninstall.
-echo "not a real database" >"$stage$DBPATH/e2e-sentinel"
+echo "not a real database" >"$stage$DBDIR/e2e-sentinel"
 run_cmd make -C "$APK_TOP" uninstall DESTDIR="$stage" PREFIX=/usr
 tap_is "staged make uninstall exits 0" "$RC" 0
-left=$(cd "$stage" && find . ! -type d ! -path ".$DBPATH/*")
+left=$(cd "$stage" && find . ! -type d ! -path ".$DBDIR/*")
 tap_is "staged uninstall removes every file it installed" "$left" ""
 tap_is "staged uninstall keeps the database directory and its content" \
-	"$(cat "$stage$DBPATH/e2e-sentinel" 2>/dev/null)" "not a real database"
+	"$(cat "$stage$DBDIR/e2e-sentinel" 2>/dev/null)" "not a real database"
 tap_is "staged uninstall removes its own doc directory" \
 	"$(ls -d "$stage/usr/share/doc/pam_apikey" 2>/dev/null)" ""
 
@@ -117,17 +115,19 @@ tap_is "$HELPER_USER has no login shell and lives in $DBDIR" \
 	"$(getent passwd "$HELPER_USER" | cut -d: -f6,7)" "$DBDIR:/usr/sbin/nologin"
 tap_is "$DBDIR is $HELPER_USER's, mode 700" \
 	"$(stat -c '%F %U %a' "$DBDIR" 2>/dev/null)" "directory $HELPER_USER 700"
-tap_is "the database $DBPATH is a directory, $HELPER_USER's, mode 700" \
-	"$(stat -c '%F %U %a' "$DBPATH" 2>/dev/null)" "directory $HELPER_USER 700"
 # (Debian's /usr/local/man is a link to share/man: compare real paths.)
 found=$(man -w 1 apikeyctl 2>/dev/null) && found=$(readlink -f "$found")
 tap_is "man finds apikeyctl(1)" "$found" "$(readlink -f "$MANDIR/man1/apikeyctl.1")"
 found=$(man -w 8 pam_apikey 2>/dev/null) && found=$(readlink -f "$found")
 tap_is "man finds pam_apikey(8)" "$found" "$(readlink -f "$MANDIR/man8/pam_apikey.8")"
-for page in "$MANDIR/man1/apikeyctl.1" "$MANDIR/man8/pam_apikey.8"; do
+found=$(man -w 5 pam_apikey.conf 2>/dev/null) && found=$(readlink -f "$found")
+tap_is "man finds pam_apikey.conf(5)" "$found" "$(readlink -f "$MANDIR/man5/pam_apikey.conf.5")"
+for page in "$MANDIR/man1/apikeyctl.1" "$MANDIR/man5/pam_apikey.conf.5" "$MANDIR/man8/pam_apikey.8"; do
 	w=$(LC_ALL=C.UTF-8 MANROFFSEQ='' MANWIDTH=80 \
 		man --warnings -E UTF-8 -l -Tutf8 -Z "$page" 2>&1 >/dev/null)
 	tap_is "man --warnings has nothing to say about $(basename "$page")" "$w" ""
+	tap_is "$(basename "$page") names version $(make_var VERSION), no placeholder left" \
+		"$(grep -c -F "pam_apikey $(make_var VERSION)" "$page") $(grep -c '@[A-Z_]*@' "$page")" "1 0"
 done
 run_cmd bash -c ". '$COMPDIR/apikeyctl' && complete -p apikeyctl"
 tap_is "the installed bash completion registers for apikeyctl" "$RC" 0
@@ -136,9 +136,9 @@ run_cmd as_user nobody "$APKCTL" --version
 tap_is "the installed apikeyctl runs for an ordinary user" "$RC" 0
 
 # Installing again changes nothing that matters, least of all the keys.
-before=$(stat -c '%U %a' "$DBDIR" "$DBPATH"; db_state)
+before=$(stat -c '%U %a' "$DBDIR"; db_state)
 run_cmd make -C "$APK_TOP" install
-after=$(stat -c '%U %a' "$DBDIR" "$DBPATH"; db_state)
+after=$(stat -c '%U %a' "$DBDIR"; db_state)
 tap_is "make install again exits 0" "$RC" 0
 tap_is "make install again leaves the database directory and file alone" "$after" "$before"
 tap_is "make install again keeps apikeyctl set-user-ID root, mode 4711" \

@@ -142,10 +142,6 @@ else
 	tap_not_ok "all $nfiles database files are $HELPER_USER's, no group or other bits"
 	diag "$bad"
 fi
-if [ -d "$DBPATH" ] && [ "$DBPATH" != "$DBDIR" ]; then
-	tap_is "the database directory $DBPATH is $HELPER_USER's alone" \
-		"$(stat -c '%U %a' "$DBPATH")" "$HELPER_USER 700"
-fi
 for u in "$ALICE" "$BOB" nobody; do
 	opened=$(while read -r f; do
 		as_user "$u" cat "$f" >/dev/null 2>&1 && echo "$f"

@@ -37,7 +37,7 @@ usermod -a -G "adm,$XGROUP" "$BOB" || bail "usermod $BOB"
 BUID=$(id -u "$BOB")
 BGID=$(id -g "$BOB")
 XGID=$(getent group "$XGROUP" | cut -d: -f3)
-LOCK=$DBPATH/u$BUID.lock
+LOCK=$DBDIR/u$BUID.lock
 # A lock file is never removed; one left by a deleted account with BOB's
 # uid would keep its old owner. BOB is new: start from a fresh one.
 rm -f "$LOCK"
@@ -112,7 +112,7 @@ if [ -n "$PID" ]; then
 	tap_is "started with fd 7 open on /etc/hostname: it is closed" \
 		"$(grep -c -e '-> /etc/hostname$' -e '^7 ' "$E2E_TMP/fds")" 0
 	tap_is "only fds 0-2 and the database's own files are open" \
-		"$(grep -v -e '^[012] ' -e "-> $DBPATH" "$E2E_TMP/fds")" ""
+		"$(grep -v -e '^[012] ' -e "-> $DBDIR" "$E2E_TMP/fds")" ""
 else
 	tap_not_ok "a waiting apikeyctl started by $BOB was found"
 fi
@@ -149,14 +149,14 @@ tap_is "root describes $BOB's key" "$RC" 0
 run_cmd as_user "$BOB" "$APKCTL" rename first renamed
 tap_is "$BOB renames a key" "$RC" 0
 tap_is "$BOB's files are $HELPER_USER:$HELPER_USER" \
-	"$(find "$DBPATH" -name "u$BUID*" ! \( -user "$HUID" -group "$HGID" \) -printf '%u:%g %p\n')" ""
+	"$(find "$DBDIR" -name "u$BUID*" ! \( -user "$HUID" -group "$HGID" \) -printf '%u:%g %p\n')" ""
 # (files older than this test may come from an earlier install, when the
 # helper kept the caller's group)
-tap_is "every file in $DBPATH made or changed since this test began is $HELPER_USER:$HELPER_USER or root's" \
-	"$(find "$DBPATH" -newer "$E2E_TMP/since" ! \( -user "$HUID" -group "$HGID" \) \
+tap_is "every file in $DBDIR made or changed since this test began is $HELPER_USER:$HELPER_USER or root's" \
+	"$(find "$DBDIR" -newer "$E2E_TMP/since" ! \( -user "$HUID" -group "$HGID" \) \
 		! \( -user 0 -group 0 \) -printf '%u:%g %p\n')" ""
 tap_is "none of them has $BOB's group, adm or $XGROUP" \
-	"$(find "$DBPATH" -newer "$E2E_TMP/since" \( -group "$BGID" -o -group 4 -o -group "$XGID" \) \
+	"$(find "$DBDIR" -newer "$E2E_TMP/since" \( -group "$BGID" -o -group 4 -o -group "$XGID" \) \
 		-printf '%g %p\n')" ""
 
 # ---- root's APIKEY_DB ----------------------------------------------------------------------
@@ -171,7 +171,7 @@ e2e_secret "$tok"
 tap_is "root's APIKEY_DB: the installed helper still works" "$RC" 0
 tap_is "root's APIKEY_DB is ignored: nothing in it" "$(ls -A "$evil")" ""
 "$APKCTL" --user "$BOB" list --json | grep -q '"by-root"'
-tap_check "root's APIKEY_DB is ignored: the key is in $DBPATH" $?
+tap_check "root's APIKEY_DB is ignored: the key is in $DBDIR" $?
 
 # ---- what the kernel lets through for an empty argv ----------------------------------------
 

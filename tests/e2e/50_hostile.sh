@@ -25,8 +25,8 @@ e2e_syslog_start
 e2e_add_user ALICE alice
 HUID=$(id -u "$HELPER_USER")
 AUID=$(id -u "$ALICE")
-LOCK=$DBPATH/u$AUID.lock
-NEWF=$DBPATH/u$AUID.new
+LOCK=$DBDIR/u$AUID.lock
+NEWF=$DBDIR/u$AUID.new
 
 S_FAST=apkt-hostile-$$
 e2e_pam_service "$S_FAST" <<EOF
@@ -285,8 +285,8 @@ for how in "2>&-" "<&-"; do
 		e2e_secret "$tok"
 		VALID="$VALID $tok"
 		sec=$(key_secret "$tok")
-		found=$(grep -rlF -e "$tok" -e "$sec" "$DBPATH" 2>/dev/null)
-		tap_is "generate -q $how: the key is in no file of $DBPATH" "$found" ""
+		found=$(grep -rlF -e "$tok" -e "$sec" "$DBDIR" 2>/dev/null)
+		tap_is "generate -q $how: the key is in no file of $DBDIR" "$found" ""
 	else
 		tap_not_ok "generate -q $how prints a key (status $RC)"
 		diag_file "$E2E_TMP/err"
@@ -332,8 +332,8 @@ chmod 0700 "$E2E_TMP"
 # umask 000: the helper's files are 0600 and its own.
 run_cmd as_user "$ALICE" sh -c "umask 000; exec '$APKCTL' describe first 'umask 000'"
 tap_is "describe under umask 000 works" "$RC" 0
-bad=$(find "$DBPATH" -type f \( ! -perm 600 -o ! -user "$HELPER_USER" \) -printf '%m %u %p\n')
-tap_is "every file in $DBPATH is 0600 and $HELPER_USER's" "$bad" ""
+bad=$(find "$DBDIR" -type f \( ! -perm 600 -o ! -user "$HELPER_USER" \) -printf '%m %u %p\n')
+tap_is "every file in $DBDIR is 0600 and $HELPER_USER's" "$bad" ""
 
 # ---- limits ------------------------------------------------------------------------------
 

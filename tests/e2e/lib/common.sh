@@ -208,11 +208,10 @@ e2e_install_vars() {
 	COMPDIR=$(make_var COMPDIR)
 	DOCDIR=$(make_var DOCDIR)
 	DBDIR=$(make_var DBDIR)
-	DBPATH=$(make_var DBPATH)
 	HELPER_USER=$(make_var HELPER_USER)
 	APKCTL=$BINDIR/apikeyctl
 	E2E_MARKER=/run/pam_apikey-e2e.installed
-	[ -n "$PAMDIR" ] && [ -n "$BINDIR" ] && [ -n "$DBPATH" ] ||
+	[ -n "$PAMDIR" ] && [ -n "$BINDIR" ] && [ -n "$DBDIR" ] ||
 		bail "could not read the install paths from the Makefile"
 }
 
@@ -220,7 +219,7 @@ e2e_is_installed() {
 	cmp -s "$APK_BUILD/pam_apikey.so" "$PAMDIR/pam_apikey.so" &&
 		cmp -s "$APK_BUILD/apikeyctl" "$APKCTL" &&
 		[ "$(stat -c '%U %G %a' "$APKCTL")" = "root root 4711" ] &&
-		[ -e "$DBPATH" ]
+		[ -e "$DBDIR" ]
 }
 
 # e2e_install: `make install` with the default PREFIX unless this build is
@@ -257,13 +256,10 @@ e2e_hold_lock() {
 	grep -q locked "$E2E_TMP/hold"
 }
 
-# db_files: the regular files of the key database, whether DBPATH is one
-# file or a directory of them.
+# db_files: the regular files of the key database directory.
 db_files() {
-	if [ -d "$DBPATH" ]; then
-		find "$DBPATH" -type f | sort
-	elif [ -f "$DBPATH" ]; then
-		echo "$DBPATH"
+	if [ -d "$DBDIR" ]; then
+		find "$DBDIR" -type f | sort
 	fi
 }
 
