@@ -1,6 +1,6 @@
-# mk/mutants.mk - make check-mutants: every protection the README claims,
+# mk/mutants.mk - make check-mutants: every protection doc/SECURITY.md claims,
 # taken out in turn by one patch in tests/mutants/, must make the test the
-# README names for it fail (tools/mutants.sh says how). As root it runs the
+# doc/SECURITY.md names for it fail (tools/mutants.sh says how). As root it runs the
 # end-to-end tests too, which install the build: hold the lock,
 #   flock /tmp/e2e.lock make check-mutants
 # MUTANTS="name ..." runs only those.

@@ -1,6 +1,6 @@
 #!/bin/sh
 # tools/mutants.sh - the work behind `make check-mutants`: each protection the
-# README claims is taken out in turn, and the test the README names for it
+# doc/SECURITY.md claims is taken out in turn, and the test the doc/SECURITY.md names for it
 # must then fail.
 #
 #   tools/mutants.sh [NAME...]   all of tests/mutants/*.patch, or the named ones
@@ -8,7 +8,7 @@
 # A mutant is tests/mutants/NAME.patch: header lines, a blank line, then a
 # `git diff` that removes one protection (applied with `patch -p1`):
 #
-#   Claim: <the README claim the protection backs, one line>
+#   Claim: <the doc/SECURITY.md claim the protection backs, one line>
 #   Test: <shell command, run from the copy's top after `make -j2 all tests`>
 #
 # Everything happens in a scratch copy of the tree (the files git tracks and

@@ -5,7 +5,7 @@
  *
  * Exit status 0 when the key on standard input is one of USER's keys and
  * the account may log in, 1 when it is not, 2 on a usage error. It uses
- * the PAM service "myapp" (/etc/pam.d/myapp, see the README). */
+ * the PAM service "myapp" (/etc/pam.d/myapp, see the README, "Using it"). */
 #define _DEFAULT_SOURCE /* explicit_bzero, strdup */
 #include <security/pam_appl.h>
 #include <stdio.h>
