@@ -166,12 +166,16 @@ the pid of CMD's process to SYNC/pid and waits for SYNC/go; then ACTION: a
 line to type ("answer:n"), "intr" (^C), "quit" (^\), "hangup" (the
 terminal goes away) or "none". Prints "exit N" or "signal N", then what
 the terminal showed."""
-import os, pty, select, sys, time
+import os, pty, select, signal, sys, time
 
 user, cwd, action, delay, expect, sync = sys.argv[1:7]
 cmd = sys.argv[8:]
 pid, fd = pty.fork()
 if pid == 0:
+    # A person at a terminal: the terminal's signals as a login shell has
+    # them, whatever this suite inherited (a background job ignores ^C).
+    for s in (signal.SIGINT, signal.SIGQUIT, signal.SIGHUP, signal.SIGTSTP):
+        signal.signal(s, signal.SIG_DFL)
     os.chdir(cwd)
     os.execvp("runuser", ["runuser", "-u", user, "--"] + cmd)
 out = b""
