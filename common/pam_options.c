@@ -25,6 +25,26 @@ static int prompt_ok(const char *p)
 	return 1;
 }
 
+/* warn=DAYS: decimal digits only, no leading zero (but "0" itself), at most
+ * APK_WARN_DAYS_MAX. 0 and *days set, or -1. */
+static int days_of(const char *v, unsigned *days)
+{
+	unsigned n = 0;
+	size_t i;
+
+	if (v[0] == '\0' || (v[0] == '0' && v[1] != '\0'))
+		return -1;
+	for (i = 0; v[i] != '\0'; i++) {
+		if (v[i] < '0' || v[i] > '9' || i >= 4)
+			return -1;
+		n = n * 10 + (unsigned)(v[i] - '0');
+	}
+	if (n > APK_WARN_DAYS_MAX)
+		return -1;
+	*days = n;
+	return 0;
+}
+
 /* The answer source an argument names; APK_ASK when it names none. */
 static enum apk_answer_source source_of(const char *arg)
 {
@@ -48,6 +68,7 @@ int apk_pam_options_parse(int argc, const char **argv, struct apk_pam_options *o
 	opts->prompt = NULL;
 	opts->source = APK_ASK;
 	opts->debug = opts->nodelay = opts->nokeys_ignore = false;
+	opts->warn_days = APK_WARN_DAYS;
 	*bad = NULL;
 	for (i = 0; i < argc; i++) {
 		const char *a = argv[i];
@@ -69,6 +90,8 @@ int apk_pam_options_parse(int argc, const char **argv, struct apk_pam_options *o
 			opts->db = v;
 		else if ((v = value_of(a, "prompt")) != NULL && prompt_ok(v))
 			opts->prompt = v;
+		else if ((v = value_of(a, "warn")) != NULL && days_of(v, &opts->warn_days) == 0)
+			continue;
 		else {
 			*bad = a;
 			return -1;

@@ -19,10 +19,16 @@ struct apk_pam_options {
 	bool debug;          /* debug */
 	bool nodelay;        /* nodelay: no pam_fail_delay */
 	bool nokeys_ignore;  /* nokeys_ignore: PAM_IGNORE for an account without keys */
+	unsigned warn_days;  /* warn=DAYS (0-APK_WARN_DAYS_MAX, 0: off), default APK_WARN_DAYS */
 };
 
+/* warn=DAYS: after a login with a key expiring within DAYS days, say when. */
+#define APK_WARN_DAYS 7
+#define APK_WARN_DAYS_MAX 3650
+
 /* Fills opts from argv. Returns 0, or -1 with *bad set to the offending
- * argument: an unknown option, a missing or invalid value, or a second,
+ * argument: an unknown option, a missing or invalid value (warn= takes a
+ * decimal integer 0-3650 without sign, spaces or leading zeros), or a second,
  * different answer source (forward_pass with try_first_pass, say). */
 int apk_pam_options_parse(int argc, const char **argv, struct apk_pam_options *opts,
 			  const char **bad);

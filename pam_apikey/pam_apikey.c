@@ -4,12 +4,19 @@
  * it as PAM_AUTHTOK: no module stacked after this one receives a key.
  * try_first_pass and use_first_pass only read a token an earlier module
  * stored; forward_pass hands on an answer that is not a key (a password
- * typed at the one prompt) and nothing else. Everything but the PAM glue
- * lives in common/: option parsing (pam_options.c) and the verification
- * itself (verify.c). */
+ * typed at the one prompt) and nothing else. Once a key's secret has
+ * matched, its record decides whether this login may use it (expiry,
+ * disabled, services, source networks); a login it lets through sets
+ * PAM_APIKEY_ID and PAM_APIKEY_NAME, may warn of a near expiry and is
+ * recorded as the key's last use. Everything but the PAM glue lives in
+ * common/: option parsing (pam_options.c), the verification itself
+ * (verify.c) and the record's verdict (permit.c).
+ */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
 
 #include <security/pam_ext.h>
 #include <security/pam_modules.h>
@@ -18,25 +25,32 @@
 
 #include "keyfmt.h"
 #include "pam_options.h"
+#include "permit.h"
 #include "validate.h"
 #include "verify.h"
+#include "when.h"
 
 #define FAIL_DELAY_USEC 2000000u
 /* Built with -fvisibility=hidden: only these leave the module. */
 #define APK_EXPORT __attribute__((visibility("default")))
 
-/* Who is logging in from where, escaped for the log lines. */
+/* Who is logging in from where, when: as PAM gave it (service and rhost
+ * NULL when unset), and escaped for the log lines. */
 struct attempt {
-	const char *user;
+	const char *user, *service, *rhost;
+	int flags;   /* pam_sm_authenticate's: PAM_SILENT */
+	int64_t now; /* the one time every check of this attempt uses */
 	char euser[APK_USER_MAX * 4 + 1], esvc[256], erhost[256];
 };
 
-/* One place maps our errors to PAM's. Nothing but APK_OK is success. */
-static int pam_code(enum apk_err err)
+/* One place maps our errors and the record's verdict to PAM's. Nothing but
+ * APK_OK with APK_PERMIT_OK is success; a key whose record refuses this
+ * login is PAM_AUTH_ERR. */
+static int pam_code(enum apk_err err, enum apk_permit permit)
 {
 	switch (err) {
 	case APK_OK:
-		return PAM_SUCCESS;
+		return permit == APK_PERMIT_OK ? PAM_SUCCESS : PAM_AUTH_ERR;
 	case APK_ERR_NOUSER:
 		return PAM_USER_UNKNOWN;
 	case APK_ERR_NOMEM:
@@ -57,14 +71,16 @@ static int pam_read_code(int ret, int when_null)
 	return ret == PAM_CONV_AGAIN ? PAM_INCOMPLETE : ret == PAM_SUCCESS ? when_null : ret;
 }
 
-/* A PAM item, escaped into buf for a log line; "-" when unset. */
-static void item_str(pam_handle_t *pamh, int type, char *buf, size_t bufsz)
+/* A string PAM item as PAM holds it, or NULL when unset; its escaped form
+ * in buf for a log line ("-" when unset). */
+static const char *item_str(pam_handle_t *pamh, int type, char *buf, size_t bufsz)
 {
 	const void *v = NULL;
 
-	if (pam_get_item(pamh, type, &v) != PAM_SUCCESS || v == NULL)
-		v = "-";
-	apk_escape(v, buf, bufsz);
+	if (pam_get_item(pamh, type, &v) != PAM_SUCCESS)
+		v = NULL;
+	apk_escape(v != NULL ? v : "-", buf, bufsz);
+	return v;
 }
 
 /* Wipes and frees an answer the conversation gave us. */
@@ -111,15 +127,54 @@ static int key_attempt(const char *answer)
 	return strcasestr(answer, APK_KEY_PREFIX) != NULL;
 }
 
-/* The PAM code for err, after nokeys_ignore, and the one log line every
- * attempt gets. rec: the matched record, or only the id presented (empty
- * when the answer was no key); forwarded: the answer went on as PAM_AUTHTOK. */
+/* Sets PAM_APIKEY_ID and PAM_APIKEY_NAME for the session to come: a PAM
+ * code. The id and name were validated when decoded; checked again here,
+ * as they go into an environment. Both or neither. */
+static int export_key(pam_handle_t *pamh, const struct apk_record *rec)
+{
+	char var[sizeof("PAM_APIKEY_NAME=") + APK_NAME_MAX];
+	int ret;
+
+	if (!apk_id_valid(rec->id) || !apk_name_valid(rec->name))
+		return PAM_SYSTEM_ERR;
+	snprintf(var, sizeof(var), "PAM_APIKEY_ID=%s", rec->id);
+	if ((ret = pam_putenv(pamh, var)) != PAM_SUCCESS)
+		return ret == PAM_BUF_ERR ? ret : PAM_SYSTEM_ERR;
+	snprintf(var, sizeof(var), "PAM_APIKEY_NAME=%s", rec->name);
+	if ((ret = pam_putenv(pamh, var)) != PAM_SUCCESS) {
+		pam_putenv(pamh, "PAM_APIKEY_ID"); /* no half-set environment */
+		return ret == PAM_BUF_ERR ? ret : PAM_SYSTEM_ERR;
+	}
+	return PAM_SUCCESS;
+}
+
+/* After a login: "This API key expires on YYYY-MM-DD HH:MM UTC." when
+ * the key expires within warn= days, unless PAM_SILENT. Never fails. */
+static void warn_expiry(pam_handle_t *pamh, const struct apk_pam_options *opts,
+			const struct attempt *a, const struct apk_record *rec)
+{
+	char iso[APK_TIME_ISO_LEN + 1];
+
+	if ((a->flags & PAM_SILENT) || !apk_expires_within(rec, a->now, opts->warn_days))
+		return;
+	apk_time_iso(rec->expires, iso, sizeof(iso)); /* YYYY-MM-DDTHH:MM:SSZ */
+	if (pam_info(pamh, "This API key expires on %.10s %.5s UTC.", iso, iso + 11) !=
+	    PAM_SUCCESS && opts->debug)
+		pam_syslog(pamh, LOG_DEBUG, "cannot show the expiry warning");
+}
+
+/* The PAM code for err and the record's verdict permit, after
+ * nokeys_ignore, and the one log line every attempt gets. rec: the matched
+ * record, or only the id presented (empty when the answer was no key);
+ * forwarded: the answer went on as PAM_AUTHTOK. A success also sets the
+ * session's environment (export_key: a failure there fails the login) and
+ * may warn of the key's expiry. */
 static int outcome(pam_handle_t *pamh, const struct apk_pam_options *opts,
-		   const struct attempt *a, enum apk_err err, const struct apk_record *rec,
-		   int forwarded)
+		   const struct attempt *a, enum apk_err err, enum apk_permit permit,
+		   const struct apk_record *rec, int forwarded)
 {
 	char ename[APK_NAME_MAX * 4 + 1];
-	int ret = pam_code(err), has = 0;
+	int ret = pam_code(err, permit), has = 0;
 
 	if (opts->debug) {
 		char edb[512];
@@ -132,31 +187,47 @@ static int outcome(pam_handle_t *pamh, const struct apk_pam_options *opts,
 	    apk_account_has_keys(opts->db, a->user, &has) == APK_OK && !has)
 		ret = PAM_IGNORE;
 
-	if (ret == PAM_SUCCESS)
+	if (ret == PAM_SUCCESS && (ret = export_key(pamh, rec)) != PAM_SUCCESS) {
+		pam_syslog(pamh, LOG_ERR,
+			   "refused key (id %s) for user %s service %s rhost %s: "
+			   "cannot set PAM_APIKEY_ID and PAM_APIKEY_NAME: %s",
+			   rec->id, a->euser, a->esvc, a->erhost, pam_strerror(pamh, ret));
+		return ret;
+	}
+	if (ret == PAM_SUCCESS) {
 		pam_syslog(pamh, LOG_INFO, "accepted key %s (id %s) for user %s service %s rhost %s",
 			   apk_escape(rec->name, ename, sizeof(ename)), rec->id, a->euser, a->esvc,
 			   a->erhost);
-	else
+		warn_expiry(pamh, opts, a, rec);
+	} else {
 		pam_syslog(pamh, LOG_NOTICE,
 			   "refused key (id %s) for user %s service %s rhost %s: %s%s",
 			   rec->id[0] != '\0' ? rec->id : "malformed", a->euser, a->esvc, a->erhost,
-			   apk_strerror(err), forwarded ? " (passed on to the next module)" : "");
+			   err != APK_OK ? apk_strerror(err) : apk_permit_reason(permit),
+			   forwarded ? " (passed on to the next module)" : "");
+	}
 	return ret;
 }
 
-/* token checked as a key of the user: a PAM code. */
+/* token checked as a key of the user: a PAM code. Only a key whose secret
+ * matched has its record asked whether it lets this login through: a wrong
+ * secret is "key does not match" whatever the key's state, and costs what
+ * it did before there were restrictions. */
 static int check(pam_handle_t *pamh, const struct apk_pam_options *opts,
 		 const struct attempt *a, const char *token)
 {
 	struct apk_record rec;
 	size_t len = strnlen(token, PAM_MAX_RESP_SIZE + 1);
 	enum apk_err err = APK_ERR_BADKEY;
+	enum apk_permit permit = APK_PERMIT_OK;
 	int ret;
 
 	memset(&rec, 0, sizeof(rec));
 	if (len <= PAM_MAX_RESP_SIZE)
 		err = apk_verify(opts->db, a->user, token, len, &rec);
-	ret = outcome(pamh, opts, a, err, &rec, 0);
+	if (err == APK_OK)
+		permit = apk_permit_check(&rec, a->now, a->service, a->rhost);
+	ret = outcome(pamh, opts, a, err, permit, &rec, 0);
 	sodium_memzero(&rec, sizeof(rec));
 	return ret;
 }
@@ -178,7 +249,7 @@ static int check_or_forward(pam_handle_t *pamh, const struct apk_pam_options *op
 		return ret;
 	}
 	memset(&none, 0, sizeof(none));
-	return outcome(pamh, opts, a, APK_ERR_BADKEY, &none, 1);
+	return outcome(pamh, opts, a, APK_ERR_BADKEY, APK_PERMIT_OK, &none, 1);
 }
 
 APK_EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
@@ -189,7 +260,6 @@ APK_EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, cons
 	char *answer = NULL;
 	int ret;
 
-	(void)flags;
 	if (apk_pam_options_parse(argc, argv, &opts, &bad) != 0) {
 		char ebad[256];
 		pam_syslog(pamh, LOG_ERR, "bad module argument: %s",
@@ -208,8 +278,10 @@ APK_EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, cons
 	if (!opts.nodelay)
 		pam_fail_delay(pamh, FAIL_DELAY_USEC);
 	apk_escape(a.user, a.euser, sizeof(a.euser));
-	item_str(pamh, PAM_SERVICE, a.esvc, sizeof(a.esvc));
-	item_str(pamh, PAM_RHOST, a.erhost, sizeof(a.erhost));
+	a.service = item_str(pamh, PAM_SERVICE, a.esvc, sizeof(a.esvc));
+	a.rhost = item_str(pamh, PAM_RHOST, a.erhost, sizeof(a.erhost));
+	a.flags = flags;
+	a.now = (int64_t)time(NULL);
 
 	switch (opts.source) {
 	case APK_USE_FIRST_PASS:

@@ -52,6 +52,7 @@ static void no_arguments_give_the_defaults(void **state)
 	assert_false(opts.debug);
 	assert_false(opts.nodelay);
 	assert_false(opts.nokeys_ignore);
+	assert_int_equal(opts.warn_days, 7);
 }
 
 static void each_flag_sets_only_itself(void **state)
@@ -118,6 +119,32 @@ static void prompt_is_printable_and_bounded(void **state)
 	/* bytes above 0x7f (UTF-8) are text */
 	assert_int_equal(PARSE("prompt=Clé API : "), 0);
 	assert_string_equal(opts.prompt, "Clé API : ");
+}
+
+static void warn_takes_a_plain_number_of_days(void **state)
+{
+	const char *const bad_values[] = {
+		"warn=", "warn", "warn=-1", "warn=+7", "warn=07", "warn=00", "warn= 7", "warn=7 ",
+		"warn=7d", "warn=0x7", "warn=3651", "warn=10000", "warn=99999999999999999999",
+		"warn=4294967303", "warn=1e3", "WARN=7",
+	};
+	size_t i;
+
+	(void)state;
+	assert_int_equal(PARSE("warn=0"), 0);
+	assert_int_equal(opts.warn_days, 0);
+	assert_int_equal(PARSE("warn=1"), 0);
+	assert_int_equal(opts.warn_days, 1);
+	assert_int_equal(PARSE("warn=30"), 0);
+	assert_int_equal(opts.warn_days, 30);
+	assert_int_equal(PARSE("warn=3650"), 0);
+	assert_int_equal(opts.warn_days, 3650);
+	assert_int_equal(PARSE("warn=3", "warn=14"), 0); /* the last one counts */
+	assert_int_equal(opts.warn_days, 14);
+	assert_int_equal(PARSE("debug"), 0);
+	assert_int_equal(opts.warn_days, 7);
+	for (i = 0; i < N_ELEM(bad_values); i++)
+		REFUSED(bad_values[i], "debug", bad_values[i]);
 }
 
 static void answer_sources(void **state)
@@ -193,6 +220,7 @@ int main(void)
 		cmocka_unit_test(each_flag_sets_only_itself),
 		cmocka_unit_test(db_must_be_absolute_and_bounded),
 		cmocka_unit_test(prompt_is_printable_and_bounded),
+		cmocka_unit_test(warn_takes_a_plain_number_of_days),
 		cmocka_unit_test(answer_sources),
 		cmocka_unit_test(forward_pass_asks_for_a_password_unless_told),
 		cmocka_unit_test(two_answer_sources_are_refused),
