@@ -7,6 +7,7 @@
  * cli.c        apikeyctl generate / rename / delete as whole processes
  * change.c     where a change's time goes: load, change, write and fsyncs
  * report.c     the headline, the tables, the CSV, the plot
+ * restricted.c a key with every restriction against a plain one
  * files.c      copying, measuring and removing files and directories
  */
 #ifndef APK_BENCH_H
@@ -110,6 +111,7 @@ struct bench_result {
 	struct stats part[LP_COUNT];   /* a login's steps alone, at the largest size */
 	struct login_pass files;       /* a second run, names from /etc/passwd only */
 	struct login_pass first;       /* each the first login of a fresh process */
+	struct stats plain, restricted; /* restricted.c's two cells */
 	unsigned long mem_keys;
 	long hwm_permit_kb, hwm_login_kb; /* VmHWM of a child doing only those logins */
 	char owner[96];                   /* who owns the databases, as the table says */
@@ -140,6 +142,17 @@ int logins_memory(const struct bench_cfg *c, const struct bench_keys *k, struct 
 int logins_files(const struct bench_cfg *c, const struct bench_keys *k, struct bench_result *res);
 /* Each login the first of a fresh bench-login process. */
 int logins_first(const struct bench_cfg *c, const struct bench_keys *k, struct bench_result *res);
+
+/* The labels of restricted.c's cells. */
+#define BENCH_PLAIN_LABEL "plain-key"
+#define BENCH_RESTRICTED_LABEL "restricted-key"
+/* Runs a plan of cells lines in one bench-login child; its figures into res. */
+int logins_run_plan(const struct bench_cfg *c, char *plan, size_t len, size_t cells,
+		    unsigned long rounds, unsigned long warmup, struct bench_result *res);
+
+/* restricted.c: measures and prints the cost of a key's restrictions. */
+int restricted_measure(const struct bench_cfg *c, const struct bench_keys *k,
+		       struct bench_result *res);
 
 /* cli.c */
 int cli_measure(const struct bench_cfg *c, struct bench_result *res);

@@ -299,6 +299,10 @@ static struct stats *slot(struct bench_result *res, const char *label)
 		return &res->permit;
 	if (strcmp(label, USERDB_SERVICE) == 0)
 		return &res->userdb;
+	if (strcmp(label, BENCH_PLAIN_LABEL) == 0)
+		return &res->plain;
+	if (strcmp(label, BENCH_RESTRICTED_LABEL) == 0)
+		return &res->restricted;
 	for (cls = 0; cls < LK_COUNT; cls++)
 		if (strcmp(label, lookup_class_name[cls]) == 0)
 			return &res->lookup[cls];
@@ -365,6 +369,19 @@ static int run_plan(const struct bench_cfg *c, char *plan, size_t len, size_t ce
 	}
 	*hwm = -1;
 	return parse(out, res, cells, hwm) == 0 && st == 0 ? 0 : -1;
+}
+
+int logins_run_plan(const struct bench_cfg *c, char *plan, size_t len, size_t cells,
+		    unsigned long rounds, unsigned long warmup, struct bench_result *res)
+{
+	char buf[PLAN_MAX];
+	long hwm;
+
+	if (len >= PLAN_MAX)
+		return -1;
+	memcpy(buf, plan, len);
+	sodium_memzero(plan, len);
+	return run_plan(c, buf, len, cells, rounds, warmup, 0, res, &hwm);
 }
 
 int logins_measure(const struct bench_cfg *c, const struct bench_keys *k, struct bench_result *res)

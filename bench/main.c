@@ -231,7 +231,7 @@ static int measure(const struct bench_cfg *c, struct bench_keys *k, struct bench
 		return -1;
 	}
 	if (logins_measure(c, k, res) != 0 || logins_files(c, k, res) != 0 ||
-	    logins_first(c, k, res) != 0)
+	    logins_first(c, k, res) != 0 || restricted_measure(c, k, res) != 0)
 		failed = 1;
 	if (cli_measure(c, res) != 0)
 		failed = 1;
