@@ -8,7 +8,7 @@
  * matched, its record decides whether this login may use it (expiry,
  * disabled, services, source networks); a login it lets through sets
  * PAM_APIKEY_ID and PAM_APIKEY_NAME, may warn of a near expiry and is
- * recorded as the key's last use. Everything but the PAM glue lives in
+ * recorded as the key's last use (lastused.c). Everything but the PAM glue lives in
  * common/: option parsing (pam_options.c), the verification itself
  * (verify.c) and the record's verdict (permit.c).
  */
@@ -24,6 +24,7 @@
 #include <sodium.h>
 
 #include "keyfmt.h"
+#include "lastused.h"
 #include "pam_options.h"
 #include "permit.h"
 #include "validate.h"
@@ -163,12 +164,26 @@ static void warn_expiry(pam_handle_t *pamh, const struct apk_pam_options *opts,
 		pam_syslog(pamh, LOG_DEBUG, "cannot show the expiry warning");
 }
 
+/* After a login: the key's last use (time, service, PAM_RHOST) into its
+ * slot. Best effort: one pwrite into an existing file, no lock, no wait;
+ * whatever happens the login stands, and only debug logs it. */
+static void record_use(pam_handle_t *pamh, const struct apk_pam_options *opts,
+		       const struct attempt *a, const struct apk_record *rec)
+{
+	enum apk_err e = apk_lastused_record(opts->db, rec->uid, rec->id, a->now, a->service,
+					     a->rhost);
+
+	if (opts->debug)
+		pam_syslog(pamh, LOG_DEBUG, "last use of key %s: %s", rec->id,
+			   e == APK_OK ? "recorded" : apk_strerror(e));
+}
+
 /* The PAM code for err and the record's verdict permit, after
  * nokeys_ignore, and the one log line every attempt gets. rec: the matched
  * record, or only the id presented (empty when the answer was no key);
  * forwarded: the answer went on as PAM_AUTHTOK. A success also sets the
- * session's environment (export_key: a failure there fails the login) and
- * may warn of the key's expiry. */
+ * session's environment (export_key: a failure there fails the login), may
+ * warn of the key's expiry and records the key's last use. */
 static int outcome(pam_handle_t *pamh, const struct apk_pam_options *opts,
 		   const struct attempt *a, enum apk_err err, enum apk_permit permit,
 		   const struct apk_record *rec, int forwarded)
@@ -199,6 +214,7 @@ static int outcome(pam_handle_t *pamh, const struct apk_pam_options *opts,
 			   apk_escape(rec->name, ename, sizeof(ename)), rec->id, a->euser, a->esvc,
 			   a->erhost);
 		warn_expiry(pamh, opts, a, rec);
+		record_use(pamh, opts, a, rec);
 	} else {
 		pam_syslog(pamh, LOG_NOTICE,
 			   "refused key (id %s) for user %s service %s rhost %s: %s%s",

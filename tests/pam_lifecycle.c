@@ -3,12 +3,14 @@
  * service, source address, PAM_RHOST unset or a host name), a wrong secret
  * on a refused key still only "key does not match", the expiry warning
  * (warn=, PAM_SILENT), PAM_APIKEY_ID and PAM_APIKEY_NAME after a success
- * and only then (cmocka; no root needed).
+ * and only then, the key's last use recorded after a success and only then
+ * (cmocka; no root needed).
  *
  * The module's pam_syslog/pam_vsyslog calls land in the definitions below
  * (an executable's symbols come first in the module's lookup scope): each
  * login's log lines are kept. Keys with restrictions are written through
- * the store and keyring API, as apikeyctl does.
+ * the store and keyring API, as apikeyctl does, and given their last-used
+ * slots as apikeyctl does after a change (apk_lastused_prepare).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,6 +23,7 @@
 #include <security/pam_ext.h>
 
 #include "keyfmt.h"
+#include "lastused.h"
 #include "pam_harness.h"
 #include "record.h"
 #include "test_db.h"
@@ -125,6 +128,28 @@ struct restrictions {
 	const char *services, *networks; /* comma-separated, NULL: none */
 };
 
+/* Every key of kr a last-used slot, as apikeyctl does after a change. */
+static void give_slots(const struct apk_keyring *kr)
+{
+	const char *ids[APK_MAX_KEYS_PER_USER];
+	size_t i;
+
+	assert_true(kr->n <= APK_MAX_KEYS_PER_USER);
+	for (i = 0; i < kr->n; i++)
+		ids[i] = kr->recs[i].id;
+	assert_int_equal(apk_lastused_prepare(T.path, ME.uid, ids, kr->n), APK_OK);
+}
+
+/* The recorded last use of key id. */
+static struct apk_lastused last_use(const char *id)
+{
+	struct apk_lastused u;
+
+	memset(&u, 0, sizeof(u));
+	assert_int_equal(apk_lastused_read(T.path, ME.uid, &id, 1, &u), APK_OK);
+	return u;
+}
+
 /* A new key of the running account named name with restrictions r; its
  * token in token and its id in id (when not NULL). */
 static void make_key(const char *name, const struct restrictions *r, char token[APK_KEY_LEN + 1],
@@ -149,6 +174,7 @@ static void make_key(const char *name, const struct restrictions *r, char token[
 	if (id != NULL)
 		snprintf(id, APK_ID_LEN + 1, "%s", added->id);
 	assert_int_equal(apk_store_save(ch, &kr), APK_OK);
+	give_slots(&kr);
 	apk_keyring_free(&kr);
 }
 
@@ -367,6 +393,65 @@ static void near_expiry_is_announced(void **state)
 	assert_string_equal(l.info, "");
 }
 
+static void last_use_is_recorded_on_success_only(void **state)
+{
+	struct restrictions ssh_only = { 0, false, "sshd", NULL };
+	char tok[APK_KEY_LEN + 1], id[APK_ID_LEN + 1], bad[APK_KEY_LEN + 1];
+	struct apk_lastused u;
+	struct login l;
+	int64_t t0;
+
+	(void)state;
+	make_key("used", &ssh_only, tok, id);
+	assert_false(last_use(id).used);
+	/* refusals leave it as it was: the service, a wrong secret */
+	refused(login("su", "192.0.2.1", 0, tok, &l), &l, "service not allowed for this key");
+	wrong_secret(tok, bad);
+	refused(login("sshd", "192.0.2.1", 0, bad, &l), &l, "key does not match");
+	assert_false(last_use(id).used);
+
+	t0 = (int64_t)time(NULL);
+	accepted(login("sshd", "2001:db8::7", 0, tok, &l), &l);
+	u = last_use(id);
+	assert_true(u.used);
+	assert_in_range(u.time, t0, (int64_t)time(NULL));
+	assert_string_equal(u.service, "sshd");
+	assert_string_equal(u.rhost, "2001:db8::7");
+
+	/* a refusal after it changes nothing */
+	refused(login("su", "198.51.100.1", 0, tok, &l), &l, "service not allowed for this key");
+	u = last_use(id);
+	assert_string_equal(u.service, "sshd");
+	assert_string_equal(u.rhost, "2001:db8::7");
+	/* the next success replaces it; an unset PAM_RHOST is stored empty */
+	accepted(login("sshd", NULL, 0, tok, &l), &l);
+	u = last_use(id);
+	assert_true(u.used);
+	assert_string_equal(u.rhost, "");
+}
+
+/* A login whose last use cannot be recorded stands: no slot (a key made
+ * while the helper was killed before giving it one), or no file at all. */
+static void login_stands_when_last_use_cannot_be_recorded(void **state)
+{
+	char tok[APK_KEY_LEN + 1], path[PATH_MAX];
+	struct apk_store_change *ch;
+	struct apk_keyring kr;
+	struct login l;
+
+	(void)state;
+	assert_int_equal(apk_store_begin(T.path, ME.uid, 2000, &kr, &ch), APK_OK);
+	assert_int_equal(apk_keyring_generate(&kr, &ME, "slotless", NULL, (int64_t)time(NULL), tok,
+					      NULL), APK_OK);
+	assert_int_equal(apk_store_save(ch, &kr), APK_OK);
+	apk_keyring_free(&kr);
+	accepted(login("sshd", "192.0.2.1", 0, tok, &l), &l);
+	snprintf(path, sizeof(path), "%s/u%u.used", T.path, (unsigned)ME.uid);
+	assert_int_equal(unlink(path), 0);
+	accepted(login("sshd", "192.0.2.1", 0, tok, &l), &l);
+	accepted(login("sshd", "192.0.2.1", 0, plain_key, &l), &l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -377,6 +462,8 @@ int main(void)
 		cmocka_unit_test(only_the_listed_networks),
 		cmocka_unit_test(wrong_secret_on_a_refused_key_does_not_match),
 		cmocka_unit_test(near_expiry_is_announced),
+		cmocka_unit_test(last_use_is_recorded_on_success_only),
+		cmocka_unit_test(login_stands_when_last_use_cannot_be_recorded),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -3,7 +3,8 @@
 # for the service sshd from 127.0.0.1 logs in over a real sshd and is
 # refused by su; the ssh session sees PAM_APIKEY_ID and PAM_APIKEY_NAME; a
 # key from other networks is refused by sshd, and by su, which sets no
-# remote host (fail closed).
+# remote host (fail closed). The ssh login, and only it, is recorded as the
+# key's last use.
 #
 # The PAM services are the real names, sshd and su: the script runs in a
 # private mount namespace where copies of /etc/pam.d/sshd and /etc/pam.d/su
@@ -76,6 +77,24 @@ restrict() {
 	}
 }
 
+# last_use LOGIN NAME: the recorded last use of the key, "SERVICE RHOST" or
+# "never", into LAST (the time checked to be from this run).
+last_use() {
+	run_cmd runuser -u "$HELPER_USER" -- "$TOOL" lastused "$DBPATH" "$1" "$2"
+	# shellcheck disable=SC2046
+	set -- $(cat "$E2E_TMP/out")
+	if [ "$RC" -ne 0 ]; then
+		LAST="error $RC: $(cat "$E2E_TMP/err")"
+	elif [ "$1" = never ]; then
+		LAST=never
+	elif [ "$1" -ge "$T_START" ] && [ "$1" -le "$(date +%s)" ]; then
+		LAST="$2 $3"
+	else
+		LAST="a time not from this run: $*"
+	fi
+}
+T_START=$(date +%s)
+
 # refused_with DESC SERVICE USER ID REASON: the login failed, printed nothing
 # of USER, and the module logged one refusal of key ID for REASON (text).
 refused_with() {
@@ -97,6 +116,8 @@ refused_with() {
 e2e_generate KEY_SSH "$ALICE" --name ssh-only
 ID_SSH=$(key_id "$KEY_SSH")
 restrict "$ALICE" ssh-only sshd 127.0.0.1
+last_use "$ALICE" ssh-only
+tap_is "her new key was never used" "$LAST" never
 
 log_mark
 ssh_run "$ALICE" "$KEY_SSH" 'printf "%s %s %s\n" "$(id -un)" "$PAM_APIKEY_ID" "$PAM_APIKEY_NAME"'
@@ -111,6 +132,9 @@ log_mark
 su_to "$BOB" "$ALICE" "$KEY_SSH"
 refused_with "su: $BOB cannot become $ALICE with her sshd-only key" su "$ALICE" "$ID_SSH" \
 	"service not allowed for this key"
+last_use "$ALICE" ssh-only
+tap_is "its last use is the ssh login from 127.0.0.1 (the refused su changed nothing)" \
+	"$LAST" "sshd 127.0.0.1"
 
 # ---- a key for other networks ------------------------------------------------
 
