@@ -9,8 +9,8 @@
  * The module's pam_syslog/pam_vsyslog calls land in the definitions below
  * (an executable's symbols come first in the module's lookup scope): each
  * login's log lines are kept. Keys with restrictions are written through
- * the store and keyring API, as apikeyctl does, and given their last-used
- * slots as apikeyctl does after a change (apk_lastused_prepare).
+ * the store and keyring API, as apikeyctl does (apk_store_save gives each
+ * key its last-used slot).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -30,7 +30,7 @@
 
 static struct test_db T;
 static char conf[PATH_MAX];
-static char plain_key[APK_KEY_LEN + 1];
+static char plain_key[APK_KEY_LEN + 1], plain_id[APK_ID_LEN + 1];
 static struct apk_account ME;
 
 /* ---- the log lines and messages of one login ------------------------------ */
@@ -128,18 +128,6 @@ struct restrictions {
 	const char *services, *networks; /* comma-separated, NULL: none */
 };
 
-/* Every key of kr a last-used slot, as apikeyctl does after a change. */
-static void give_slots(const struct apk_keyring *kr)
-{
-	const char *ids[APK_MAX_KEYS_PER_USER];
-	size_t i;
-
-	assert_true(kr->n <= APK_MAX_KEYS_PER_USER);
-	for (i = 0; i < kr->n; i++)
-		ids[i] = kr->recs[i].id;
-	assert_int_equal(apk_lastused_prepare(T.path, ME.uid, ids, kr->n), APK_OK);
-}
-
 /* The recorded last use of key id. */
 static struct apk_lastused last_use(const char *id)
 {
@@ -174,7 +162,6 @@ static void make_key(const char *name, const struct restrictions *r, char token[
 	if (id != NULL)
 		snprintf(id, APK_ID_LEN + 1, "%s", added->id);
 	assert_int_equal(apk_store_save(ch, &kr), APK_OK);
-	give_slots(&kr);
 	apk_keyring_free(&kr);
 }
 
@@ -224,6 +211,7 @@ static int setup(void **state)
 	(void)state;
 	if (pam_fixture(&T, conf, plain_key, NULL) != 0)
 		return -1;
+	memcpy(plain_id, plain_key + APK_KEY_PREFIX_LEN, APK_ID_LEN);
 	ME = test_account(me(), -1);
 	service("sshd", "");
 	service("su", "");
@@ -430,22 +418,22 @@ static void last_use_is_recorded_on_success_only(void **state)
 	assert_string_equal(u.rhost, "");
 }
 
-/* A login whose last use cannot be recorded stands: no slot (a key made
- * while the helper was killed before giving it one), or no file at all. */
+/* A login whose last use cannot be recorded stands: no slot (a key whose
+ * change was not followed by apk_lastused_prepare), or no file at all. */
 static void login_stands_when_last_use_cannot_be_recorded(void **state)
 {
-	char tok[APK_KEY_LEN + 1], path[PATH_MAX];
-	struct apk_store_change *ch;
-	struct apk_keyring kr;
+	struct restrictions none = { 0, false, NULL, NULL };
+	char tok[APK_KEY_LEN + 1], id[APK_ID_LEN + 1], path[PATH_MAX];
+	const char *only_plain = plain_id;
 	struct login l;
 
 	(void)state;
-	assert_int_equal(apk_store_begin(T.path, ME.uid, 2000, &kr, &ch), APK_OK);
-	assert_int_equal(apk_keyring_generate(&kr, &ME, "slotless", NULL, (int64_t)time(NULL), tok,
-					      NULL), APK_OK);
-	assert_int_equal(apk_store_save(ch, &kr), APK_OK);
-	apk_keyring_free(&kr);
+	make_key("slotless", &none, tok, id);
+	/* slots for the plain key alone: this key has none */
+	assert_int_equal(apk_lastused_prepare(T.path, ME.uid, &only_plain, 1), APK_OK);
+	assert_false(last_use(id).used);
 	accepted(login("sshd", "192.0.2.1", 0, tok, &l), &l);
+	assert_false(last_use(id).used);
 	snprintf(path, sizeof(path), "%s/u%u.used", T.path, (unsigned)ME.uid);
 	assert_int_equal(unlink(path), 0);
 	accepted(login("sshd", "192.0.2.1", 0, tok, &l), &l);

@@ -1,10 +1,11 @@
 #!/bin/sh
 # tests/e2e/60_lifecycle.sh - a key's restrictions on a real system: a key
-# for the service sshd from 127.0.0.1 logs in over a real sshd and is
-# refused by su; the ssh session sees PAM_APIKEY_ID and PAM_APIKEY_NAME; a
-# key from other networks is refused by sshd, and by su, which sets no
-# remote host (fail closed). The ssh login, and only it, is recorded as the
-# key's last use.
+# made with `--service sshd --from 127.0.0.1` logs in over a real sshd and
+# is refused by su; the ssh session sees PAM_APIKEY_ID and PAM_APIKEY_NAME;
+# a key from other networks is refused by sshd, and by su, which sets no
+# remote host (fail closed). The ssh login, and only it, shows as the key's
+# last use in `apikeyctl list`. A key rotated with an overlap and its .old
+# both log in during the overlap.
 #
 # The PAM services are the real names, sshd and su: the script runs in a
 # private mount namespace where copies of /etc/pam.d/sshd and /etc/pam.d/su
@@ -22,8 +23,6 @@ fi
 e2e_begin ssh ssh-keygen sshpass /usr/sbin/sshd unshare mount
 
 [ -n "${APKT_LIFECYCLE_NS:-}" ] || bail "not in a private mount namespace"
-TOOL=$APK_BUILD/tests/lifecycle_tool
-[ -x "$TOOL" ] || bail "nothing built: $TOOL (run make tests)"
 
 e2e_install
 e2e_syslog_start
@@ -68,30 +67,26 @@ su_to() {
 	RC=$?
 }
 
-# restrict LOGIN NAME SERVICES NETWORKS: key NAME of LOGIN gets these lists.
-restrict() {
-	run_cmd runuser -u "$HELPER_USER" -- "$TOOL" restrict "$DBPATH" "$1" "$2" "$3" "$4"
-	[ "$RC" -eq 0 ] || {
-		diag_file "$E2E_TMP/err"
-		bail "cannot restrict key $2 of $1"
-	}
-}
-
-# last_use LOGIN NAME: the recorded last use of the key, "SERVICE RHOST" or
-# "never", into LAST (the time checked to be from this run).
+# last_use LOGIN NAME: the last use `apikeyctl list --json` shows for the
+# key, as "SERVICE RHOST", or "never", into LAST (its time checked to be
+# from this run).
 last_use() {
-	run_cmd runuser -u "$HELPER_USER" -- "$TOOL" lastused "$DBPATH" "$1" "$2"
-	# shellcheck disable=SC2046
-	set -- $(cat "$E2E_TMP/out")
-	if [ "$RC" -ne 0 ]; then
-		LAST="error $RC: $(cat "$E2E_TMP/err")"
-	elif [ "$1" = never ]; then
-		LAST=never
-	elif [ "$1" -ge "$T_START" ] && [ "$1" -le "$(date +%s)" ]; then
-		LAST="$2 $3"
-	else
-		LAST="a time not from this run: $*"
-	fi
+	run_cmd as_user "$1" "$APKCTL" list --json
+	LAST=$("$E2E_PY" -c '
+import json, sys
+from datetime import datetime, timezone
+start, name = int(sys.argv[1]), sys.argv[2]
+for k in json.load(sys.stdin):
+    if k["name"] != name:
+        continue
+    u = k["last_used"]
+    if u is None:
+        print("never")
+    else:
+        t = datetime.strptime(u["time"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+        ok = start <= t.timestamp() <= datetime.now(timezone.utc).timestamp() + 1
+        print(u["service"], u["rhost"] if ok else "(a time not from this run)")
+' "$T_START" "$2" <"$E2E_TMP/out" 2>&1)
 }
 T_START=$(date +%s)
 
@@ -113,9 +108,8 @@ refused_with() {
 
 # ---- a key for sshd from 127.0.0.1 -------------------------------------------
 
-e2e_generate KEY_SSH "$ALICE" --name ssh-only
+e2e_generate KEY_SSH "$ALICE" --name ssh-only --service sshd --from 127.0.0.1
 ID_SSH=$(key_id "$KEY_SSH")
-restrict "$ALICE" ssh-only sshd 127.0.0.1
 last_use "$ALICE" ssh-only
 tap_is "her new key was never used" "$LAST" never
 
@@ -138,9 +132,8 @@ tap_is "its last use is the ssh login from 127.0.0.1 (the refused su changed not
 
 # ---- a key for other networks ------------------------------------------------
 
-e2e_generate KEY_FAR "$ALICE" --name elsewhere
+e2e_generate KEY_FAR "$ALICE" --name elsewhere --service sshd,su --from 192.0.2.0/24,2001:db8::/32
 ID_FAR=$(key_id "$KEY_FAR")
-restrict "$ALICE" elsewhere sshd,su 192.0.2.0/24,2001:db8::/32
 
 log_mark
 ssh_run "$ALICE" "$KEY_FAR" 'id -un'
@@ -151,6 +144,22 @@ log_mark
 su_to "$BOB" "$ALICE" "$KEY_FAR"
 refused_with "su: her key with networks is refused when su gives no remote host" su "$ALICE" \
 	"$ID_FAR" "source address not allowed for this key (no remote host given)"
+
+# ---- a rotated key and its .old during the overlap ----------------------------
+
+run_cmd as_user "$ALICE" "$APKCTL" rotate ssh-only --overlap 1h -q
+KEY_NEW=$(cat "$E2E_TMP/out")
+key_wellformed "$KEY_NEW" || {
+	diag_file "$E2E_TMP/err"
+	bail "apikeyctl rotate ssh-only --overlap 1h -q printed no key"
+}
+e2e_secret "$KEY_NEW"
+for k in "ssh-only $KEY_NEW" "ssh-only.old $KEY_SSH"; do
+	name=${k% *} tok=${k#* }
+	log_mark
+	ssh_run "$ALICE" "$tok" 'printf "%s %s\n" "$(id -un)" "$PAM_APIKEY_NAME"'
+	tap_is "ssh: during the overlap, $name logs in" "$RC $(cat "$E2E_TMP/out")" "0 $ALICE $name"
+done
 
 # ---- the restrictions leave the rest alone -----------------------------------
 
