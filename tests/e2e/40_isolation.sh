@@ -23,8 +23,11 @@ e2e_generate KEY_B "$BOB" --name b-key --description "bob's key"
 ID_A=$(key_id "$KEY_A")
 ID_B=$(key_id "$KEY_B")
 
-# keys_of USER: USER's keys as root lists them (name, id, description).
-keys_of() { "$APKCTL" --user "$1" list --json 2>&1; }
+# keys_of USER: USER's keys as root lists them (list --json), without their
+# last use, which the logins between two looks change.
+keys_of() {
+	"$APKCTL" --user "$1" list --json 2>&1 | sed 's/, "last_used": \(null\|{[^}]*}\)//'
+}
 
 # ---- what each account sees -------------------------------------------------------
 
