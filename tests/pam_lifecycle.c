@@ -6,9 +6,8 @@
  * and only then, the key's last use recorded after a success and only then
  * (cmocka; no root needed).
  *
- * The module's pam_syslog/pam_vsyslog calls land in the definitions below
- * (an executable's symbols come first in the module's lookup scope): each
- * login's log lines are kept. Keys with restrictions are written through
+ * The module's log lines are captured (tests/lib/log_capture.c); each
+ * login starts an empty log. Keys with restrictions are written through
  * the store and keyring API, as apikeyctl does (apk_store_save gives each
  * key its last-used slot).
  */
@@ -18,12 +17,17 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <security/pam_ext.h>
 
 #include "keyfmt.h"
 #include "lastused.h"
+#include "log_capture.h"
 #include "pam_harness.h"
 #include "record.h"
 #include "test_db.h"
@@ -33,33 +37,7 @@ static char conf[PATH_MAX];
 static char plain_key[APK_KEY_LEN + 1], plain_id[APK_ID_LEN + 1];
 static struct apk_account ME;
 
-/* ---- the log lines and messages of one login ------------------------------ */
-
-static char logbuf[1 << 16];
-static size_t loglen;
-
-void pam_vsyslog(const pam_handle_t *pamh, int priority, const char *fmt, va_list args)
-{
-	int n;
-
-	(void)pamh;
-	(void)priority;
-	n = vsnprintf(logbuf + loglen, sizeof(logbuf) - loglen - 1, fmt, args);
-	if (n > 0 && loglen + (size_t)n + 2 < sizeof(logbuf)) {
-		loglen += (size_t)n;
-		logbuf[loglen++] = '\n';
-		logbuf[loglen] = '\0';
-	}
-}
-
-void pam_syslog(const pam_handle_t *pamh, int priority, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	pam_vsyslog(pamh, priority, fmt, ap);
-	va_end(ap);
-}
+/* ---- the messages of one login ------------------------------------------------ */
 
 /* What one login saw: its answer, the PAM_TEXT_INFO messages, and the
  * environment the module left in the handle. */
