@@ -1,6 +1,6 @@
 # pam_apikey - API keys for Linux accounts. One Makefile builds everything.
 
-VERSION     := 0.1.0
+VERSION     := 0.2.0
 PREFIX      ?= /usr/local
 DESTDIR     ?=
 BINDIR      ?= $(PREFIX)/bin
