@@ -355,6 +355,15 @@ for how in ssh-kbd ssh-password; do
 	expect_login "$how" "$SSH_SERVICE" "$BOB" "$BOB_PW" "$BOB (no keys) logs in with his password"
 done
 
+# ---- a database 0.1.0 wrote (record format 1) ---------------------------------------------
+# root's account file from tests/fixtures/v1, as a `make install` of 0.1.0
+# left it: the package reads it, and the upgrade below keeps it.
+V1_KEY=$(sed -n 1p "$APK_TOP/tests/fixtures/v1/tokens.txt")
+V1_KEY3=$(sed -n 3p "$APK_TOP/tests/fixtures/v1/tokens.txt")
+install -o "$DEB_ACCOUNT" -g "$DEB_ACCOUNT" -m 0600 "$APK_TOP/tests/fixtures/v1/u0" "$DEB_DBDIR/u0" ||
+	bail "cannot put the 0.1.0 fixture in place"
+expect_login pam "$PAM_SERVICE" root "$V1_KEY" "root logs in with a key 0.1.0 stored"
+
 # ---- upgrade -----------------------------------------------------------------------------
 db_before=$(db_state)
 apt "apt-get install ./$(basename "$DEB_FILE_NEXT") (an upgrade)" install "$DEB_FILE_NEXT"
@@ -368,6 +377,14 @@ tap_is "the upgrade leaves every key file as it was" "$(db_state)" "$db_before"
 [ -n "$db_before" ] || tap_not_ok "(there were key files to compare)"
 expect_login pam "$PAM_SERVICE" "$ALICE" "$KEY_A" "after the upgrade $ALICE logs in with the same key"
 expect_login ssh-kbd "$SSH_SERVICE" "$ALICE" "$KEY_A" "after the upgrade $ALICE logs in with the same key"
+expect_login pam "$PAM_SERVICE" root "$V1_KEY" "after the upgrade root logs in with the key 0.1.0 stored"
+v1_before=$(sha256sum <"$DEB_DBDIR/u0")
+tap_run "a change to the keys 0.1.0 stored (describe, as root)" \
+	"$DEB_HELPER" describe laptop "changed by the package"
+tap_is "... rewrites root's account file (as record format 2)" \
+	"$([ "$(sha256sum <"$DEB_DBDIR/u0")" != "$v1_before" ] && echo changed)" changed
+expect_login pam "$PAM_SERVICE" root "$V1_KEY" "after the change root logs in with the changed key"
+expect_login pam "$PAM_SERVICE" root "$V1_KEY3" "after the change root logs in with another 0.1.0 key"
 
 # ---- disable -----------------------------------------------------------------------------
 tap_run "pam-auth-update --disable apikey" pam-auth-update --disable apikey
