@@ -381,7 +381,7 @@ expect_login pam "$PAM_SERVICE" root "$V1_KEY" "after the upgrade root logs in w
 v1_before=$(sha256sum <"$DEB_DBDIR/u0")
 tap_run "a change to the keys 0.1.0 stored (describe, as root)" \
 	"$DEB_HELPER" describe laptop "changed by the package"
-tap_is "... rewrites root's account file (as record format 2)" \
+tap_is "... rewrites root's account file (the format-2 encoding itself: tests/cli/fixture_v1.sh)" \
 	"$([ "$(sha256sum <"$DEB_DBDIR/u0")" != "$v1_before" ] && echo changed)" changed
 expect_login pam "$PAM_SERVICE" root "$V1_KEY" "after the change root logs in with the changed key"
 expect_login pam "$PAM_SERVICE" root "$V1_KEY3" "after the change root logs in with another 0.1.0 key"
