@@ -11,7 +11,9 @@ libpam0g-dev libsodium-dev libgdbm-dev libcmocka-dev
 libpam-modules libpam-runtime pamtester libpam-wrapper libpamtest0-dev
 openssh-server openssh-client sshpass passwd login util-linux procps python3
 clang llvm valgrind cppcheck man-db groff-base gnuplot-nox db5.3-util
-dpkg-dev debhelper lintian"
+dpkg-dev debhelper lintian
+slapd ldap-utils libldap-dev
+cockpit-ws cockpit-bridge cockpit-system chromium chromium-driver"
 
 missing() {
 	for p in $PACKAGES; do
