@@ -98,9 +98,9 @@ $(B)/tests/%: tests/%.c $(TESTLIB) $(LIBAPK) $(wildcard tests/lib/*.h)
 	  $(filter %.o,$^) $(TESTLIB) $(LIBAPK) \
 	  $(LDHARD) $(LDFLAGS) $(TEST_LIBS)
 
-# The privileged start's own test links that one file of the helper.
+# The privileged start's own tests link those files of the helper.
 $(B)/tests/unit_privdrop: $(B)/obj/apikeyctl/privdrop.o
-$(B)/tests/unit_policy: $(B)/obj/apikeyctl/policy.o
+$(B)/tests/unit_startup: $(B)/obj/apikeyctl/startup.o
 
 # A PAM module for the tests only: it records what reaches the modules
 # stacked around pam_apikey (tests/spy/pam_spy.c). Never installed.

@@ -15,7 +15,7 @@
 #include "args.h"
 #include "change.h"
 #include "commands.h"
-#include "policy.h"
+#include "conffile.h"
 #include "privdrop.h"
 #include "startup.h"
 
@@ -99,9 +99,9 @@ int main(int argc, char *argv[])
 	    startup_dbdir(ids_changed, dbdir, sizeof(dbdir), err, sizeof(err)) != 0)
 		return fail(EXIT_FAIL, "%s", err);
 	/* as the database: only a build run by its own user may be pointed elsewhere */
-	if ((policy = ids_changed ? APK_POLICY_PATH : policy_path()) == NULL)
+	if ((policy = startup_policy_path(ids_changed)) == NULL)
 		return fail(EXIT_FAIL, "APIKEY_POLICY must be an absolute path");
-	if (policy_load(policy, &c.policy, policy_error, sizeof(policy_error)) != APK_OK)
+	if (apk_conf_load(policy, &c.policy, policy_error, sizeof(policy_error)) != APK_OK)
 		c.policy_error = policy_error;
 	if (startup_clear_environment(err, sizeof(err)) != 0)
 		return fail(EXIT_FAIL, "%s", err);

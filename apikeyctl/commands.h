@@ -4,7 +4,7 @@
 
 #include "args.h"
 #include "keyring.h"
-#include "policy.h"
+#include "conffile.h"
 
 enum {
 	EXIT_OK = 0,
@@ -18,7 +18,7 @@ struct session {
 	struct apk_account caller; /* who runs us: getuid() */
 	struct apk_account target; /* whose keys: the caller, or --user for root */
 	int closed_fds;            /* bit N: fd N was closed when we started */
-	struct apk_policy policy;  /* the administrator's (policy.h) */
+	struct apk_conf policy;    /* the administrator's pam_apikey.conf (conffile.h) */
 	const char *policy_error;  /* why it is unusable (every change refused); NULL: fine */
 };
 

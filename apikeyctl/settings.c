@@ -15,7 +15,7 @@ static int64_t days_from(int64_t now, unsigned days)
 	return t > APK_WHEN_LAST ? APK_WHEN_LAST : t;
 }
 
-int settings_parse(const struct apk_args *a, const struct apk_policy *p, int64_t now,
+int settings_parse(const struct apk_args *a, const struct apk_conf *p, int64_t now,
 		   bool new_key, struct key_settings *out)
 {
 	char why[512];
@@ -60,7 +60,7 @@ void settings_apply(const struct key_settings *k, struct apk_record *r)
 		r->networks = k->networks;
 }
 
-int64_t settings_rotated_expiry(const struct apk_record *old, const struct apk_policy *p,
+int64_t settings_rotated_expiry(const struct apk_record *old, const struct apk_conf *p,
 				int64_t now)
 {
 	int64_t life, t;

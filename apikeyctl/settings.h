@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #include "args.h"
-#include "policy.h"
+#include "conffile.h"
 #include "record.h"
 
 /* What a command sets; a field whose set_ flag is false stays as it is. */
@@ -27,7 +27,7 @@ struct key_settings {
  * the networks anywhere. An --expires in the past, beyond max_lifetime, or
  * never when max_lifetime is set is refused. Returns EXIT_OK, or EXIT_USAGE
  * after one line on stderr naming the option. */
-int settings_parse(const struct apk_args *a, const struct apk_policy *p, int64_t now,
+int settings_parse(const struct apk_args *a, const struct apk_conf *p, int64_t now,
 		   bool new_key, struct key_settings *out);
 
 /* Copies the fields k sets into r. */
@@ -37,7 +37,7 @@ void settings_apply(const struct key_settings *k, struct apk_record *r);
  * never expires is replaced by one that never does (default_lifetime when
  * the policy has a max_lifetime), one that expires by one of the same
  * lifetime (expiry less creation) from now, within max_lifetime. */
-int64_t settings_rotated_expiry(const struct apk_record *old, const struct apk_policy *p,
+int64_t settings_rotated_expiry(const struct apk_record *old, const struct apk_conf *p,
 				int64_t now);
 
 /* "expires T|never, services LIST|all, from LIST|any" for a log line. */

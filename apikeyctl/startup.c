@@ -1,4 +1,5 @@
-/* startup.c - hardening the process, the database path, the environment, the caller */
+/* startup.c - hardening the process, the database and configuration paths, the
+ * environment, the caller */
 #include <errno.h>
 #include <pwd.h>
 #include <signal.h>
@@ -43,6 +44,15 @@ int startup_dbdir(int ids_changed, char *dbdir, size_t dbsz, char *err, size_t e
 	}
 	memcpy(dbdir, env, strlen(env) + 1);
 	return 0;
+}
+
+const char *startup_policy_path(int ids_changed)
+{
+	const char *env = ids_changed ? NULL : secure_getenv("APIKEY_POLICY");
+
+	if (env == NULL || env[0] == '\0')
+		return APK_POLICY_PATH;
+	return env[0] == '/' ? env : NULL;
 }
 
 int startup_clear_environment(char *err, size_t errsz)

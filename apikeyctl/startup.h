@@ -18,6 +18,13 @@ int startup_harden(char *err, size_t errsz);
  * Returns 0, or -1 with a message in err. */
 int startup_dbdir(int ids_changed, char *dbdir, size_t dbsz, char *err, size_t errsz);
 
+/* The administrator's file, pam_apikey.conf: the compiled-in path, or for
+ * a build run by its own user (ids_changed 0) APIKEY_POLICY when set, read
+ * through secure_getenv (a set-user-ID caller never picks the file). Call
+ * before the environment is cleared. NULL when APIKEY_POLICY is set but not
+ * an absolute path. */
+const char *startup_policy_path(int ids_changed);
+
 /* Clears the whole environment. Returns 0, or -1 with a message in err. */
 int startup_clear_environment(char *err, size_t errsz);
 

@@ -216,15 +216,15 @@ static void lists(void)
 	puts_seed("lists", "hostname", "0.0.0.0/0,::/0\nhost.example.com");
 }
 
-/* policy: pam_apikey.conf text. */
-static void policy(void)
+/* conffile: pam_apikey.conf text. */
+static void conffile(void)
 {
-	puts_seed("policy", "all", "# limits\nmax_keys = 20\nmax_lifetime = 365\n"
+	puts_seed("conffile", "all", "# limits\nmax_keys = 20\nmax_lifetime = 365\n"
 		  "default_lifetime = 90\nservices = sshd, sudo\n");
-	puts_seed("policy", "never", "default_lifetime = never\nservices = all");
-	puts_seed("policy", "beyond", "max_lifetime = 30\ndefault_lifetime = 31\n");
-	puts_seed("policy", "twice", "max_keys = 1\nmax_keys = 2\n");
-	puts_seed("policy", "crlf", "max_keys = 5\r\n");
+	puts_seed("conffile", "never", "default_lifetime = never\nservices = all");
+	puts_seed("conffile", "beyond", "max_lifetime = 30\ndefault_lifetime = 31\n");
+	puts_seed("conffile", "twice", "max_keys = 1\nmax_keys = 2\n");
+	puts_seed("conffile", "crlf", "max_keys = 5\r\n");
 }
 
 /* ---- args ---------------------------------------------------------------- */
@@ -449,6 +449,6 @@ int main(int argc, char **argv)
 	pam();
 	when();
 	lists();
-	policy();
+	conffile();
 	return 0;
 }

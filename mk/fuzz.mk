@@ -16,7 +16,7 @@ FUZZ_CC             ?= clang
 FUZZ_SECONDS        ?= 60
 FUZZ_CORPUS_SECONDS ?= 30
 FUZZ_B              := $(B)/fuzz
-FUZZ_TARGETS        := keyparse record validate args pam when lists policy
+FUZZ_TARGETS        := keyparse record validate args pam when lists conffile
 FUZZ_BINS           := $(FUZZ_TARGETS:%=$(FUZZ_B)/fuzz_%)
 
 # libfuzzer when $(FUZZ_CC) can link a libFuzzer program, else replay.
@@ -76,10 +76,6 @@ $(FUZZ_B)/fuzz_%: $(FUZZ_B)/obj/fuzz/fuzz_%.o $(FUZZ_LIB) $(FUZZ_B)/obj/fuzz/rep
 $(FUZZ_B)/fuzz_args: $(FUZZ_B)/obj/fuzz/fuzz_args.o $(FUZZ_B)/obj/apikeyctl/args.o $(FUZZ_LIB) \
 		     $(FUZZ_B)/obj/fuzz/replay_main.o
 	$(FUZZ_COMPILER) -o $@ $< $(FUZZ_B)/obj/apikeyctl/args.o $(FUZZ_LIB) $(FUZZ_LINK) $(FUZZ_LIBS)
-
-$(FUZZ_B)/fuzz_policy: $(FUZZ_B)/obj/fuzz/fuzz_policy.o $(FUZZ_B)/obj/apikeyctl/policy.o $(FUZZ_LIB) \
-		       $(FUZZ_B)/obj/fuzz/replay_main.o
-	$(FUZZ_COMPILER) -o $@ $< $(FUZZ_B)/obj/apikeyctl/policy.o $(FUZZ_LIB) $(FUZZ_LINK) $(FUZZ_LIBS)
 
 # -rdynamic: the module, loaded later, finds libFuzzer's coverage hooks.
 $(FUZZ_B)/fuzz_pam: $(FUZZ_B)/obj/fuzz/fuzz_pam.o $(FUZZ_B)/obj/fuzz/fixture.o $(FUZZ_LIB) \

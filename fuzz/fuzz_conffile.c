@@ -1,16 +1,16 @@
-/* fuzz_policy.c - policy_parse, the administrator's pam_apikey.conf
- * (apikeyctl/policy.c)
+/* fuzz_conffile.c - apk_conf_parse, the administrator's pam_apikey.conf
+ * (common/conffile.c)
  *
  * Input: the file's bytes. Properties:
  *  - accepted: max_keys 1-1000, lifetimes within 100000 days, the default
  *    lifetime within the longest (and not never when there is a longest),
  *    a canonical service list;
- *  - refused: the policy holds exactly the defaults, and the message is one
+ *  - refused: the settings hold exactly the defaults, and the message is one
  *    printable line naming the line ("line N: ...") or the size;
  *  - the same text gives the same answer.
  */
 #include "fuzz.h"
-#include "policy.h"
+#include "conffile.h"
 
 /* A refusal names the line, or says the text is too large. */
 static void check_message(const char *err, size_t errsz)
@@ -29,23 +29,23 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct apk_policy p, again, defaults;
+	static struct apk_conf p, again, defaults;
 	char err[512], err2[512];
 	enum apk_err rc;
 
 	memset(err, 0, sizeof(err));
-	rc = policy_parse((const char *)data, size, &p, err, sizeof(err));
-	FUZZ_CHECK(policy_parse((const char *)data, size, &again, err2, sizeof(err2)) == rc &&
+	rc = apk_conf_parse((const char *)data, size, &p, err, sizeof(err));
+	FUZZ_CHECK(apk_conf_parse((const char *)data, size, &again, err2, sizeof(err2)) == rc &&
 		   memcmp(&p, &again, sizeof(p)) == 0, "the same text gives the same answer");
 	if (rc != APK_OK) {
 		FUZZ_CHECK(rc == APK_ERR_INVALID, "a refusal is APK_ERR_INVALID");
-		policy_defaults(&defaults);
+		apk_conf_defaults(&defaults);
 		FUZZ_CHECK(memcmp(&p, &defaults, sizeof(p)) == 0, "a refusal leaves the defaults");
 		check_message(err, sizeof(err));
 		return 0;
 	}
-	FUZZ_CHECK(p.max_keys >= 1 && p.max_keys <= APK_POLICY_MAX_KEYS, "max_keys in range");
-	FUZZ_CHECK(p.max_lifetime <= APK_POLICY_MAX_DAYS && p.default_lifetime <= APK_POLICY_MAX_DAYS,
+	FUZZ_CHECK(p.max_keys >= 1 && p.max_keys <= APK_CONF_MAX_KEYS, "max_keys in range");
+	FUZZ_CHECK(p.max_lifetime <= APK_CONF_MAX_DAYS && p.default_lifetime <= APK_CONF_MAX_DAYS,
 		   "lifetimes in range");
 	if (p.max_lifetime > 0)
 		FUZZ_CHECK(p.default_lifetime > 0 && p.default_lifetime <= p.max_lifetime,

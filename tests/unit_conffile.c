@@ -1,6 +1,7 @@
-/* unit_policy.c - the administrator's policy (apikeyctl/policy.c): parsing
+/* unit_conffile.c - the administrator's file (common/conffile.c): parsing
  * pam_apikey.conf text, and which files are read at all (owner, mode, type,
- * symlinks, size). The file checks run as any user: as root a root-owned
+ * symlinks, size). Linked with the common library alone: the parser needs
+ * nothing of apikeyctl. The file checks run as any user: as root a root-owned
  * file is read and one owned by another account refused; as another user
  * that user's own file is refused. */
 #include <setjmp.h>
@@ -18,18 +19,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../apikeyctl/policy.h"
+#include "conffile.h"
 #include "unit_util.h"
 
 static char err[512];
-static char dir[] = "/tmp/apk-policy-XXXXXX";
+static char dir[] = "/tmp/apk-conffile-XXXXXX";
 
-static struct apk_policy parsed(const char *text)
+static struct apk_conf parsed(const char *text)
 {
-	struct apk_policy p;
+	struct apk_conf p;
 
 	err[0] = '\0';
-	if (policy_parse(text, strlen(text), &p, err, sizeof(err)) != APK_OK)
+	if (apk_conf_parse(text, strlen(text), &p, err, sizeof(err)) != APK_OK)
 		fail_msg("refused: %s", err);
 	return p;
 }
@@ -37,12 +38,12 @@ static struct apk_policy parsed(const char *text)
 /* Refused with the defaults left in *p and a message holding want. */
 static void refused(const char *text, size_t len, const char *want)
 {
-	struct apk_policy p, defaults;
+	struct apk_conf p, defaults;
 
-	policy_defaults(&defaults);
+	apk_conf_defaults(&defaults);
 	memset(&p, 0x5A, sizeof(p));
 	err[0] = '\0';
-	assert_int_equal(policy_parse(text, len, &p, err, sizeof(err)), APK_ERR_INVALID);
+	assert_int_equal(apk_conf_parse(text, len, &p, err, sizeof(err)), APK_ERR_INVALID);
 	assert_memory_equal(&p, &defaults, sizeof(p));
 	if (strstr(err, want) == NULL)
 		fail_msg("'%s': message '%s' lacks '%s'", text, err, want);
@@ -54,14 +55,14 @@ static void refused_text(const char *text, const char *want)
 	refused(text, strlen(text), want);
 }
 
-/* A comment one byte longer than the largest policy (malloc'd, a string). */
+/* A comment one byte longer than the largest file (malloc'd, a string). */
 static char *one_long_comment(void)
 {
-	char *big = malloc(APK_POLICY_MAX_BYTES + 2);
+	char *big = malloc(APK_CONF_MAX_BYTES + 2);
 
 	assert_non_null(big);
-	memset(big, '#', APK_POLICY_MAX_BYTES + 1);
-	big[APK_POLICY_MAX_BYTES + 1] = '\0';
+	memset(big, '#', APK_CONF_MAX_BYTES + 1);
+	big[APK_CONF_MAX_BYTES + 1] = '\0';
 	return big;
 }
 
@@ -69,10 +70,10 @@ static char *one_long_comment(void)
 
 static void defaults(void **state)
 {
-	struct apk_policy p;
+	struct apk_conf p;
 
 	(void)state;
-	policy_defaults(&p);
+	apk_conf_defaults(&p);
 	assert_int_equal(p.max_keys, APK_MAX_KEYS_PER_USER);
 	assert_int_equal(p.max_lifetime, 0);
 	assert_int_equal(p.default_lifetime, 0);
@@ -86,7 +87,7 @@ static void defaults(void **state)
 
 static void every_setting(void **state)
 {
-	struct apk_policy p;
+	struct apk_conf p;
 	char text[APK_SERVICES_TEXT_MAX + 1];
 
 	(void)state;
@@ -112,7 +113,7 @@ static void every_setting(void **state)
 
 static void default_lifetime_follows_max(void **state)
 {
-	struct apk_policy p;
+	struct apk_conf p;
 
 	(void)state;
 	p = parsed("max_lifetime = 30\n");
@@ -160,7 +161,7 @@ static void malformed_lines_are_named(void **state)
 /* A comment may hold any byte but a control character. */
 static void comments_are_ignored(void **state)
 {
-	struct apk_policy p;
+	struct apk_conf p;
 
 	(void)state;
 	p = parsed("services = sshd # and \xff, = # max_keys = 3\n#max_keys = 5\n");
@@ -173,8 +174,8 @@ static void a_long_file_is_refused(void **state)
 	char *big = one_long_comment();
 
 	(void)state;
-	refused(big, APK_POLICY_MAX_BYTES + 1, "larger than 65536 bytes");
-	assert_int_equal(policy_parse(big, APK_POLICY_MAX_BYTES, &(struct apk_policy){ 0 }, err,
+	refused(big, APK_CONF_MAX_BYTES + 1, "larger than 65536 bytes");
+	assert_int_equal(apk_conf_parse(big, APK_CONF_MAX_BYTES, &(struct apk_conf){ 0 }, err,
 				      sizeof(err)), APK_OK);
 	free(big);
 }
@@ -200,21 +201,21 @@ static void write_file(const char *name, const char *text, mode_t mode)
 	close(fd);
 }
 
-static enum apk_err load(const char *name, struct apk_policy *p)
+static enum apk_err load(const char *name, struct apk_conf *p)
 {
 	char path[256];
 
 	path_of(name, path, sizeof(path));
 	memset(p, 0x5A, sizeof(*p));
 	err[0] = '\0';
-	return policy_load(path, p, err, sizeof(err));
+	return apk_conf_load(path, p, err, sizeof(err));
 }
 
-static void assert_defaults(const struct apk_policy *p)
+static void assert_defaults(const struct apk_conf *p)
 {
-	struct apk_policy d;
+	struct apk_conf d;
 
-	policy_defaults(&d);
+	apk_conf_defaults(&d);
 	assert_memory_equal(p, &d, sizeof(d));
 }
 
@@ -235,19 +236,19 @@ static int remove_dir(void **state)
 
 static void no_file_gives_the_defaults(void **state)
 {
-	struct apk_policy p;
+	struct apk_conf p;
 
 	(void)state;
 	assert_int_equal(load("missing.conf", &p), APK_OK);
 	assert_defaults(&p);
-	assert_int_equal(policy_load("relative.conf", &p, err, sizeof(err)), APK_ERR_UNAVAIL);
-	assert_int_equal(policy_load(NULL, &p, err, sizeof(err)), APK_ERR_UNAVAIL);
+	assert_int_equal(apk_conf_load("relative.conf", &p, err, sizeof(err)), APK_ERR_UNAVAIL);
+	assert_int_equal(apk_conf_load(NULL, &p, err, sizeof(err)), APK_ERR_UNAVAIL);
 }
 
 /* Root's file is read; anyone else's is refused, whoever runs the test. */
 static void only_a_root_owned_file_is_read(void **state)
 {
-	struct apk_policy p;
+	struct apk_conf p;
 	struct passwd *nobody = getpwnam("nobody");
 	char path[256];
 
@@ -267,7 +268,7 @@ static void only_a_root_owned_file_is_read(void **state)
 
 static void a_writable_file_is_refused(void **state)
 {
-	struct apk_policy p;
+	struct apk_conf p;
 
 	(void)state;
 	if (geteuid() != 0) {
@@ -290,7 +291,7 @@ static void a_writable_file_is_refused(void **state)
 
 static void links_fifos_and_directories_are_refused(void **state)
 {
-	struct apk_policy p;
+	struct apk_conf p;
 	char path[256], target[256];
 
 	(void)state;
@@ -313,7 +314,7 @@ static void links_fifos_and_directories_are_refused(void **state)
 
 static void a_malformed_file_names_path_and_line(void **state)
 {
-	struct apk_policy p;
+	struct apk_conf p;
 
 	(void)state;
 	if (geteuid() != 0) {
@@ -335,20 +336,6 @@ static void a_malformed_file_names_path_and_line(void **state)
 	assert_non_null(strstr(err, "larger than 65536 bytes"));
 }
 
-static void the_path_comes_from_the_build(void **state)
-{
-	(void)state;
-	unsetenv("APIKEY_POLICY");
-	assert_string_equal(policy_path(), APK_POLICY_PATH);
-	setenv("APIKEY_POLICY", "/tmp/x.conf", 1);   /* not set-user-ID: a test may pick it */
-	assert_string_equal(policy_path(), "/tmp/x.conf");
-	setenv("APIKEY_POLICY", "x.conf", 1);
-	assert_null(policy_path());
-	setenv("APIKEY_POLICY", "", 1);
-	assert_string_equal(policy_path(), APK_POLICY_PATH);
-	unsetenv("APIKEY_POLICY");
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -363,7 +350,6 @@ int main(void)
 		cmocka_unit_test(a_writable_file_is_refused),
 		cmocka_unit_test(links_fifos_and_directories_are_refused),
 		cmocka_unit_test(a_malformed_file_names_path_and_line),
-		cmocka_unit_test(the_path_comes_from_the_build),
 	};
 
 	return cmocka_run_group_tests(tests, make_dir, remove_dir);

@@ -1,0 +1,70 @@
+/* conffile.h - the administrator's file, /etc/security/pam_apikey.conf
+ * (pam_apikey.conf(5)): read safely and parsed in one place for every
+ * program that needs a setting from it, as pam_faillock's module and command
+ * share faillock_config.c. apikeyctl reads it at each command; the module
+ * needs none of its settings today and does not read it (the parser is in
+ * the common library, without any tie to apikeyctl, for the day it does).
+ *
+ * The file is `name = value` lines in the way of faillock.conf: `#` starts
+ * a comment (to the end of the line), blank lines are ignored, spaces and
+ * tabs around names and values too. Every setting is optional, at most once:
+ *
+ *   max_keys = N           keys per account, 1-1000 (default: the build's
+ *                          APK_MAX_KEYS_PER_USER, 100)
+ *   max_lifetime = DAYS    the longest lifetime of a key, 1-100000 days:
+ *                          an expiry later than that, or never, is refused
+ *                          (default: no limit)
+ *   default_lifetime = DAYS | never
+ *                          the expiry of a key made without --expires
+ *                          (default: max_lifetime when it is set, else never);
+ *                          must be within max_lifetime
+ *   services = LIST        the services of a key made without --service, as
+ *                          --service takes them, spaces after the commas
+ *                          allowed (default: all)
+ *
+ * No file: the defaults. Anything else in the file (an unknown name, a bad
+ * value, a setting given twice, a line without `=`, a control character or
+ * a NUL, more than 64 KiB) makes the whole file malformed: every setting is
+ * then the default and the caller decides (apikeyctl refuses every change
+ * and still reads).
+ *
+ * A setting is one row of the table in conffile.c (its name, its type with
+ * its bound and default, where its value goes) and one field below.
+ */
+#ifndef APK_CONFFILE_H
+#define APK_CONFFILE_H
+
+#include <stddef.h>
+
+#include "apk_error.h"
+#include "services.h"
+
+#define APK_CONF_MAX_BYTES 65536      /* the largest file read */
+#define APK_CONF_MAX_KEYS 1000        /* the highest max_keys (the index's bound) */
+#define APK_CONF_MAX_DAYS 100000      /* the highest lifetime in days */
+
+struct apk_conf {
+	unsigned max_keys;
+	unsigned max_lifetime;              /* days; 0: no limit */
+	unsigned default_lifetime;          /* days; 0: never */
+	struct apk_services services;       /* empty: every service */
+};
+
+/* Every setting at its default: the file's meaning when there is none. */
+void apk_conf_defaults(struct apk_conf *c);
+
+/* Parses a file's text (len bytes, not NUL-terminated) into *c. APK_OK,
+ * or APK_ERR_INVALID with *c set to the defaults and err (errsz bytes) one
+ * line "line N: what is wrong" (or "larger than 65536 bytes"). */
+enum apk_err apk_conf_parse(const char *text, size_t len, struct apk_conf *c, char *err,
+			    size_t errsz);
+
+/* Reads the file at path into *c. No file (ENOENT): the defaults, APK_OK.
+ * The file is opened with O_NOFOLLOW and O_NONBLOCK and must be a regular
+ * file owned by root that neither its group nor others may write, else
+ * APK_ERR_UNSAFE; APK_ERR_UNAVAIL when it cannot be read (or path is not
+ * absolute); APK_ERR_NOMEM; APK_ERR_INVALID when it is malformed. On every error *c holds
+ * the defaults and err one line starting with the path. */
+enum apk_err apk_conf_load(const char *path, struct apk_conf *c, char *err, size_t errsz);
+
+#endif
