@@ -44,11 +44,13 @@ enum brk_part {
 	BRK_COUNT
 };
 
-/* A login's steps, timed alone (breakdown.c). */
+/* A login's steps, timed alone (breakdown.c); LP_MODULE is the module's
+ * pam_sm_authenticate whole, called directly. */
 enum login_part {
-	LP_PARSE, LP_USER, LP_DIR, LP_HELPER, LP_FILE, LP_PROBE, LP_GDBM_OPEN,
-	LP_META, LP_RECORD, LP_DIGEST, LP_FETCH, LP_VERIFY, LP_LOG, LP_OPTIONS, LP_CRYPTO,
-	LP_PROMPT, LP_ESCAPE, LP_COUNT
+	LP_MODULE, LP_VERIFY, LP_PARSE, LP_USER, LP_FETCH, LP_DIR, LP_HELPER, LP_FILE, LP_PROBE,
+	LP_GDBM_OPEN, LP_META, LP_RECORD, LP_DIGEST, LP_PERMIT, LP_LOG, LP_LASTUSED, LP_LU_DIR,
+	LP_LU_FILE, LP_LU_FIND, LP_LU_WRITE, LP_EXPORT, LP_OPTIONS, LP_CRYPTO, LP_PROMPT,
+	LP_ITEMS, LP_ESCAPE, LP_COUNT
 };
 
 extern const char *const login_part_name[LP_COUNT];
@@ -115,6 +117,11 @@ struct bench_result {
 	unsigned long mem_keys;
 	long hwm_permit_kb, hwm_login_kb; /* VmHWM of a child doing only those logins */
 	char owner[96];                   /* who owns the databases, as the table says */
+	/* The other layout: the smallest database again, owned by the
+	 * benchmark's own uid, when the others were given to the helper
+	 * account (own_db "" when not: not root, or no such account). */
+	char own_db[PATH_MAX];
+	struct stats own;                 /* the right key there, in the main rounds */
 };
 
 /* fill.c */
@@ -146,6 +153,9 @@ int logins_first(const struct bench_cfg *c, const struct bench_keys *k, struct b
 /* The labels of restricted.c's cells. */
 #define BENCH_PLAIN_LABEL "plain-key"
 #define BENCH_RESTRICTED_LABEL "restricted-key"
+/* The right key in the database owned by the benchmark's own uid. */
+#define BENCH_OWN_LABEL "right_key_own_layout"
+#define BENCH_OWN_SERVICE "apk-own"
 /* Runs a plan of cells lines in one bench-login child; its figures into res. */
 int logins_run_plan(const struct bench_cfg *c, char *plan, size_t len, size_t cells,
 		    unsigned long rounds, unsigned long warmup, struct bench_result *res);

@@ -1,16 +1,22 @@
 /* breakdown.c - where a login's time goes
  *
- * In this process, on the largest database and the measured account, each
- * step the module takes for a right key, timed alone with the calls the
- * module makes (the library is the same code, linked statically here):
+ * In this process, on the largest database and the measured account, the
+ * module's pam_sm_authenticate called directly (the built module, loaded
+ * with dlopen) and each step it takes for a right key, timed alone with
+ * the calls the module makes (the library is the same code, linked
+ * statically here):
  *
+ *   module     pam_sm_authenticate of the built module, whole, through a
+ *              handle of this process (the steps below together)
+ *   verify     apk_verify whole: parse, user, fetch, digest, comparison
  *   parse      apk_key_parse: format and checksum
  *   user       getpwnam_r of the user (verify.c's lookup)
+ *   fetch      apk_store_fetch whole: directory .. record, decoded and checked
  *   directory  apk_safe_open_dir + close: open, fstat, the owner check, which
  *              looks the helper account up when the directory is its
  *   helper     that lookup alone (getpwnam_r of pam-apikey; part of directory)
  *   file       apk_safe_openat + close of the account's file: open, fstat,
- *              the owner check (fstat of the directory), O_NONBLOCK cleared
+ *              the owner check (fstat of the directory)
  *   probe      the failing open of a name no file has, which keeps an account
  *              with a file as costly as one without (store.c)
  *   gdbm open  gdbm_fd_open + gdbm_close as the store opens: header and
@@ -21,47 +27,64 @@
  *              (meta and record are timed inside the gdbm open step, whose
  *              own figure leaves them out)
  *   digest     apk_key_digest (BLAKE2b under the file's hash key)
- *   fetch      apk_store_fetch whole: directory .. record, decoded and checked
- *   verify     apk_verify whole: parse, user, fetch, digest, comparison
+ *   permit     apk_permit_check of the record (expiry, services, networks)
  *   log line   pam_syslog of an attribution line as long as the module's,
  *              through a handle of this process: to the system's /dev/log
+ *   last use   apk_lastused_record as the module calls it, whole
+ *   lu dir     its opening of the database directory (apk_safe_open_dir)
+ *   lu file    apk_lu_open + close: u<uid>.used opened, fstat, header read
+ *   lu find    apk_lu_find_slot: the key's entry in the slot directory
+ *   lu write   the slot encoded and written with one pwrite
+ *   export     pam_putenv of PAM_APIKEY_ID and PAM_APIKEY_NAME
  *   options    apk_pam_options_parse of the benchmark's module arguments
  *   crypto     apk_crypto_init (libsodium, initialised already)
  *   prompt     pam_prompt through the handle and a conversation answering
  *              the key as bench-login's does; the answer wiped and freed
+ *   items      pam_get_user, PAM_SERVICE and PAM_RHOST, the time
  *   escape     apk_escape of the user, the service and the remote host
  *
  * Each round runs every step once in a fresh random order, as the logins
  * do; medians. The module's share of a login is the right key's login
- * minus pam_permit's, both preloaded, from the login rounds; what verify
- * and the log line do not explain is the PAM glue (options, the
- * conversation, items, escaping) and the noise between two runs.
+ * minus pam_permit's, both preloaded, from the login rounds; the report
+ * prints each whole minus its steps: what the module does between its
+ * steps, and what libpam does around the module beyond what it does for
+ * pam_permit.
  */
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <security/pam_appl.h>
 #include <security/pam_ext.h>
+#include <security/pam_modules.h>
 #include <sodium.h>
 
 #include "../tests/lib/pam_conv.h"
 #include "bench.h"
+#include "lastused_format.h"
 #include "pam_options.h"
+#include "permit.h"
 #include "safefile.h"
 #include "store_internal.h"
 #include "validate.h"
 #include "verify.h"
 
 const char *const login_part_name[LP_COUNT] = {
-	"parse", "user", "directory", "helper", "file", "probe", "gdbm open",
-	"meta", "record", "digest", "fetch", "verify", "log line", "options", "crypto",
-	"prompt", "escape",
+	"module", "verify", "parse", "user", "fetch", "directory", "helper", "file", "probe",
+	"gdbm open", "meta", "record", "digest", "permit", "log line", "last use", "lu dir",
+	"lu file", "lu find", "lu write", "export", "options", "crypto", "prompt", "items",
+	"escape",
 };
+
+#define RHOST "203.0.113.7" /* bench-login's */
+
+typedef int (*sm_authenticate_fn)(pam_handle_t *, int, int, const char **);
 
 struct subject {
 	const struct bench_keys *k;
@@ -70,7 +93,14 @@ struct subject {
 	struct apk_key key;
 	struct apk_meta meta;
 	int dirfd, filefd;
+	int lufd;          /* u<uid>.used, open for the find and write steps */
+	uint32_t lucap;
+	struct apk_record rec; /* the right key's record (no secret in it) */
 	GDBM_FILE gdbm;
+	void *module;      /* the built module, dlopened */
+	sm_authenticate_fn authenticate;
+	char dbarg[PATH_MAX + 4];
+	const char *argv[2]; /* the service file's arguments: db=DIR nodelay */
 	pam_handle_t *pamh;
 	struct conv_script cs; /* bench-login's conversation, answering the key */
 };
@@ -129,14 +159,22 @@ static int step(struct subject *s, int part)
 {
 	static const char *argv[] = { "db=/var/lib/pam_apikey", "nodelay" };
 	struct apk_pam_options opts;
+	struct apk_lastused lu;
+	unsigned char slot[LU_SLOT];
+	const void *item = NULL;
+	const char *user = NULL;
+	uint32_t cap, index = 0;
 	struct apk_record rec;
 	unsigned char digest[APK_DIGEST_BYTES];
-	char ename[256], e1[512], e2[256], e3[256], *resp = NULL;
+	char ename[256], e1[512], e2[512], e3[256], *resp = NULL;
 	const char *bad = NULL;
 	enum apk_err err;
 	int fd, rc = 0;
 
 	switch (part) {
+	case LP_MODULE:
+		rc = s->authenticate(s->pamh, 0, 2, s->argv) == PAM_SUCCESS ? 0 : -1;
+		break;
 	case LP_PARSE:
 		rc = apk_key_parse(s->k->right, APK_KEY_LEN, &s->key) == APK_OK ? 0 : -1;
 		break;
@@ -144,6 +182,7 @@ static int step(struct subject *s, int part)
 		rc = lookup(s->k->me.name);
 		break;
 	case LP_DIR:
+	case LP_LU_DIR:
 		if ((rc = apk_safe_open_dir(s->db, &fd) == APK_OK ? 0 : -1) == 0)
 			close(fd);
 		break;
@@ -172,12 +211,47 @@ static int step(struct subject *s, int part)
 		rc = err == APK_OK ? 0 : -1;
 		sodium_memzero(&rec, sizeof(rec));
 		break;
+	case LP_PERMIT:
+		rc = apk_permit_check(&s->rec, (int64_t)time(NULL), "apk-1000000", RHOST) ==
+				     APK_PERMIT_OK ? 0 : -1;
+		break;
+	case LP_LASTUSED:
+		rc = apk_lastused_record(s->db, s->k->me.uid, s->key.id, (int64_t)time(NULL),
+					 "apk-1000000", RHOST) == APK_OK ? 0 : -1;
+		break;
+	case LP_LU_FILE:
+		if ((rc = apk_lu_open(s->dirfd, s->k->me.uid, O_RDWR, &fd, &cap) == APK_OK ? 0 : -1) ==
+		    0)
+			close(fd);
+		break;
+	case LP_LU_FIND:
+		rc = apk_lu_find_slot(s->lufd, s->lucap, s->key.id, &index) == APK_OK ? 0 : -1;
+		break;
+	case LP_LU_WRITE:
+		(void)apk_lu_find_slot(s->lufd, s->lucap, s->key.id, &index); /* not timed: see lu find */
+		apk_lu_fill(&lu, (int64_t)time(NULL), "apk-1000000", RHOST);
+		apk_lu_slot_encode(slot, s->k->me.uid, index, s->key.id, &lu);
+		rc = apk_lu_pwrite(s->lufd, slot, sizeof(slot),
+				   (off_t)apk_lu_data_offset(s->lucap) + (off_t)index * LU_SLOT);
+		break;
+	case LP_EXPORT:
+		snprintf(e1, sizeof(e1), "PAM_APIKEY_ID=%s", s->rec.id);
+		snprintf(e2, sizeof(e2), "PAM_APIKEY_NAME=%s", s->rec.name);
+		rc = pam_putenv(s->pamh, e1) == PAM_SUCCESS && pam_putenv(s->pamh, e2) == PAM_SUCCESS
+			     ? 0 : -1;
+		break;
+	case LP_ITEMS:
+		rc = pam_get_user(s->pamh, &user, NULL) == PAM_SUCCESS &&
+				     pam_get_item(s->pamh, PAM_SERVICE, &item) == PAM_SUCCESS &&
+				     pam_get_item(s->pamh, PAM_RHOST, &item) == PAM_SUCCESS &&
+				     time(NULL) > 0 ? 0 : -1;
+		break;
 	case LP_LOG:
 		memset(ename, 'n', 16);
 		ename[16] = '\0';
 		pam_syslog(s->pamh, LOG_INFO,
 			   "accepted key %s (id %s) for user %s service %s rhost %s", ename,
-			   s->key.id, s->k->me.name, "apk-1000000", "203.0.113.7");
+			   s->key.id, s->k->me.name, "apk-1000000", RHOST);
 		break;
 	case LP_OPTIONS:
 		rc = apk_pam_options_parse(2, argv, &opts, &bad);
@@ -196,38 +270,57 @@ static int step(struct subject *s, int part)
 	case LP_ESCAPE:
 		apk_escape(s->k->me.name, e1, sizeof(e1));
 		apk_escape("apk-1000000", e2, sizeof(e2));
-		apk_escape("203.0.113.7", e3, sizeof(e3));
+		apk_escape(RHOST, e3, sizeof(e3));
 		break;
 	}
 	return rc;
+}
+
+/* The built module, loaded as libpam would (its symbols its own), and its
+ * entry point. */
+static int module_load(const struct bench_cfg *c, struct subject *s)
+{
+	void *sym;
+
+	if ((s->module = dlopen(c->module, RTLD_NOW | RTLD_LOCAL)) == NULL) {
+		fprintf(stderr, "bench: cannot load %s: %s\n", c->module, dlerror());
+		return -1;
+	}
+	if ((sym = dlsym(s->module, "pam_sm_authenticate")) == NULL)
+		return -1;
+	memcpy(&s->authenticate, &sym, sizeof(s->authenticate));
+	snprintf(s->dbarg, sizeof(s->dbarg), "db=%s", s->db);
+	s->argv[0] = s->dbarg;
+	s->argv[1] = "nodelay";
+	return 0;
 }
 
 static int subject_open(const struct bench_cfg *c, const struct bench_keys *k, const char *db,
 			struct subject *s)
 {
 	struct pam_conv conv = { harness_conv, &s->cs };
-	struct apk_record rec;
 	char confdir[PATH_MAX];
 
 	memset(s, 0, sizeof(*s));
 	s->cs.response = k->right;
 	s->k = k;
 	s->db = db;
-	s->dirfd = s->filefd = -1;
+	s->dirfd = s->filefd = s->lufd = -1;
 	snprintf(s->base, sizeof(s->base), "u%lu", (unsigned long)k->me.uid);
 	if (apk_key_parse(k->right, APK_KEY_LEN, &s->key) != APK_OK ||
-	    apk_store_fetch(db, k->me.uid, s->key.id, &s->meta, &rec) != APK_OK ||
+	    apk_store_fetch(db, k->me.uid, s->key.id, &s->meta, &s->rec) != APK_OK ||
 	    apk_safe_open_dir(db, &s->dirfd) != APK_OK ||
-	    apk_safe_openat(s->dirfd, s->base, O_RDONLY, 0, &s->filefd) != APK_OK)
+	    apk_safe_openat(s->dirfd, s->base, O_RDONLY, 0, &s->filefd) != APK_OK ||
+	    apk_lu_open(s->dirfd, k->me.uid, O_RDWR, &s->lufd, &s->lucap) != APK_OK ||
+	    module_load(c, s) != 0)
 		return -1;
-	sodium_memzero(&rec, sizeof(rec));
 	s->gdbm = gdbm_fd_open(dup(s->filefd), s->base, STORE_BLOCK_SIZE,
 			       GDBM_READER | GDBM_NOMMAP | GDBM_NOLOCK | GDBM_CLOERROR, NULL);
 	if (s->gdbm == NULL || path_join(confdir, sizeof(confdir), c->work, "pam.d") != 0)
 		return -1;
-	return pam_start_confdir("permit", k->me.name, &conv, confdir, &s->pamh) == PAM_SUCCESS
-		       ? 0
-		       : -1;
+	if (pam_start_confdir("permit", k->me.name, &conv, confdir, &s->pamh) != PAM_SUCCESS)
+		return -1;
+	return pam_set_item(s->pamh, PAM_RHOST, RHOST) == PAM_SUCCESS ? 0 : -1;
 }
 
 static void subject_close(struct subject *s)
@@ -238,10 +331,14 @@ static void subject_close(struct subject *s)
 		gdbm_close(s->gdbm);
 	if (s->filefd >= 0)
 		close(s->filefd);
+	if (s->lufd >= 0)
+		close(s->lufd);
 	if (s->dirfd >= 0)
 		close(s->dirfd);
+	/* the module stays loaded (it is linked -z nodelete) */
 	apk_key_wipe(&s->key);
 	sodium_memzero(&s->meta, sizeof(s->meta));
+	sodium_memzero(&s->rec, sizeof(s->rec));
 }
 
 int breakdown_measure(const struct bench_cfg *c, const struct bench_keys *k,
@@ -255,7 +352,7 @@ int breakdown_measure(const struct bench_cfg *c, const struct bench_keys *k,
 	int i, j, part, err, rc = -1;
 
 	memset(&s, 0, sizeof(s));
-	s.dirfd = s.filefd = -1;
+	s.dirfd = s.filefd = s.lufd = -1;
 	fprintf(stderr, "# a login's steps alone: %d steps x %lu rounds\n", LP_COUNT, reps);
 	if (ns == NULL || subject_open(c, k, db, &s) != 0) {
 		fprintf(stderr, "bench: FUNCTIONAL ERROR: cannot set up the login's steps in %s\n",

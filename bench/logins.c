@@ -40,8 +40,9 @@
 #define PLAN_MAX 8192
 #define OUT_MAX 8192
 #define PERMIT_SERVICE "permit"
-/* The issue's reference: pam_userdb, a Berkeley DB of plain passwords,
- * written by db5.3_load (package db5.3-util). The password is the
+/* A second reference beside pam_permit, a module that also looks a user's
+ * secret up in a database file: pam_userdb, a Berkeley DB of plain
+ * passwords, written by db5.3_load (package db5.3-util). The password is the
  * benchmark's own, in a file of its work directory. */
 #define USERDB_SERVICE "userdb"
 #define USERDB_LOAD "db5.3_load"
@@ -139,6 +140,12 @@ int logins_setup(const struct bench_cfg *c, const struct bench_keys *k,
 		    write_service(dir, name, line) != 0)
 			return -1;
 	}
+	if (res->own_db[0] != '\0') {
+		if (snprintf(line, sizeof(line), "auth required %s db=%s nodelay\n", c->module,
+			     res->own_db) >= (int)sizeof(line) ||
+		    write_service(dir, BENCH_OWN_SERVICE, line) != 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -213,6 +220,12 @@ static int plan_rounds(char *plan, size_t *len, const struct bench_keys *k,
 			if (plan_class(plan, len, k, cls, res->sz[i].keys) != 0)
 				return -1;
 	*cells = 2 + (c->nsizes - from) * LC_COUNT + LK_COUNT;
+	if (from == 0 && res->own_db[0] != '\0') {
+		if (plan_add(plan, len, BENCH_OWN_LABEL, BENCH_OWN_SERVICE, k->me.name, PAM_SUCCESS,
+			     k->right) != 0)
+			return -1;
+		(*cells)++;
+	}
 	return plan_lookups(plan, len, k);
 }
 
@@ -303,6 +316,8 @@ static struct stats *slot(struct bench_result *res, const char *label)
 		return &res->plain;
 	if (strcmp(label, BENCH_RESTRICTED_LABEL) == 0)
 		return &res->restricted;
+	if (strcmp(label, BENCH_OWN_LABEL) == 0)
+		return &res->own;
 	for (cls = 0; cls < LK_COUNT; cls++)
 		if (strcmp(label, lookup_class_name[cls]) == 0)
 			return &res->lookup[cls];

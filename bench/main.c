@@ -201,7 +201,9 @@ static int fill_all(const struct bench_cfg *c, struct bench_keys *k, struct benc
 
 /* Run as root, gives the databases to the helper account, when there is
  * one, as an installation has them: then each login makes the owner
- * checks a production login makes (root's own files need no lookup). */
+ * checks a production login makes (root's own files need no lookup). The
+ * smallest database is copied first and the copy kept as root's, so that
+ * the logins measure both layouts in the same rounds. */
 static int give_to_helper(const struct bench_cfg *c, struct bench_result *res)
 {
 	struct passwd *pw;
@@ -209,8 +211,14 @@ static int give_to_helper(const struct bench_cfg *c, struct bench_result *res)
 
 	snprintf(res->owner, sizeof(res->owner), "the benchmark's own uid %lu",
 		 (unsigned long)geteuid());
+	res->own_db[0] = '\0';
 	if (geteuid() != 0 || (pw = getpwnam(APK_HELPER_USER)) == NULL)
 		return 0;
+	if (path_join(res->own_db, sizeof(res->own_db), c->work, "own-layout") != 0 ||
+	    mkdir(res->own_db, 0700) != 0 || dir_copy(res->sz[0].db, res->own_db) != 0) {
+		fprintf(stderr, "bench: cannot copy %s for the other layout\n", res->sz[0].db);
+		return -1;
+	}
 	for (i = 0; i < c->nsizes; i++)
 		if (dir_chown(res->sz[i].db, pw->pw_uid, pw->pw_gid) != 0) {
 			fprintf(stderr, "bench: cannot give %s to %s\n", res->sz[i].db,

@@ -77,49 +77,76 @@ static void report_headline(const struct bench_cfg *c, const struct bench_result
 	       ratio(big->login[LC_RIGHT].median_us, res->permit.median_us),
 	       f->login[LC_RIGHT].median_us, f->permit.median_us,
 	       ratio(f->login[LC_RIGHT].median_us, f->permit.median_us));
+	printf("  the databases are owned by %s\n", res->owner);
+	if (res->own.n > 0)
+		printf("  the other layout, at %lu keys: owned by %s, pam_apikey %.1f us: %.2fx "
+		       "(owned by %s: %.1f us, %.2fx)\n", res->sz[0].keys, "the benchmark's own uid",
+		       res->own.median_us, ratio(res->own.median_us, res->permit.median_us),
+		       APK_HELPER_USER, res->sz[0].login[LC_RIGHT].median_us,
+		       ratio(res->sz[0].login[LC_RIGHT].median_us, res->permit.median_us));
+	else
+		printf("  the installed layout (databases owned by %s) was not measured: it needs "
+		       "root and the account %s\n", APK_HELPER_USER, APK_HELPER_USER);
 }
 
-/* The breakdown's lines: depth, the step (or a remainder), what it is. */
-#define REST_FETCH (-1)  /* fetch minus its steps */
-#define REST_VERIFY (-2) /* verify minus its steps */
-#define REST_LOGIN (-3)  /* the module's share minus every step at depth 1 */
+/* The breakdown's lines: depth, the step (or REST: what the whole above
+ * it leaves once the steps one level below are taken away), what it is.
+ * Depth 0 is the module's share of a login, measured in the login rounds. */
+#define REST (-1)
 static const struct {
 	int depth, part;
 	const char *what;
 } breakdown_rows[] = {
-	{ 1, LP_VERIFY, "verify: apk_verify whole" },
-	{ 2, LP_PARSE, "parse: format and checksum" },
-	{ 2, LP_USER, "user: getpwnam_r of the user" },
-	{ 2, LP_FETCH, "fetch: apk_store_fetch whole" },
-	{ 3, LP_DIR, "directory: open, fstat, owner" },
-	{ 4, LP_HELPER, "of which the helper account's lookup" },
-	{ 3, LP_FILE, "file: open, fstat, owner" },
-	{ 3, LP_PROBE, "probe: the equal-work failed open" },
-	{ 3, LP_GDBM_OPEN, "gdbm open: header and directory" },
-	{ 3, LP_META, "meta: gdbm_fetch of the header" },
-	{ 3, LP_RECORD, "record: gdbm_fetch of the key" },
-	{ 3, REST_FETCH, "[decoding, checks, closes]" },
-	{ 2, LP_DIGEST, "digest: BLAKE2b of the secret" },
-	{ 2, REST_VERIFY, "[comparison, wipes]" },
-	{ 1, LP_LOG, "log line: pam_syslog to /dev/log" },
-	{ 1, LP_OPTIONS, "options: the module's arguments" },
-	{ 1, LP_CRYPTO, "crypto: libsodium's initialisation" },
-	{ 1, LP_PROMPT, "prompt: pam_prompt, the answer wiped" },
-	{ 1, LP_ESCAPE, "escape: user, service, host" },
-	{ 1, REST_LOGIN, "[the rest: libpam's calls, caches, noise]" },
+	{ 1, LP_MODULE, "module: pam_sm_authenticate, called directly" },
+	{ 2, LP_VERIFY, "verify: apk_verify whole" },
+	{ 3, LP_PARSE, "parse: format and checksum" },
+	{ 3, LP_USER, "user: getpwnam_r of the user" },
+	{ 3, LP_FETCH, "fetch: apk_store_fetch whole" },
+	{ 4, LP_DIR, "directory: open, fstat, owner" },
+	{ 5, LP_HELPER, "of which the helper account's lookup" },
+	{ 4, LP_FILE, "file: open, fstat, owner" },
+	{ 4, LP_PROBE, "probe: the equal-work failed open" },
+	{ 4, LP_GDBM_OPEN, "gdbm open: header and directory" },
+	{ 4, LP_META, "meta: gdbm_fetch of the header" },
+	{ 4, LP_RECORD, "record: gdbm_fetch of the key" },
+	{ 4, REST, "[decoding, checks, closes]" },
+	{ 3, LP_DIGEST, "digest: BLAKE2b of the secret" },
+	{ 3, REST, "[comparison, wipes]" },
+	{ 2, LP_PERMIT, "permit: the record's restrictions" },
+	{ 2, LP_LOG, "log line: pam_syslog to /dev/log" },
+	{ 2, LP_LASTUSED, "last use: apk_lastused_record whole" },
+	{ 3, LP_LU_DIR, "directory again: open, fstat, owner" },
+	{ 3, LP_LU_FILE, "file: open, fstat, header" },
+	{ 3, LP_LU_FIND, "find: the key's slot" },
+	{ 3, LP_LU_WRITE, "write: one pwrite of the slot" },
+	{ 3, REST, "[checks, close]" },
+	{ 2, LP_EXPORT, "export: PAM_APIKEY_ID and _NAME" },
+	{ 2, LP_OPTIONS, "options: the module's arguments" },
+	{ 2, LP_CRYPTO, "crypto: libsodium's initialisation" },
+	{ 2, LP_PROMPT, "prompt: pam_prompt, the answer wiped" },
+	{ 2, LP_ITEMS, "items: user, service, host, time" },
+	{ 2, LP_ESCAPE, "escape: user, service, host" },
+	{ 2, REST, "[the module between its steps]" },
+	{ 1, REST, "[libpam around the module, beyond pam_permit]" },
 };
+#define N_ROWS (sizeof(breakdown_rows) / sizeof(breakdown_rows[0]))
 
-/* A remainder: the whole above it minus the steps one level below it. */
-static double left_over(const struct stats *p, double share, int which)
+/* Row i's figure: its step's median, or for a REST row its parent's (the
+ * nearest row above one level up; the share at depth 0) minus the steps
+ * between them at its own depth. */
+static double row_value(const struct stats *p, double share, size_t i)
 {
-	int depth = which == REST_FETCH ? 3 : which == REST_VERIFY ? 2 : 1;
-	double left = which == REST_FETCH ? p[LP_FETCH].median_us
-		      : which == REST_VERIFY ? p[LP_VERIFY].median_us : share;
-	size_t i;
+	int d = breakdown_rows[i].depth;
+	double left = share;
+	size_t j = i;
 
-	for (i = 0; i < sizeof(breakdown_rows) / sizeof(breakdown_rows[0]); i++)
-		if (breakdown_rows[i].depth == depth && breakdown_rows[i].part >= 0)
-			left -= p[breakdown_rows[i].part].median_us;
+	if (breakdown_rows[i].part != REST)
+		return p[breakdown_rows[i].part].median_us;
+	while (j-- > 0 && breakdown_rows[j].depth >= d)
+		if (breakdown_rows[j].depth == d && breakdown_rows[j].part != REST)
+			left -= p[breakdown_rows[j].part].median_us;
+	if (j < N_ROWS) /* a parent row was found */
+		left += p[breakdown_rows[j].part].median_us - share;
 	return left;
 }
 
@@ -135,17 +162,16 @@ static void report_breakdown(const struct bench_cfg *c, const struct bench_resul
 
 	printf("\nWhere a login's time goes at %lu keys (each step alone in one process, %lu "
 	       "rounds in random\norder; median (p90) us; a line in brackets is a whole minus its "
-	       "steps):\n\n%-44s %7.1f\n", big->keys, c->rounds,
+	       "steps):\n\n%-50s %7.1f\n", big->keys, c->rounds,
 	       "the module's share: right key - pam_permit", share);
-	for (i = 0; i < sizeof(breakdown_rows) / sizeof(breakdown_rows[0]); i++) {
+	for (i = 0; i < N_ROWS; i++) {
 		d = breakdown_rows[i].depth;
 		part = breakdown_rows[i].part;
-		if (part >= 0)
-			printf("%*s%-*s %7.1f (%7.1f)\n", 2 * d, "", 44 - 2 * d,
-			       breakdown_rows[i].what, p[part].median_us, p[part].p90_us);
-		else
-			printf("%*s%-*s %7.1f\n", 2 * d, "", 44 - 2 * d, breakdown_rows[i].what,
-			       left_over(p, share, part));
+		printf("%*s%-*s %7.1f", 2 * d, "", 50 - 2 * d, breakdown_rows[i].what,
+		       row_value(p, share, i));
+		if (part != REST)
+			printf(" (%7.1f)", p[part].p90_us);
+		printf("\n");
 	}
 }
 
@@ -284,6 +310,9 @@ int report_csv(const struct bench_cfg *c, const struct bench_result *res)
 	}
 	for (k = 0; k < LK_COUNT; k++)
 		csv_stats(fp, "lookup", 0, lookup_class_name[k], &res->lookup[k], 1, "us", 0);
+	if (res->own.n > 0)
+		csv_stats(fp, "login_own_layout", res->sz[0].keys, login_class_name[LC_RIGHT],
+			  &res->own, 1, "us", ratio(res->own.median_us, res->permit.median_us));
 	for (k = 0; k < LP_COUNT; k++)
 		csv_stats(fp, "login_step", res->sz[c->nsizes - 1].keys, login_part_name[k],
 			  &res->part[k], 1, "us", 0);
