@@ -4,8 +4,9 @@
 #ifndef APKCTL_CHANGE_H
 #define APKCTL_CHANGE_H
 
-#include "commands.h"
+#include "args.h"
 #include "keyring.h"
+#include "session.h"
 #include "store.h"
 
 /* "apikeyctl: MESSAGE" on stderr, one line; returns status. */
@@ -46,12 +47,6 @@ enum apk_err change_resolve(const struct apk_keyring *kr, const struct session *
 /* "WHAT by CALLER for USER: key NAME (id ID)[: DETAIL]" at LOG_NOTICE. */
 void log_change(const struct session *s, const char *what, const struct apk_record *r,
 		const char *detail);
-
-/* Copies the key each operand of a names (by id or name) into recs
- * (a->noperands of them); APK_ERR_NOTFOUND with *bad the first operand
- * that names none. */
-enum apk_err change_resolve(const struct apk_keyring *kr, const struct session *s,
-			    const struct apk_args *a, struct apk_record *recs, size_t *bad);
 
 /* "WHAT by CALLER for USER refused: ARG: reason" at LOG_NOTICE. */
 void log_refusal(const struct session *s, const char *what, const char *arg, enum apk_err err);

@@ -4,8 +4,8 @@
 
 #include <stdbool.h>
 
-#include "commands.h"
 #include "record.h"
+#include "session.h"
 
 /* EXIT_OK when standard output can take a key, else EXIT_FAIL after a
  * message: a key that cannot be shown must not be made. */
