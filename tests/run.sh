@@ -5,7 +5,8 @@
 # "ok N # SKIP why". cmocka programs do so through CMOCKA_MESSAGE_OUTPUT=TAP.
 # A program that exits non-zero without reporting a failure counts as one.
 #
-#   tests/run.sh            unit, PAM, CLI, fuzz-corpus replay and stress tests
+#   tests/run.sh            unit, PAM, CLI, directory (a private slapd, as
+#                           any user), fuzz-corpus replay and stress tests
 #   tests/run.sh --e2e      the same, then the end-to-end suite (needs root)
 #   tests/run.sh --only-e2e the end-to-end suite alone
 #   tests/run.sh --only-deb the Debian package's tests (tests/deb; needs root)
@@ -62,6 +63,7 @@ if [ "$mode" != "--only-e2e" ] && [ "$mode" != "--only-deb" ]; then
 	run_group "$B/tests/unit_*"
 	run_group "$B/tests/pam_*"
 	run_group "tests/cli/*.sh"
+	run_group "tests/ldap/*.sh"
 	run_group "fuzz/replay.sh"
 	run_group "$B/tests/stress_*"
 fi
