@@ -38,7 +38,7 @@ int invalid_name(void)
 int invalid_description(void)
 {
 	return fail(EXIT_USAGE, "invalid description: at most %d characters of printable UTF-8, "
-		    "no control characters", APK_DESC_MAX_CHARS);
+		    "no control or invisible characters", APK_DESC_MAX_CHARS);
 }
 
 static sigset_t unheld;

@@ -225,7 +225,7 @@ static bool record_fields_valid(const struct apk_record *r)
 	       terminated(r->owner, sizeof r->owner) && apk_user_valid(r->owner) &&
 	       terminated(r->name, sizeof r->name) && apk_name_valid(r->name) &&
 	       terminated(r->description, sizeof r->description) &&
-	       apk_desc_valid(r->description) && expires_valid(r->expires) &&
+	       apk_desc_stored_valid(r->description) && expires_valid(r->expires) &&
 	       apk_services_canonical(&r->services) && apk_networks_canonical(&r->networks);
 }
 
@@ -351,8 +351,10 @@ static bool record_field(struct apk_record *r, const struct tlv *t)
 	case REC_NAME:
 		return r_str(t, r->name, 1, APK_NAME_MAX) && apk_name_valid(r->name);
 	case REC_DESC:
+		/* as 0.2.0 may have stored it: apikeyctl checks a new one
+		 * with apk_desc_valid, apk_escape shows an old one */
 		return r_str(t, r->description, 0, APK_DESC_MAX_BYTES) &&
-		       apk_desc_valid(r->description);
+		       apk_desc_stored_valid(r->description);
 	case REC_CREATED:
 		if (!r_u64(t, &u) || u > (uint64_t)INT64_MAX)
 			return false;

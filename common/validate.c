@@ -40,17 +40,76 @@ static size_t utf8_decode(const unsigned char *p, uint32_t *cp)
 	return n;
 }
 
-/* Code points that may not appear in a description and are escaped on
- * display: C0 controls, DEL, C1 controls, bidirectional formatting
- * characters, and the Unicode line and paragraph separators. */
+struct cp_range {
+	uint32_t lo, hi;
+};
+
+static bool in_ranges(uint32_t c, const struct cp_range *r, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n && r[i].lo <= c; i++)
+		if (c <= r[i].hi)
+			return true;
+	return false;
+}
+
+#define N_RANGES(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Control characters: what a description could never hold (0.1.0 on).
+ * Ascending. */
+static const struct cp_range controls[] = {
+	{ 0x0000, 0x001F },   /* C0, tab and newline included */
+	{ 0x007F, 0x009F },   /* DEL, C1 */
+	{ 0x061C, 0x061C },   /* ARABIC LETTER MARK (bidi) */
+	{ 0x200E, 0x200F },   /* LRM, RLM (bidi) */
+	{ 0x2028, 0x202E },   /* LINE/PARAGRAPH SEPARATOR; LRE, RLE, PDF, LRO, RLO */
+	{ 0x2066, 0x2069 },   /* LRI, RLI, FSI, PDI (bidi) */
+};
+
+/* Invisible characters (refused in a description from 0.3.0 on): Unicode's
+ * Default_Ignorable_Code_Point (DerivedCoreProperties.txt, 15.1), the
+ * characters a renderer is told to draw as nothing, reserved ones of those
+ * blocks included, less the controls above; and the interlinear annotation
+ * characters U+FFF9-U+FFFB, which can hide the text between them. Each
+ * makes two different strings look alike (a host, a service, a user name)
+ * or hides text: zero-width spaces and joiners, word joiner and invisible
+ * operators, the byte order mark, tag characters, variation selectors,
+ * fillers, the soft hyphen. The price: an emoji sequence built with ZWJ or
+ * a variation selector (U+FE0F) is refused in a description; the emoji
+ * alone is not. Ascending. */
+static const struct cp_range invisible[] = {
+	{ 0x00AD, 0x00AD },   /* SOFT HYPHEN */
+	{ 0x034F, 0x034F },   /* COMBINING GRAPHEME JOINER */
+	{ 0x115F, 0x1160 },   /* HANGUL CHOSEONG/JUNGSEONG FILLER */
+	{ 0x17B4, 0x17B5 },   /* KHMER VOWEL INHERENT AQ, AA */
+	{ 0x180B, 0x180F },   /* MONGOLIAN FREE VARIATION SELECTORS, VOWEL SEPARATOR */
+	{ 0x200B, 0x200D },   /* ZERO WIDTH SPACE, NON-JOINER, JOINER */
+	{ 0x2060, 0x2065 },   /* WORD JOINER, invisible operators, (reserved) */
+	{ 0x206A, 0x206F },   /* deprecated format characters */
+	{ 0x3164, 0x3164 },   /* HANGUL FILLER */
+	{ 0xFE00, 0xFE0F },   /* VARIATION SELECTOR-1..16 */
+	{ 0xFEFF, 0xFEFF },   /* ZERO WIDTH NO-BREAK SPACE (byte order mark) */
+	{ 0xFFA0, 0xFFA0 },   /* HALFWIDTH HANGUL FILLER */
+	{ 0xFFF0, 0xFFFB },   /* (reserved); INTERLINEAR ANNOTATION ANCHOR..TERMINATOR */
+	{ 0x1BCA0, 0x1BCA3 }, /* SHORTHAND FORMAT controls */
+	{ 0x1D173, 0x1D17A }, /* MUSICAL SYMBOL BEGIN BEAM..END PHRASE */
+	{ 0xE0000, 0xE0FFF }, /* tag characters, VARIATION SELECTOR-17..256, (reserved) */
+};
+
+static bool control_cp(uint32_t c)
+{
+	return in_ranges(c, controls, N_RANGES(controls));
+}
+
+/* The one rule for text a person reads: a character that may not appear
+ * in a description is escaped wherever text is shown or logged (apk_escape),
+ * and the other way round. */
 static bool forbidden_cp(uint32_t c)
 {
-	return c < 0x20 || c == 0x7F || (c >= 0x80 && c <= 0x9F) ||
-	       c == 0x061C ||                   /* ARABIC LETTER MARK */
-	       c == 0x200E || c == 0x200F ||    /* LRM, RLM */
-	       c == 0x2028 || c == 0x2029 ||    /* LINE/PARAGRAPH SEPARATOR */
-	       (c >= 0x202A && c <= 0x202E) ||  /* LRE, RLE, PDF, LRO, RLO */
-	       (c >= 0x2066 && c <= 0x2069);    /* LRI, RLI, FSI, PDI */
+	if (c < 0xAD) /* the common case: ASCII and Latin-1 */
+		return c < 0x20 || (c >= 0x7F && c <= 0x9F);
+	return control_cp(c) || in_ranges(c, invisible, N_RANGES(invisible));
 }
 
 static bool name_char(unsigned char c)
@@ -71,7 +130,9 @@ bool apk_name_valid(const char *s)
 	return true;
 }
 
-bool apk_desc_valid(const char *s)
+/* Well-formed UTF-8 of at most APK_DESC_MAX_CHARS characters and
+ * APK_DESC_MAX_BYTES bytes, none of them refused. */
+static bool desc_check(const char *s, bool (*refused)(uint32_t))
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t chars = 0;
@@ -82,11 +143,21 @@ bool apk_desc_valid(const char *s)
 		uint32_t c;
 		size_t n = utf8_decode(p, &c);
 
-		if (n == 0 || forbidden_cp(c) || ++chars > APK_DESC_MAX_CHARS)
+		if (n == 0 || refused(c) || ++chars > APK_DESC_MAX_CHARS)
 			return false;
 		p += n;
 	}
 	return true;
+}
+
+bool apk_desc_valid(const char *s)
+{
+	return desc_check(s, forbidden_cp);
+}
+
+bool apk_desc_stored_valid(const char *s)
+{
+	return desc_check(s, control_cp);
 }
 
 bool apk_user_valid(const char *s)

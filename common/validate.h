@@ -17,9 +17,18 @@
 bool apk_name_valid(const char *s);
 
 /* 0-256 characters of well-formed UTF-8 without control characters
- * (C0, DEL, C1), bidirectional formatting characters, or the line and
- * paragraph separators U+2028/U+2029. */
+ * (C0, DEL, C1), bidirectional formatting characters, the line and
+ * paragraph separators U+2028/U+2029, or invisible characters (Unicode's
+ * Default_Ignorable_Code_Point: zero-width spaces and joiners, U+2060-2064,
+ * U+FEFF, tag characters U+E0000-E007F, variation selectors, the soft
+ * hyphen, fillers; and U+FFF9-FFFB). What a description typed now may hold:
+ * exactly what apk_escape shows raw. */
 bool apk_desc_valid(const char *s);
+
+/* The same without the invisible characters' rule: a description as
+ * stored by 0.2.0 and earlier, which refused only the controls, is still
+ * read (it is shown escaped, and a new one is checked by apk_desc_valid). */
+bool apk_desc_stored_valid(const char *s);
 
 /* A login name we are willing to look up: 1-256 bytes, printable ASCII
  * letters, digits, '.', '_', '-' (not first) and a trailing '$'. */
@@ -29,8 +38,9 @@ bool apk_user_valid(const char *s);
  * escaping every byte that is not printable ASCII or part of well-formed
  * UTF-8 as \xHH (lower-case hex), and backslash as \\. Well-formed
  * characters that apk_desc_valid refuses (C0 controls including newline
- * and tab, DEL, C1, bidi controls, U+2028/U+2029) are escaped byte by byte
- * as \xHH too, so the output is always one line of printable text.
+ * and tab, DEL, C1, bidi controls, U+2028/U+2029, invisible characters)
+ * are escaped byte by byte as \xHH too, so the output is always one line
+ * of visible text.
  * Truncates to fit, never inside an escape or a UTF-8 character. A NULL s
  * gives "". Returns out. */
 char *apk_escape(const char *s, char *out, size_t outsz);

@@ -91,7 +91,7 @@ static void check_record(const uint8_t *data, size_t size)
 	}
 	FUZZ_CHECK(w.ok, "accepted record is a well-formed TLV stream with every field");
 	FUZZ_CHECK(apk_id_valid(r.id) && apk_user_valid(r.owner) && apk_name_valid(r.name) &&
-		   apk_desc_valid(r.description) && r.created >= 0 && r.uid != 0xFFFFFFFFu,
+		   apk_desc_stored_valid(r.description) && r.created >= 0 && r.uid != 0xFFFFFFFFu,
 		   "accepted record has valid fields");
 	FUZZ_CHECK(r.expires >= 0 && r.expires <= APK_WHEN_LAST && apk_services_canonical(&r.services) &&
 		   apk_networks_canonical(&r.networks), "accepted record has valid lifecycle fields");

@@ -6,7 +6,8 @@
  * escaper against what its output may contain and against its inverse:
  *  - the output is NUL-terminated inside the buffer;
  *  - it holds no byte below 0x20 and no 0x7f, and is well-formed UTF-8
- *    without C1 controls, bidi controls or line/paragraph separators;
+ *    without C1 controls, bidi controls, line/paragraph separators or
+ *    invisible characters;
  *  - unescaping it gives back a prefix of the input (all of it when the
  *    buffer is large enough), cut only between characters;
  *  - a valid description without backslashes comes out unchanged.
@@ -50,12 +51,19 @@ static int ref_user_valid(const char *s)
 	return 1;
 }
 
-/* C0, DEL, C1, Unicode's Bidi_Control characters, U+2028 and U+2029. */
+/* C0, DEL, C1, Unicode's Bidi_Control characters, U+2028 and U+2029, and
+ * the invisible ones: Unicode 15.1's Default_Ignorable_Code_Point and
+ * U+FFF9-U+FFFB. */
 static int forbidden(wchar_t c)
 {
 	return c < 0x20 || (c >= 0x7F && c <= 0x9F) || c == 0x061C || c == 0x200E ||
 	       c == 0x200F || (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069) ||
-	       c == 0x2028 || c == 0x2029;
+	       c == 0x2028 || c == 0x2029 || c == 0x00AD || c == 0x034F || c == 0x115F ||
+	       c == 0x1160 || c == 0x17B4 || c == 0x17B5 || (c >= 0x180B && c <= 0x180F) ||
+	       (c >= 0x200B && c <= 0x200F) || (c >= 0x2060 && c <= 0x206F) || c == 0x3164 ||
+	       (c >= 0xFE00 && c <= 0xFE0F) || c == 0xFEFF || c == 0xFFA0 ||
+	       (c >= 0xFFF0 && c <= 0xFFFB) || (c >= 0x1BCA0 && c <= 0x1BCA3) ||
+	       (c >= 0x1D173 && c <= 0x1D17A) || (c >= 0xE0000 && c <= 0xE0FFF);
 }
 
 /* Length of the well-formed UTF-8 character at s (glibc, capped at
@@ -202,6 +210,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(apk_name_valid(s) == ref_name_valid(s), "apk_name_valid agrees with validate.h");
 	FUZZ_CHECK(apk_user_valid(s) == ref_user_valid(s), "apk_user_valid agrees with validate.h");
 	FUZZ_CHECK(apk_desc_valid(s) == ref_desc_valid(s), "apk_desc_valid agrees with validate.h");
+	FUZZ_CHECK(!apk_desc_valid(s) || apk_desc_stored_valid(s),
+		   "a description valid now is valid as stored");
 	check_escape(s, outsz);
 	check_escape(s, MAX_IN * 4 + 1);
 	nul_out[0] = 'x';

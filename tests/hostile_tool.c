@@ -24,6 +24,8 @@
  *   desc-nl         description with a newline
  *   desc-esc        description with an OSC title sequence
  *   desc-bidi       description with U+202E
+ *   desc-invisible  description with U+200B and a tag character, as 0.2.0
+ *                   could store it
  *   desc-badutf8    description with a 0xFF byte
  *   owner-nl        owner name followed by a newline
  *   digest-empty    digest field of length 0
@@ -125,6 +127,8 @@ static int craft(const char *db, const char *uidstr, const char *id, const char 
 		snprintf(r.description, sizeof(r.description), "x\033]0;pwned\007y");
 	} else if (strcmp(mode, "desc-bidi") == 0) {
 		snprintf(r.description, sizeof(r.description), "abc\342\200\256def");
+	} else if (strcmp(mode, "desc-invisible") == 0) {
+		snprintf(r.description, sizeof(r.description), "a\342\200\213b\363\240\201\241");
 	} else if (strcmp(mode, "desc-badutf8") == 0) {
 		snprintf(r.description, sizeof(r.description), "a\377b");
 	} else if (strcmp(mode, "owner-nl") == 0) {

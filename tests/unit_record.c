@@ -686,7 +686,7 @@ static void test_record_random_damage(void **state)
 			decoded++;
 			assert_true(apk_id_valid(d.id));
 			assert_true(apk_name_valid(d.name));
-			assert_true(apk_desc_valid(d.description));
+			assert_true(apk_desc_stored_valid(d.description));
 			assert_true(apk_user_valid(d.owner));
 			assert_true(d.uid != 0xFFFFFFFFu);
 			assert_true(d.created >= 0);
@@ -940,6 +940,30 @@ static void assert_encode_refused(const struct apk_record *r)
 
 	assert_int_equal(apk_record_encode(r, buf, sizeof buf, &len), APK_ERR_INVALID);
 	assert_int_equal(len, 12345);
+}
+
+/* A description 0.2.0 stored with an invisible character (it refused only
+ * the controls) still decodes and encodes back: the account stays readable,
+ * apikeyctl shows it escaped, and only a description typed now must pass
+ * apk_desc_valid. */
+static void test_record_description_stored_by_0_2(void **state)
+{
+	static const char *const old[] = { "a\xe2\x80\x8b" "b", "\xef\xbb\xbf",
+					   "flag \xf3\xa0\x81\xa7\xf3\xa0\x81\xbf",
+					   "\xe2\x9d\xa4\xef\xb8\x8f" };
+	unsigned char buf[APK_RECORD_MAX];
+	struct apk_record r, d;
+	size_t len, i;
+
+	(void)state;
+	for (i = 0; i < N_ELEM(old); i++) {
+		sample(&r);
+		snprintf(r.description, sizeof r.description, "%s", old[i]);
+		assert_false(apk_desc_valid(r.description));
+		assert_int_equal(apk_record_encode(&r, buf, sizeof buf, &len), APK_OK);
+		assert_int_equal(decode_record_exact(buf, len, &d), APK_OK);
+		assert_string_equal(d.description, old[i]);
+	}
 }
 
 static void test_record_encode_invalid(void **state)
@@ -1385,6 +1409,7 @@ int main(void)
 		cmocka_unit_test(test_record_lifecycle_bad_values),
 		cmocka_unit_test(test_record_lifecycle_extremes),
 		cmocka_unit_test(test_record_encode_invalid),
+		cmocka_unit_test(test_record_description_stored_by_0_2),
 		cmocka_unit_test(test_record_encode_bufsz),
 		cmocka_unit_test(test_meta),
 		cmocka_unit_test(test_kinds_distinct),

@@ -40,8 +40,9 @@ static size_t enc_utf8(uint32_t c, unsigned char *o)
 	return 4;
 }
 
-/* The characters a description may not hold, listed one by one. */
-static int refused_cp(uint32_t c)
+/* The controls a description could never hold (0.2.0's rule, which a
+ * stored description is still read by), listed one by one. */
+static int control_cp(uint32_t c)
 {
 	static const uint32_t single[] = { 0x7F, 0x061C, 0x200E, 0x200F, 0x202A, 0x202B,
 					   0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068,
@@ -54,6 +55,35 @@ static int refused_cp(uint32_t c)
 		if (c == single[i])
 			return 1;
 	return 0;
+}
+
+/* Unicode 15.1's Default_Ignorable_Code_Point, as DerivedCoreProperties.txt
+ * lists it, and the interlinear annotation characters U+FFF9-U+FFFB. */
+static int invisible_cp(uint32_t c)
+{
+	static const uint32_t range[][2] = {
+		{ 0x00AD, 0x00AD }, { 0x034F, 0x034F }, { 0x061C, 0x061C }, { 0x115F, 0x1160 },
+		{ 0x17B4, 0x17B5 }, { 0x180B, 0x180D }, { 0x180E, 0x180E }, { 0x180F, 0x180F },
+		{ 0x200B, 0x200F }, { 0x202A, 0x202E }, { 0x2060, 0x2064 }, { 0x2065, 0x2065 },
+		{ 0x2066, 0x206F }, { 0x3164, 0x3164 }, { 0xFE00, 0xFE0F }, { 0xFEFF, 0xFEFF },
+		{ 0xFFA0, 0xFFA0 }, { 0xFFF0, 0xFFF8 }, { 0x1BCA0, 0x1BCA3 },
+		{ 0x1D173, 0x1D17A }, { 0xE0000, 0xE0000 }, { 0xE0001, 0xE0001 },
+		{ 0xE0002, 0xE001F }, { 0xE0020, 0xE007F }, { 0xE0080, 0xE00FF },
+		{ 0xE0100, 0xE01EF }, { 0xE01F0, 0xE0FFF },
+		{ 0xFFF9, 0xFFFB },
+	};
+	size_t i;
+
+	for (i = 0; i < N_ELEM(range); i++)
+		if (c >= range[i][0] && c <= range[i][1])
+			return 1;
+	return 0;
+}
+
+/* The characters a description may not hold now. */
+static int refused_cp(uint32_t c)
+{
+	return control_cp(c) || invisible_cp(c);
 }
 
 /* A string of n copies of the UTF-8 encoding of c (caller frees). */
@@ -157,12 +187,9 @@ static void test_desc_table(void **state)
 		"\xc2\xa0",             /* U+00A0, first after C1 */
 		"\xc2\xbf",
 		"\xd8\x9b", "\xd8\x9d", /* U+061B, U+061D around ALM */
-		"\xe2\x80\x8d",         /* U+200D */
 		"\xe2\x80\x90",         /* U+2010 */
 		"\xe2\x80\xa7",         /* U+2027 */
 		"\xe2\x80\xaf",         /* U+202F */
-		"\xe2\x81\xa5",         /* U+2065 */
-		"\xe2\x81\xaa",         /* U+206A */
 		"\xed\x9f\xbf",         /* U+D7FF */
 		"\xee\x80\x80",         /* U+E000 */
 		"\xef\xbf\xbd",         /* U+FFFD */
@@ -170,6 +197,15 @@ static void test_desc_table(void **state)
 		"\xf0\x90\x80\x80",     /* U+10000 */
 		"\xe0\xa0\x80",         /* U+0800 */
 		"\xdf\xbf",             /* U+07FF */
+		/* next to the invisible characters */
+		"\xc2\xac", "\xc2\xae",  /* U+00AC, U+00AE */
+		"\xe2\x80\x8a",         /* U+200A */
+		"\xe2\x81\x9f",         /* U+205F */
+		"\xe2\x81\xb0",         /* U+2070 */
+		"\xef\xbb\xbe",         /* U+FEFE */
+		"\xef\xbf\xbc",         /* U+FFFC */
+		"\xf3\x9f\xbf\xbf",     /* U+DFFFF */
+		"\xf3\xa1\x80\x80",     /* U+E1000 */
 		"~", " ",
 	};
 	static const char *const bad[] = {
@@ -180,6 +216,15 @@ static void test_desc_table(void **state)
 		"\xd8\x9c", "\xe2\x80\x8e", "\xe2\x80\x8f", "\xe2\x80\xaa", "\xe2\x80\xab",
 		"\xe2\x80\xac", "\xe2\x80\xad", "\xe2\x80\xae", "\xe2\x81\xa6", "\xe2\x81\xa7",
 		"\xe2\x81\xa8", "\xe2\x81\xa9", "\xe2\x80\xa8", "\xe2\x80\xa9",
+		/* invisible: ZWSP, ZWNJ, ZWJ; U+2060, U+2064, U+2065, U+206A, U+206F;
+		 * BOM; U+E0000, U+E0001, U+E0020, U+E007F (tags); soft hyphen, CGJ,
+		 * MVS, VS1, VS16, VS17, VS256, fillers, U+FFF9, U+FFFB, U+1D173 */
+		"\xe2\x80\x8b", "\xe2\x80\x8c", "\xe2\x80\x8d", "\xe2\x81\xa0", "\xe2\x81\xa4",
+		"\xe2\x81\xa5", "\xe2\x81\xaa", "\xe2\x81\xaf", "\xef\xbb\xbf",
+		"\xf3\xa0\x80\x80", "\xf3\xa0\x80\x81", "\xf3\xa0\x80\xa0", "\xf3\xa0\x81\xbf",
+		"\xc2\xad", "\xcd\x8f", "\xe1\xa0\x8e", "\xef\xb8\x80", "\xef\xb8\x8f",
+		"\xf3\xa0\x84\x80", "\xf3\xa0\x87\xaf", "\xe1\x85\x9f", "\xe3\x85\xa4",
+		"\xef\xbe\xa0", "\xef\xbf\xb9", "\xef\xbf\xbb", "\xf0\x9d\x85\xb3",
 		/* overlong */
 		"\xc0\x80", "\xc0\xaf", "\xc1\xbf", "\xe0\x80\xaf", "\xe0\x9f\xbf",
 		"\xf0\x80\x80\xaf", "\xf0\x8f\xbf\xbf", "\xf8\x80\x80\x80\xaf",
@@ -224,6 +269,28 @@ static void test_desc_every_code_point(void **state)
 		else if (apk_desc_valid((char *)s) == refused_cp(c))
 			fail_msg("U+%04X: valid=%d", (unsigned)c, apk_desc_valid((char *)s));
 	}
+}
+
+/* A stored description (0.2.0's rule): only the controls are refused. */
+static void test_desc_stored_every_code_point(void **state)
+{
+	unsigned char s[8];
+	uint32_t c;
+	size_t n;
+
+	(void)state;
+	for (c = 1; c <= 0x10FFFF; c++) {
+		s[0] = 'x';
+		n = enc_utf8(c, s + 1);
+		s[1 + n] = '\0';
+		if (c >= 0xD800 && c <= 0xDFFF)
+			assert_false(apk_desc_stored_valid((char *)s));
+		else if (apk_desc_stored_valid((char *)s) == control_cp(c))
+			fail_msg("U+%04X: stored valid=%d", (unsigned)c,
+				 apk_desc_stored_valid((char *)s));
+	}
+	assert_false(apk_desc_stored_valid(NULL));
+	assert_false(apk_desc_stored_valid("\xc0\xaf"));
 }
 
 /* Every 2-byte string and every 3-byte string with an E0-EF lead: valid
@@ -390,6 +457,19 @@ static void test_escape_table(void **state)
 		{ "\xe2\x80\x8f", "\\xe2\\x80\\x8f" },               /* RLM */
 		{ "x\xe2\x80\xa8y", "x\\xe2\\x80\\xa8y" },           /* LS */
 		{ "\xe2\x80\xa9", "\\xe2\\x80\\xa9" },               /* PS */
+		{ "a\xe2\x80\x8b" "b", "a\\xe2\\x80\\x8b" "b" },     /* ZWSP */
+		{ "\xe2\x80\x8d", "\\xe2\\x80\\x8d" },               /* ZWJ */
+		{ "\xe2\x81\xa0", "\\xe2\\x81\\xa0" },               /* WORD JOINER */
+		{ "\xe2\x81\xa4", "\\xe2\\x81\\xa4" },               /* INVISIBLE PLUS */
+		{ "\xef\xbb\xbf", "\\xef\\xbb\\xbf" },               /* BOM */
+		{ "\xf3\xa0\x80\x80", "\\xf3\\xa0\\x80\\x80" },   /* U+E0000 */
+		{ "\xf3\xa0\x81\xbf", "\\xf3\\xa0\\x81\\xbf" },   /* CANCEL TAG */
+		{ "\xc2\xad", "\\xc2\\xad" },                        /* SOFT HYPHEN */
+		{ "\xe1\xa0\x8e", "\\xe1\\xa0\\x8e" },               /* MVS */
+		{ "\xef\xb8\x8f", "\\xef\\xb8\\x8f" },               /* VS16 */
+		{ "\xe3\x85\xa4", "\\xe3\\x85\\xa4" },               /* HANGUL FILLER */
+		{ "\xef\xbf\xb9", "\\xef\\xbf\\xb9" },               /* IAA */
+		{ "\xc2\xa0\xc2\xac\xc2\xae", "\xc2\xa0\xc2\xac\xc2\xae" }, /* NBSP, NOT, (R): shown */
 	};
 	char out[256];
 	size_t i;
@@ -433,11 +513,46 @@ static void test_escape_random(void **state)
 	}
 }
 
+/* Every code point between two letters: shown as it is, or, exactly when a
+ * description may not hold it, every byte as \xHH. */
+static void test_escape_every_code_point(void **state)
+{
+	unsigned char in[8], e[4];
+	char out[32], want[32];
+	uint32_t c;
+	size_t n, i, w;
+
+	(void)state;
+	for (c = 1; c <= 0x10FFFF; c++) {
+		if ((c >= 0xD800 && c <= 0xDFFF) || c == '\\')
+			continue;
+		n = enc_utf8(c, e);
+		in[0] = 'x';
+		memcpy(in + 1, e, n);
+		in[1 + n] = 'y';
+		in[2 + n] = '\0';
+		w = 0;
+		want[w++] = 'x';
+		for (i = 0; i < n; i++) {
+			if (refused_cp(c))
+				w += (size_t)snprintf(want + w, sizeof want - w, "\\x%02x", e[i]);
+			else
+				want[w++] = (char)e[i];
+		}
+		want[w++] = 'y';
+		want[w] = '\0';
+		apk_escape((char *)in, out, sizeof out);
+		if (strcmp(out, want) != 0)
+			fail_msg("U+%04X: escaped as \"%s\"", (unsigned)c, out);
+	}
+}
+
 /* Truncation: always terminated, a prefix of the full output, never
  * inside an escape or a character. */
 static void test_escape_truncation(void **state)
 {
-	static const char in[] = "ab\\c\n\xc3\xa9\xff\xe2\x80\xae" "d\xf0\x9f\x98\x80" "e";
+	static const char in[] = "ab\\c\n\xc3\xa9\xff\xe2\x80\xae" "d\xf0\x9f\x98\x80" "e"
+				 "\xf3\xa0\x80\x81" "f";
 	char full[128], out[128], back[128];
 	size_t sz, len, fulllen;
 
@@ -457,7 +572,7 @@ static void test_escape_truncation(void **state)
 		assert_memory_equal(back, in, strlen(back));
 		/* it stops only because the next unit does not fit */
 		if (len < fulllen)
-			assert_true(sz - 1 - len < 3 * 4); /* longest unit: 3 escaped bytes */
+			assert_true(sz - 1 - len < 4 * 4); /* longest unit: 4 escaped bytes */
 	}
 	assert_string_equal(out, full);
 	memset(out, 'Z', sizeof out);
@@ -472,10 +587,12 @@ int main(void)
 		cmocka_unit_test(test_name),
 		cmocka_unit_test(test_desc_table),
 		cmocka_unit_test(test_desc_every_code_point),
+		cmocka_unit_test(test_desc_stored_every_code_point),
 		cmocka_unit_test(test_desc_short_sequences),
 		cmocka_unit_test(test_desc_limits),
 		cmocka_unit_test(test_user),
 		cmocka_unit_test(test_escape_table),
+		cmocka_unit_test(test_escape_every_code_point),
 		cmocka_unit_test(test_escape_random),
 		cmocka_unit_test(test_escape_truncation),
 	};
