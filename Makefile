@@ -101,6 +101,9 @@ $(B)/tests/%: tests/%.c $(TESTLIB) $(LIBAPK) $(wildcard tests/lib/*.h)
 # The privileged start's own tests link those files of the helper.
 $(B)/tests/unit_privdrop: $(B)/obj/apikeyctl/privdrop.o
 $(B)/tests/unit_startup: $(B)/obj/apikeyctl/startup.o
+# NSS answering for a name other than the one asked (case folding, an
+# alias): the test's own getpwnam_r stands in front of glibc's.
+$(B)/tests/unit_verify_nss: TEST_LIBS += -Wl,--wrap=getpwnam_r
 
 # A PAM module for the tests only: it records what reaches the modules
 # stacked around pam_apikey (tests/spy/pam_spy.c). Never installed.
