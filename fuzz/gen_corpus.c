@@ -18,6 +18,7 @@
 
 #include "fixture.h"
 #include "keyring.h"
+#include "lastused_format.h"
 #include "store.h"
 
 static const char *outdir;
@@ -431,6 +432,91 @@ static void pam(void)
 	pam_images();
 }
 
+/* ---- lastused -------------------------------------------------------------- */
+
+/* The layout fuzz_lastused.c documents: flags, uid, slot number, file size,
+ * header, directory entry, id, slot, then a login's service length, service
+ * and remote host. */
+struct lu_seed {
+	unsigned char b[366 + 64];
+	size_t n;
+};
+
+static void lu_be(unsigned char *p, uint64_t v, size_t bytes)
+{
+	size_t i;
+
+	for (i = 0; i < bytes; i++)
+		p[i] = (unsigned char)(v >> (8 * (bytes - 1 - i)));
+}
+
+/* A file of 8 slots of uid 1000 whose slot 3 is key id's last login
+ * through sshd from 192.0.2.7; the same login's texts after it. */
+static void lu_valid(struct lu_seed *q, const char *id)
+{
+	struct apk_lastused lu;
+
+	memset(q, 0, sizeof(*q));
+	lu_be(q->b + 1, 1000, 4);
+	lu_be(q->b + 5, 3, 4);
+	lu_be(q->b + 9, apk_lu_file_size(8), 8);
+	apk_lu_header_encode(q->b + 17, 1000, 8);
+	apk_lu_entry_encode(q->b + 81, id);
+	memcpy(q->b + 97, id, APK_ID_LEN);
+	apk_lu_fill(&lu, 1767225600, "sshd", "192.0.2.7");
+	apk_lu_slot_encode(q->b + 109, 1000, 3, id, &lu);
+	q->b[365] = 4;
+	memcpy(q->b + 366, "sshd192.0.2.7", 13);
+	q->n = 366 + 13;
+}
+
+/* The slot's service or host field (at 24 or 88 in the slot) set to text,
+ * raw; flags 1: fuzz_lastused signs it. */
+static void lu_text(struct lu_seed *q, size_t at, const char *text, size_t len)
+{
+	memset(q->b + 109 + at, 0, at == 24 ? 64 : 152);
+	memcpy(q->b + 109 + at, text, len);
+	q->b[0] = 1;
+}
+
+static void lastused(void)
+{
+	const char *id = F.token[0] + APK_KEY_PREFIX_LEN;
+	struct lu_seed q;
+
+	lu_valid(&q, id);
+	put("lastused", "valid", q.b, q.n);
+	q.b[109 + 30] ^= 1;
+	put("lastused", "torn", q.b, q.n);
+	lu_valid(&q, id);
+	memset(q.b + 81, 0, 16 + 12 + 256);
+	put("lastused", "empty-slot", q.b, q.n);
+	lu_valid(&q, id);
+	lu_text(&q, 24, "\x1b[2J", 4);
+	put("lastused", "service-esc", q.b, q.n);
+	lu_valid(&q, id);
+	lu_text(&q, 88, "192.0.2.7\xe2\x80\x8b", 12);
+	memcpy(q.b + 366, "ss\xe2\x80\x8bhd\xf3\xa0\x81\xa1h", 13);
+	put("lastused", "rhost-zwsp", q.b, q.n);
+	lu_valid(&q, id);
+	lu_text(&q, 88, "a\xff\xc0\xaf", 4);
+	put("lastused", "rhost-bad-utf8", q.b, q.n);
+	lu_valid(&q, id);
+	memset(q.b + 109 + 24, 'a', 64);
+	q.b[0] = 1;
+	put("lastused", "service-unterminated", q.b, q.n);
+	lu_valid(&q, id);
+	lu_text(&q, 88, "h\0x", 3);
+	put("lastused", "rhost-after-nul", q.b, q.n);
+	lu_valid(&q, id);
+	lu_be(q.b + 9, apk_lu_file_size(8) + 1, 8);
+	put("lastused", "header-size", q.b, q.n);
+	lu_valid(&q, id);
+	apk_lu_header_encode(q.b + 17, 1000, LASTUSED_MAX_SLOTS);
+	lu_be(q.b + 9, apk_lu_file_size(LASTUSED_MAX_SLOTS), 8);
+	put("lastused", "header-max", q.b, q.n);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -454,5 +540,6 @@ int main(int argc, char **argv)
 	when();
 	lists();
 	conffile();
+	lastused();
 	return 0;
 }

@@ -16,7 +16,7 @@ FUZZ_CC             ?= clang
 FUZZ_SECONDS        ?= 60
 FUZZ_CORPUS_SECONDS ?= 30
 FUZZ_B              := $(B)/fuzz
-FUZZ_TARGETS        := keyparse record validate args pam when lists conffile
+FUZZ_TARGETS        := keyparse record validate args pam when lists conffile lastused
 FUZZ_BINS           := $(FUZZ_TARGETS:%=$(FUZZ_B)/fuzz_%)
 
 # libfuzzer when $(FUZZ_CC) can link a libFuzzer program, else replay.
@@ -49,7 +49,8 @@ $(FUZZ_B)/obj/fuzz/%.o $(FUZZ_B)/obj/tests/lib/%.o: FUZZ_EXTRA := -Werror
 $(FUZZ_B)/obj/%.o: %.c $(FUZZ_HDRS)
 	@mkdir -p $(@D)
 	$(FUZZ_COMPILER) $(FUZZ_CFLAGS) $(FUZZ_EXTRA) -c $< -o $@
-$(patsubst %.c,$(FUZZ_B)/obj/%.o,$(wildcard fuzz/*.c)): $(wildcard fuzz/*.h) tests/lib/pam_conv.h
+$(patsubst %.c,$(FUZZ_B)/obj/%.o,$(wildcard fuzz/*.c)): $(wildcard fuzz/*.h) tests/lib/pam_conv.h \
+	tests/lib/slot_check.h
 
 # The replay driver is never built with libFuzzer's coverage.
 $(FUZZ_B)/obj/fuzz/replay_main.o: fuzz/replay_main.c fuzz/fuzz.h
@@ -61,7 +62,7 @@ $(FUZZ_LIB): $(FUZZ_COMMON_OBJ)
 
 # The pieces of the test-support library (tests/lib) the targets use, in their flavour.
 FUZZ_TESTLIB := $(FUZZ_B)/libapktest.a
-$(FUZZ_TESTLIB): $(FUZZ_B)/obj/tests/lib/pam_conv.o
+$(FUZZ_TESTLIB): $(FUZZ_B)/obj/tests/lib/pam_conv.o $(FUZZ_B)/obj/tests/lib/slot_check.o
 	rm -f $@ && $(AR) rcs $@ $^
 
 # The module as installed (one exported pair, its own copy of common/), but
@@ -76,6 +77,10 @@ $(FUZZ_B)/fuzz_%: $(FUZZ_B)/obj/fuzz/fuzz_%.o $(FUZZ_LIB) $(FUZZ_B)/obj/fuzz/rep
 $(FUZZ_B)/fuzz_args: $(FUZZ_B)/obj/fuzz/fuzz_args.o $(FUZZ_B)/obj/apikeyctl/args.o $(FUZZ_LIB) \
 		     $(FUZZ_B)/obj/fuzz/replay_main.o
 	$(FUZZ_COMPILER) -o $@ $< $(FUZZ_B)/obj/apikeyctl/args.o $(FUZZ_LIB) $(FUZZ_LINK) $(FUZZ_LIBS)
+
+$(FUZZ_B)/fuzz_lastused: $(FUZZ_B)/obj/fuzz/fuzz_lastused.o $(FUZZ_LIB) $(FUZZ_TESTLIB) \
+			 $(FUZZ_B)/obj/fuzz/replay_main.o
+	$(FUZZ_COMPILER) -o $@ $< $(FUZZ_TESTLIB) $(FUZZ_LIB) $(FUZZ_LINK) $(FUZZ_LIBS)
 
 # -rdynamic: the module, loaded later, finds libFuzzer's coverage hooks.
 $(FUZZ_B)/fuzz_pam: $(FUZZ_B)/obj/fuzz/fuzz_pam.o $(FUZZ_B)/obj/fuzz/fixture.o $(FUZZ_LIB) \
