@@ -3,8 +3,8 @@
  * The module asks for the key through the conversation and never stores
  * it as PAM_AUTHTOK: no module stacked after this one receives a key.
  * try_first_pass and use_first_pass only read a token an earlier module
- * stored; forward_pass hands on an answer that is not a key (a password
- * typed at the one prompt) and nothing else. Once a key's secret has
+ * stored; forward_pass hands on an answer that is not key-like (keylike.h:
+ * a password typed at the one prompt) and nothing else. Once a key's secret has
  * matched, its record decides whether this login may use it (expiry,
  * disabled, services, source networks); a login it lets through sets
  * PAM_APIKEY_ID and PAM_APIKEY_NAME, may warn of a near expiry and is
@@ -24,6 +24,7 @@
 #include <sodium.h>
 
 #include "keyfmt.h"
+#include "keylike.h"
 #include "lastused.h"
 #include "pam_options.h"
 #include "permit.h"
@@ -119,13 +120,14 @@ static const char *earlier_token(pam_handle_t *pamh)
 	return pam_get_item(pamh, PAM_AUTHTOK, &tok) == PAM_SUCCESS ? tok : NULL;
 }
 
-/* forward_pass keeps every key attempt to itself: any answer holding the
- * key prefix, in any case. That is every well-formed key, and also a key
- * with a typo, cut short, with a space added or typed with caps lock on,
- * each of which still carries most of its secret. */
+/* forward_pass keeps every key attempt to itself: any answer that is
+ * key-like (keylike.h: the prefix in any case, or 32 characters of the key
+ * alphabet in all). That is every well-formed key, and also a key with its
+ * prefix cut or mistyped, caps lock on, spaces or separators inserted, or
+ * only its last part, each of which still carries most of its secret. */
 static int key_attempt(const char *answer)
 {
-	return strcasestr(answer, APK_KEY_PREFIX) != NULL;
+	return apk_key_like(answer, strlen(answer));
 }
 
 /* Sets PAM_APIKEY_ID and PAM_APIKEY_NAME for the session to come: a PAM
@@ -178,15 +180,19 @@ static void record_use(pam_handle_t *pamh, const struct apk_pam_options *opts,
 			   e == APK_OK ? "recorded" : apk_strerror(e));
 }
 
+/* What a refusal's log line adds under forward_pass: where the answer went. */
+#define NOTE_PASSED_ON " (passed on to the next module)"
+#define NOTE_KEPT_BACK " (not passed on to the next module)"
+
 /* The PAM code for err and the record's verdict permit, after
  * nokeys_ignore, and the one log line every attempt gets. rec: the matched
  * record, or only the id presented (empty when the answer was no key);
- * forwarded: the answer went on as PAM_AUTHTOK. A success also sets the
+ * note: appended to a refusal's line ("" or a NOTE_*). A success also sets the
  * session's environment (export_key: a failure there fails the login), may
  * warn of the key's expiry and records the key's last use. */
 static int outcome(pam_handle_t *pamh, const struct apk_pam_options *opts,
 		   const struct attempt *a, enum apk_err err, enum apk_permit permit,
-		   const struct apk_record *rec, int forwarded)
+		   const struct apk_record *rec, const char *note)
 {
 	char ename[APK_NAME_MAX * 4 + 1];
 	int ret = pam_code(err, permit), has = 0;
@@ -219,18 +225,17 @@ static int outcome(pam_handle_t *pamh, const struct apk_pam_options *opts,
 		pam_syslog(pamh, LOG_NOTICE,
 			   "refused key (id %s) for user %s service %s rhost %s: %s%s",
 			   rec->id[0] != '\0' ? rec->id : "malformed", a->euser, a->esvc, a->erhost,
-			   err != APK_OK ? apk_strerror(err) : apk_permit_reason(permit),
-			   forwarded ? " (passed on to the next module)" : "");
+			   err != APK_OK ? apk_strerror(err) : apk_permit_reason(permit), note);
 	}
 	return ret;
 }
 
-/* token checked as a key of the user: a PAM code. Only a key whose secret
- * matched has its record asked whether it lets this login through: a wrong
- * secret is "key does not match" whatever the key's state, and costs what
- * it did before there were restrictions. */
+/* token checked as a key of the user: a PAM code (note: outcome's). Only
+ * a key whose secret matched has its record asked whether it lets this
+ * login through: a wrong secret is "key does not match" whatever the key's
+ * state, and costs what it did before there were restrictions. */
 static int check(pam_handle_t *pamh, const struct apk_pam_options *opts,
-		 const struct attempt *a, const char *token)
+		 const struct attempt *a, const char *token, const char *note)
 {
 	struct apk_record rec;
 	size_t len = strnlen(token, PAM_MAX_RESP_SIZE + 1);
@@ -243,7 +248,7 @@ static int check(pam_handle_t *pamh, const struct apk_pam_options *opts,
 		err = apk_verify(opts->db, a->user, token, len, &rec);
 	if (err == APK_OK)
 		permit = apk_permit_check(&rec, a->now, a->service, a->rhost);
-	ret = outcome(pamh, opts, a, err, permit, &rec, 0);
+	ret = outcome(pamh, opts, a, err, permit, &rec, note);
 	sodium_memzero(&rec, sizeof(rec));
 	return ret;
 }
@@ -258,14 +263,14 @@ static int check_or_forward(pam_handle_t *pamh, const struct apk_pam_options *op
 	int ret;
 
 	if (key_attempt(answer))
-		return check(pamh, opts, a, answer);
+		return check(pamh, opts, a, answer, NOTE_KEPT_BACK);
 	ret = pam_set_item(pamh, PAM_AUTHTOK, answer);
 	if (ret != PAM_SUCCESS) {
 		pam_syslog(pamh, LOG_ERR, "cannot pass the answer on: %s", pam_strerror(pamh, ret));
 		return ret;
 	}
 	memset(&none, 0, sizeof(none));
-	return outcome(pamh, opts, a, APK_ERR_BADKEY, APK_PERMIT_OK, &none, 1);
+	return outcome(pamh, opts, a, APK_ERR_BADKEY, APK_PERMIT_OK, &none, NOTE_PASSED_ON);
 }
 
 APK_EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
@@ -306,11 +311,11 @@ APK_EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, cons
 				   a.euser);
 			return PAM_AUTHTOK_RECOVERY_ERR;
 		}
-		return check(pamh, &opts, &a, earlier);
+		return check(pamh, &opts, &a, earlier, "");
 	case APK_TRY_FIRST_PASS:
 		/* A wrong earlier token asks again; any other answer stands. */
 		if ((earlier = earlier_token(pamh)) != NULL &&
-		    (ret = check(pamh, &opts, &a, earlier)) != PAM_AUTH_ERR)
+		    (ret = check(pamh, &opts, &a, earlier, "")) != PAM_AUTH_ERR)
 			return ret;
 		break;
 	case APK_ASK:
@@ -322,7 +327,7 @@ APK_EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, cons
 	if (opts.source == APK_FORWARD_PASS)
 		ret = check_or_forward(pamh, &opts, &a, answer);
 	else
-		ret = check(pamh, &opts, &a, answer);
+		ret = check(pamh, &opts, &a, answer, "");
 	forget(&answer);
 	return ret;
 }

@@ -12,8 +12,12 @@
  *     earlier token return PAM_AUTHTOK_RECOVERY_ERR.
  *   - forward_pass asks once; a password goes on to the next module, which
  *     logs in with it without a second prompt; a key, right or wrong, and
- *     a key with a typo, a space added or caps lock on never reach the
- *     next module.
+ *     every mangled form of one (common/keylike.h: prefix cut or mistyped,
+ *     caps lock, spaces, line breaks or a typo inside, only its last part,
+ *     inside other text) never reach the next module, and the log line says
+ *     which way the answer went; ordinary passwords, with spaces or
+ *     without, go on; a passphrase the rule keeps back is asked for again
+ *     by the next module.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -27,10 +31,16 @@
 #include <sys/stat.h>
 
 #include "keyfmt.h"
+#include "keylike.h"
+#include "log_capture.h"
 #include "pam_harness.h"
 #include "test_db.h"
 
 #define PASSWORD "correct-horse-battery-staple" /* no space: it is a module argument */
+/* Five long diceware words: key-like (37 letters), the rule's cost. */
+#define LONG_PASSPHRASE "stumble-voucher-gladly-entrance-bountiful"
+#define NOTE_PASSED_ON "(passed on to the next module)\n"
+#define NOTE_KEPT_BACK "(not passed on to the next module)\n"
 
 static struct test_db T;
 static char conf[PATH_MAX], spylog[PATH_MAX + 16];
@@ -81,6 +91,8 @@ static int login_as(const char *service, const char *user, const char *answer, i
 
 	if ((fp = fopen(spylog, "w")) != NULL)
 		fclose(fp);
+	loglen = 0;
+	logbuf[0] = '\0';
 	rc = pam_run(conf, service, user, &cs);
 	*prompts = cs.prompts;
 	if ((fp = fopen(spylog, "r")) != NULL) {
@@ -164,6 +176,11 @@ static int setup(void **state)
 			    " try_first_pass\n"
 			    "auth requisite pam_deny.so\n"
 			    "auth required pam_permit.so\n");
+	stack("one-prompt-long",
+	      "auth [success=2 default=ignore] %M db=%D nodelay forward_pass\n"
+	      "auth [success=1 default=ignore] %S log=%L password=" LONG_PASSPHRASE " try_first_pass\n"
+	      "auth requisite pam_deny.so\n"
+	      "auth required pam_permit.so\n");
 	stack("one-prompt-ignore",
 	      "auth [success=2 ignore=ignore default=die] %M db=%D nodelay forward_pass nokeys_ignore\n"
 	      "auth [success=1 default=ignore] %S log=%L password=" PASSWORD " try_first_pass\n"
@@ -339,6 +356,145 @@ static void forward_pass_never_forwards_a_key(void **state)
 	assert_string_equal(seen, authtok_line(PASSWORD));
 }
 
+/* 1 when the log of the last login ends with note. */
+static int log_ends_with(const char *note)
+{
+	size_t n = strlen(note);
+
+	return loglen >= n && strcmp(logbuf + loglen - n, note) == 0;
+}
+
+/* flip: caps lock (swap case), upper or lower: each letter of s in place. */
+static void recase(char *s, int flip)
+{
+	for (; *s != '\0'; s++) {
+		int c = (unsigned char)*s;
+
+		if (flip == 0)
+			*s = (char)(islower(c) ? toupper(c) : tolower(c));
+		else
+			*s = (char)(flip > 0 ? toupper(c) : tolower(c));
+	}
+}
+
+#define N_MANGLED 24
+
+/* Every mangled form of key (a whole token) in out[]: none of them is a
+ * key apk_key_parse takes, each still carries most of its secret. */
+static size_t mangle(const char *key, char out[N_MANGLED][256])
+{
+	const char *body = key + APK_KEY_PREFIX_LEN;
+	size_t n = 0, i, k;
+
+	snprintf(out[n++], 256, "%s", body);                      /* prefix cut */
+	snprintf(out[n++], 256, "apk-%s", body);                  /* wrong separator */
+	snprintf(out[n++], 256, "apk %s", body);                  /* space for _ */
+	snprintf(out[n++], 256, "apk.%s", body);
+	snprintf(out[n++], 256, "ap_%s", body);                   /* a letter lost */
+	snprintf(out[n++], 256, "pk_%s", body);
+	snprintf(out[n++], 256, "%s", key + APK_KEY_LEN - 44);    /* the last 44 */
+	snprintf(out[n++], 256, "%s", key + APK_KEY_LEN - APK_KEYLIKE_CHARS);
+	snprintf(out[n++], 256, "%.32s", body);                   /* id and 20 secret */
+	snprintf(out[n++], 256, "%.40s", key);                    /* cut short */
+	snprintf(out[n++], 256, "  %s  ", key);                   /* spaces around */
+	snprintf(out[n++], 256, "\t%s\n", body);
+	snprintf(out[n++], 256, "key: %s (new)", key);            /* inside other text */
+	snprintf(out[n++], 256, "my key is %s, thanks", body);
+	snprintf(out[n++], 256, "%.30s\n%s", body, body + 30);    /* newline inside */
+	snprintf(out[n++], 256, "%.20s %s", body, body + 20);     /* space inside */
+	snprintf(out[n++], 256, "%.31s!%s", body, body + 32);     /* a typo: '!' */
+	snprintf(out[n++], 256, "%.31s\xc3\xa9%s", body, body + 32); /* a typo: 'é' */
+	for (i = 0, k = 0; body[i] != '\0'; i++) {               /* in groups of 4 */
+		if (i > 0 && i % 4 == 0)
+			out[n][k++] = ' ';
+		out[n][k++] = body[i];
+	}
+	out[n++][k] = '\0';
+	snprintf(out[n], 256, "%s", key);                         /* caps lock on */
+	recase(out[n++], 0);
+	snprintf(out[n], 256, "%s", body);
+	recase(out[n++], 0);
+	snprintf(out[n], 256, "%s", body);                        /* all upper */
+	recase(out[n++], 1);
+	snprintf(out[n], 256, "%s", body);                        /* all lower */
+	recase(out[n++], -1);
+	snprintf(out[n], 256, "%s", key + APK_KEY_LEN - 44);      /* last 44, lower */
+	recase(out[n++], -1);
+	return n;
+}
+
+/* The spy after pam_apikey sees none of the mangled forms of either key,
+ * and the refusal's log line says the answer went no further. */
+static void forward_pass_keeps_every_mangled_key(void **state)
+{
+	const char *keys[] = { my_key, other_key };
+	char forms[N_MANGLED][256];
+	struct apk_key k;
+	size_t i, j, n;
+	int prompts;
+
+	(void)state;
+	for (j = 0; j < sizeof(keys) / sizeof(keys[0]); j++) {
+		n = mangle(keys[j], forms);
+		assert_int_equal(n, N_MANGLED);
+		for (i = 0; i < n; i++) {
+			assert_int_not_equal(apk_key_parse(forms[i], strlen(forms[i]), &k), APK_OK);
+			assert_int_equal(login("forward", forms[i], &prompts), PAM_AUTH_ERR);
+			assert_int_equal(prompts, 1);
+			if (strcmp(seen, "no authtok\n") != 0)
+				fail_msg("key %zu, form %zu reached the next module", j, i);
+			if (!log_ends_with(NOTE_KEPT_BACK))
+				fail_msg("key %zu, form %zu: no \"not passed on\" in the log", j, i);
+		}
+	}
+}
+
+/* Ordinary passwords go on to the next module as they were typed. */
+static void forward_pass_passes_on_ordinary_passwords(void **state)
+{
+	static const char *const passwords[] = {
+		"hunter2",
+		"Tr0ub4dor&3",
+		PASSWORD,
+		"correct horse battery staple",
+		"Correct Horse Battery Staple 1987!",
+		"  spaces around and inside  ",
+		"my dog's name is Rex, born 2019",
+		"apk",
+		"x7Kq9mZ2pL4vN8rT1wY6bH3jF5dS0gA", /* 31 characters of the alphabet */
+		"\xd0\xbf\xd0\xb0\xd1\x80\xd0\xbe\xd0\xbb\xd1\x8c \xd0\xbe\xd1\x87\xd0\xb5\xd0"
+		"\xbd\xd1\x8c \xd0\xb4\xd0\xbb\xd0\xb8\xd0\xbd\xd0\xbd\xd1\x8b\xd0\xb9 \xd0\xbf"
+		"\xd0\xb0\xd1\x80\xd0\xbe\xd0\xbb\xd1\x8c",
+	};
+	size_t i;
+	int prompts;
+
+	(void)state;
+	for (i = 0; i < sizeof(passwords) / sizeof(passwords[0]); i++) {
+		assert_int_equal(login("forward", passwords[i], &prompts), PAM_AUTH_ERR);
+		assert_int_equal(prompts, 1);
+		assert_string_equal(seen, authtok_line(passwords[i]));
+		assert_true(log_ends_with(NOTE_PASSED_ON));
+	}
+}
+
+/* The rule's cost: a passphrase of 32 key characters or more is kept back
+ * like a key; the next module, finding no token, asks for the password
+ * again (a second prompt) and logs in with it. */
+static void forward_pass_long_passphrase_is_asked_again(void **state)
+{
+	int prompts;
+
+	(void)state;
+	assert_int_equal(login("one-prompt-long", LONG_PASSPHRASE, &prompts), PAM_SUCCESS);
+	assert_int_equal(prompts, 2);
+	assert_string_equal(seen, "no authtok\n");
+	assert_non_null(strstr(logbuf, "not a valid API key " NOTE_KEPT_BACK));
+	/* the same stack passes a shorter password on: one prompt */
+	assert_int_equal(login("one-prompt-long", PASSWORD, &prompts), PAM_AUTH_ERR);
+	assert_string_equal(seen, authtok_line(PASSWORD));
+}
+
 static void forward_pass_account_without_keys(void **state)
 {
 	int prompts;
@@ -392,6 +548,9 @@ int main(void)
 		cmocka_unit_test(forward_pass_password_logs_in_with_one_prompt),
 		cmocka_unit_test(forward_pass_right_key_logs_in),
 		cmocka_unit_test(forward_pass_never_forwards_a_key),
+		cmocka_unit_test(forward_pass_keeps_every_mangled_key),
+		cmocka_unit_test(forward_pass_passes_on_ordinary_passwords),
+		cmocka_unit_test(forward_pass_long_passphrase_is_asked_again),
 		cmocka_unit_test(forward_pass_account_without_keys),
 		cmocka_unit_test(forward_pass_prompt_option),
 		cmocka_unit_test(conflicting_answer_options_fail_closed),
