@@ -377,7 +377,7 @@ static void recase(char *s, int flip)
 	}
 }
 
-#define N_MANGLED 24
+#define N_MANGLED 25
 
 /* Every mangled form of key (a whole token) in out[]: none of them is a
  * key apk_key_parse takes, each still carries most of its secret. */
@@ -396,6 +396,7 @@ static size_t mangle(const char *key, char out[N_MANGLED][256])
 	snprintf(out[n++], 256, "%s", key + APK_KEY_LEN - APK_KEYLIKE_CHARS);
 	snprintf(out[n++], 256, "%.32s", body);                   /* id and 20 secret */
 	snprintf(out[n++], 256, "%.40s", key);                    /* cut short */
+	snprintf(out[n++], 256, "%.24s", key);                    /* the prefix, 20 more */
 	snprintf(out[n++], 256, "  %s  ", key);                   /* spaces around */
 	snprintf(out[n++], 256, "\t%s\n", body);
 	snprintf(out[n++], 256, "key: %s (new)", key);            /* inside other text */
