@@ -104,7 +104,7 @@ static int lookup(const struct cell *c)
 
 static int login(const char *confdir, struct cell *c)
 {
-	struct conv_script cs = { strcmp(c->response, "-") == 0 ? NULL : c->response, 0, "" };
+	struct conv_script cs = { .response = strcmp(c->response, "-") == 0 ? NULL : c->response };
 	struct pam_conv conv = { harness_conv, &cs };
 	pam_handle_t *pamh = NULL;
 	int rc;

@@ -123,7 +123,7 @@ void vsyslog(int pri, const char *fmt, va_list ap)
 static int authenticate(const char *service, const char *user, const char *answer,
 			const char *rhost)
 {
-	struct conv_script cs = { answer, 0, "" };
+	struct conv_script cs = { .response = answer };
 	struct pam_conv c = { harness_conv, &cs };
 	pam_handle_t *pamh = NULL;
 	int rc;

@@ -84,7 +84,7 @@ static void stack(const char *name, const char *lines)
  * its code, the prompts asked in *prompts and what the spy saw in seen. */
 static int login_as(const char *service, const char *user, const char *answer, int *prompts)
 {
-	struct conv_script cs = { answer, 0, "" };
+	struct conv_script cs = { .response = answer };
 	FILE *fp;
 	size_t n = 0;
 	int rc;
@@ -313,7 +313,7 @@ static void forward_pass_password_logs_in_with_one_prompt(void **state)
 
 static void forward_pass_right_key_logs_in(void **state)
 {
-	struct conv_script cs = { my_key, 0, "" };
+	struct conv_script cs = { .response = my_key };
 	int prompts;
 
 	(void)state;
@@ -516,7 +516,7 @@ static void forward_pass_account_without_keys(void **state)
 
 static void forward_pass_prompt_option(void **state)
 {
-	struct conv_script cs = { my_key, 0, "" };
+	struct conv_script cs = { .response = my_key };
 
 	(void)state;
 	stack("forward-prompt", "auth required %M db=%D nodelay forward_pass [prompt=Key or password: ]\n");

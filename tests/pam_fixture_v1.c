@@ -113,7 +113,7 @@ static int teardown(void **state)
 
 static int auth(const char *user, const char *token)
 {
-	struct conv_script cs = { token, 0, "" };
+	struct conv_script cs = { .response = token };
 	return pam_run(conf, "fixture", user, &cs);
 }
 

@@ -287,7 +287,7 @@ static void unreadable_database(void **state)
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
-		struct conv_script cs = { my_key, 0, "" };
+		struct conv_script cs = { .response = my_key };
 		struct pam_conv conv = { harness_conv, &cs };
 		pam_handle_t *pamh = NULL;
 		int rc;

@@ -149,7 +149,7 @@ static void describe_failure(void)
 
 static int one_login(const char *user, const char *response, unsigned long n)
 {
-	struct conv_script cs = { response, 0, "" };
+	struct conv_script cs = { .response = response };
 	struct pam_conv conv = { harness_conv, &cs };
 	pam_handle_t *pamh = NULL;
 	int rc;

@@ -39,33 +39,14 @@ static struct apk_account ME;
 
 /* ---- the messages of one login ------------------------------------------------ */
 
-/* What one login saw: its answer, the PAM_TEXT_INFO messages, and the
- * environment the module left in the handle. */
+/* What one login saw: the conversation (tests/lib/pam_conv.h: its answer
+ * and the PAM_TEXT_INFO messages) and the environment the module left in
+ * the handle. */
 struct login {
-	const char *token;
-	char info[512];
+	struct conv_script cs;
 	char env_id[64], env_name[128];
 	int has_id, has_name;
 };
-
-static int conv(int n, const struct pam_message **msg, struct pam_response **resp, void *data)
-{
-	struct login *l = data;
-	struct pam_response *r;
-	int i;
-
-	if (n <= 0 || n > PAM_MAX_NUM_MSG || (r = calloc((size_t)n, sizeof(*r))) == NULL)
-		return PAM_CONV_ERR;
-	for (i = 0; i < n; i++) {
-		if (msg[i]->msg_style == PAM_TEXT_INFO)
-			snprintf(l->info + strlen(l->info), sizeof(l->info) - strlen(l->info),
-				 "%s\n", msg[i]->msg);
-		else if (msg[i]->msg_style == PAM_PROMPT_ECHO_OFF)
-			r[i].resp = strdup(l->token);
-	}
-	*resp = r;
-	return PAM_SUCCESS;
-}
 
 static void getenv_copy(pam_handle_t *pamh, const char *name, char *out, size_t outsz, int *has)
 {
@@ -79,12 +60,12 @@ static void getenv_copy(pam_handle_t *pamh, const char *name, char *out, size_t 
  * PAM_RHOST rhost (NULL: unset) and flags; fills l and the log. */
 static int login(const char *svc, const char *rhost, int flags, const char *token, struct login *l)
 {
-	struct pam_conv c = { conv, l };
+	struct pam_conv c = { harness_conv, &l->cs };
 	pam_handle_t *pamh = NULL;
 	int rc;
 
 	memset(l, 0, sizeof(*l));
-	l->token = token;
+	l->cs.response = token;
 	loglen = 0;
 	logbuf[0] = '\0';
 	if (pam_start_confdir(svc, me(), &c, conf, &pamh) != PAM_SUCCESS)
@@ -216,7 +197,7 @@ static void plain_key_sets_its_id_and_name(void **state)
 	assert_int_equal(strncmp(l.env_id, plain_key + APK_KEY_PREFIX_LEN, APK_ID_LEN), 0);
 	assert_int_equal(strlen(l.env_id), APK_ID_LEN);
 	assert_string_equal(l.env_name, "mine");
-	assert_string_equal(l.info, ""); /* no expiry, no warning */
+	assert_string_equal(l.cs.info, ""); /* no expiry, no warning */
 }
 
 static void expiry_counts_to_the_second(void **state)
@@ -342,21 +323,21 @@ static void near_expiry_is_announced(void **state)
 	make_key("later", &later, tok_later, NULL);
 	warning_for(soon.expires, want, sizeof(want));
 	accepted(login("su", NULL, 0, tok, &l), &l);
-	assert_string_equal(l.info, want);
+	assert_string_equal(l.cs.info, want);
 	/* PAM_SILENT, warn=0: nothing said, the login the same */
 	accepted(login("su", NULL, PAM_SILENT, tok, &l), &l);
-	assert_string_equal(l.info, "");
+	assert_string_equal(l.cs.info, "");
 	accepted(login("quiet", NULL, 0, tok, &l), &l);
-	assert_string_equal(l.info, "");
+	assert_string_equal(l.cs.info, "");
 	/* 20 days ahead: only with warn=30 */
 	accepted(login("su", NULL, 0, tok_later, &l), &l);
-	assert_string_equal(l.info, "");
+	assert_string_equal(l.cs.info, "");
 	warning_for(later.expires, want, sizeof(want));
 	accepted(login("early", NULL, 0, tok_later, &l), &l);
-	assert_string_equal(l.info, want);
+	assert_string_equal(l.cs.info, want);
 	/* a refused key is never announced */
 	refused(login("early", NULL, 0, "apk_not-a-key", &l), &l, "not a valid API key");
-	assert_string_equal(l.info, "");
+	assert_string_equal(l.cs.info, "");
 }
 
 static void last_use_is_recorded_on_success_only(void **state)

@@ -92,7 +92,7 @@ static int teardown(void **state)
 /* One login answered with answer: the answer was freed, and wiped first. */
 static void answer_wiped(const char *svc, const char *answer, int want)
 {
-	struct conv_script cs = { answer, 0, "" };
+	struct conv_script cs = { .response = answer };
 	struct pam_conv conv = { watching_conv, &cs };
 
 	watched = NULL;

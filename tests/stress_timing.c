@@ -195,7 +195,7 @@ int main(void)
 			order[j] = tmp;
 		}
 		for (i = 0; i < NCLASS; i++) {
-			struct conv_script cs = { NULL, 0, "" };
+			struct conv_script cs = { .response = NULL };
 			struct pam_conv conv = { harness_conv, &cs };
 			pam_handle_t *pamh = NULL;
 			int rc;

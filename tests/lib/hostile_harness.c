@@ -121,7 +121,7 @@ int run(const char *svc, const char *user, const char *response, const struct ru
 
 int auth(const char *svc, const char *user, const char *response)
 {
-	struct conv_script cs = { NULL, 0, "" };
+	struct conv_script cs = { .response = NULL };
 
 	return run(svc, user, response, NULL, &cs);
 }

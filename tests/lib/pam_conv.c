@@ -1,5 +1,6 @@
 /* pam_conv.c - the conversation function of the tests, fuzz targets and
- * benchmark: every prompt answered with one response */
+ * benchmark: every prompt answered with one response, every PAM_TEXT_INFO
+ * message kept */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,11 @@ int harness_conv(int n, const struct pam_message **msg, struct pam_response **re
 	if ((r = calloc((size_t)n, sizeof(*r))) == NULL)
 		return PAM_BUF_ERR;
 	for (i = 0; i < n; i++) {
+		if (msg[i]->msg_style == PAM_TEXT_INFO) {
+			size_t used = strnlen(cs->info, sizeof(cs->info));
+
+			snprintf(cs->info + used, sizeof(cs->info) - used, "%s\n", msg[i]->msg);
+		}
 		if (msg[i]->msg_style != PAM_PROMPT_ECHO_OFF && msg[i]->msg_style != PAM_PROMPT_ECHO_ON)
 			continue;
 		cs->prompts++;

@@ -1,5 +1,6 @@
 /* pam_conv.h - the conversation function of the tests, fuzz targets and
- * benchmark: every prompt answered with one response */
+ * benchmark: every prompt answered with one response, every PAM_TEXT_INFO
+ * message kept */
 #ifndef APK_PAM_CONV_H
 #define APK_PAM_CONV_H
 
@@ -10,6 +11,7 @@ struct conv_script {
 	const char *response; /* answer to every prompt (NULL: fail the conversation) */
 	int prompts;          /* how many prompts were asked */
 	char last_prompt[256];
+	char info[512];       /* the PAM_TEXT_INFO messages, each ending in a newline */
 };
 
 /* The conversation function (appdata: a struct conv_script). */

@@ -81,6 +81,7 @@ int pam_run(const char *confdir, const char *service, const char *user, struct c
 
 	cs->prompts = 0;
 	cs->last_prompt[0] = '\0';
+	cs->info[0] = '\0';
 	return pam_run_conv(confdir, service, user, &conv);
 }
 
