@@ -84,7 +84,7 @@ ID_A=$(key_id "$KEY_A")
 for s in "$S_DONE" "$S_SUFF" "$S_DEB"; do
 	expect "$s" "$ALICE" "$KEY_A" 0 "$ALICE's key works"
 	expect "$s" "$ALICE" "$ALICE_PW" 0 "$ALICE's password works"
-	expect "$s" "$ALICE" "wrong-$ALICE_PW" fail "a wrong password fails"
+	expect "$s" "$ALICE" "x$ALICE_PW" fail "a wrong password fails"
 	expect "$s" "$ALICE" "$("$E2E_PY" "$E2E_LIB/keytool.py" forge "$KEY_A")" fail \
 		"a wrong key with her key id fails"
 	expect "$s" "$ALICE" "$KEY_B" fail "$BOB's key fails for $ALICE"
@@ -106,6 +106,11 @@ asked "$S_DEB" "$ALICE" "$ALICE_PW" "the password is asked for once" "Password: 
 asked "$S_DEB" "$ALICE" "$KEY_A" "the key is asked for once" "Password: "
 asked "$S_DEB" "$ALICE" "$("$E2E_PY" "$E2E_LIB/keytool.py" forge "$KEY_A")" \
 	"a wrong key goes no further: pam_unix asks for its own password" "Password: Password: "
+asked "$S_DEB" "$ALICE" "${KEY_A#apk_}" \
+	"a key without its prefix goes no further: pam_unix asks for its own password" \
+	"Password: Password: "
+asked "$S_DEB" "$ALICE" "$(printf '%s' "${KEY_A#apk_}" | tr 'a-zA-Z' 'A-Za-z')" \
+	"a key typed with caps lock on goes no further" "Password: Password: "
 asked "$S_KEEP" "$ALICE" "$ALICE_PW" \
 	"without forward_pass the answer goes no further: pam_unix asks for its own" \
 	"API key: Password: "
@@ -119,6 +124,12 @@ pam "$S_DEB" "$ALICE" "$ALICE_PW"
 log_window "$E2E_TMP/window"
 tap_one_line "$S_DEB: one authpriv line for the password passed on" "$E2E_TMP/window" \
 	"pam_apikey\\($S_DEB:auth\\): refused key \\(id malformed\\) for user $ALICE service $S_DEB rhost $RHOST: not a valid API key \\(passed on to the next module\\)\$"
+
+log_mark
+pam "$S_DEB" "$ALICE" "apk-${KEY_A#apk_}"
+log_window "$E2E_TMP/window"
+tap_one_line "$S_DEB: one authpriv line for the key kept back" "$E2E_TMP/window" \
+	"pam_apikey\\($S_DEB:auth\\): refused key \\(id malformed\\) for user $ALICE service $S_DEB rhost $RHOST: not a valid API key \\(not passed on to the next module\\)\$"
 
 # Attribution through pamtester: user, service, rhost, key name and id.
 log_mark
