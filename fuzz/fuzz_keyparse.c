@@ -3,7 +3,9 @@
  * Properties:
  *  - whatever the input, a rejected token leaves the key wiped, and an
  *    accepted one is 68 bytes that apk_key_format spells back identically;
- *  - apk_id_valid agrees with a plain reading of the format;
+ *  - apk_id_valid agrees with a plain reading of the format, and
+ *    apk_key_like with a plain reading of its rule (keylike.h); an
+ *    accepted token is key-like;
  *  - a token built from the input's bytes parses back to the same id and
  *    secret, and changing any one of its characters, cutting it short,
  *    lengthening it or embedding a NUL makes it fail (the checksum covers
@@ -15,6 +17,7 @@
 
 #include "fuzz.h"
 #include "keyfmt.h"
+#include "keylike.h"
 
 static int b64url(unsigned char c)
 {
@@ -32,12 +35,31 @@ static int reference_id_valid(const char *s)
 	return s[APK_ID_LEN] == '\0';
 }
 
+/* keylike.h's rule read plainly: "apk_" in any case somewhere, or 32
+ * key-alphabet bytes in all. */
+static int reference_key_like(const uint8_t *s, size_t len)
+{
+	size_t i, count = 0;
+
+	for (i = 0; i < len; i++)
+		count += b64url(s[i]) ? 1 : 0;
+	if (count >= APK_KEYLIKE_CHARS)
+		return 1;
+	for (i = 0; i + 4 <= len; i++)
+		if ((s[i] == 'a' || s[i] == 'A') && (s[i + 1] == 'p' || s[i + 1] == 'P') &&
+		    (s[i + 2] == 'k' || s[i + 2] == 'K') && s[i + 3] == '_')
+			return 1;
+	return 0;
+}
+
 /* Parses data as given and checks the accept/reject properties. */
 static void parse_raw(const uint8_t *data, size_t size)
 {
 	struct apk_key key;
 	char again[APK_KEY_LEN + 1];
 
+	FUZZ_CHECK(apk_key_like((const char *)data, size) == reference_key_like(data, size),
+		   "apk_key_like agrees with its rule");
 	memset(&key, 0xA5, sizeof(key));
 	if (apk_key_parse((const char *)data, size, &key) != APK_OK) {
 		FUZZ_CHECK(fuzz_all_zero(&key, sizeof(key)), "rejected token leaves the key wiped");
@@ -46,6 +68,7 @@ static void parse_raw(const uint8_t *data, size_t size)
 	FUZZ_CHECK(size == APK_KEY_LEN, "accepted token has the key length");
 	FUZZ_CHECK(memcmp(data, APK_KEY_PREFIX, APK_KEY_PREFIX_LEN) == 0, "accepted token has the prefix");
 	FUZZ_CHECK(reference_id_valid(key.id), "accepted token yields a valid id");
+	FUZZ_CHECK(apk_key_like((const char *)data, size), "accepted token is key-like");
 	apk_key_format(&key, again);
 	FUZZ_CHECK(memcmp(again, data, APK_KEY_LEN) == 0, "accepted token formats back identically");
 	apk_key_wipe(&key);
