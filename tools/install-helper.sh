@@ -14,12 +14,14 @@
 # owned by HELPER_USER with mode 0700 (only when missing; an existing one and
 # its keys are never touched), the man
 # pages, the bash completion and the example PAM files. It creates HELPER_USER
-# as a system account when missing. A staged install (DESTDIR set) by a user
-# other than root creates no account and changes no owner; it says what the
-# packager must do instead.
+# as a system account when missing; an existing one it uses only when
+# pam_apikey made it or the admin adopts it (PAM_APIKEY_ADOPT_ACCOUNT names
+# it), and otherwise refuses before changing anything. A staged install
+# (DESTDIR set) by a user other than root creates no account and changes no
+# owner; it says what the packager must do instead.
 #
 # uninstall removes exactly the files install put, never the database
-# directory, its keys or the account.
+# directory, its keys, the account or its record.
 set -eu
 
 prog=install-helper
@@ -79,6 +81,13 @@ put() {
 	say "installed $DESTDIR$3/$(basename "$2")"
 }
 
+# How the install came by the account: "made ENTRY" or "adopted ENTRY",
+# ENTRY its passwd line as it was then (the package's postinst keeps the
+# same record, and its purge deletes only a made account). Root's, beside
+# the database directory, which the account owns and could rewrite.
+record=$DBDIR.account
+comment="pam_apikey key database"
+
 create_account() {
 	if getent passwd "$HELPER_USER" >/dev/null; then
 		return 0
@@ -87,9 +96,47 @@ create_account() {
 	[ -x "$shell" ] || shell=/sbin/nologin
 	[ -x "$shell" ] || shell=/bin/false
 	useradd --system --no-create-home --home-dir "$DBDIR" --shell "$shell" \
-		--comment "pam_apikey key database" "$HELPER_USER" ||
+		--comment "$comment" "$HELPER_USER" ||
 		die "could not create the system account $HELPER_USER"
 	say "created system account $HELPER_USER"
+}
+
+# made_by_pam_apikey ENTRY: the account has what pam_apikey's installers
+# give the account they create (create_account, the package's postinst):
+# the comment, the database directory as home, a shell that refuses logins.
+made_by_pam_apikey() {
+	IFS=: read -r _ _ _ _ gecos home shell <<EOF
+$1
+EOF
+	[ "${gecos%%,*}" = "$comment" ] && [ "$home" = "$DBDIR" ] &&
+		case $shell in /usr/sbin/nologin | /sbin/nologin | /bin/false) true ;; *) false ;; esac
+}
+
+# claim_account: the existing account becomes the database's owner only
+# when it is the one recorded, pam_apikey made it, or the admin adopts it
+# (PAM_APIKEY_ADOPT_ACCOUNT=HELPER_USER); otherwise the install stops before
+# it changes anything. A staged install (DESTDIR) writes no record.
+claim_account() {
+	entry=$(getent passwd "$HELPER_USER")
+	recorded=$(cat "$record" 2>/dev/null || true)
+	if [ "$recorded" = "made $entry" ] || [ "$recorded" = "adopted $entry" ]; then
+		return 0
+	fi
+	if made_by_pam_apikey "$entry"; then
+		how=made
+	elif [ "${PAM_APIKEY_ADOPT_ACCOUNT:-}" = "$HELPER_USER" ]; then
+		how=adopted
+	else
+		die "refusing the existing account $HELPER_USER (uid $(id -u "$HELPER_USER")," \
+			"home $(echo "$entry" | cut -d: -f6)): pam_apikey did not make it, and it would" \
+			"own the key database, able to add keys to any account; delete or rename it," \
+			"or adopt it: make install PAM_APIKEY_ADOPT_ACCOUNT=$HELPER_USER"
+	fi
+	[ -z "$DESTDIR" ] || return 0
+	mkdir_p "$(dirname "$record")"
+	{ printf '%s %s\n' "$how" "$entry" >"$record.new" && mv "$record.new" "$record"; } ||
+		die "cannot write $record"
+	say "the account $HELPER_USER owns the database ($how; recorded in $record)"
 }
 
 # The account must exist and must not be root in disguise (uid or group 0).
@@ -180,6 +227,7 @@ do_install() {
 	if [ "$privileged" -eq 1 ]; then
 		create_account
 		check_account
+		claim_account
 	fi
 
 	put 0644 "$MODULE" "$PAMDIR"

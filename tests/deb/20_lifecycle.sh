@@ -14,6 +14,8 @@
 . "$(dirname "$0")/../e2e/lib/sshd.sh"
 # shellcheck source=tests/deb/lib/deb.sh
 . "$(dirname "$0")/lib/deb.sh"
+# shellcheck source=tests/deb/lib/system.sh
+. "$(dirname "$0")/lib/system.sh"
 e2e_begin apt-get dpkg-query dpkg-statoverride pam-auth-update pamtester ssh ssh-keygen \
 	/usr/sbin/sshd cmp man bash
 
@@ -22,8 +24,6 @@ export DEBIAN_FRONTEND=noninteractive
 APKCTL=$DEB_HELPER
 DBDIR=$DEB_DBDIR
 PROMPTS=$APK_TOP/tests/deb/lib/prompts.py
-SAVED=$E2E_TMP/saved
-DB_ASIDE=$DEB_DBDIR.check-deb-saved
 PAM_SERVICE=apkt-deb-$$
 # A profile standing for the modules that send the answer on to a server,
 # at pam_krb5's priority (704); its module only ever fails.
@@ -35,105 +35,10 @@ SSH_SERVICE=apkt-sshd-$$
 
 # ---- the system as found, and put back at exit ------------------------------------
 
-pkg_status() {
-	dpkg-query -W -f='${db:Status-Status}' libpam-apikey 2>/dev/null || echo not-installed
-}
-pkg_version() { dpkg-query -W -f='${Version}' libpam-apikey 2>/dev/null; }
 # The PAM configuration pam-auth-update writes: every common-* file.
 pam_files() { ls /etc/pam.d/common-*; }
 
-DEB_SAVED_ACCOUNT=""
-DEB_SAVED_GROUP=""
-DEB_MOVED_DB=0
-DEB_UNINSTALLED=0
-DEB_OVERRIDE=0
-
-deb_save_system() {
-	case $(pkg_status) in
-	not-installed | "") ;;
-	*) bail "libpam-apikey is on this system ($(pkg_status)); this test starts without it: apt-get purge libpam-apikey" ;;
-	esac
-	[ ! -e "$DB_ASIDE" ] ||
-		bail "$DB_ASIDE exists (an interrupted run?): put it back as $DEB_DBDIR by hand"
-	if dpkg-statoverride --list "$DEB_HELPER" >/dev/null 2>&1; then
-		bail "a dpkg-statoverride for $DEB_HELPER exists already; not touching it"
-	fi
-	mkdir -p "$SAVED/pam.d"
-	cp -a /etc/pam.d/common-* "$SAVED/pam.d/" || bail "cannot save /etc/pam.d/common-*"
-	cp -a /var/lib/pam "$SAVED/var-lib-pam" || bail "cannot save /var/lib/pam"
-	# A `make install` copy puts the module where the package does: its
-	# files are kept (as they are, whichever build they came from) and it
-	# is uninstalled.
-	if [ -e "$BINDIR/apikeyctl" ] || [ -e "$PAMDIR/pam_apikey.so" ]; then
-		found=""
-		for f in "$PAMDIR/pam_apikey.so" "$BINDIR/apikeyctl" "$MANDIR/man1/apikeyctl.1" \
-			"$MANDIR/man5/pam_apikey.conf.5" "$MANDIR/man8/pam_apikey.8" "$COMPDIR/apikeyctl" \
-			"$DOCDIR"; do
-			[ -e "$f" ] && found="$found $f"
-		done
-		# shellcheck disable=SC2086 # a list of absolute paths
-		tar -cpPf "$SAVED/make-install.tar" $found ||
-			bail "cannot save the make install copy"
-		run_cmd make -C "$APK_TOP" uninstall
-		[ "$RC" -eq 0 ] || bail "make uninstall of the copy installed by make install"
-		DEB_UNINSTALLED=1
-		diag "uninstalled a make install copy; put back at exit"
-	fi
-	if getent passwd "$DEB_ACCOUNT" >/dev/null; then
-		DEB_SAVED_ACCOUNT=$(getent passwd "$DEB_ACCOUNT")
-		DEB_SAVED_GROUP=$(getent group "$DEB_ACCOUNT")
-		diag "the account $DEB_ACCOUNT exists: put aside, restored at exit"
-	fi
-	if [ -e "$DEB_DBDIR" ]; then
-		mv "$DEB_DBDIR" "$DB_ASIDE" || bail "cannot move $DEB_DBDIR aside"
-		DEB_MOVED_DB=1
-		diag "$DEB_DBDIR moved aside to $DB_ASIDE, restored at exit"
-	fi
-	if [ -n "$DEB_SAVED_ACCOUNT" ]; then
-		userdel "$DEB_ACCOUNT" >/dev/null 2>&1 || bail "cannot put the account $DEB_ACCOUNT aside"
-		if getent group "$DEB_ACCOUNT" >/dev/null; then
-			groupdel "$DEB_ACCOUNT" || bail "cannot put the group $DEB_ACCOUNT aside"
-		fi
-	fi
-}
-
-deb_restore_system() {
-	set +e
-	case $(pkg_status) in
-	not-installed | "") ;;
-	*) apt-get purge -y -q libpam-apikey >/dev/null 2>&1 || dpkg --purge libpam-apikey >/dev/null 2>&1 ;;
-	esac
-	[ "$DEB_OVERRIDE" -eq 1 ] && dpkg-statoverride --remove "$DEB_HELPER" 2>/dev/null
-	rm -f "$OTHER_PROFILE"
-	if [ -d "$SAVED/pam.d" ]; then
-		for f in "$SAVED"/pam.d/common-*; do
-			cmp -s "$f" "/etc/pam.d/$(basename "$f")" || cp -a "$f" /etc/pam.d/
-		done
-	fi
-	if [ -d "$SAVED/var-lib-pam" ]; then
-		rm -rf /var/lib/pam && cp -a "$SAVED/var-lib-pam" /var/lib/pam
-	fi
-	if [ -n "$DEB_SAVED_ACCOUNT" ] && ! getent passwd "$DEB_ACCOUNT" >/dev/null; then
-		IFS=: read -r name _ uid gid gecos home shell <<EOF
-$DEB_SAVED_ACCOUNT
-EOF
-		if [ -n "$DEB_SAVED_GROUP" ] && ! getent group "$DEB_ACCOUNT" >/dev/null; then
-			groupadd --system -g "$(echo "$DEB_SAVED_GROUP" | cut -d: -f3)" "$DEB_ACCOUNT"
-		fi
-		useradd --system -M -u "$uid" -g "$gid" -c "$gecos" -d "$home" -s "$shell" "$name" ||
-			echo "# cleanup: could not restore the account $DEB_ACCOUNT: $DEB_SAVED_ACCOUNT" >&2
-	fi
-	if [ "$DEB_MOVED_DB" -eq 1 ]; then
-		rm -rf "$DEB_DBDIR"
-		mv "$DB_ASIDE" "$DEB_DBDIR"
-	fi
-	if [ "$DEB_UNINSTALLED" -eq 1 ]; then
-		tar -xpPf "$SAVED/make-install.tar" ||
-			echo "# cleanup: could not put back the make install copy" >&2
-	fi
-}
-
-trap 'deb_restore_system; e2e_cleanup' EXIT
+trap 'rm -f "$OTHER_PROFILE"; deb_restore_system; e2e_cleanup' EXIT
 deb_save_system
 
 # ---- checks ------------------------------------------------------------------------
@@ -255,6 +160,9 @@ tap_is "$DEB_ACCOUNT: own group, home $DEB_DBDIR, shell /usr/sbin/nologin" \
 	"$DEB_ACCOUNT:$DEB_DBDIR:/usr/sbin/nologin"
 tap_is "postinst creates $DEB_DBDIR: $DEB_ACCOUNT's, mode 700" \
 	"$(stat -c '%F %U %G %a' "$DEB_DBDIR" 2>/dev/null)" "directory $DEB_ACCOUNT $DEB_ACCOUNT 700"
+tap_is "postinst records in $DEB_RECORD that it made $DEB_ACCOUNT (root's, mode 644)" \
+	"$(stat -c '%U %a' "$DEB_RECORD" 2>/dev/null) $(cat "$DEB_RECORD" 2>/dev/null)" \
+	"root 644 made $(getent passwd "$DEB_ACCOUNT")"
 tap_is "man finds apikeyctl(1), pam_apikey.conf(5) and pam_apikey(8)" \
 	"$(man -w 1 apikeyctl 2>/dev/null) $(man -w 5 pam_apikey.conf 2>/dev/null) $(man -w 8 pam_apikey 2>/dev/null)" \
 	"/usr/share/man/man1/apikeyctl.1.gz /usr/share/man/man5/pam_apikey.conf.5.gz /usr/share/man/man8/pam_apikey.8.gz"
@@ -424,8 +332,9 @@ apt "apt-get purge libpam-apikey (profile on)" purge libpam-apikey
 tap_status "libpam-apikey is purged" "not-installed "
 tap_pam_unchanged "purge leaves every common-* file as found"
 tap_is "purge deletes the key database $DEB_DBDIR" "$(ls -d "$DEB_DBDIR" 2>/dev/null)" ""
-tap_is "purge deletes the account and the group $DEB_ACCOUNT" \
+tap_is "purge deletes the account and the group $DEB_ACCOUNT (the package made them)" \
 	"$(getent passwd "$DEB_ACCOUNT")$(getent group "$DEB_ACCOUNT")" ""
+tap_is "purge deletes the record $DEB_RECORD" "$(ls "$DEB_RECORD" 2>/dev/null)" ""
 expect_login pam "$PAM_SERVICE" "$ALICE" "$ALICE_PW" "after the purge, $ALICE's password"
 
 # A purge never fails because the account went first.

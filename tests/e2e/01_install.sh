@@ -1,7 +1,8 @@
 #!/bin/sh
 # tests/e2e/01_install.sh - `make install` and `make uninstall` as a
 # distribution would use them: staged (DESTDIR) as root and as an ordinary
-# user, then the real install the other end-to-end scripts use.
+# user, refused for an existing account pam_apikey did not make, then the
+# real install the other end-to-end scripts use.
 # shellcheck source=tests/e2e/lib/common.sh
 . "$(dirname "$0")/lib/common.sh"
 e2e_begin man bash cmp
@@ -73,6 +74,40 @@ else
 fi
 chmod 0700 "$E2E_TMP"
 
+# ---- an existing account pam_apikey did not make ------------------------------
+# Another program's system account, with its own home, under the helper
+# account's name (HELPER_USER= gives the staged install that name): the
+# install stops before it changes anything, unless the admin adopts it.
+other=apkt-other-$$
+useradd --system --home-dir "$E2E_TMP/other-home" --create-home --shell /bin/sh "$other" ||
+	bail "useradd $other"
+E2E_USERS="$E2E_USERS $other"
+ostage=$E2E_TMP/other-stage
+record=$DBDIR.account
+record_before=$(sha256sum "$record" 2>/dev/null)
+run_cmd make -C "$APK_TOP" install DESTDIR="$ostage" PREFIX=/usr HELPER_USER="$other"
+if [ "$RC" -ne 0 ] && grep -q "install-helper: refusing the existing account $other (uid .*home $E2E_TMP/other-home).*PAM_APIKEY_ADOPT_ACCOUNT=$other\$" "$E2E_TMP/err"; then
+	tap_ok "make install refuses the existing account $other, naming it and the way to adopt it"
+else
+	tap_not_ok "make install refuses the existing account $other, naming it and the way to adopt it"
+	diag "exit status $RC"
+	diag_file "$E2E_TMP/err"
+fi
+tap_is "... and installs nothing" "$(find "$ostage" 2>/dev/null)" ""
+tap_is "... and leaves the record $record as it was" "$(sha256sum "$record" 2>/dev/null)" "$record_before"
+run_cmd make -C "$APK_TOP" install DESTDIR="$ostage" PREFIX=/usr HELPER_USER="$other" \
+	PAM_APIKEY_ADOPT_ACCOUNT="$HELPER_USER"
+tap_is "adopting another account's name does not adopt $other" "$RC$(find "$ostage" 2>/dev/null)" 2
+run_cmd make -C "$APK_TOP" install DESTDIR="$ostage" PREFIX=/usr HELPER_USER="$other" \
+	PAM_APIKEY_ADOPT_ACCOUNT="$other"
+tap_is "make install PAM_APIKEY_ADOPT_ACCOUNT=$other adopts it (exit status)" "$RC" 0
+[ "$RC" -eq 0 ] || diag_file "$E2E_TMP/err"
+tap_is "... the database directory is then $other's, mode 700" \
+	"$(stat -c '%F %U %a' "$ostage$DBDIR" 2>/dev/null)" "directory $other 700"
+run_cmd make -C "$APK_TOP" uninstall DESTDIR="$ostage" PREFIX=/usr HELPER_USER="$other"
+tap_is "... and staged make uninstall keeps the account $other" \
+	"$RC $(getent passwd "$other" | cut -d: -f1,6)" "0 $other:$E2E_TMP/other-home"
+
 # ---- the real install --------------------------------------------------------
 e2e_install
 tap_ok "make install (PREFIX=$(make_var PREFIX)) installs this build"
@@ -143,5 +178,15 @@ tap_is "make install again exits 0" "$RC" 0
 tap_is "make install again leaves the database directory and file alone" "$after" "$before"
 tap_is "make install again keeps apikeyctl set-user-ID root, mode 4711" \
 	"$(helper_mode "$APKCTL")" "root root 4711"
+# How the install came by the account: made, or adopted by the admin.
+line=$(cat "$record" 2>/dev/null)
+case $line in
+"made $(getent passwd "$HELPER_USER")" | "adopted $(getent passwd "$HELPER_USER")")
+	tap_ok "$record records how the install came by $HELPER_USER (${line%% *})" ;;
+*)
+	tap_not_ok "$record records how the install came by $HELPER_USER"
+	diag "got: '$line'" ;;
+esac
+tap_is "$record is root's, mode 644" "$(stat -c '%U %a' "$record" 2>/dev/null)" "root 644"
 
 e2e_end

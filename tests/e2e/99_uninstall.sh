@@ -4,7 +4,8 @@
 # Runs only when this suite made the install (an earlier script found nothing
 # installed and left /run/pam_apikey-e2e.installed); an installation that was
 # there before the suite is left alone. Uninstall must remove every installed
-# file and never the key database, its directory or the helper's account.
+# file and never the key database, its directory, the helper's account or the
+# record of how the install came by it.
 # shellcheck source=tests/e2e/lib/common.sh
 . "$(dirname "$0")/lib/common.sh"
 e2e_begin
@@ -15,6 +16,8 @@ if [ ! -e "$E2E_MARKER" ]; then
 fi
 
 db_before=$(db_state)
+record_before=$(sha256sum "$DBDIR.account" 2>/dev/null)
+[ -n "$record_before" ] || tap_not_ok "make install left a record in $DBDIR.account"
 run_cmd make -C "$APK_TOP" uninstall
 tap_is "make uninstall exits 0" "$RC" 0
 [ "$RC" -eq 0 ] || diag_file "$E2E_TMP/err"
@@ -35,6 +38,8 @@ db_after=$(db_state)
 tap_is "make uninstall leaves the key database untouched" "$db_after" "$db_before"
 getent passwd "$HELPER_USER" >/dev/null
 tap_check "make uninstall keeps the account $HELPER_USER" $?
+tap_is "make uninstall keeps the record of how the install came by it" \
+	"$(sha256sum "$DBDIR.account" 2>/dev/null)" "$record_before"
 run_cmd make -C "$APK_TOP" uninstall
 tap_is "make uninstall again is harmless" "$RC" 0
 
