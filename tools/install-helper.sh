@@ -212,7 +212,8 @@ packager_notes() {
 	cat <<EOF
 $prog: staged install as an unprivileged user: no account created, no owner set.
 $prog: the package must, on the target system:
-$prog:   useradd --system --no-create-home --home-dir $DBDIR --shell /usr/sbin/nologin $HELPER_USER
+$prog:   useradd --system --no-create-home --home-dir $DBDIR --shell /usr/sbin/nologin \\
+$prog:     --comment "$comment" $HELPER_USER   (when missing; not another program's account)
 $prog:   chown root:root $BINDIR/apikeyctl && chmod 4711 $BINDIR/apikeyctl
 $prog:   chown $HELPER_USER:$HELPER_USER $DBDIR && chmod 0700 $DBDIR
 EOF
