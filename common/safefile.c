@@ -2,30 +2,26 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <pwd.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "apk_config.h"
+#include "helper_uid.h"
 #include "safefile.h"
 
 /* dirfd: the directory a file is in (from apk_safe_open_dir, which trusted
  * its owner), or -1 for the directory itself. A file owned by its
- * directory's owner needs no account lookup. */
+ * directory's owner needs no account lookup; the helper account's uid is
+ * NSS's answer, kept while it cannot have changed (helper_uid.h). */
 static int owner_trusted(uid_t uid, int dirfd)
 {
-	struct passwd pw, *res = NULL;
 	struct stat dst;
-	char buf[2048];
 
 	if (uid == 0 || uid == geteuid())
 		return 1;
 	if (dirfd >= 0 && fstat(dirfd, &dst) == 0 && dst.st_uid == uid)
 		return 1;
-	if (getpwnam_r(APK_HELPER_USER, &pw, buf, sizeof(buf), &res) != 0 || res == NULL)
-		return 0;
-	return pw.pw_uid == uid;
+	return apk_helper_uid_is(uid);
 }
 
 enum apk_err apk_safe_open_dir(const char *dir, int *dirfd)
