@@ -48,8 +48,7 @@ enum brk_part {
  * pam_sm_authenticate whole, called directly. */
 enum login_part {
 	LP_MODULE, LP_VERIFY, LP_PARSE, LP_USER, LP_FETCH, LP_DIR, LP_HELPER, LP_FILE, LP_PROBE,
-	LP_GDBM_OPEN, LP_META, LP_RECORD, LP_DIGEST, LP_PERMIT, LP_LOG, LP_LASTUSED, LP_LU_DIR,
-	LP_LU_FILE, LP_LU_FIND, LP_LU_WRITE, LP_EXPORT, LP_OPTIONS, LP_CRYPTO, LP_PROMPT,
+	LP_GDBM_OPEN, LP_META, LP_RECORD, LP_DIGEST, LP_PERMIT, LP_LOG, LP_LASTUSED, LP_LU_FILE, LP_LU_FIND, LP_LU_WRITE, LP_EXPORT, LP_OPTIONS, LP_CRYPTO, LP_PROMPT,
 	LP_ITEMS, LP_ESCAPE, LP_COUNT
 };
 
@@ -122,6 +121,7 @@ struct bench_result {
 	 * account (own_db "" when not: not root, or no such account). */
 	char own_db[PATH_MAX];
 	struct stats own;                 /* the right key there, in the main rounds */
+	struct stats goal_permit, goal_right, goal_own; /* logins_goal's rounds */
 };
 
 /* fill.c */
@@ -156,9 +156,17 @@ int logins_first(const struct bench_cfg *c, const struct bench_keys *k, struct b
 /* The right key in the database owned by the benchmark's own uid. */
 #define BENCH_OWN_LABEL "right_key_own_layout"
 #define BENCH_OWN_SERVICE "apk-own"
-/* Runs a plan of cells lines in one bench-login child; its figures into res. */
+/* Runs a plan of cells lines in one bench-login child (preload: the
+ * modules loaded before the first login); its figures into res. */
 int logins_run_plan(const struct bench_cfg *c, char *plan, size_t len, size_t cells,
-		    unsigned long rounds, unsigned long warmup, struct bench_result *res);
+		    unsigned long rounds, unsigned long warmup, int preload,
+		    struct bench_result *res);
+/* The goal (doc/PERFORMANCE.md): pam_permit and the right key at the
+ * largest size alone in their rounds, both preloaded, so that no other
+ * cell's work (pam_userdb's Berkeley DB, NSS's probes for a missing name)
+ * stands between them; into goal_permit, goal_right (and goal_own). */
+int logins_goal(const struct bench_cfg *c, const struct bench_keys *k, struct bench_result *res);
+#define BENCH_GOAL_RATIO 1.5
 
 /* restricted.c: measures and prints the cost of a key's restrictions. */
 int restricted_measure(const struct bench_cfg *c, const struct bench_keys *k,

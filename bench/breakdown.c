@@ -13,8 +13,9 @@
  *   user       getpwnam_r of the user (verify.c's lookup)
  *   fetch      apk_store_fetch whole: directory .. record, decoded and checked
  *   directory  apk_safe_open_dir + close: open, fstat, the owner check, which
- *              looks the helper account up when the directory is its
- *   helper     that lookup alone (getpwnam_r of pam-apikey; part of directory)
+ *              asks whether the owner is the helper account when it is not root
+ *   helper     that question alone (apk_helper_uid_is: two stats while the
+ *              answer NSS gave is kept, helper_uid.h; part of directory)
  *   file       apk_safe_openat + close of the account's file: open, fstat,
  *              the owner check (fstat of the directory)
  *   probe      the failing open of a name no file has, which keeps an account
@@ -30,8 +31,8 @@
  *   permit     apk_permit_check of the record (expiry, services, networks)
  *   log line   pam_syslog of an attribution line as long as the module's,
  *              through a handle of this process: to the system's /dev/log
- *   last use   apk_lastused_record as the module calls it, whole
- *   lu dir     its opening of the database directory (apk_safe_open_dir)
+ *   last use   apk_lastused_record_at as the module calls it, whole, in the
+ *              directory the key was read from (opened once a login)
  *   lu file    apk_lu_open + close: u<uid>.used opened, fstat, header read
  *   lu find    apk_lu_find_slot: the key's entry in the slot directory
  *   lu write   the slot encoded and written with one pwrite
@@ -56,6 +57,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
@@ -67,6 +69,8 @@
 
 #include "../tests/lib/pam_conv.h"
 #include "bench.h"
+#include "helper_uid.h"
+#include "keysource.h"
 #include "lastused_format.h"
 #include "pam_options.h"
 #include "permit.h"
@@ -77,7 +81,7 @@
 
 const char *const login_part_name[LP_COUNT] = {
 	"module", "verify", "parse", "user", "fetch", "directory", "helper", "file", "probe",
-	"gdbm open", "meta", "record", "digest", "permit", "log line", "last use", "lu dir",
+	"gdbm open", "meta", "record", "digest", "permit", "log line", "last use",
 	"lu file", "lu find", "lu write", "export", "options", "crypto", "prompt", "items",
 	"escape",
 };
@@ -94,6 +98,7 @@ struct subject {
 	struct apk_meta meta;
 	int dirfd, filefd;
 	int lufd;          /* u<uid>.used, open for the find and write steps */
+	uid_t dirowner;    /* the database directory's owner */
 	uint32_t lucap;
 	struct apk_record rec; /* the right key's record (no secret in it) */
 	GDBM_FILE gdbm;
@@ -160,6 +165,7 @@ static int step(struct subject *s, int part)
 	static const char *argv[] = { "db=/var/lib/pam_apikey", "nodelay" };
 	struct apk_pam_options opts;
 	struct apk_lastused lu;
+	struct apk_keysource keys;
 	unsigned char slot[LU_SLOT];
 	const void *item = NULL;
 	const char *user = NULL;
@@ -182,12 +188,11 @@ static int step(struct subject *s, int part)
 		rc = lookup(s->k->me.name);
 		break;
 	case LP_DIR:
-	case LP_LU_DIR:
 		if ((rc = apk_safe_open_dir(s->db, &fd) == APK_OK ? 0 : -1) == 0)
 			close(fd);
 		break;
 	case LP_HELPER:
-		(void)lookup(APK_HELPER_USER); /* found or not, as the owner check makes it */
+		(void)apk_helper_uid_is(s->dirowner); /* yes or no, as the owner check asks */
 		break;
 	case LP_FILE:
 		if ((rc = apk_safe_openat(s->dirfd, s->base, O_RDONLY, 0, &fd) == APK_OK ? 0 : -1) == 0)
@@ -207,7 +212,9 @@ static int step(struct subject *s, int part)
 		sodium_memzero(&rec, sizeof(rec));
 		break;
 	case LP_VERIFY:
-		err = apk_verify(s->db, s->k->me.name, s->k->right, APK_KEY_LEN, &rec);
+		apk_keysource_init(&keys, &apk_keysource_local, s->db);
+		err = apk_verify(&keys, s->k->me.name, s->k->right, APK_KEY_LEN, &rec);
+		apk_keysource_close(&keys);
 		rc = err == APK_OK ? 0 : -1;
 		sodium_memzero(&rec, sizeof(rec));
 		break;
@@ -216,8 +223,8 @@ static int step(struct subject *s, int part)
 				     APK_PERMIT_OK ? 0 : -1;
 		break;
 	case LP_LASTUSED:
-		rc = apk_lastused_record(s->db, s->k->me.uid, s->key.id, (int64_t)time(NULL),
-					 "apk-1000000", RHOST) == APK_OK ? 0 : -1;
+		rc = apk_lastused_record_at(s->dirfd, s->k->me.uid, s->key.id, (int64_t)time(NULL),
+					    "apk-1000000", RHOST) == APK_OK ? 0 : -1;
 		break;
 	case LP_LU_FILE:
 		if ((rc = apk_lu_open(s->dirfd, s->k->me.uid, O_RDWR, &fd, &cap) == APK_OK ? 0 : -1) ==
@@ -300,6 +307,7 @@ static int subject_open(const struct bench_cfg *c, const struct bench_keys *k, c
 {
 	struct pam_conv conv = { harness_conv, &s->cs };
 	char confdir[PATH_MAX];
+	struct stat st;
 
 	memset(s, 0, sizeof(*s));
 	s->cs.response = k->right;
@@ -311,9 +319,11 @@ static int subject_open(const struct bench_cfg *c, const struct bench_keys *k, c
 	    apk_store_fetch(db, k->me.uid, s->key.id, &s->meta, &s->rec) != APK_OK ||
 	    apk_safe_open_dir(db, &s->dirfd) != APK_OK ||
 	    apk_safe_openat(s->dirfd, s->base, O_RDONLY, 0, &s->filefd) != APK_OK ||
+	    fstat(s->dirfd, &st) != 0 ||
 	    apk_lu_open(s->dirfd, k->me.uid, O_RDWR, &s->lufd, &s->lucap) != APK_OK ||
 	    module_load(c, s) != 0)
 		return -1;
+	s->dirowner = st.st_uid;
 	s->gdbm = gdbm_fd_open(dup(s->filefd), s->base, STORE_BLOCK_SIZE,
 			       GDBM_READER | GDBM_NOMMAP | GDBM_NOLOCK | GDBM_CLOERROR, NULL);
 	if (s->gdbm == NULL || path_join(confdir, sizeof(confdir), c->work, "pam.d") != 0)

@@ -387,7 +387,8 @@ static int run_plan(const struct bench_cfg *c, char *plan, size_t len, size_t ce
 }
 
 int logins_run_plan(const struct bench_cfg *c, char *plan, size_t len, size_t cells,
-		    unsigned long rounds, unsigned long warmup, struct bench_result *res)
+		    unsigned long rounds, unsigned long warmup, int preload,
+		    struct bench_result *res)
 {
 	char buf[PLAN_MAX];
 	long hwm;
@@ -396,7 +397,42 @@ int logins_run_plan(const struct bench_cfg *c, char *plan, size_t len, size_t ce
 		return -1;
 	memcpy(buf, plan, len);
 	sodium_memzero(plan, len);
-	return run_plan(c, buf, len, cells, rounds, warmup, 0, res, &hwm);
+	return run_plan(c, buf, len, cells, rounds, warmup, preload ? RUN_PRELOAD : 0, res, &hwm);
+}
+
+/* The goal's rounds: pam_permit and the right key at the largest size
+ * (and in the other layout, when there is one) alone, interleaved. */
+int logins_goal(const struct bench_cfg *c, const struct bench_keys *k, struct bench_result *res)
+{
+	struct bench_result *scratch = malloc(sizeof(*scratch));
+	const struct size_result *big = &res->sz[c->nsizes - 1];
+	char plan[PLAN_MAX];
+	size_t len = 0, cells = 2;
+	long hwm;
+	int rc = -1;
+
+	if (scratch == NULL)
+		return -1;
+	memcpy(scratch, res, sizeof(*scratch));
+	if (plan_permit(plan, &len, k) != 0 || plan_class(plan, &len, k, LC_RIGHT, big->keys) != 0)
+		goto out;
+	if (res->own_db[0] != '\0') {
+		if (plan_add(plan, &len, BENCH_OWN_LABEL, BENCH_OWN_SERVICE, k->me.name, PAM_SUCCESS,
+			     k->right) != 0)
+			goto out;
+		cells++;
+	}
+	fprintf(stderr, "# the goal: pam_permit and the right key alone, modules preloaded: %zu "
+		"cells x %lu rounds\n", cells, c->rounds);
+	if (run_plan(c, plan, len, cells, c->rounds, c->warmup, RUN_PRELOAD, scratch, &hwm) == 0) {
+		res->goal_permit = scratch->permit;
+		res->goal_right = scratch->sz[c->nsizes - 1].login[LC_RIGHT];
+		res->goal_own = scratch->own;
+		rc = 0;
+	}
+out:
+	free(scratch);
+	return rc;
 }
 
 int logins_measure(const struct bench_cfg *c, const struct bench_keys *k, struct bench_result *res)

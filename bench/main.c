@@ -238,7 +238,8 @@ static int measure(const struct bench_cfg *c, struct bench_keys *k, struct bench
 		fprintf(stderr, "bench: FUNCTIONAL ERROR: could not set up the databases\n");
 		return -1;
 	}
-	if (logins_measure(c, k, res) != 0 || logins_files(c, k, res) != 0 ||
+	if (logins_measure(c, k, res) != 0 || logins_goal(c, k, res) != 0 ||
+	    logins_files(c, k, res) != 0 ||
 	    logins_first(c, k, res) != 0 || restricted_measure(c, k, res) != 0)
 		failed = 1;
 	if (cli_measure(c, res) != 0)

@@ -90,7 +90,7 @@ int restricted_measure(const struct bench_cfg *c, const struct bench_keys *k,
 	fprintf(stderr, "# restrictions: a plain and a fully restricted key, 2 cells x %lu rounds\n",
 		c->rounds);
 	if (n < 0 || (size_t)n >= sizeof(plan) ||
-	    logins_run_plan(c, plan, (size_t)n, 2, c->rounds, c->warmup, res) != 0)
+	    logins_run_plan(c, plan, (size_t)n, 2, c->rounds, c->warmup, 0, res) != 0)
 		goto out;
 	ratio = res->restricted.median_us / res->plain.median_us;
 	printf("restricted key: %.1f us, plain key %.1f us (medians): %.3fx - %s (at most %.1fx)\n",

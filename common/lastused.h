@@ -6,7 +6,10 @@
  * file). It holds a fixed-size slot per key; the module overwrites its
  * key's slot with one pwrite and never creates, grows, locks or waits.
  * The helper account creates the file and assigns the slots
- * (apk_lastused_prepare, under the account's writer lock); the module only
+ * (apk_lastused_assign, under the account's writer lock, for records
+ * however they were written: the store's save calls it, and a writer that
+ * puts records in the database by other means calls it the same way);
+ * the module only
  * writes into an existing file. The byte layout is in FORMAT.md, section
  * "Last used"; common/lastused_format.c owns it.
  */
@@ -70,8 +73,13 @@ enum apk_err apk_lastused_read(const char *dir, uint32_t uid, const char *const 
  * to new ids. Creates the file when missing, rebuilds it (a new file
  * renamed over the old one, the kept slots copied) when it must grow or
  * may shrink or is not valid, and removes it when n is 0. The caller holds
- * the account's writer lock (store_begin); a failure here must not fail
- * the change (logins are then not recorded until the next change). */
-enum apk_err apk_lastused_prepare(const char *dir, uint32_t uid, const char *const *ids, size_t n);
+ * the account's writer lock (apk_store_begin's, or its own on
+ * u<uid>.lock); a failure here must not fail the change (logins are then
+ * not recorded until the next change). */
+enum apk_err apk_lastused_assign(const char *dir, uint32_t uid, const char *const *ids, size_t n);
+
+/* The same in the database directory dirfd, opened and checked already
+ * (apk_safe_open_dir); APK_ERR_INVALID for a bad id set or dirfd < 0. */
+enum apk_err apk_lastused_assign_at(int dirfd, uint32_t uid, const char *const *ids, size_t n);
 
 #endif

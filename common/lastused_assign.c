@@ -1,6 +1,8 @@
-/* apk_lastused_prepare.c - keeping u<uid>.used in step with the account's key
+/* lastused_assign.c - keeping u<uid>.used in step with the account's key
  * set: creating it, assigning and freeing slots, rebuilding and removing
- * it (the helper account, under the account's writer lock) */
+ * it (the helper account, under the account's writer lock), whatever
+ * wrote the records: the store's save calls it, and so can any writer of
+ * an account's records */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h> /* renameat */
@@ -194,33 +196,29 @@ static enum apk_err rebuild(int dirfd, uint32_t uid, const char *const *ids, siz
 	return e;
 }
 
-enum apk_err apk_lastused_prepare(const char *dir, uint32_t uid, const char *const *ids, size_t n)
+enum apk_err apk_lastused_assign_at(int dirfd, uint32_t uid, const char *const *ids, size_t n)
 {
 	enum apk_err e;
 	uint32_t cap = 0;
-	int dirfd, fd = -1;
+	int fd = -1;
 	char name[32], tmp[32];
 
 	e = check_ids(ids, n);
 	if (e != APK_OK)
 		return e;
-	e = apk_safe_open_dir(dir, &dirfd);
-	if (e != APK_OK)
-		return e;
+	if (dirfd < 0)
+		return APK_ERR_INVALID;
 	apk_lu_name(uid, 0, name);
 	apk_lu_name(uid, 1, tmp);
 	/* Under the account's lock a replacement is always a killed helper's
 	 * leftover. Removing a name in our own directory follows nothing,
 	 * whatever it is. */
-	if (unlinkat(dirfd, tmp, 0) != 0 && errno != ENOENT) {
-		close(dirfd);
+	if (unlinkat(dirfd, tmp, 0) != 0 && errno != ENOENT)
 		return APK_ERR_UNAVAIL;
-	}
 	if (n == 0) {
 		/* No keys, no file. */
 		if (unlinkat(dirfd, name, 0) != 0 && errno != ENOENT)
 			e = APK_ERR_UNAVAIL;
-		close(dirfd);
 		return e;
 	}
 	e = apk_lu_open(dirfd, uid, O_RDWR, &fd, &cap);
@@ -234,6 +232,21 @@ enum apk_err apk_lastused_prepare(const char *dir, uint32_t uid, const char *con
 	}
 	if (fd >= 0)
 		close(fd);
+	return e;
+}
+
+enum apk_err apk_lastused_assign(const char *dir, uint32_t uid, const char *const *ids, size_t n)
+{
+	enum apk_err e;
+	int dirfd;
+
+	e = check_ids(ids, n);
+	if (e != APK_OK)
+		return e;
+	e = apk_safe_open_dir(dir, &dirfd);
+	if (e != APK_OK)
+		return e;
+	e = apk_lastused_assign_at(dirfd, uid, ids, n);
 	close(dirfd);
 	return e;
 }

@@ -5,7 +5,7 @@
  *   slots      cap slots of 256 bytes at apk_lu_data_offset(cap), a multiple
  *              of 256, so no slot crosses a page
  *
- * Only lastused.c and apk_lastused_prepare.c (and tests) include this. */
+ * Only lastused.c and apk_lastused_assign.c (and tests) include this. */
 #ifndef APK_LASTUSED_FORMAT_H
 #define APK_LASTUSED_FORMAT_H
 
@@ -40,7 +40,7 @@ void apk_lu_name(uint32_t uid, int replacement, char out[32]);
 size_t apk_lu_data_offset(uint32_t cap);
 size_t apk_lu_file_size(uint32_t cap);
 
-/* The slot count prepare gives n keys: a power of two >= max(n, 8). */
+/* The slot count assignment gives n keys: a power of two >= max(n, 8). */
 uint32_t apk_lu_cap_for(size_t n);
 
 void apk_lu_header_encode(unsigned char h[LU_HEADER], uint32_t uid, uint32_t cap);

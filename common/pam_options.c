@@ -65,6 +65,7 @@ int apk_pam_options_parse(int argc, const char **argv, struct apk_pam_options *o
 	int i;
 
 	opts->db = APK_DBDIR;
+	opts->keys = &apk_keysource_local;
 	opts->prompt = NULL;
 	opts->source = APK_ASK;
 	opts->debug = opts->nodelay = opts->nokeys_ignore = false;
@@ -88,6 +89,8 @@ int apk_pam_options_parse(int argc, const char **argv, struct apk_pam_options *o
 			opts->source = src;
 		else if ((v = value_of(a, "db")) != NULL && v[0] == '/' && strlen(v) < 4096)
 			opts->db = v;
+		else if ((v = value_of(a, "keys")) != NULL && apk_keysource_named(v) != NULL)
+			opts->keys = apk_keysource_named(v);
 		else if ((v = value_of(a, "prompt")) != NULL && prompt_ok(v))
 			opts->prompt = v;
 		else if ((v = value_of(a, "warn")) != NULL && days_of(v, &opts->warn_days) == 0)

@@ -4,6 +4,8 @@
 
 #include <stdbool.h>
 
+#include "keysource.h"
+
 /* Where the module takes the answer from. At most one of the options. */
 enum apk_answer_source {
 	APK_ASK,            /* default: ask through the conversation, keep the answer */
@@ -14,6 +16,7 @@ enum apk_answer_source {
 
 struct apk_pam_options {
 	const char *db;      /* db=DIR (absolute), default APK_DBDIR */
+	const struct apk_keysource_ops *keys; /* keys=NAME (apk_keysources), default local */
 	const char *prompt;  /* prompt=TEXT, default "API key: " ("Password: " with forward_pass) */
 	enum apk_answer_source source;
 	bool debug;          /* debug */

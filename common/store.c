@@ -37,12 +37,18 @@ enum apk_err apk_store_gdbm_error(int gerr)
 	}
 }
 
-enum apk_err apk_store_locate(struct apk_store_files *f, const char *dbdir, uint32_t uid)
+void apk_store_name(struct apk_store_files *f, int dirfd, uint32_t uid)
 {
+	f->dirfd = dirfd;
 	f->uid = uid;
 	snprintf(f->base, sizeof(f->base), "u%" PRIu32, uid);
 	snprintf(f->lockname, sizeof(f->lockname), "u%" PRIu32 ".lock", uid);
 	snprintf(f->newname, sizeof(f->newname), "u%" PRIu32 ".new", uid);
+}
+
+enum apk_err apk_store_locate(struct apk_store_files *f, const char *dbdir, uint32_t uid)
+{
+	apk_store_name(f, -1, uid);
 	return apk_safe_open_dir(dbdir, &f->dirfd);
 }
 
@@ -179,8 +185,8 @@ static void found_costs_a_miss(const struct apk_store_files *f)
 		close(fd);
 }
 
-enum apk_err apk_store_fetch(const char *dbdir, uint32_t uid, const char *id,
-			     struct apk_meta *meta, struct apk_record *rec)
+enum apk_err apk_store_fetch_at(int dirfd, uint32_t uid, const char *id, struct apk_meta *meta,
+				struct apk_record *rec)
 {
 	struct apk_store_files f;
 	struct reader rd = { NULL, uid, 0 };
@@ -188,8 +194,7 @@ enum apk_err apk_store_fetch(const char *dbdir, uint32_t uid, const char *id,
 
 	memset(meta, 0, sizeof(*meta));
 	memset(rec, 0, sizeof(*rec));
-	if ((err = apk_store_locate(&f, dbdir, uid)) != APK_OK)
-		return err;
+	apk_store_name(&f, dirfd, uid);
 	err = open_file(&f, f.base, &rd.db);
 	if (err == APK_ERR_NOTFOUND) {
 		rd.decoy = 1;
@@ -197,7 +202,6 @@ enum apk_err apk_store_fetch(const char *dbdir, uint32_t uid, const char *id,
 	} else if (err == APK_OK) {
 		found_costs_a_miss(&f);
 	}
-	apk_store_release(&f);
 	if (err != APK_OK)
 		return err; /* NOTFOUND: no file at all, nobody ever had a key here */
 	if ((err = read_meta(&rd, meta)) == APK_OK) {
@@ -210,6 +214,21 @@ enum apk_err apk_store_fetch(const char *dbdir, uint32_t uid, const char *id,
 		sodium_memzero(meta, sizeof(*meta));
 	if (err != APK_OK)
 		sodium_memzero(rec, sizeof(*rec));
+	return err;
+}
+
+enum apk_err apk_store_fetch(const char *dbdir, uint32_t uid, const char *id,
+			     struct apk_meta *meta, struct apk_record *rec)
+{
+	struct apk_store_files f;
+	enum apk_err err;
+
+	memset(meta, 0, sizeof(*meta));
+	memset(rec, 0, sizeof(*rec));
+	if ((err = apk_store_locate(&f, dbdir, uid)) != APK_OK)
+		return err;
+	err = apk_store_fetch_at(f.dirfd, uid, id, meta, rec);
+	apk_store_release(&f);
 	return err;
 }
 
@@ -263,6 +282,14 @@ enum apk_err apk_store_read_all(const struct apk_store_files *f, struct apk_keyr
 		apk_keyring_init(kr);
 	}
 	return err;
+}
+
+enum apk_err apk_store_load_at(int dirfd, uint32_t uid, struct apk_keyring *kr)
+{
+	struct apk_store_files f;
+
+	apk_store_name(&f, dirfd, uid);
+	return apk_store_read_all(&f, kr);
 }
 
 enum apk_err apk_store_load(const char *dbdir, uint32_t uid, struct apk_keyring *kr)

@@ -46,11 +46,16 @@
  * whose id is not the one it is stored under, is corruption. */
 enum apk_err apk_store_fetch(const char *dbdir, uint32_t uid, const char *id,
 			     struct apk_meta *meta, struct apk_record *rec);
+/* The same in the database directory dirfd, opened and checked already
+ * (apk_safe_open_dir; the key source's, keysource.h). */
+enum apk_err apk_store_fetch_at(int dirfd, uint32_t uid, const char *id, struct apk_meta *meta,
+				struct apk_record *rec);
 
 /* Reads account uid's whole keyring without a lock, every record decoded
  * and checked (for showing keys). An account without a file reads as an
  * empty keyring. kr is initialised here; apk_keyring_free it either way. */
 enum apk_err apk_store_load(const char *dbdir, uint32_t uid, struct apk_keyring *kr);
+enum apk_err apk_store_load_at(int dirfd, uint32_t uid, struct apk_keyring *kr);
 
 /* A change of one account's keys, from apk_store_begin to apk_store_save
  * or apk_store_abandon. */
@@ -64,7 +69,7 @@ enum apk_err apk_store_begin(const char *dbdir, uint32_t uid, int lock_timeout_m
 
 /* Makes kr the account's keys, durably (new file, fsync, rename, fsync of
  * the directory; no keys: the file is removed), gives each of them a slot
- * in the last-used file (apk_lastused_prepare; its failure is not the
+ * in the last-used file (apk_lastused_assign; its failure is not the
  * change's), then unlocks. On failure nothing changed. ch is freed either
  * way. */
 enum apk_err apk_store_save(struct apk_store_change *ch, const struct apk_keyring *kr);

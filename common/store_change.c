@@ -16,7 +16,6 @@
 
 struct apk_store_change {
 	struct apk_store_files files;
-	const char *dbdir; /* the caller's, for the last-used file */
 	int lockfd;
 };
 
@@ -170,7 +169,6 @@ enum apk_err apk_store_begin(const char *dbdir, uint32_t uid, int lock_timeout_m
 	if ((ch = calloc(1, sizeof(*ch))) == NULL)
 		return APK_ERR_NOMEM;
 	ch->lockfd = -1;
-	ch->dbdir = dbdir;
 	if ((err = apk_store_locate(&ch->files, dbdir, uid)) != APK_OK ||
 	    (err = take_lock(ch, lock_timeout_ms)) != APK_OK ||
 	    (err = ensure_decoy(&ch->files)) != APK_OK ||
@@ -207,7 +205,7 @@ static void prepare_last_used(const struct apk_store_change *ch, const struct ap
 		return;
 	for (i = 0; i < kr->n; i++)
 		ids[i] = kr->recs[i].id;
-	(void)apk_lastused_prepare(ch->dbdir, ch->files.uid, ids, kr->n);
+	(void)apk_lastused_assign_at(ch->files.dirfd, ch->files.uid, ids, kr->n);
 	free(ids);
 }
 

@@ -23,6 +23,8 @@ struct apk_store_files {
 	char newname[24];  /* u<uid>.new */
 };
 
+/* Fills the names for uid in the directory dirfd (borrowed, not closed). */
+void apk_store_name(struct apk_store_files *f, int dirfd, uint32_t uid);
 /* Fills the names for uid and opens the checked directory (dirfd -1 on failure). */
 enum apk_err apk_store_locate(struct apk_store_files *f, const char *dbdir, uint32_t uid);
 void apk_store_release(struct apk_store_files *f);

@@ -6,7 +6,6 @@
 
 #include <sodium.h>
 
-#include "store.h"
 #include "verify.h"
 
 struct owner {
@@ -34,7 +33,7 @@ static void lookup_owner(const char *user, struct owner *o)
 	memcpy(o->name, pw.pw_name, strlen(pw.pw_name) + 1);
 }
 
-enum apk_err apk_verify(const char *dbdir, const char *user, const char *token,
+enum apk_err apk_verify(struct apk_keysource *keys, const char *user, const char *token,
 			size_t len, struct apk_record *matched)
 {
 	struct apk_meta meta;
@@ -53,7 +52,7 @@ enum apk_err apk_verify(const char *dbdir, const char *user, const char *token,
 
 	/* An unknown user reads the decoy like an account without keys. */
 	lookup_owner(user, &owner);
-	err = apk_store_fetch(dbdir, owner.uid, key.id, &meta, &rec);
+	err = apk_keysource_fetch(keys, owner.uid, key.id, &meta, &rec);
 	if (err == APK_OK || err == APK_ERR_NOTFOUND) {
 		/* Found or not (then rec is all zero and err says so), a digest is
 		 * computed and compared, and ownership is decided after. */
@@ -74,18 +73,13 @@ enum apk_err apk_verify(const char *dbdir, const char *user, const char *token,
 	return err;
 }
 
-enum apk_err apk_account_has_keys(const char *dbdir, const char *user, int *has)
+enum apk_err apk_account_has_keys(struct apk_keysource *keys, const char *user, int *has)
 {
-	struct apk_keyring kr;
 	struct owner owner;
-	enum apk_err err;
 
 	*has = 0;
 	lookup_owner(user, &owner);
 	if (!owner.known)
 		return APK_ERR_NOUSER;
-	err = apk_store_load(dbdir, owner.uid, &kr);
-	*has = err == APK_OK && kr.n > 0;
-	apk_keyring_free(&kr);
-	return err;
+	return apk_keysource_has_keys(keys, owner.uid, has);
 }

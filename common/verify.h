@@ -5,22 +5,24 @@
 #include <stddef.h>
 
 #include "apk_error.h"
+#include "keysource.h"
 #include "record.h"
 
 /* APK_OK only when token (len bytes) is a well-formed key whose record in
- * the database directory dbdir belongs to user: the record's uid and owner name
+ * the key source keys belongs to user: the record's uid and owner name
  * both equal getpwnam(user)'s, and its digest matches. matched then holds
  * the record (no secret in it). Otherwise: APK_ERR_BADKEY (checked before
  * the database is opened), APK_ERR_NOUSER, APK_ERR_NOMATCH (unknown id,
  * another account's key, wrong secret), or a database error (UNAVAIL,
  * UNSAFE, CORRUPT, NOMEM). An account without keys, an unknown id and a
- * wrong secret do the same work (store.h's apk_store_fetch, and a digest
- * always computed and compared); an unknown user adds only its lookup.
+ * wrong secret do the same work (the source's fetch, keysource.h, and a
+ * digest always computed and compared); an unknown user adds only its
+ * lookup. The source is opened only after the key parsed.
  * Whenever the token parsed, matched->id holds its (public) id, for logs. */
-enum apk_err apk_verify(const char *dbdir, const char *user, const char *token,
+enum apk_err apk_verify(struct apk_keysource *keys, const char *user, const char *token,
 			size_t len, struct apk_record *matched);
 
-/* Whether user has any key (for the module's nokeys_ignore option only). */
-enum apk_err apk_account_has_keys(const char *dbdir, const char *user, int *has);
+/* Whether user has any key in keys (for the module's nokeys_ignore option only). */
+enum apk_err apk_account_has_keys(struct apk_keysource *keys, const char *user, int *has);
 
 #endif

@@ -25,6 +25,7 @@
 
 #include "keyfmt.h"
 #include "keylike.h"
+#include "keysource.h"
 #include "lastused.h"
 #include "pam_options.h"
 #include "permit.h"
@@ -39,6 +40,7 @@
 /* Who is logging in from where, when: as PAM gave it (service and rhost
  * NULL when unset), and escaped for the log lines. */
 struct attempt {
+	struct apk_keysource *keys; /* where the user's keys come from */
 	const char *user, *service, *rhost;
 	int flags;   /* pam_sm_authenticate's: PAM_SILENT */
 	int64_t now; /* the one time every check of this attempt uses */
@@ -167,13 +169,17 @@ static void warn_expiry(pam_handle_t *pamh, const struct apk_pam_options *opts,
 }
 
 /* After a login: the key's last use (time, service, PAM_RHOST) into its
- * slot. Best effort: one pwrite into an existing file, no lock, no wait;
+ * slot, in the database directory the key was read from (opened once).
+ * Best effort: one pwrite into an existing file, no lock, no wait;
  * whatever happens the login stands, and only debug logs it. */
 static void record_use(pam_handle_t *pamh, const struct apk_pam_options *opts,
 		       const struct attempt *a, const struct apk_record *rec)
 {
-	enum apk_err e = apk_lastused_record(opts->db, rec->uid, rec->id, a->now, a->service,
-					     a->rhost);
+	int dirfd;
+	enum apk_err e = apk_keysource_dir(a->keys, &dirfd);
+
+	if (e == APK_OK)
+		e = apk_lastused_record_at(dirfd, rec->uid, rec->id, a->now, a->service, a->rhost);
 
 	if (opts->debug)
 		pam_syslog(pamh, LOG_DEBUG, "last use of key %s: %s", rec->id,
@@ -205,7 +211,7 @@ static int outcome(pam_handle_t *pamh, const struct apk_pam_options *opts,
 	/* nokeys_ignore: an account without keys is not ours to refuse, whatever
 	 * was typed. Never success: the rest of the stack decides. */
 	if (ret == PAM_AUTH_ERR && opts->nokeys_ignore &&
-	    apk_account_has_keys(opts->db, a->user, &has) == APK_OK && !has)
+	    apk_account_has_keys(a->keys, a->user, &has) == APK_OK && !has)
 		ret = PAM_IGNORE;
 
 	if (ret == PAM_SUCCESS && (ret = export_key(pamh, rec)) != PAM_SUCCESS) {
@@ -245,7 +251,7 @@ static int check(pam_handle_t *pamh, const struct apk_pam_options *opts,
 
 	memset(&rec, 0, sizeof(rec));
 	if (len <= PAM_MAX_RESP_SIZE)
-		err = apk_verify(opts->db, a->user, token, len, &rec);
+		err = apk_verify(a->keys, a->user, token, len, &rec);
 	if (err == APK_OK)
 		permit = apk_permit_check(&rec, a->now, a->service, a->rhost);
 	ret = outcome(pamh, opts, a, err, permit, &rec, note);
@@ -273,12 +279,48 @@ static int check_or_forward(pam_handle_t *pamh, const struct apk_pam_options *op
 	return outcome(pamh, opts, a, APK_ERR_BADKEY, APK_PERMIT_OK, &none, NOTE_PASSED_ON);
 }
 
+/* The answer (asked for, or an earlier module's token) checked: a PAM code. */
+static int authenticate(pam_handle_t *pamh, const struct apk_pam_options *opts,
+			const struct attempt *a)
+{
+	const char *earlier;
+	char *answer = NULL;
+	int ret;
+
+	switch (opts->source) {
+	case APK_USE_FIRST_PASS:
+		if ((earlier = earlier_token(pamh)) == NULL) {
+			pam_syslog(pamh, LOG_NOTICE, "no token from an earlier module for user %s",
+				   a->euser);
+			return PAM_AUTHTOK_RECOVERY_ERR;
+		}
+		return check(pamh, opts, a, earlier, "");
+	case APK_TRY_FIRST_PASS:
+		/* A wrong earlier token asks again; any other answer stands. */
+		if ((earlier = earlier_token(pamh)) != NULL &&
+		    (ret = check(pamh, opts, a, earlier, "")) != PAM_AUTH_ERR)
+			return ret;
+		break;
+	case APK_ASK:
+	case APK_FORWARD_PASS:
+		break;
+	}
+	if ((ret = ask(pamh, opts->prompt, &answer)) != PAM_SUCCESS)
+		return ret;
+	if (opts->source == APK_FORWARD_PASS)
+		ret = check_or_forward(pamh, opts, a, answer);
+	else
+		ret = check(pamh, opts, a, answer, "");
+	forget(&answer);
+	return ret;
+}
+
 APK_EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	struct apk_pam_options opts;
+	struct apk_keysource keys;
 	struct attempt a;
-	const char *bad = NULL, *earlier;
-	char *answer = NULL;
+	const char *bad = NULL;
 	int ret;
 
 	if (apk_pam_options_parse(argc, argv, &opts, &bad) != 0) {
@@ -303,32 +345,10 @@ APK_EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, cons
 	a.rhost = item_str(pamh, PAM_RHOST, a.erhost, sizeof(a.erhost));
 	a.flags = flags;
 	a.now = (int64_t)time(NULL);
-
-	switch (opts.source) {
-	case APK_USE_FIRST_PASS:
-		if ((earlier = earlier_token(pamh)) == NULL) {
-			pam_syslog(pamh, LOG_NOTICE, "no token from an earlier module for user %s",
-				   a.euser);
-			return PAM_AUTHTOK_RECOVERY_ERR;
-		}
-		return check(pamh, &opts, &a, earlier, "");
-	case APK_TRY_FIRST_PASS:
-		/* A wrong earlier token asks again; any other answer stands. */
-		if ((earlier = earlier_token(pamh)) != NULL &&
-		    (ret = check(pamh, &opts, &a, earlier, "")) != PAM_AUTH_ERR)
-			return ret;
-		break;
-	case APK_ASK:
-	case APK_FORWARD_PASS:
-		break;
-	}
-	if ((ret = ask(pamh, opts.prompt, &answer)) != PAM_SUCCESS)
-		return ret;
-	if (opts.source == APK_FORWARD_PASS)
-		ret = check_or_forward(pamh, &opts, &a, answer);
-	else
-		ret = check(pamh, &opts, &a, answer, "");
-	forget(&answer);
+	apk_keysource_init(&keys, opts.keys, opts.db);
+	a.keys = &keys;
+	ret = authenticate(pamh, &opts, &a);
+	apk_keysource_close(&keys);
 	return ret;
 }
 

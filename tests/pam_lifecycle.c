@@ -377,7 +377,7 @@ static void last_use_is_recorded_on_success_only(void **state)
 }
 
 /* A login whose last use cannot be recorded stands: no slot (a key whose
- * change was not followed by apk_lastused_prepare), or no file at all. */
+ * change was not followed by apk_lastused_assign), or no file at all. */
 static void login_stands_when_last_use_cannot_be_recorded(void **state)
 {
 	struct restrictions none = { 0, false, NULL, NULL };
@@ -388,7 +388,7 @@ static void login_stands_when_last_use_cannot_be_recorded(void **state)
 	(void)state;
 	make_key("slotless", &none, tok, id);
 	/* slots for the plain key alone: this key has none */
-	assert_int_equal(apk_lastused_prepare(T.path, ME.uid, &only_plain, 1), APK_OK);
+	assert_int_equal(apk_lastused_assign(T.path, ME.uid, &only_plain, 1), APK_OK);
 	assert_false(last_use(id).used);
 	accepted(login("sshd", "192.0.2.1", 0, tok, &l), &l);
 	assert_false(last_use(id).used);

@@ -8,7 +8,7 @@
  *    The parent reads all keys in a loop. Every read is either "never"
  *    (only until the key's first write has been seen) or one whole write
  *    (service, host and time agree): never a mix, never garbage. A second
- *    round adds a helper process running apk_lastused_prepare with the key set
+ *    round adds a helper process running apk_lastused_assign with the key set
  *    cycling through KEYS + 10, KEYS + 7 and KEYS keys (the file rebuilt,
  *    grown and shrunk, slots of other keys freed and assigned in place):
  *    the KEYS keys, once used, stay used and whole.
@@ -115,7 +115,7 @@ static pid_t spawn_helper(int64_t until_us)
 		static const size_t sets[3] = { KEYS + EXTRA, KEYS + EXTRA - 3, KEYS };
 		size_t n = sets[round++ % 3];
 
-		if (apk_lastused_prepare(dir, UID, idp, n) != APK_OK)
+		if (apk_lastused_assign(dir, UID, idp, n) != APK_OK)
 			_exit(3);
 	}
 	_exit(0);
@@ -124,7 +124,7 @@ static pid_t spawn_helper(int64_t until_us)
 /* The file prepared for the KEYS keys, or a failed check saying before what. */
 static bool start_with_keys(const char *what)
 {
-	if (apk_lastused_prepare(dir, UID, idp, KEYS) == APK_OK)
+	if (apk_lastused_assign(dir, UID, idp, KEYS) == APK_OK)
 		return true;
 	tap_ok(false, "prepare before %s", what);
 	return false;
@@ -316,7 +316,7 @@ static void kill_helpers(struct rng *rng, unsigned iters)
 	/* how long one prepare takes, to spread the kills over it */
 	t = now_us();
 	for (i = 0; i < 10; i++)
-		(void)apk_lastused_prepare(dir, UID, idp, i % 2 == 0 ? KEYS + EXTRA : KEYS);
+		(void)apk_lastused_assign(dir, UID, idp, i % 2 == 0 ? KEYS + EXTRA : KEYS);
 	t = (now_us() - t) / 10 + 1;
 	tap_diag("one prepare that rebuilds the file takes about %" PRId64 " us", t);
 	for (i = 0; i < iters; i++) {
@@ -328,7 +328,7 @@ static void kill_helpers(struct rng *rng, unsigned iters)
 			if (!same_use(&lu[k], &want[k]))
 				changed++;
 	}
-	if (apk_lastused_prepare(dir, UID, idp, KEYS) != APK_OK)
+	if (apk_lastused_assign(dir, UID, idp, KEYS) != APK_OK)
 		after++;
 	apk_lu_name(UID, 1, tmp);
 	snprintf(tmppath, sizeof(tmppath), "%s/%s", dir, tmp);
@@ -370,7 +370,7 @@ static void figures(void)
 	size_t i;
 	bool ok = true;
 
-	if (apk_lastused_prepare(dir, UID, idp, KEYS) != APK_OK ||
+	if (apk_lastused_assign(dir, UID, idp, KEYS) != APK_OK ||
 	    apk_safe_open_dir(dir, &dfd) != APK_OK) {
 		tap_ok(false, "bench setup");
 		return;

@@ -23,7 +23,10 @@
  * user is not among them: the account lookup (NSS) takes its own time
  * before the module does anything, and the report shows how much.
  * It fails too when a login gives another answer than its class's, the
- * prompts differ, or too few timings were taken.
+ * prompts differ, or too few timings were taken. All of it runs once for
+ * every key source (keysource.h's apk_keysources, the module's keys=NAME):
+ * each must keep the work equal, and a source added there without a way
+ * to fill it here (fillers below) fails.
  *
  * The module's log lines are swallowed here (pam_syslog and pam_vsyslog
  * below), formatted but not sent: no flood on /dev/log.
@@ -39,6 +42,7 @@
 #include <security/pam_ext.h>
 
 #include "keyfmt.h"
+#include "keysource.h"
 #include "pam_harness.h"
 #include "stress_util.h"
 #include "test_db.h"
@@ -119,7 +123,33 @@ static double ks_distance(const double *a, size_t na, const double *b, size_t nb
 	return d;
 }
 
-int main(void)
+/* How each source of apk_keysources gets the test's database: my key (its
+ * token into my_key) and the service directory conf. A source added there
+ * without a way to be filled here fails this test. */
+static int fill_local(struct test_db *T, char *conf, char *my_key)
+{
+	return pam_fixture(T, conf, my_key, NULL);
+}
+
+static const struct {
+	const char *name;
+	int (*fill)(struct test_db *T, char *conf, char *my_key);
+} fillers[] = {
+	{ "local", fill_local },
+};
+
+static int (*filler_of(const char *name))(struct test_db *, char *, char *)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(fillers) / sizeof(fillers[0]); i++)
+		if (strcmp(fillers[i].name, name) == 0)
+			return fillers[i].fill;
+	return NULL;
+}
+
+/* The whole measurement through the module reading keys from source src. */
+static void time_source(const struct apk_keysource_ops *src, long long n, struct rng *rng)
 {
 	struct test_db T;
 	char conf[PATH_MAX], lines[PATH_MAX + 128], my_key[APK_KEY_LEN + 1];
@@ -131,23 +161,21 @@ int main(void)
 	char what[256];
 	unsigned bad_answer[NCLASS] = { 0 }, bad_prompt = 0;
 	struct apk_key k;
-	struct rng rng;
-	long long n = 2000;
-	const char *env = getenv("STRESS_TIMING_N");
 	size_t r, i, c, d;
 	struct timespec t0, t1;
+	int (*fill)(struct test_db *, char *, char *) = filler_of(src->name);
 
-	if (env != NULL && atoll(env) > n)
-		n = atoll(env);
-	rng.s = stress_seed();
+	printf("# ---- source %s (keys=%s)\n", src->name, src->name);
 	memset(&T, 0, sizeof(T));
-	if (pam_fixture(&T, conf, my_key, NULL) != 0) {
-		tap_ok(false, "libsodium initialises and a test database is set up");
+	if (fill == NULL || fill(&T, conf, my_key) != 0) {
+		tap_ok(false, "source %s: libsodium initialises and a test database is filled",
+		       src->name);
 		if (T.dir[0] != '\0')
 			test_db_remove(&T);
-		return tap_done();
+		return;
 	}
-	snprintf(lines, sizeof(lines), "auth required %%M db=%s nodelay\n", T.path);
+	snprintf(lines, sizeof(lines), "auth required %%M db=%s keys=%s nodelay\n", T.path,
+		 src->name);
 	write_service(conf, "timing", lines);
 	write_service(conf, "other", "auth required pam_deny.so\n");
 
@@ -189,7 +217,7 @@ int main(void)
 	}
 	for (r = 0; r < (size_t)n; r++) {
 		for (c = NCLASS - 1; c > 0; c--) { /* a fresh random order each round */
-			size_t j = (size_t)rng_below(&rng, c + 1);
+			size_t j = (size_t)rng_below(rng, c + 1);
 			int tmp = order[c];
 			order[c] = order[j];
 			order[j] = tmp;
@@ -223,11 +251,11 @@ int main(void)
 	}
 
 	for (c = 0; c < NCLASS; c++)
-		tap_ok(bad_answer[c] == 0, "%s: %lld logins, each answered %s (%u other answers)",
-		       class_name[c], n, pam_strerror(NULL, want[c]), bad_answer[c]);
+		tap_ok(bad_answer[c] == 0, "%s: %s: %lld logins, each answered %s (%u other answers)",
+		       src->name, class_name[c], n, pam_strerror(NULL, want[c]), bad_answer[c]);
 	tap_ok(bad_prompt == 0 && strcmp(prompt0, "API key: ") == 0,
-	       "every class was asked the same one prompt \"%s\"", prompt0);
-	tap_ok(n >= 2000, "at least 2000 timings per class (%lld)", n);
+	       "%s: every class was asked the same one prompt \"%s\"", src->name, prompt0);
+	tap_ok(n >= 2000, "%s: at least 2000 timings per class (%lld)", src->name, n);
 
 	/* per pair of module classes, the median of the per-round differences */
 	for (c = MODULE_FIRST, i = 0; c < NEQUAL; c++)
@@ -274,9 +302,10 @@ int main(void)
 				double allowed = low * MEDIAN_TOLERANCE > MEDIAN_FLOOR_US
 						 ? low * MEDIAN_TOLERANCE : MEDIAN_FLOOR_US;
 
-				snprintf(what, sizeof(what), "equal work: %s (median %.1f us) and %s "
+				snprintf(what, sizeof(what), "%s: equal work: %s (median %.1f us) and %s "
 					 "(%.1f us): per-round difference %+.2f us, at most %.2f (%.0f%% "
-					 "or %.1f us)", class_name[c], mc, class_name[d], md, paired[i],
+					 "or %.1f us)", src->name, class_name[c], mc, class_name[d], md,
+					 paired[i],
 					 allowed, 100 * MEDIAN_TOLERANCE, MEDIAN_FLOOR_US);
 				if (sanitized) { /* its checks cost what they cost, not the module */
 					tap_diag("%s", what);
@@ -295,5 +324,20 @@ int main(void)
 		free(t[c]);
 	free(diffs);
 	test_db_remove(&T);
+}
+
+int main(void)
+{
+	struct rng rng;
+	long long n = 2000;
+	const char *env = getenv("STRESS_TIMING_N");
+	size_t i;
+
+	if (env != NULL && atoll(env) > n)
+		n = atoll(env);
+	rng.s = stress_seed();
+	for (i = 0; apk_keysources[i] != NULL; i++)
+		time_source(apk_keysources[i], n, &rng);
+	tap_ok(i > 0, "every key source timed (%zu)", i);
 	return tap_done();
 }

@@ -23,6 +23,7 @@
 #include "apk_config.h"
 #include "lastused.h"
 #include "lastused_format.h"
+#include "safefile.h"
 #include "unit_util.h"
 #include "validate.h"
 
@@ -95,7 +96,7 @@ static enum apk_err rec(const char *id, int64_t when, const char *service, const
 
 static void prepare_n(size_t n)
 {
-	assert_int_equal(apk_lastused_prepare(dir, UID, ID, n), APK_OK);
+	assert_int_equal(apk_lastused_assign(dir, UID, ID, n), APK_OK);
 }
 
 static struct apk_lastused read_one(const char *id)
@@ -445,6 +446,31 @@ static void wrong_owner_refused(void **state)
 	free(b);
 }
 
+/* Slots are assigned for ids however their records were written: here no
+ * key file exists at all, only the directory a writer opened (as a daemon
+ * mirroring records would), and a login is recorded and read back. */
+static void assign_at_needs_no_store(void **state)
+{
+	const char *none = NULL;
+	int dirfd;
+	struct stat st;
+
+	(void)state;
+	assert_int_equal(apk_safe_open_dir(dir, &dirfd), APK_OK);
+	assert_int_equal(apk_lastused_assign_at(dirfd, UID, ID, 3), APK_OK);
+	assert_int_equal(apk_lastused_record_at(dirfd, UID, ID[2], 77, "sshd", "192.0.2.7"), APK_OK);
+	assert_use(ID[2], 77, "sshd", "192.0.2.7");
+	assert_never(ID[0]);
+	assert_int_equal(apk_lastused_assign_at(dirfd, UID, ID + 2, 1), APK_OK); /* 0, 1 gone */
+	assert_use(ID[2], 77, "sshd", "192.0.2.7");
+	assert_int_equal(apk_lastused_record_at(dirfd, UID, ID[0], 78, "s", "h"), APK_ERR_NOTFOUND);
+	assert_int_equal(apk_lastused_assign_at(-1, UID, ID, 1), APK_ERR_INVALID);
+	assert_int_equal(apk_lastused_assign_at(dirfd, UID, &none, 1), APK_ERR_INVALID);
+	assert_int_equal(apk_lastused_assign_at(dirfd, UID, ID, 0), APK_OK); /* no keys, no file */
+	assert_int_equal(lstat(used_path(), &st), -1);
+	close(dirfd);
+}
+
 /* A process holding a lease on the file (its owner can take one) would
  * make an ordinary open wait for it up to lease-break-time (45 s): the
  * module's open does not wait, and skips the record. */
@@ -602,14 +628,14 @@ static void reused_slot_starts_never(void **state)
 	int fd;
 
 	(void)state;
-	assert_int_equal(apk_lastused_prepare(dir, UID, set, 2), APK_OK);
+	assert_int_equal(apk_lastused_assign(dir, UID, set, 2), APK_OK);
 	assert_int_equal(rec(ID[1], 500, "sshd", "old"), APK_OK);
 	off = slot_of(ID[1]);
 	fd = open(used_path(), O_RDWR);
 	assert_true(fd >= 0);
 	assert_int_equal(pread(fd, late, LU_SLOT, off), LU_SLOT);
 	set[1] = ID[2];  /* ID[1] deleted, ID[2] generated */
-	assert_int_equal(apk_lastused_prepare(dir, UID, set, 2), APK_OK);
+	assert_int_equal(apk_lastused_assign(dir, UID, set, 2), APK_OK);
 	assert_int_equal(slot_of(ID[2]), off);          /* the freed slot, reused */
 	assert_never(ID[2]);
 	assert_never(ID[1]);                            /* no slot any more */
@@ -670,7 +696,7 @@ static void prepare_grows_and_shrinks_keeping_times(void **state)
 	{
 		const char *set[2] = { ID[19], ID[1] };
 
-		assert_int_equal(apk_lastused_prepare(dir, UID, set, 2), APK_OK);
+		assert_int_equal(apk_lastused_assign(dir, UID, set, 2), APK_OK);
 	}
 	assert_int_equal(stat(used_path(), &st), 0);
 	assert_int_equal(st.st_size, (off_t)apk_lu_file_size(LU_MIN_SLOTS));
@@ -696,10 +722,10 @@ static void prepare_removes_file_for_no_keys(void **state)
 	prepare_n(2);
 	apk_lu_name(UID, 1, tmp);
 	spit(in_dir(tmp), junk, sizeof(junk));  /* a killed prepare's leftover */
-	assert_int_equal(apk_lastused_prepare(dir, UID, ID, 0), APK_OK);
+	assert_int_equal(apk_lastused_assign(dir, UID, ID, 0), APK_OK);
 	assert_int_equal(lstat(used_path(), &st), -1);
 	assert_int_equal(lstat(in_dir(tmp), &st), -1);
-	assert_int_equal(apk_lastused_prepare(dir, UID, ID, 0), APK_OK);   /* already gone */
+	assert_int_equal(apk_lastused_assign(dir, UID, ID, 0), APK_OK);   /* already gone */
 }
 
 static void prepare_refuses_bad_sets(void **state)
@@ -709,8 +735,8 @@ static void prepare_refuses_bad_sets(void **state)
 	struct stat st;
 
 	(void)state;
-	assert_int_equal(apk_lastused_prepare(dir, UID, dup, 3), APK_ERR_INVALID);
-	assert_int_equal(apk_lastused_prepare(dir, UID, bad, 2), APK_ERR_INVALID);
+	assert_int_equal(apk_lastused_assign(dir, UID, dup, 3), APK_ERR_INVALID);
+	assert_int_equal(apk_lastused_assign(dir, UID, bad, 2), APK_ERR_INVALID);
 	assert_int_equal(lstat(used_path(), &st), -1);
 }
 
@@ -796,6 +822,7 @@ int main(void)
 		T(torn_slot_reads_never),
 		T(reused_slot_starts_never),
 		T(prepare_creates_private_file),
+		T(assign_at_needs_no_store),
 		T(prepare_grows_and_shrinks_keeping_times),
 		T(prepare_removes_file_for_no_keys),
 		T(prepare_refuses_bad_sets),

@@ -99,6 +99,30 @@ static void db_must_be_absolute_and_bounded(void **state)
 	REFUSED("db=./keys", "nodelay", "db=./keys");
 }
 
+/* keys=NAME names a source of apk_keysources; the default is the local store. */
+static void keys_name_a_known_source(void **state)
+{
+	size_t i;
+
+	(void)state;
+	assert_int_equal(PARSE("nodelay"), 0);
+	assert_ptr_equal(opts.keys, &apk_keysource_local);
+	for (i = 0; apk_keysources[i] != NULL; i++) {
+		char arg[64];
+		const char *argv[] = { arg };
+
+		snprintf(arg, sizeof(arg), "keys=%s", apk_keysources[i]->name);
+		assert_int_equal(apk_pam_options_parse(1, argv, &opts, &bad), 0);
+		assert_ptr_equal(opts.keys, apk_keysources[i]);
+	}
+	assert_int_equal(PARSE("keys=local"), 0);
+	assert_ptr_equal(opts.keys, &apk_keysource_local);
+	REFUSED("keys=ldap", "keys=ldap");
+	REFUSED("keys=", "keys=");
+	REFUSED("keys", "keys");
+	REFUSED("keys=LOCAL", "keys=LOCAL");
+}
+
 static void prompt_is_printable_and_bounded(void **state)
 {
 	char longest[200], too_long[200];
@@ -219,6 +243,7 @@ int main(void)
 		cmocka_unit_test(no_arguments_give_the_defaults),
 		cmocka_unit_test(each_flag_sets_only_itself),
 		cmocka_unit_test(db_must_be_absolute_and_bounded),
+		cmocka_unit_test(keys_name_a_known_source),
 		cmocka_unit_test(prompt_is_printable_and_bounded),
 		cmocka_unit_test(warn_takes_a_plain_number_of_days),
 		cmocka_unit_test(answer_sources),

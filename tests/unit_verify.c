@@ -53,7 +53,7 @@ static int teardown(void **state)
 
 static enum apk_err verify(const char *user, const char *token, struct apk_record *r)
 {
-	return apk_verify(T.path, user, token, strlen(token), r);
+	return test_verify(T.path, user, token, strlen(token), r);
 }
 
 static void test_right_key(void **state)
@@ -112,7 +112,7 @@ static void test_malformed_and_unknown_user(void **state)
 	typo[20] = typo[20] == 'A' ? 'B' : 'A';
 	assert_int_equal(verify(mine.name, typo, &r), APK_ERR_BADKEY);
 	assert_int_equal(verify(mine.name, "apk_short", &r), APK_ERR_BADKEY);
-	assert_int_equal(apk_verify(T.path, mine.name, my_key, APK_KEY_LEN - 1, &r),
+	assert_int_equal(test_verify(T.path, mine.name, my_key, APK_KEY_LEN - 1, &r),
 			 APK_ERR_BADKEY);
 	assert_int_equal(verify("apk-no-such-user", my_key, &r), APK_ERR_NOUSER);
 	assert_int_equal(verify("bad user\n", my_key, &r), APK_ERR_NOUSER);
@@ -140,21 +140,21 @@ static void test_database_problems(void **state)
 
 	(void)state;
 	snprintf(missing, sizeof(missing), "%s/nowhere", T.dir);
-	assert_int_equal(apk_verify(missing, mine.name, my_key, APK_KEY_LEN, &r), APK_ERR_UNAVAIL);
-	assert_int_equal(apk_verify("relative", mine.name, my_key, APK_KEY_LEN, &r),
+	assert_int_equal(test_verify(missing, mine.name, my_key, APK_KEY_LEN, &r), APK_ERR_UNAVAIL);
+	assert_int_equal(test_verify("relative", mine.name, my_key, APK_KEY_LEN, &r),
 			 APK_ERR_UNAVAIL);
 }
 
-static void test_has_keys(void **state)
+static void test_account_has_keys(void **state)
 {
 	int has = -1;
 
 	(void)state;
-	assert_int_equal(apk_account_has_keys(T.path, mine.name, &has), APK_OK);
+	assert_int_equal(test_has_keys(T.path, mine.name, &has), APK_OK);
 	assert_int_equal(has, 1);
-	assert_int_equal(apk_account_has_keys(T.path, "bin", &has), APK_OK);
+	assert_int_equal(test_has_keys(T.path, "bin", &has), APK_OK);
 	assert_int_equal(has, 0);
-	assert_int_equal(apk_account_has_keys(T.path, "apk-no-such-user", &has), APK_ERR_NOUSER);
+	assert_int_equal(test_has_keys(T.path, "apk-no-such-user", &has), APK_ERR_NOUSER);
 	assert_int_equal(has, 0);
 }
 
@@ -167,7 +167,7 @@ int main(void)
 		cmocka_unit_test(test_malformed_and_unknown_user),
 		cmocka_unit_test(test_owner_name_must_match),
 		cmocka_unit_test(test_database_problems),
-		cmocka_unit_test(test_has_keys),
+		cmocka_unit_test(test_account_has_keys),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "test_db.h"
+#include "verify.h"
 
 void test_db_init(struct test_db *t)
 {
@@ -72,4 +73,27 @@ enum apk_err test_delete(const struct test_db *t, const struct apk_account *acct
 void account_file(const char *dir, uint32_t uid, char *out, size_t outsz)
 {
 	snprintf(out, outsz, "%s/u%u", dir, (unsigned)uid);
+}
+
+enum apk_err test_verify(const char *db, const char *user, const char *token, size_t len,
+			 struct apk_record *matched)
+{
+	struct apk_keysource keys;
+	enum apk_err err;
+
+	apk_keysource_init(&keys, &apk_keysource_local, db);
+	err = apk_verify(&keys, user, token, len, matched);
+	apk_keysource_close(&keys);
+	return err;
+}
+
+enum apk_err test_has_keys(const char *db, const char *user, int *has)
+{
+	struct apk_keysource keys;
+	enum apk_err err;
+
+	apk_keysource_init(&keys, &apk_keysource_local, db);
+	err = apk_account_has_keys(&keys, user, has);
+	apk_keysource_close(&keys);
+	return err;
 }

@@ -28,6 +28,12 @@ enum apk_err test_generate(const struct test_db *t, const struct apk_account *ac
 enum apk_err test_delete(const struct test_db *t, const struct apk_account *acct,
 			 const char *name);
 
+/* apk_verify and apk_account_has_keys through the local key source on
+ * database directory db, opened and closed for the one call. */
+enum apk_err test_verify(const char *db, const char *user, const char *token, size_t len,
+			 struct apk_record *matched);
+enum apk_err test_has_keys(const char *db, const char *user, int *has);
+
 /* DIR/u<uid>: the file holding uid's keys in database directory dir
  * (the store's layout, see store.h). */
 void account_file(const char *dir, uint32_t uid, char *out, size_t outsz);
