@@ -77,22 +77,33 @@ static int line_files_first(const char *p)
 	return *p != '[';
 }
 
+/* Opens path for reading, and its identity as opened into id; NULL when
+ * it cannot. */
+static FILE *open_file(const char *path, struct apk_file_id *id)
+{
+	struct stat st;
+	FILE *fp = fopen(path, "re");
+
+	if (fp != NULL && fstat(fileno(fp), &st) != 0) {
+		fclose(fp);
+		return NULL;
+	}
+	if (fp != NULL)
+		id_of(&st, id);
+	return fp;
+}
+
 /* Reads nsswitch: its identity, and whether every passwd: line (there must
  * be one) asks files first. -1 when it cannot be read whole. */
 static int read_nsswitch(const char *path, struct apk_file_id *id, int *files_first)
 {
 	char line[1024];
-	struct stat a;
 	int lines = 0, ok = 1, whole = 1;
-	FILE *fp = fopen(path, "re");
+	FILE *fp = open_file(path, id);
 
 	*files_first = 0;
 	if (fp == NULL)
 		return -1;
-	if (fstat(fileno(fp), &a) != 0) {
-		fclose(fp);
-		return -1;
-	}
 	while (fgets(line, sizeof(line), fp) != NULL) {
 		const char *p = line + strspn(line, " \t");
 
@@ -103,7 +114,6 @@ static int read_nsswitch(const char *path, struct apk_file_id *id, int *files_fi
 			ok = ok && line_files_first(p + 7);
 		}
 	}
-	id_of(&a, id);
 	if (ferror(fp) || !same_file(fp, id)) {
 		fclose(fp);
 		return -1;
@@ -119,25 +129,19 @@ static int read_passwd(const char *path, const char *name, struct apk_file_id *i
 		       uid_t *uid)
 {
 	struct passwd pw, *res;
-	struct stat a;
 	char buf[4096];
 	int err;
-	FILE *fp = fopen(path, "re");
+	FILE *fp = open_file(path, id);
 
 	*found = 0;
 	if (fp == NULL)
 		return -1;
-	if (fstat(fileno(fp), &a) != 0) {
-		fclose(fp);
-		return -1;
-	}
 	while ((err = fgetpwent_r(fp, &pw, buf, sizeof(buf), &res)) == 0) {
 		if (strcmp(pw.pw_name, name) == 0 && !*found) {
 			*found = 1;
 			*uid = pw.pw_uid;
 		}
 	}
-	id_of(&a, id);
 	if (!same_file(fp, id))
 		err = -1;
 	fclose(fp);
