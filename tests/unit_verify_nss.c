@@ -67,7 +67,7 @@ static enum apk_err verify_as(const char *user)
 {
 	struct apk_record r;
 
-	return apk_verify(T.path, user, my_key, strlen(my_key), &r);
+	return test_verify(T.path, user, my_key, strlen(my_key), &r);
 }
 
 /* The alias resolves (the wrapped lookup answered with my entry) and yet
@@ -86,7 +86,7 @@ static void refused_for(const char *name)
 	assert_int_equal(verify_as(name), APK_ERR_NOUSER);
 	assert_true(alias_answers > 0); /* asked, and answered with my entry */
 	alias_answers = 0;
-	assert_int_equal(apk_account_has_keys(T.path, name, &has), APK_ERR_NOUSER);
+	assert_int_equal(test_has_keys(T.path, name, &has), APK_ERR_NOUSER);
 	assert_int_equal(has, 0);
 	assert_true(alias_answers > 0);
 	alias = NULL;
