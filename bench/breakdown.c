@@ -142,12 +142,12 @@ static int gdbm_steps(struct subject *s, uint64_t t[3])
 	 * header from where the descriptor stands). */
 	if ((fd = dup(s->filefd)) < 0 || lseek(fd, 0, SEEK_SET) != 0)
 		return fd >= 0 ? (close(fd), -1) : -1;
-	db = gdbm_fd_open(fd, s->base, STORE_BLOCK_SIZE,
+	db = gdbm_fd_open(fd, s->base, APK_STORE_BLOCK_SIZE,
 			  GDBM_READER | GDBM_NOMMAP | GDBM_NOLOCK | GDBM_CLOERROR, NULL);
 	if (db == NULL)
 		return -1;
 	t1 = now_ns();
-	rc = fetch_raw(db, STORE_KEY_META, 1);
+	rc = fetch_raw(db, APK_STORE_KEY_META, 1);
 	t2 = now_ns();
 	if (rc == 0)
 		rc = fetch_raw(db, kbuf, apk_store_record_key(kbuf, s->key.id));
@@ -166,7 +166,7 @@ static int step(struct subject *s, int part)
 	struct apk_pam_options opts;
 	struct apk_lastused lu;
 	struct apk_keysource keys;
-	unsigned char slot[LU_SLOT];
+	unsigned char slot[APK_LU_SLOT];
 	const void *item = NULL;
 	const char *user = NULL;
 	uint32_t cap, index = 0;
@@ -199,7 +199,7 @@ static int step(struct subject *s, int part)
 			close(fd);
 		break;
 	case LP_PROBE:
-		fd = openat(s->dirfd, STORE_NEVER, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+		fd = openat(s->dirfd, APK_STORE_NEVER, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
 		rc = fd < 0 ? 0 : (close(fd), -1);
 		break;
 	case LP_DIGEST:
@@ -239,7 +239,7 @@ static int step(struct subject *s, int part)
 		apk_lu_fill(&lu, (int64_t)time(NULL), "apk-1000000", RHOST);
 		apk_lu_slot_encode(slot, s->k->me.uid, index, s->key.id, &lu);
 		rc = apk_lu_pwrite(s->lufd, slot, sizeof(slot),
-				   (off_t)apk_lu_data_offset(s->lucap) + (off_t)index * LU_SLOT);
+				   (off_t)apk_lu_data_offset(s->lucap) + (off_t)index * APK_LU_SLOT);
 		break;
 	case LP_EXPORT:
 		snprintf(e1, sizeof(e1), "PAM_APIKEY_ID=%s", s->rec.id);
@@ -324,7 +324,7 @@ static int subject_open(const struct bench_cfg *c, const struct bench_keys *k, c
 	    module_load(c, s) != 0)
 		return -1;
 	s->dirowner = st.st_uid;
-	s->gdbm = gdbm_fd_open(dup(s->filefd), s->base, STORE_BLOCK_SIZE,
+	s->gdbm = gdbm_fd_open(dup(s->filefd), s->base, APK_STORE_BLOCK_SIZE,
 			       GDBM_READER | GDBM_NOMMAP | GDBM_NOLOCK | GDBM_CLOERROR, NULL);
 	if (s->gdbm == NULL || path_join(confdir, sizeof(confdir), c->work, "pam.d") != 0)
 		return -1;

@@ -13,10 +13,10 @@
 /* How often a reader rereads a torn slot before calling it never. A write
  * of one slot is one pwrite within one page: a reader that saw it half
  * done sees it whole on the next read. */
-#define LU_READ_TRIES 100
+#define APK_LU_READ_TRIES 100
 
 /* Directory entries read at a time while looking for an id. */
-#define LU_FIND_CHUNK 64
+#define APK_LU_FIND_CHUNK 64
 
 /* Exactly len bytes at off: read into rbuf, or (rbuf NULL) written from wbuf. */
 static int io_all(int fd, void *rbuf, const void *wbuf, size_t len, off_t off)
@@ -49,7 +49,7 @@ int apk_lu_pwrite(int fd, const void *buf, size_t len, off_t off)
 
 enum apk_err apk_lu_open(int dirfd, uint32_t uid, int flags, int *fdp, uint32_t *cap)
 {
-	unsigned char h[LU_HEADER];
+	unsigned char h[APK_LU_HEADER];
 	struct stat st;
 	char name[32];
 	enum apk_err e;
@@ -80,17 +80,17 @@ enum apk_err apk_lu_open(int dirfd, uint32_t uid, int flags, int *fdp, uint32_t 
 
 enum apk_err apk_lu_find_slot(int fd, uint32_t cap, const char *id, uint32_t *index)
 {
-	unsigned char chunk[LU_FIND_CHUNK * LU_ENTRY];
+	unsigned char chunk[APK_LU_FIND_CHUNK * APK_LU_ENTRY];
 	char got[APK_ID_LEN + 1];
 	uint32_t first, i, k;
 
 	for (first = 0; first < cap; first += k) {
-		k = cap - first < LU_FIND_CHUNK ? cap - first : LU_FIND_CHUNK;
-		if (apk_lu_pread(fd, chunk, (size_t)k * LU_ENTRY,
-			     (off_t)LU_HEADER + (off_t)first * LU_ENTRY) != 0)
+		k = cap - first < APK_LU_FIND_CHUNK ? cap - first : APK_LU_FIND_CHUNK;
+		if (apk_lu_pread(fd, chunk, (size_t)k * APK_LU_ENTRY,
+			     (off_t)APK_LU_HEADER + (off_t)first * APK_LU_ENTRY) != 0)
 			return APK_ERR_UNAVAIL;
 		for (i = 0; i < k; i++)
-			if (apk_lu_entry_id(chunk + (size_t)i * LU_ENTRY, got) == 1 &&
+			if (apk_lu_entry_id(chunk + (size_t)i * APK_LU_ENTRY, got) == 1 &&
 			    strcmp(got, id) == 0) {
 				*index = first + i;
 				return APK_OK;
@@ -102,17 +102,17 @@ enum apk_err apk_lu_find_slot(int fd, uint32_t cap, const char *id, uint32_t *in
 enum apk_lu_slot apk_lu_read_slot(int fd, uint32_t uid, uint32_t cap, uint32_t index,
 				  const char *id, struct apk_lastused *out)
 {
-	unsigned char s[LU_SLOT];
-	off_t off = (off_t)apk_lu_data_offset(cap) + (off_t)index * LU_SLOT;
-	enum apk_lu_slot r = LU_SLOT_TORN;
+	unsigned char s[APK_LU_SLOT];
+	off_t off = (off_t)apk_lu_data_offset(cap) + (off_t)index * APK_LU_SLOT;
+	enum apk_lu_slot r = APK_LU_SLOT_TORN;
 	int tries;
 
 	memset(out, 0, sizeof(*out));
-	for (tries = 0; tries < LU_READ_TRIES && r == LU_SLOT_TORN; tries++) {
+	for (tries = 0; tries < APK_LU_READ_TRIES && r == APK_LU_SLOT_TORN; tries++) {
 		if (tries > 0)
 			sched_yield();
 		if (apk_lu_pread(fd, s, sizeof(s), off) != 0)
-			return LU_SLOT_TORN;
+			return APK_LU_SLOT_TORN;
 		r = apk_lu_slot_decode(s, uid, index, id, out);
 	}
 	return r;
@@ -121,7 +121,7 @@ enum apk_lu_slot apk_lu_read_slot(int fd, uint32_t uid, uint32_t cap, uint32_t i
 enum apk_err apk_lastused_record_at(int dirfd, uint32_t uid, const char *id, int64_t when,
 				    const char *service, const char *rhost)
 {
-	unsigned char slot[LU_SLOT];
+	unsigned char slot[APK_LU_SLOT];
 	struct apk_lastused lu;
 	uint32_t cap, index = 0;
 	enum apk_err e;
@@ -140,7 +140,7 @@ enum apk_err apk_lastused_record_at(int dirfd, uint32_t uid, const char *id, int
 		/* One write of one whole slot, inside the file (index < cap and
 		 * the size was checked against cap). */
 		if (apk_lu_pwrite(fd, slot, sizeof(slot),
-			      (off_t)apk_lu_data_offset(cap) + (off_t)index * LU_SLOT) != 0)
+			      (off_t)apk_lu_data_offset(cap) + (off_t)index * APK_LU_SLOT) != 0)
 			e = APK_ERR_UNAVAIL;
 	}
 	close(fd);

@@ -23,17 +23,17 @@
 #include "apk_error.h"
 
 /* Longest stored text (escaped with apk_escape, then cut to fit). */
-#define LASTUSED_SERVICE_MAX 63
-#define LASTUSED_RHOST_MAX 151
+#define APK_LASTUSED_SERVICE_MAX 63
+#define APK_LASTUSED_RHOST_MAX 151
 
 /* Most slots a file may have (above APK_MAX_INDEX_IDS). */
-#define LASTUSED_MAX_SLOTS 1024
+#define APK_LASTUSED_MAX_SLOTS 1024
 
 struct apk_lastused {
 	bool used;                               /* false: never (or unreadable) */
 	int64_t time;                            /* seconds since 1970 UTC, > 0 */
-	char service[LASTUSED_SERVICE_MAX + 1];  /* escaped; "" when unknown */
-	char rhost[LASTUSED_RHOST_MAX + 1];      /* escaped; "" when unset */
+	char service[APK_LASTUSED_SERVICE_MAX + 1];  /* escaped; "" when unknown */
+	char rhost[APK_LASTUSED_RHOST_MAX + 1];      /* escaped; "" when unset */
 };
 
 /* ---- the module (root, in the login's process) ------------------------ */

@@ -28,7 +28,7 @@ static enum apk_err check_ids(const char *const *ids, size_t n)
 {
 	size_t k;
 
-	if (n > LASTUSED_MAX_SLOTS)
+	if (n > APK_LASTUSED_MAX_SLOTS)
 		return APK_ERR_INVALID;
 	for (k = 0; k < n; k++)
 		if (!apk_id_valid(ids[k]) || find_id(ids, k, ids[k]) >= 0)
@@ -40,39 +40,39 @@ static enum apk_err check_ids(const char *const *ids, size_t n)
  * times too many (then it shrinks). */
 static int cap_fits(uint32_t cap, size_t n)
 {
-	return cap >= n && !(cap > LU_MIN_SLOTS && (size_t)cap >= 4 * n);
+	return cap >= n && !(cap > APK_LU_MIN_SLOTS && (size_t)cap >= 4 * n);
 }
 
 static off_t slot_off(uint32_t cap, uint32_t i)
 {
-	return (off_t)apk_lu_data_offset(cap) + (off_t)i * LU_SLOT;
+	return (off_t)apk_lu_data_offset(cap) + (off_t)i * APK_LU_SLOT;
 }
 
 static off_t entry_off(uint32_t i)
 {
-	return (off_t)LU_HEADER + (off_t)i * LU_ENTRY;
+	return (off_t)APK_LU_HEADER + (off_t)i * APK_LU_ENTRY;
 }
 
 /* Frees entry i (the entry first: a module looking for the old id no
  * longer finds it; then its slot is cleared). */
 static int free_slot(int fd, uint32_t cap, uint32_t i, unsigned char *e)
 {
-	static const unsigned char zero[LU_SLOT];
+	static const unsigned char zero[APK_LU_SLOT];
 
-	memset(e, 0, LU_ENTRY);
-	return apk_lu_pwrite(fd, zero, LU_ENTRY, entry_off(i)) == 0 &&
-			       apk_lu_pwrite(fd, zero, LU_SLOT, slot_off(cap, i)) == 0 ? 0 : -1;
+	memset(e, 0, APK_LU_ENTRY);
+	return apk_lu_pwrite(fd, zero, APK_LU_ENTRY, entry_off(i)) == 0 &&
+			       apk_lu_pwrite(fd, zero, APK_LU_SLOT, slot_off(cap, i)) == 0 ? 0 : -1;
 }
 
 /* Gives free entry i to id (the slot cleared first: a write that a module
  * made for a freed key's id reads as foreign, never as this key's). */
 static int assign_slot(int fd, uint32_t cap, uint32_t i, const char *id, unsigned char *e)
 {
-	static const unsigned char zero[LU_SLOT];
+	static const unsigned char zero[APK_LU_SLOT];
 
 	apk_lu_entry_encode(e, id);
-	return apk_lu_pwrite(fd, zero, LU_SLOT, slot_off(cap, i)) == 0 &&
-			       apk_lu_pwrite(fd, e, LU_ENTRY, entry_off(i)) == 0 ? 0 : -1;
+	return apk_lu_pwrite(fd, zero, APK_LU_SLOT, slot_off(cap, i)) == 0 &&
+			       apk_lu_pwrite(fd, e, APK_LU_ENTRY, entry_off(i)) == 0 ? 0 : -1;
 }
 
 /* Keeps the entries of ids still wanted, frees the others (gone, invalid
@@ -80,7 +80,7 @@ static int assign_slot(int fd, uint32_t cap, uint32_t i, const char *id, unsigne
  * one. cap >= n. */
 static enum apk_err update_in_place(int fd, uint32_t cap, const char *const *ids, size_t n)
 {
-	unsigned char *dir = malloc((size_t)cap * LU_ENTRY);
+	unsigned char *dir = malloc((size_t)cap * APK_LU_ENTRY);
 	char id[APK_ID_LEN + 1];
 	bool *have = calloc(n, sizeof(bool));
 	enum apk_err e = APK_OK;
@@ -91,12 +91,12 @@ static enum apk_err update_in_place(int fd, uint32_t cap, const char *const *ids
 		e = APK_ERR_NOMEM;
 		goto out;
 	}
-	if (apk_lu_pread(fd, dir, (size_t)cap * LU_ENTRY, LU_HEADER) != 0) {
+	if (apk_lu_pread(fd, dir, (size_t)cap * APK_LU_ENTRY, APK_LU_HEADER) != 0) {
 		e = APK_ERR_UNAVAIL;
 		goto out;
 	}
 	for (i = 0; i < cap && e == APK_OK; i++) {
-		unsigned char *ent = dir + (size_t)i * LU_ENTRY;
+		unsigned char *ent = dir + (size_t)i * APK_LU_ENTRY;
 		int r = apk_lu_entry_id(ent, id);
 		long at = r == 1 ? find_id(ids, n, id) : -1;
 
@@ -110,11 +110,11 @@ static enum apk_err update_in_place(int fd, uint32_t cap, const char *const *ids
 	for (k = 0; k < n && e == APK_OK; k++) {
 		if (have[k])
 			continue;
-		while (next < cap && apk_lu_entry_id(dir + (size_t)next * LU_ENTRY, id) != 0)
+		while (next < cap && apk_lu_entry_id(dir + (size_t)next * APK_LU_ENTRY, id) != 0)
 			next++;
 		if (next == cap)
 			e = APK_ERR_CORRUPT;    /* cannot happen: cap >= n */
-		else if (assign_slot(fd, cap, next, ids[k], dir + (size_t)next * LU_ENTRY) != 0)
+		else if (assign_slot(fd, cap, next, ids[k], dir + (size_t)next * APK_LU_ENTRY) != 0)
 			e = APK_ERR_UNAVAIL;
 	}
 out:
@@ -139,7 +139,7 @@ static void old_use(int oldfd, uint32_t uid, uint32_t oldcap, const char *id,
 static void carry_late_logins(int oldfd, int newfd, uint32_t uid, uint32_t oldcap, uint32_t cap,
 			      const char *const *ids, size_t n)
 {
-	unsigned char s[LU_SLOT];
+	unsigned char s[APK_LU_SLOT];
 	struct apk_lastused was, now;
 	uint32_t k;
 

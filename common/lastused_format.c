@@ -8,9 +8,9 @@
 #include "lastused_format.h"
 #include "validate.h"
 
-_Static_assert(LU_S_SERVICE + LASTUSED_SERVICE_MAX + 1 == LU_S_RHOST, "slot layout");
-_Static_assert(LU_S_RHOST + LASTUSED_RHOST_MAX + 1 == LU_S_CHECK, "slot layout");
-_Static_assert(LU_S_CHECK + LU_CHECK_LEN == LU_SLOT, "slot layout");
+_Static_assert(APK_LU_S_SERVICE + APK_LASTUSED_SERVICE_MAX + 1 == APK_LU_S_RHOST, "slot layout");
+_Static_assert(APK_LU_S_RHOST + APK_LASTUSED_RHOST_MAX + 1 == APK_LU_S_CHECK, "slot layout");
+_Static_assert(APK_LU_S_CHECK + APK_LU_CHECK_LEN == APK_LU_SLOT, "slot layout");
 
 /* The checksum's domain string: 23 ASCII bytes, no NUL. */
 static const char check_domain[] = "pam_apikey last used v1";
@@ -56,43 +56,44 @@ void apk_lu_name(uint32_t uid, int replacement, char out[32])
 
 size_t apk_lu_data_offset(uint32_t cap)
 {
-	size_t end = LU_HEADER + (size_t)cap * LU_ENTRY;
+	size_t end = APK_LU_HEADER + (size_t)cap * APK_LU_ENTRY;
 
-	return (end + LU_SLOT - 1) / LU_SLOT * LU_SLOT;
+	return (end + APK_LU_SLOT - 1) / APK_LU_SLOT * APK_LU_SLOT;
 }
 
 size_t apk_lu_file_size(uint32_t cap)
 {
-	return apk_lu_data_offset(cap) + (size_t)cap * LU_SLOT;
+	return apk_lu_data_offset(cap) + (size_t)cap * APK_LU_SLOT;
 }
 
 uint32_t apk_lu_cap_for(size_t n)
 {
-	uint32_t cap = LU_MIN_SLOTS;
+	uint32_t cap = APK_LU_MIN_SLOTS;
 
-	while (cap < n && cap < LASTUSED_MAX_SLOTS)
+	while (cap < n && cap < APK_LASTUSED_MAX_SLOTS)
 		cap *= 2;
 	return cap;
 }
 
-void apk_lu_header_encode(unsigned char h[LU_HEADER], uint32_t uid, uint32_t cap)
+void apk_lu_header_encode(unsigned char h[APK_LU_HEADER], uint32_t uid, uint32_t cap)
 {
-	memset(h, 0, LU_HEADER);
-	memcpy(h, LU_MAGIC, LU_MAGIC_LEN);
-	h[8] = LU_VERSION;
+	memset(h, 0, APK_LU_HEADER);
+	memcpy(h, APK_LU_MAGIC, APK_LU_MAGIC_LEN);
+	h[8] = APK_LU_VERSION;
 	put_be32(h + 12, uid);
 	put_be32(h + 16, cap);
 }
 
-enum apk_err apk_lu_header_decode(const unsigned char h[LU_HEADER], uint32_t uid, off_t size,
+enum apk_err apk_lu_header_decode(const unsigned char h[APK_LU_HEADER], uint32_t uid, off_t size,
 				  uint32_t *cap)
 {
 	uint32_t c = get_be32(h + 16);
 
 	*cap = 0;
-	if (memcmp(h, LU_MAGIC, LU_MAGIC_LEN) != 0 || h[8] != LU_VERSION ||
-	    !all_zero(h + 9, 3) || !all_zero(h + 20, LU_HEADER - 20) || get_be32(h + 12) != uid ||
-	    c < 1 || c > LASTUSED_MAX_SLOTS)
+	if (memcmp(h, APK_LU_MAGIC, APK_LU_MAGIC_LEN) != 0 || h[8] != APK_LU_VERSION ||
+	    !all_zero(h + 9, 3) || !all_zero(h + 20, APK_LU_HEADER - 20) ||
+	    get_be32(h + 12) != uid ||
+	    c < 1 || c > APK_LASTUSED_MAX_SLOTS)
 		return APK_ERR_CORRUPT;
 	/* The file is exactly as long as its header says: every slot offset
 	 * computed from cap then lies inside it, and a write never grows it. */
@@ -102,40 +103,40 @@ enum apk_err apk_lu_header_decode(const unsigned char h[LU_HEADER], uint32_t uid
 	return APK_OK;
 }
 
-int apk_lu_entry_id(const unsigned char e[LU_ENTRY], char id[APK_ID_LEN + 1])
+int apk_lu_entry_id(const unsigned char e[APK_LU_ENTRY], char id[APK_ID_LEN + 1])
 {
 	id[0] = '\0';
-	if (all_zero(e, LU_ENTRY))
+	if (all_zero(e, APK_LU_ENTRY))
 		return 0;
 	memcpy(id, e, APK_ID_LEN);
 	id[APK_ID_LEN] = '\0';
-	if (!all_zero(e + APK_ID_LEN, LU_ENTRY - APK_ID_LEN) || !apk_id_valid(id)) {
+	if (!all_zero(e + APK_ID_LEN, APK_LU_ENTRY - APK_ID_LEN) || !apk_id_valid(id)) {
 		id[0] = '\0';
 		return -1;
 	}
 	return 1;
 }
 
-void apk_lu_entry_encode(unsigned char e[LU_ENTRY], const char *id)
+void apk_lu_entry_encode(unsigned char e[APK_LU_ENTRY], const char *id)
 {
-	memset(e, 0, LU_ENTRY);
+	memset(e, 0, APK_LU_ENTRY);
 	memcpy(e, id, APK_ID_LEN);
 }
 
-static void slot_check(const unsigned char s[LU_SLOT], uint32_t uid, uint32_t index,
-		       unsigned char out[LU_CHECK_LEN])
+static void slot_check(const unsigned char s[APK_LU_SLOT], uint32_t uid, uint32_t index,
+		       unsigned char out[APK_LU_CHECK_LEN])
 {
 	crypto_generichash_state st;
 	unsigned char num[8];
 
 	put_be32(num, uid);
 	put_be32(num + 4, index);
-	crypto_generichash_init(&st, NULL, 0, LU_CHECK_LEN);
+	crypto_generichash_init(&st, NULL, 0, APK_LU_CHECK_LEN);
 	crypto_generichash_update(&st, (const unsigned char *)check_domain,
 				  sizeof(check_domain) - 1);
 	crypto_generichash_update(&st, num, sizeof(num));
-	crypto_generichash_update(&st, s, LU_S_CHECK);
-	crypto_generichash_final(&st, out, LU_CHECK_LEN);
+	crypto_generichash_update(&st, s, APK_LU_S_CHECK);
+	crypto_generichash_final(&st, out, APK_LU_CHECK_LEN);
 }
 
 void apk_lu_fill(struct apk_lastused *lu, int64_t when, const char *service, const char *rhost)
@@ -167,38 +168,38 @@ static int get_text(const unsigned char *field, size_t fsz, char *out)
 	return apk_desc_valid(out);
 }
 
-void apk_lu_slot_encode(unsigned char s[LU_SLOT], uint32_t uid, uint32_t index, const char *id,
+void apk_lu_slot_encode(unsigned char s[APK_LU_SLOT], uint32_t uid, uint32_t index, const char *id,
 			const struct apk_lastused *lu)
 {
-	memset(s, 0, LU_SLOT);
-	memcpy(s + LU_S_ID, id, APK_ID_LEN);
-	put_be64(s + LU_S_TIME, (uint64_t)lu->time);
-	put_text(s + LU_S_SERVICE, LASTUSED_SERVICE_MAX + 1, lu->service);
-	put_text(s + LU_S_RHOST, LASTUSED_RHOST_MAX + 1, lu->rhost);
-	slot_check(s, uid, index, s + LU_S_CHECK);
+	memset(s, 0, APK_LU_SLOT);
+	memcpy(s + APK_LU_S_ID, id, APK_ID_LEN);
+	put_be64(s + APK_LU_S_TIME, (uint64_t)lu->time);
+	put_text(s + APK_LU_S_SERVICE, APK_LASTUSED_SERVICE_MAX + 1, lu->service);
+	put_text(s + APK_LU_S_RHOST, APK_LASTUSED_RHOST_MAX + 1, lu->rhost);
+	slot_check(s, uid, index, s + APK_LU_S_CHECK);
 }
 
-enum apk_lu_slot apk_lu_slot_decode(const unsigned char s[LU_SLOT], uint32_t uid, uint32_t index,
-				    const char *id, struct apk_lastused *out)
+enum apk_lu_slot apk_lu_slot_decode(const unsigned char s[APK_LU_SLOT], uint32_t uid,
+				    uint32_t index, const char *id, struct apk_lastused *out)
 {
-	unsigned char check[LU_CHECK_LEN];
+	unsigned char check[APK_LU_CHECK_LEN];
 	uint64_t t;
 
 	memset(out, 0, sizeof(*out));
-	if (all_zero(s, LU_SLOT))
-		return LU_SLOT_EMPTY;
+	if (all_zero(s, APK_LU_SLOT))
+		return APK_LU_SLOT_EMPTY;
 	slot_check(s, uid, index, check);
-	if (sodium_memcmp(check, s + LU_S_CHECK, LU_CHECK_LEN) != 0)
-		return LU_SLOT_TORN;
-	t = get_be64(s + LU_S_TIME);
-	if (memcmp(s + LU_S_ID, id, APK_ID_LEN) != 0 ||
-	    !all_zero(s + APK_ID_LEN, LU_S_TIME - APK_ID_LEN) || t == 0 || t > INT64_MAX ||
-	    !get_text(s + LU_S_SERVICE, LASTUSED_SERVICE_MAX + 1, out->service) ||
-	    !get_text(s + LU_S_RHOST, LASTUSED_RHOST_MAX + 1, out->rhost)) {
+	if (sodium_memcmp(check, s + APK_LU_S_CHECK, APK_LU_CHECK_LEN) != 0)
+		return APK_LU_SLOT_TORN;
+	t = get_be64(s + APK_LU_S_TIME);
+	if (memcmp(s + APK_LU_S_ID, id, APK_ID_LEN) != 0 ||
+	    !all_zero(s + APK_ID_LEN, APK_LU_S_TIME - APK_ID_LEN) || t == 0 || t > INT64_MAX ||
+	    !get_text(s + APK_LU_S_SERVICE, APK_LASTUSED_SERVICE_MAX + 1, out->service) ||
+	    !get_text(s + APK_LU_S_RHOST, APK_LASTUSED_RHOST_MAX + 1, out->rhost)) {
 		memset(out, 0, sizeof(*out));
-		return LU_SLOT_FOREIGN;
+		return APK_LU_SLOT_FOREIGN;
 	}
 	out->time = (int64_t)t;
 	out->used = true;
-	return LU_SLOT_OK;
+	return APK_LU_SLOT_OK;
 }

@@ -17,21 +17,21 @@
 #include "keyfmt.h"
 #include "lastused.h"
 
-#define LU_MAGIC "apk-used"     /* 8 bytes, no NUL */
-#define LU_MAGIC_LEN 8
-#define LU_VERSION 1
-#define LU_HEADER 64
-#define LU_ENTRY 16
-#define LU_SLOT 256
-#define LU_MIN_SLOTS 8
+#define APK_LU_MAGIC "apk-used"     /* 8 bytes, no NUL */
+#define APK_LU_MAGIC_LEN 8
+#define APK_LU_VERSION 1
+#define APK_LU_HEADER 64
+#define APK_LU_ENTRY 16
+#define APK_LU_SLOT 256
+#define APK_LU_MIN_SLOTS 8
 
 /* Offsets inside a slot. */
-#define LU_S_ID 0
-#define LU_S_TIME 16
-#define LU_S_SERVICE 24
-#define LU_S_RHOST 88
-#define LU_S_CHECK 240
-#define LU_CHECK_LEN 16
+#define APK_LU_S_ID 0
+#define APK_LU_S_TIME 16
+#define APK_LU_S_SERVICE 24
+#define APK_LU_S_RHOST 88
+#define APK_LU_S_CHECK 240
+#define APK_LU_CHECK_LEN 16
 
 /* The file name of uid's file ("u<uid>.used") or its replacement being
  * built ("u<uid>.used.new"); out holds at least 32 bytes. */
@@ -43,39 +43,39 @@ size_t apk_lu_file_size(uint32_t cap);
 /* The slot count assignment gives n keys: a power of two >= max(n, 8). */
 uint32_t apk_lu_cap_for(size_t n);
 
-void apk_lu_header_encode(unsigned char h[LU_HEADER], uint32_t uid, uint32_t cap);
+void apk_lu_header_encode(unsigned char h[APK_LU_HEADER], uint32_t uid, uint32_t cap);
 
 /* APK_OK and *cap when h is a version-1 header of uid's file whose cap
- * (1..LASTUSED_MAX_SLOTS) gives exactly size bytes; APK_ERR_CORRUPT
+ * (1..APK_LASTUSED_MAX_SLOTS) gives exactly size bytes; APK_ERR_CORRUPT
  * otherwise. The size check is what keeps every write inside the file. */
-enum apk_err apk_lu_header_decode(const unsigned char h[LU_HEADER], uint32_t uid, off_t size,
+enum apk_err apk_lu_header_decode(const unsigned char h[APK_LU_HEADER], uint32_t uid, off_t size,
 				  uint32_t *cap);
 
 /* A directory entry: 1 and id when it names a key, 0 when free (all
  * zero), -1 when it is neither. */
-int apk_lu_entry_id(const unsigned char e[LU_ENTRY], char id[APK_ID_LEN + 1]);
-void apk_lu_entry_encode(unsigned char e[LU_ENTRY], const char *id);
+int apk_lu_entry_id(const unsigned char e[APK_LU_ENTRY], char id[APK_ID_LEN + 1]);
+void apk_lu_entry_encode(unsigned char e[APK_LU_ENTRY], const char *id);
 
 /* A login as stored: service and rhost (NULL: "") escaped with apk_escape
  * and cut to fit. */
 void apk_lu_fill(struct apk_lastused *lu, int64_t when, const char *service, const char *rhost);
 
 /* Fills a whole slot (slot number index of uid's file) with lu as stored. */
-void apk_lu_slot_encode(unsigned char s[LU_SLOT], uint32_t uid, uint32_t index, const char *id,
+void apk_lu_slot_encode(unsigned char s[APK_LU_SLOT], uint32_t uid, uint32_t index, const char *id,
 			const struct apk_lastused *lu);
 
 enum apk_lu_slot {
-	LU_SLOT_OK,       /* whole, checksummed, id's: *out filled */
-	LU_SLOT_EMPTY,    /* all zero: never written since assigned */
-	LU_SLOT_TORN,     /* the checksum does not match (a write in progress
+	APK_LU_SLOT_OK,       /* whole, checksummed, id's: *out filled */
+	APK_LU_SLOT_EMPTY,    /* all zero: never written since assigned */
+	APK_LU_SLOT_TORN,     /* the checksum does not match (a write in progress
 			   * or cut, or garbage) */
-	LU_SLOT_FOREIGN,  /* whole, but another id's or malformed */
+	APK_LU_SLOT_FOREIGN,  /* whole, but another id's or malformed */
 };
 
 /* Decodes slot number index of uid's file for id; *out is "never" unless
- * LU_SLOT_OK. */
-enum apk_lu_slot apk_lu_slot_decode(const unsigned char s[LU_SLOT], uint32_t uid, uint32_t index,
-				    const char *id, struct apk_lastused *out);
+ * APK_LU_SLOT_OK. */
+enum apk_lu_slot apk_lu_slot_decode(const unsigned char s[APK_LU_SLOT], uint32_t uid,
+				    uint32_t index, const char *id, struct apk_lastused *out);
 
 /* ---- on an open file (lastused.c) -------------------------------------- */
 

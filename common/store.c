@@ -61,7 +61,7 @@ void apk_store_release(struct apk_store_files *f)
 
 size_t apk_store_record_key(char out[1 + APK_ID_LEN], const char *id)
 {
-	out[0] = STORE_KEY_RECORD;
+	out[0] = APK_STORE_KEY_RECORD;
 	memcpy(out + 1, id, APK_ID_LEN);
 	return 1 + APK_ID_LEN;
 }
@@ -77,7 +77,7 @@ static enum apk_err open_file(const struct apk_store_files *f, const char *name,
 		return err;
 	gdbm_errno = GDBM_NO_ERROR;
 	/* fd belongs to gdbm from here on, closed by it even on failure */
-	*db = gdbm_fd_open(fd, name, STORE_BLOCK_SIZE,
+	*db = gdbm_fd_open(fd, name, APK_STORE_BLOCK_SIZE,
 			   GDBM_READER | GDBM_NOMMAP | GDBM_NOLOCK | GDBM_CLOERROR, NULL);
 	if (*db == NULL)
 		return gdbm_errno == GDBM_NO_ERROR ? APK_ERR_UNAVAIL : apk_store_gdbm_error(gdbm_errno);
@@ -111,7 +111,7 @@ static enum apk_err read_meta(const struct reader *rd, struct apk_meta *meta)
 {
 	unsigned char buf[APK_RECORD_MAX];
 	size_t len = 0;
-	enum apk_err err = fetch(rd, STORE_KEY_META, 1, buf, sizeof(buf), &len);
+	enum apk_err err = fetch(rd, APK_STORE_KEY_META, 1, buf, sizeof(buf), &len);
 
 	if (err == APK_OK)
 		err = apk_meta_decode(buf, len, meta);
@@ -143,7 +143,7 @@ static enum apk_err read_index(const struct reader *rd, struct apk_index *ix)
 {
 	unsigned char buf[APK_INDEX_MAX];
 	size_t len = 0;
-	enum apk_err err = fetch(rd, STORE_KEY_INDEX, 1, buf, sizeof(buf), &len);
+	enum apk_err err = fetch(rd, APK_STORE_KEY_INDEX, 1, buf, sizeof(buf), &len);
 
 	if (err == APK_ERR_NOTFOUND) {
 		ix->n = 0;
@@ -179,7 +179,7 @@ static void miss_costs_a_record(const struct reader *rd)
  * account with one looks up a name that is never there, for equal work. */
 static void found_costs_a_miss(const struct apk_store_files *f)
 {
-	int fd = openat(f->dirfd, STORE_NEVER, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	int fd = openat(f->dirfd, APK_STORE_NEVER, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
 
 	if (fd >= 0)
 		close(fd);
@@ -198,7 +198,7 @@ enum apk_err apk_store_fetch_at(int dirfd, uint32_t uid, const char *id, struct 
 	err = open_file(&f, f.base, &rd.db);
 	if (err == APK_ERR_NOTFOUND) {
 		rd.decoy = 1;
-		err = open_file(&f, STORE_DECOY, &rd.db);
+		err = open_file(&f, APK_STORE_DECOY, &rd.db);
 	} else if (err == APK_OK) {
 		found_costs_a_miss(&f);
 	}
@@ -267,7 +267,7 @@ enum apk_err apk_store_read_all(const struct apk_store_files *f, struct apk_keyr
 		/* No file: no keys, and a fresh hash key for the first. The decoy
 		 * the module reads instead must pass the same checks. */
 		rd.decoy = 1;
-		err = open_file(f, STORE_DECOY, &rd.db);
+		err = open_file(f, APK_STORE_DECOY, &rd.db);
 		if (err == APK_ERR_NOTFOUND)
 			return APK_OK;
 	}

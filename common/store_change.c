@@ -66,7 +66,7 @@ static enum apk_err write_all(const struct apk_keyring *kr, uint32_t uid, GDBM_F
 	ix->n = kr->n;
 	err = apk_meta_encode(&kr->meta, buf, sizeof(buf), &len);
 	if (err == APK_OK)
-		err = put_value(db, STORE_KEY_META, 1, buf, len);
+		err = put_value(db, APK_STORE_KEY_META, 1, buf, len);
 	for (i = 0; i < kr->n && err == APK_OK; i++) {
 		if (kr->recs[i].uid != uid)
 			err = APK_ERR_INVALID; /* a file holds one account's keys */
@@ -80,7 +80,7 @@ static enum apk_err write_all(const struct apk_keyring *kr, uint32_t uid, GDBM_F
 	if (err == APK_OK && kr->n > 0) {
 		err = apk_index_encode(ix, buf, sizeof(buf), &len);
 		if (err == APK_OK)
-			err = put_value(db, STORE_KEY_INDEX, 1, buf, len);
+			err = put_value(db, APK_STORE_KEY_INDEX, 1, buf, len);
 	}
 	sodium_memzero(buf, sizeof(buf));
 	free(ix);
@@ -109,7 +109,7 @@ static enum apk_err write_file_as(const struct apk_store_files *f, const struct 
 	}
 	fcntl(gfd, F_SETFD, FD_CLOEXEC);
 	gdbm_errno = GDBM_NO_ERROR;
-	db = gdbm_fd_open(gfd, f->newname, STORE_BLOCK_SIZE,
+	db = gdbm_fd_open(gfd, f->newname, APK_STORE_BLOCK_SIZE,
 			  GDBM_NEWDB | GDBM_NOLOCK | GDBM_NOMMAP | GDBM_CLOERROR, NULL);
 	if (db == NULL) {
 		err = gdbm_errno == GDBM_NO_ERROR ? APK_ERR_UNAVAIL : apk_store_gdbm_error(gdbm_errno);
@@ -138,12 +138,12 @@ static enum apk_err ensure_decoy(const struct apk_store_files *f)
 	struct apk_keyring empty;
 	enum apk_err err;
 
-	if (faccessat(f->dirfd, STORE_DECOY, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+	if (faccessat(f->dirfd, APK_STORE_DECOY, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
 		return APK_OK;
 	if (errno != ENOENT)
 		return APK_ERR_UNAVAIL;
 	apk_keyring_init(&empty);
-	err = write_file_as(f, &empty, STORE_DECOY);
+	err = write_file_as(f, &empty, APK_STORE_DECOY);
 	apk_keyring_free(&empty);
 	return err;
 }

@@ -7,12 +7,12 @@
 
 #include "store.h"
 
-#define STORE_DECOY "decoy"
-#define STORE_NEVER "u.none" /* a name no file has: the store never writes it */
-#define STORE_KEY_META "m"
-#define STORE_KEY_INDEX "i"
-#define STORE_KEY_RECORD 'k'
-#define STORE_BLOCK_SIZE 1024 /* account files are small */
+#define APK_STORE_DECOY "decoy"
+#define APK_STORE_NEVER "u.none" /* a name no file has: the store never writes it */
+#define APK_STORE_KEY_META "m"
+#define APK_STORE_KEY_INDEX "i"
+#define APK_STORE_KEY_RECORD 'k'
+#define APK_STORE_BLOCK_SIZE 1024 /* account files are small */
 
 /* One account's files in the (checked) database directory. */
 struct apk_store_files {

@@ -11,7 +11,7 @@
  *   365      n: the next n bytes are a login's service, the rest its
  *            remote host (each cut at its first NUL)
  * Properties:
- *  - header: accepted => cap 1..LASTUSED_MAX_SLOTS, size exactly the file
+ *  - header: accepted => cap 1..APK_LASTUSED_MAX_SLOTS, size exactly the file
  *    size for cap, every slot inside it and after the directory, and the
  *    header is what the encoder writes for (uid, cap); refused => cap 0;
  *  - entry: an id => a valid id that encodes back to the entry; free =>
@@ -41,7 +41,7 @@ static uint32_t be32(const uint8_t *p)
 
 static void check_header(const uint8_t *h, uint32_t uid, int64_t size)
 {
-	unsigned char again[LU_HEADER];
+	unsigned char again[APK_LU_HEADER];
 	uint32_t cap = 12345;
 	size_t start, data;
 
@@ -49,31 +49,31 @@ static void check_header(const uint8_t *h, uint32_t uid, int64_t size)
 		FUZZ_CHECK(cap == 0, "a refused header gives no slot count");
 		return;
 	}
-	FUZZ_CHECK(cap >= 1 && cap <= LASTUSED_MAX_SLOTS, "an accepted header's count is in range");
+	FUZZ_CHECK(cap >= 1 && cap <= APK_LASTUSED_MAX_SLOTS, "an accepted header's count is in range");
 	FUZZ_CHECK(size >= 0 && (uint64_t)size == apk_lu_file_size(cap),
 		   "an accepted header's file is exactly as long as its count says");
 	data = apk_lu_data_offset(cap);
-	start = LU_HEADER + (size_t)cap * LU_ENTRY;
-	FUZZ_CHECK(data >= start && data % LU_SLOT == 0 && data + (size_t)cap * LU_SLOT ==
+	start = APK_LU_HEADER + (size_t)cap * APK_LU_ENTRY;
+	FUZZ_CHECK(data >= start && data % APK_LU_SLOT == 0 && data + (size_t)cap * APK_LU_SLOT ==
 		   (size_t)size, "every slot lies after the directory and inside the file");
 	apk_lu_header_encode(again, uid, cap);
-	FUZZ_CHECK(memcmp(again, h, LU_HEADER) == 0, "an accepted header is the encoder's");
+	FUZZ_CHECK(memcmp(again, h, APK_LU_HEADER) == 0, "an accepted header is the encoder's");
 }
 
 static void check_entry(const uint8_t *e)
 {
-	unsigned char again[LU_ENTRY];
+	unsigned char again[APK_LU_ENTRY];
 	char id[APK_ID_LEN + 1];
 	int r = apk_lu_entry_id(e, id);
 
 	if (r == 1) {
 		FUZZ_CHECK(apk_id_valid(id), "an entry's id is valid");
 		apk_lu_entry_encode(again, id);
-		FUZZ_CHECK(memcmp(again, e, LU_ENTRY) == 0, "an entry is the encoder's");
+		FUZZ_CHECK(memcmp(again, e, APK_LU_ENTRY) == 0, "an entry is the encoder's");
 	} else if (r == 0) {
-		FUZZ_CHECK(fuzz_all_zero(e, LU_ENTRY) && id[0] == '\0', "a free entry is all zero");
+		FUZZ_CHECK(fuzz_all_zero(e, APK_LU_ENTRY) && id[0] == '\0', "a free entry is all zero");
 	} else {
-		FUZZ_CHECK(r == -1 && id[0] == '\0' && !fuzz_all_zero(e, LU_ENTRY),
+		FUZZ_CHECK(r == -1 && id[0] == '\0' && !fuzz_all_zero(e, APK_LU_ENTRY),
 			   "a bad entry names no id");
 	}
 }
@@ -85,39 +85,39 @@ static int text_ok(const char *s, size_t max)
 
 static void check_slot(const uint8_t *s, uint32_t uid, uint32_t index, const char *id)
 {
-	unsigned char check[16], again[LU_SLOT];
+	unsigned char check[16], again[APK_LU_SLOT];
 	struct apk_lastused out;
 	enum apk_lu_slot r;
 
 	memset(&out, 0xA5, sizeof(out));
 	r = apk_lu_slot_decode(s, uid, index, id, &out);
 	slot_check(s, uid, index, check);
-	FUZZ_CHECK((r == LU_SLOT_EMPTY) == fuzz_all_zero(s, LU_SLOT), "empty exactly when all zero");
-	if (r != LU_SLOT_EMPTY)
-		FUZZ_CHECK((r == LU_SLOT_TORN) == (memcmp(check, s + SLOT_CHECK_AT, 16) != 0),
+	FUZZ_CHECK((r == APK_LU_SLOT_EMPTY) == fuzz_all_zero(s, APK_LU_SLOT), "empty exactly when all zero");
+	if (r != APK_LU_SLOT_EMPTY)
+		FUZZ_CHECK((r == APK_LU_SLOT_TORN) == (memcmp(check, s + SLOT_CHECK_AT, 16) != 0),
 			   "torn exactly when the check does not match");
-	if (r != LU_SLOT_OK) {
+	if (r != APK_LU_SLOT_OK) {
 		FUZZ_CHECK(fuzz_all_zero(&out, sizeof(out)), "a slot not accepted reads as never");
 		return;
 	}
 	FUZZ_CHECK(out.used && out.time > 0, "an accepted slot has a time");
-	FUZZ_CHECK(text_ok(out.service, LASTUSED_SERVICE_MAX) && text_ok(out.rhost, LASTUSED_RHOST_MAX),
+	FUZZ_CHECK(text_ok(out.service, APK_LASTUSED_SERVICE_MAX) && text_ok(out.rhost, APK_LASTUSED_RHOST_MAX),
 		   "an accepted slot's texts are what apk_escape writes");
 	apk_lu_slot_encode(again, uid, index, id, &out);
-	FUZZ_CHECK(memcmp(again, s, LU_SLOT) == 0, "an accepted slot is the encoder's");
+	FUZZ_CHECK(memcmp(again, s, APK_LU_SLOT) == 0, "an accepted slot is the encoder's");
 }
 
 static void check_writer(const char *service, const char *rhost, uint32_t uid, uint32_t index,
 			 const char *id, int64_t when)
 {
-	unsigned char s[LU_SLOT];
+	unsigned char s[APK_LU_SLOT];
 	struct apk_lastused lu, back;
 
 	apk_lu_fill(&lu, when, service, rhost);
-	FUZZ_CHECK(text_ok(lu.service, LASTUSED_SERVICE_MAX) && text_ok(lu.rhost, LASTUSED_RHOST_MAX),
+	FUZZ_CHECK(text_ok(lu.service, APK_LASTUSED_SERVICE_MAX) && text_ok(lu.rhost, APK_LASTUSED_RHOST_MAX),
 		   "a login's texts are stored escaped");
 	apk_lu_slot_encode(s, uid, index, id, &lu);
-	FUZZ_CHECK(apk_lu_slot_decode(s, uid, index, id, &back) == LU_SLOT_OK &&
+	FUZZ_CHECK(apk_lu_slot_decode(s, uid, index, id, &back) == APK_LU_SLOT_OK &&
 		   memcmp(&lu, &back, sizeof(lu)) == 0, "a slot written reads back as filled");
 }
 

@@ -512,8 +512,8 @@ static void lastused(void)
 	lu_be(q.b + 9, apk_lu_file_size(8) + 1, 8);
 	put("lastused", "header-size", q.b, q.n);
 	lu_valid(&q, id);
-	apk_lu_header_encode(q.b + 17, 1000, LASTUSED_MAX_SLOTS);
-	lu_be(q.b + 9, apk_lu_file_size(LASTUSED_MAX_SLOTS), 8);
+	apk_lu_header_encode(q.b + 17, 1000, APK_LASTUSED_MAX_SLOTS);
+	lu_be(q.b + 9, apk_lu_file_size(APK_LASTUSED_MAX_SLOTS), 8);
 	put("lastused", "header-max", q.b, q.n);
 }
 

@@ -200,7 +200,7 @@ static void concurrency(bool with_helper)
  * empty on the first read. Fills lu (never when empty). */
 static bool file_parses(size_t n, struct apk_lastused *lu, const char **why)
 {
-	unsigned char s[LU_SLOT];
+	unsigned char s[APK_LU_SLOT];
 	uint32_t cap, index;
 	int dfd, fd;
 	size_t i;
@@ -225,7 +225,7 @@ static bool file_parses(size_t n, struct apk_lastused *lu, const char **why)
 			ok = false;
 			break;
 		}
-		off_t at = (off_t)apk_lu_data_offset(cap) + (off_t)index * LU_SLOT;
+		off_t at = (off_t)apk_lu_data_offset(cap) + (off_t)index * APK_LU_SLOT;
 
 		if (apk_lu_pread(fd, s, sizeof(s), at) != 0) {
 			*why = "read";
@@ -233,8 +233,8 @@ static bool file_parses(size_t n, struct apk_lastused *lu, const char **why)
 			break;
 		}
 		r = apk_lu_slot_decode(s, UID, index, ids[i], &lu[i]);
-		if (r != LU_SLOT_OK && r != LU_SLOT_EMPTY) {
-			*why = r == LU_SLOT_TORN ? "a torn slot" : "a foreign slot";
+		if (r != APK_LU_SLOT_OK && r != APK_LU_SLOT_EMPTY) {
+			*why = r == APK_LU_SLOT_TORN ? "a torn slot" : "a foreign slot";
 			ok = false;
 		}
 	}

@@ -136,8 +136,8 @@ static off_t slot_of(const char *id)
 	assert_non_null(b);
 	assert_int_equal(apk_lu_header_decode(b, UID, (off_t)len, &cap), APK_OK);
 	for (i = 0; i < cap; i++)
-		if (memcmp(b + LU_HEADER + i * LU_ENTRY, id, APK_ID_LEN) == 0)
-			off = (off_t)apk_lu_data_offset(cap) + (off_t)i * LU_SLOT;
+		if (memcmp(b + APK_LU_HEADER + i * APK_LU_ENTRY, id, APK_ID_LEN) == 0)
+			off = (off_t)apk_lu_data_offset(cap) + (off_t)i * APK_LU_SLOT;
 	free(b);
 	assert_true(off >= 0);
 	return off;
@@ -249,14 +249,14 @@ static void long_text_capped(void **state)
 	ctl[1024] = '\0';
 	assert_int_equal(rec(ID[0], 9, big, big), APK_OK);
 	lu = read_one(ID[0]);
-	assert_int_equal(strlen(lu.service), LASTUSED_SERVICE_MAX);
-	assert_int_equal(strlen(lu.rhost), LASTUSED_RHOST_MAX);
-	assert_memory_equal(lu.rhost, big, LASTUSED_RHOST_MAX);
+	assert_int_equal(strlen(lu.service), APK_LASTUSED_SERVICE_MAX);
+	assert_int_equal(strlen(lu.rhost), APK_LASTUSED_RHOST_MAX);
+	assert_memory_equal(lu.rhost, big, APK_LASTUSED_RHOST_MAX);
 	/* 1 KB of control bytes: cut between escapes, never inside one */
 	assert_int_equal(rec(ID[0], 10, ctl, ctl), APK_OK);
 	lu = read_one(ID[0]);
 	len = strlen(lu.rhost);
-	assert_true(len > LASTUSED_RHOST_MAX - 4 && len <= LASTUSED_RHOST_MAX);
+	assert_true(len > APK_LASTUSED_RHOST_MAX - 4 && len <= APK_LASTUSED_RHOST_MAX);
 	assert_int_equal(len % 4, 0);
 	for (i = 0; i < len; i += 4)
 		assert_memory_equal(lu.rhost + i, "\\x01", 4);
@@ -281,7 +281,7 @@ static void many_records_never_grow(void **state)
 	}
 	assert_int_equal(stat(used_path(), &after), 0);
 	assert_int_equal(after.st_size, before.st_size);
-	assert_int_equal(after.st_size, (off_t)apk_lu_file_size(LU_MIN_SLOTS));
+	assert_int_equal(after.st_size, (off_t)apk_lu_file_size(APK_LU_MIN_SLOTS));
 	assert_true(after.st_blocks <= before.st_blocks);
 	assert_use(ID[20000 % 3], 20000, "sshd", "198.51.100.32");
 }
@@ -298,7 +298,7 @@ static void short_file_not_written(void **state)
 	prepare_n(3);
 	b = slurp(used_path(), &len);
 	assert_non_null(b);
-	cut = apk_lu_data_offset(LU_MIN_SLOTS) + LU_SLOT; /* the first slot only */
+	cut = apk_lu_data_offset(APK_LU_MIN_SLOTS) + APK_LU_SLOT; /* the first slot only */
 	assert_int_equal(truncate(used_path(), (off_t)cut), 0);
 	for (i = 0; i < 3; i++)
 		assert_int_equal(rec(ID[i], 5, "s", "h"), APK_ERR_CORRUPT);
@@ -309,12 +309,12 @@ static void short_file_not_written(void **state)
 
 	/* a header saying 1024 slots, the id in the last entry, on a small file */
 	{
-		size_t small = apk_lu_data_offset(LASTUSED_MAX_SLOTS);
+		size_t small = apk_lu_data_offset(APK_LASTUSED_MAX_SLOTS);
 		unsigned char *f = calloc(1, small);
 
 		assert_non_null(f);
-		apk_lu_header_encode(f, UID, LASTUSED_MAX_SLOTS);
-		apk_lu_entry_encode(f + LU_HEADER + (LASTUSED_MAX_SLOTS - 1) * LU_ENTRY, ID[0]);
+		apk_lu_header_encode(f, UID, APK_LASTUSED_MAX_SLOTS);
+		apk_lu_entry_encode(f + APK_LU_HEADER + (APK_LASTUSED_MAX_SLOTS - 1) * APK_LU_ENTRY, ID[0]);
 		spit(used_path(), f, small);
 		assert_int_equal(rec(ID[0], 5, "s", "h"), APK_ERR_CORRUPT);
 		after = slurp(used_path(), &len2);
@@ -578,7 +578,7 @@ static void other_accounts_file_refused(void **state)
 
 static void torn_slot_reads_never(void **state)
 {
-	unsigned char one[LU_SLOT], two[LU_SLOT], mix[LU_SLOT];
+	unsigned char one[APK_LU_SLOT], two[APK_LU_SLOT], mix[APK_LU_SLOT];
 	off_t off;
 	int fd;
 
@@ -588,31 +588,31 @@ static void torn_slot_reads_never(void **state)
 	fd = open(used_path(), O_RDWR);
 	assert_true(fd >= 0);
 	assert_int_equal(rec(ID[0], 111, "sshd", "10.0.0.1"), APK_OK);
-	assert_int_equal(pread(fd, one, LU_SLOT, off), LU_SLOT);
+	assert_int_equal(pread(fd, one, APK_LU_SLOT, off), APK_LU_SLOT);
 	assert_int_equal(rec(ID[0], 222, "login", "tty7"), APK_OK);
-	assert_int_equal(pread(fd, two, LU_SLOT, off), LU_SLOT);
+	assert_int_equal(pread(fd, two, APK_LU_SLOT, off), APK_LU_SLOT);
 	/* the first half of one write, the second of the other */
-	memcpy(mix, two, LU_SLOT / 2);
-	memcpy(mix + LU_SLOT / 2, one + LU_SLOT / 2, LU_SLOT / 2);
-	assert_int_equal(pwrite(fd, mix, LU_SLOT, off), LU_SLOT);
+	memcpy(mix, two, APK_LU_SLOT / 2);
+	memcpy(mix + APK_LU_SLOT / 2, one + APK_LU_SLOT / 2, APK_LU_SLOT / 2);
+	assert_int_equal(pwrite(fd, mix, APK_LU_SLOT, off), APK_LU_SLOT);
 	assert_never(ID[0]);
 	/* a write cut short: the start of a slot over zeros */
-	memset(mix, 0, LU_SLOT);
+	memset(mix, 0, APK_LU_SLOT);
 	memcpy(mix, two, 100);
-	assert_int_equal(pwrite(fd, mix, LU_SLOT, off), LU_SLOT);
+	assert_int_equal(pwrite(fd, mix, APK_LU_SLOT, off), APK_LU_SLOT);
 	assert_never(ID[0]);
 	/* one flipped bit anywhere */
-	memcpy(mix, two, LU_SLOT);
-	mix[LU_S_RHOST + 1] ^= 0x01;
-	assert_int_equal(pwrite(fd, mix, LU_SLOT, off), LU_SLOT);
+	memcpy(mix, two, APK_LU_SLOT);
+	mix[APK_LU_S_RHOST + 1] ^= 0x01;
+	assert_int_equal(pwrite(fd, mix, APK_LU_SLOT, off), APK_LU_SLOT);
 	assert_never(ID[0]);
 	/* whole again */
-	assert_int_equal(pwrite(fd, two, LU_SLOT, off), LU_SLOT);
+	assert_int_equal(pwrite(fd, two, APK_LU_SLOT, off), APK_LU_SLOT);
 	assert_use(ID[0], 222, "login", "tty7");
 	/* another key's whole slot copied into this one */
 	assert_int_equal(rec(ID[1], 333, "su", "x"), APK_OK);
-	assert_int_equal(pread(fd, one, LU_SLOT, slot_of(ID[1])), LU_SLOT);
-	assert_int_equal(pwrite(fd, one, LU_SLOT, off), LU_SLOT);
+	assert_int_equal(pread(fd, one, APK_LU_SLOT, slot_of(ID[1])), APK_LU_SLOT);
+	assert_int_equal(pwrite(fd, one, APK_LU_SLOT, off), APK_LU_SLOT);
 	assert_never(ID[0]);
 	assert_use(ID[1], 333, "su", "x");
 	close(fd);
@@ -623,7 +623,7 @@ static void torn_slot_reads_never(void **state)
 static void reused_slot_starts_never(void **state)
 {
 	const char *set[2] = { ID[0], ID[1] };
-	unsigned char late[LU_SLOT];
+	unsigned char late[APK_LU_SLOT];
 	off_t off;
 	int fd;
 
@@ -633,7 +633,7 @@ static void reused_slot_starts_never(void **state)
 	off = slot_of(ID[1]);
 	fd = open(used_path(), O_RDWR);
 	assert_true(fd >= 0);
-	assert_int_equal(pread(fd, late, LU_SLOT, off), LU_SLOT);
+	assert_int_equal(pread(fd, late, APK_LU_SLOT, off), APK_LU_SLOT);
 	set[1] = ID[2];  /* ID[1] deleted, ID[2] generated */
 	assert_int_equal(apk_lastused_assign(dir, UID, set, 2), APK_OK);
 	assert_int_equal(slot_of(ID[2]), off);          /* the freed slot, reused */
@@ -641,7 +641,7 @@ static void reused_slot_starts_never(void **state)
 	assert_never(ID[1]);                            /* no slot any more */
 	assert_int_equal(rec(ID[1], 600, "sshd", "old"), APK_ERR_NOTFOUND);
 	/* the module found ID[1]'s slot just before the change, writes after */
-	assert_int_equal(pwrite(fd, late, LU_SLOT, off), LU_SLOT);
+	assert_int_equal(pwrite(fd, late, APK_LU_SLOT, off), APK_LU_SLOT);
 	assert_never(ID[2]);
 	assert_int_equal(rec(ID[2], 700, "su", "new"), APK_OK);
 	assert_use(ID[2], 700, "su", "new");
@@ -665,7 +665,7 @@ static void prepare_creates_private_file(void **state)
 	assert_int_equal(st.st_uid, geteuid());
 	b = slurp(used_path(), &len);
 	assert_int_equal(apk_lu_header_decode(b, UID, (off_t)len, &cap), APK_OK);
-	assert_int_equal(cap, LU_MIN_SLOTS);
+	assert_int_equal(cap, APK_LU_MIN_SLOTS);
 	free(b);
 	/* prepare again with the same set changes nothing */
 	b = slurp(used_path(), &len);
@@ -699,7 +699,7 @@ static void prepare_grows_and_shrinks_keeping_times(void **state)
 		assert_int_equal(apk_lastused_assign(dir, UID, set, 2), APK_OK);
 	}
 	assert_int_equal(stat(used_path(), &st), 0);
-	assert_int_equal(st.st_size, (off_t)apk_lu_file_size(LU_MIN_SLOTS));
+	assert_int_equal(st.st_size, (off_t)apk_lu_file_size(APK_LU_MIN_SLOTS));
 	assert_use(ID[1], 101, "sshd", ID[1]);
 	assert_use(ID[19], 119, "su", "x");
 	assert_never(ID[0]);
@@ -775,20 +775,20 @@ static void prepare_replaces_bad_files(void **state)
 	{
 		int fd = open(used_path(), O_RDWR);
 		uint32_t i;
-		unsigned char e[LU_ENTRY];
+		unsigned char e[APK_LU_ENTRY];
 
 		assert_true(fd >= 0);
 		memset(e, '!', APK_ID_LEN);
-		memset(e + APK_ID_LEN, 0, LU_ENTRY - APK_ID_LEN);
+		memset(e + APK_ID_LEN, 0, APK_LU_ENTRY - APK_ID_LEN);
 		for (i = 0; i < 16; i++) {
-			unsigned char cur[LU_ENTRY];
+			unsigned char cur[APK_LU_ENTRY];
 
-			off_t at = LU_HEADER + (off_t)i * LU_ENTRY;
+			off_t at = APK_LU_HEADER + (off_t)i * APK_LU_ENTRY;
 
-			assert_int_equal(pread(fd, cur, LU_ENTRY, at), LU_ENTRY);
-			if (all_zero(cur, LU_ENTRY)) {
-				assert_int_equal(pwrite(fd, e, LU_ENTRY, LU_HEADER + i * LU_ENTRY),
-						 LU_ENTRY);
+			assert_int_equal(pread(fd, cur, APK_LU_ENTRY, at), APK_LU_ENTRY);
+			if (all_zero(cur, APK_LU_ENTRY)) {
+				assert_int_equal(pwrite(fd, e, APK_LU_ENTRY, APK_LU_HEADER + i * APK_LU_ENTRY),
+						 APK_LU_ENTRY);
 				break;
 			}
 		}

@@ -61,7 +61,7 @@ static void assert_foreign(const unsigned char s[256], const char *what)
 
 	memset(&zero, 0, sizeof(zero));
 	r = decode(s, &lu);
-	if (r != LU_SLOT_FOREIGN)
+	if (r != APK_LU_SLOT_FOREIGN)
 		fail_msg("%s: decoded as %d, not foreign", what, (int)r);
 	assert_false(lu.used);
 	assert_memory_equal(&lu, &zero, sizeof(lu)); /* nothing of it kept */
@@ -74,13 +74,13 @@ static void hand_built_slot_is_the_encoders(void **state)
 	struct apk_lastused lu;
 
 	(void)state;
-	assert_int_equal(LU_SLOT, 256);
+	assert_int_equal(APK_LU_SLOT, 256);
 	apk_lu_fill(&lu, 1767225600, "sshd", "192.0.2.7");
 	apk_lu_slot_encode(theirs, UID, INDEX, ID, &lu);
 	build(mine, 1767225600, "sshd", 4, "192.0.2.7", 9);
 	assert_memory_equal(mine, theirs, 256);
 	memset(&lu, 0xAA, sizeof(lu));
-	assert_int_equal(decode(mine, &lu), LU_SLOT_OK);
+	assert_int_equal(decode(mine, &lu), APK_LU_SLOT_OK);
 	assert_true(lu.used);
 	assert_int_equal(lu.time, 1767225600);
 	assert_string_equal(lu.service, "sshd");
@@ -140,7 +140,7 @@ static void escaped_text_reads_back(void **state)
 	for (i = 0; i < N_ELEM(good); i++) {
 		n = strlen(good[i]);
 		build(s, 1767225600, good[i], n, good[i], n);
-		assert_int_equal(decode(s, &lu), LU_SLOT_OK);
+		assert_int_equal(decode(s, &lu), APK_LU_SLOT_OK);
 		assert_string_equal(lu.service, good[i]);
 		assert_string_equal(lu.rhost, good[i]);
 	}
@@ -155,14 +155,14 @@ static void field_framing(void **state)
 	(void)state;
 	memset(text, 'a', sizeof(text));
 	/* the longest texts: 63 and 151 bytes, then the NUL */
-	build(s, 1767225600, text, LASTUSED_SERVICE_MAX, text, LASTUSED_RHOST_MAX);
-	assert_int_equal(decode(s, &lu), LU_SLOT_OK);
-	assert_int_equal(strlen(lu.service), LASTUSED_SERVICE_MAX);
-	assert_int_equal(strlen(lu.rhost), LASTUSED_RHOST_MAX);
+	build(s, 1767225600, text, APK_LASTUSED_SERVICE_MAX, text, APK_LASTUSED_RHOST_MAX);
+	assert_int_equal(decode(s, &lu), APK_LU_SLOT_OK);
+	assert_int_equal(strlen(lu.service), APK_LASTUSED_SERVICE_MAX);
+	assert_int_equal(strlen(lu.rhost), APK_LASTUSED_RHOST_MAX);
 	/* one byte more: no NUL left in the field (the text runs on) */
-	build(s, 1767225600, text, LASTUSED_SERVICE_MAX + 1, "h", 1);
+	build(s, 1767225600, text, APK_LASTUSED_SERVICE_MAX + 1, "h", 1);
 	assert_foreign(s, "service without its NUL");
-	build(s, 1767225600, "sshd", 4, text, LASTUSED_RHOST_MAX + 1);
+	build(s, 1767225600, "sshd", 4, text, APK_LASTUSED_RHOST_MAX + 1);
 	assert_foreign(s, "rhost without its NUL");
 	/* a byte after the NUL */
 	build(s, 1767225600, "ab\0c", 4, "h", 1);
@@ -170,7 +170,7 @@ static void field_framing(void **state)
 	build(s, 1767225600, "sshd", 4, "h\0\0\0\0\0\0x", 8);
 	assert_foreign(s, "rhost with a byte after its NUL");
 	build(s, 1767225600, "sshd", 4, "h", 1);
-	s[88 + LASTUSED_RHOST_MAX] = 'z'; /* the field's last byte */
+	s[88 + APK_LASTUSED_RHOST_MAX] = 'z'; /* the field's last byte */
 	slot_sign(s, UID, INDEX);
 	assert_foreign(s, "rhost with its last byte set");
 }
@@ -183,13 +183,13 @@ static void other_fields(void **state)
 
 	(void)state;
 	memset(s, 0, sizeof(s));
-	assert_int_equal(decode(s, &lu), LU_SLOT_EMPTY);
+	assert_int_equal(decode(s, &lu), APK_LU_SLOT_EMPTY);
 	build(s, 0, "sshd", 4, "h", 1);
 	assert_foreign(s, "time 0");
 	build(s, (uint64_t)INT64_MAX + 1, "sshd", 4, "h", 1);
 	assert_foreign(s, "time above INT64_MAX");
 	build(s, 1, "sshd", 4, "h", 1);
-	assert_int_equal(decode(s, &lu), LU_SLOT_OK);
+	assert_int_equal(decode(s, &lu), APK_LU_SLOT_OK);
 	s[12] = 1; /* the id's padding */
 	slot_sign(s, UID, INDEX);
 	assert_foreign(s, "id padding");
@@ -199,11 +199,11 @@ static void other_fields(void **state)
 	assert_foreign(s, "another id");
 	build(s, 1, "sshd", 4, "h", 1);
 	s[255] ^= 1;
-	assert_int_equal(decode(s, &lu), LU_SLOT_TORN);
+	assert_int_equal(decode(s, &lu), APK_LU_SLOT_TORN);
 	assert_false(lu.used);
 	build(s, 1, "sshd", 4, "h", 1);
-	assert_int_equal(apk_lu_slot_decode(s, UID, INDEX + 1, ID, &lu), LU_SLOT_TORN);
-	assert_int_equal(apk_lu_slot_decode(s, UID + 1, INDEX, ID, &lu), LU_SLOT_TORN);
+	assert_int_equal(apk_lu_slot_decode(s, UID, INDEX + 1, ID, &lu), APK_LU_SLOT_TORN);
+	assert_int_equal(apk_lu_slot_decode(s, UID + 1, INDEX, ID, &lu), APK_LU_SLOT_TORN);
 }
 
 /* Whatever a login hands the writer, the slot it writes reads back as the
@@ -218,7 +218,7 @@ static void any_login_text_reads_back(void **state)
 	for (i = 0; i < N_ELEM(bad_text); i++) {
 		apk_lu_fill(&lu, 1767225600, bad_text[i].bytes, bad_text[i].bytes);
 		apk_lu_slot_encode(s, UID, INDEX, ID, &lu);
-		assert_int_equal(decode(s, &back), LU_SLOT_OK);
+		assert_int_equal(decode(s, &back), APK_LU_SLOT_OK);
 		assert_memory_equal(&lu, &back, sizeof(lu));
 	}
 	for (i = 0; i < 2000; i++) {
@@ -227,7 +227,7 @@ static void any_login_text_reads_back(void **state)
 		raw[sizeof(raw) - 1] = '\0';
 		apk_lu_fill(&lu, 1, (char *)raw + i % 100, (char *)raw + i % 50);
 		apk_lu_slot_encode(s, UID, INDEX, ID, &lu);
-		assert_int_equal(decode(s, &back), LU_SLOT_OK);
+		assert_int_equal(decode(s, &back), APK_LU_SLOT_OK);
 		assert_memory_equal(&lu, &back, sizeof(lu));
 	}
 }
