@@ -98,8 +98,7 @@ $(B)/tests/%: tests/%.c $(TESTLIB) $(LIBAPK) $(wildcard tests/lib/*.h)
 	  $(filter %.o,$^) $(TESTLIB) $(LIBAPK) \
 	  $(LDHARD) $(LDFLAGS) $(TEST_LIBS)
 
-# The privileged start's own tests link those files of the helper.
-$(B)/tests/unit_privdrop: $(B)/obj/apikeyctl/privdrop.o
+# The start-up test links that one file of the helper.
 $(B)/tests/unit_startup: $(B)/obj/apikeyctl/startup.o
 # NSS answering for a name other than the one asked (case folding, an
 # alias): the test's own getpwnam_r stands in front of glibc's.

@@ -14,6 +14,7 @@
 #include "apk_config.h"
 #include "args.h"
 #include "change.h"
+#include "harden.h"
 #include "commands.h"
 #include "conffile.h"
 #include "privdrop.h"
@@ -95,7 +96,7 @@ int main(int argc, char *argv[])
 	/* argc 0 (CVE-2021-4034) reaches us as argc 1, argv[0] "" on Linux 5.18+ */
 	if (argc < 1 || argv[0] == NULL || argv[0][0] == '\0')
 		return fail(EXIT_USAGE, "refused: empty argument list");
-	if (startup_harden(err, sizeof(err)) != 0 ||
+	if (apk_harden(err, sizeof(err)) != 0 ||
 	    startup_dbdir(ids_changed, dbdir, sizeof(dbdir), err, sizeof(err)) != 0)
 		return fail(EXIT_FAIL, "%s", err);
 	/* as the database: only a build run by its own user may be pointed elsewhere */

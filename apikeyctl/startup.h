@@ -1,5 +1,5 @@
 /* startup.h - what the helper does after giving up root (privdrop.h) and
- * before it looks at its arguments */
+ * hardening its process (harden.h), before it looks at its arguments */
 #ifndef APKCTL_STARTUP_H
 #define APKCTL_STARTUP_H
 
@@ -7,11 +7,6 @@
 #include <sys/types.h>
 
 #include "keyring.h"
-
-/* Closes every descriptor above 2, ignores SIGXFSZ, sets umask 077, and
- * forbids core dumps and ptrace attach (RLIMIT_CORE 0, not dumpable).
- * Returns 0, or -1 with a message in err. */
-int startup_harden(char *err, size_t errsz);
 
 /* The database directory: the compiled-in path, or for a build run by its
  * own user (ids_changed 0) APIKEY_DB when set, read through secure_getenv.

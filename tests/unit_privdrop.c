@@ -1,4 +1,4 @@
-/* unit_privdrop.c - the helper's privileged start (apikeyctl/privdrop.c) on
+/* unit_privdrop.c - the helper's privileged start (common/privdrop.c) on
  * its own: each case runs in a child process that first takes the ids a
  * set-user-ID root exec would give it, calls drop_to_helper with "nobody"
  * standing in for the helper account, then reports what /proc/self/status
@@ -19,7 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../apikeyctl/privdrop.h"
+#include "privdrop.h"
 
 #define STANDIN "nobody"
 #define CALLER_UID 4242

@@ -1,4 +1,5 @@
-/* privdrop.c - valid fds 0-2, the caller's uid, and root given up for good */
+/* privdrop.c - valid fds 0-2, the caller's uid, and root given up for good
+ * (apikeyctl at its set-user-ID start, apikeyd when root starts it) */
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -38,13 +39,45 @@ static int has_privilege_to_drop(void)
 	return stat("/proc/self/exe", &st) != 0 || (st.st_mode & S_ISUID) != 0;
 }
 
-int drop_to_helper(const char *helper, uid_t *caller, char *err, size_t errsz)
+int become_account(const char *account, uid_t caller, char *err, size_t errsz)
 {
 	struct passwd pw, *res = NULL;
 	char buf[4096];
 	uid_t ru, eu, su;
 	gid_t rg, eg, sg, caller_gid = getgid();
 
+	if (geteuid() != 0) {
+		snprintf(err, errsz, "cannot become %s: not running as root", account);
+		return -1;
+	}
+	if (getpwnam_r(account, &pw, buf, sizeof(buf), &res) != 0 || res == NULL ||
+	    pw.pw_uid == 0 || pw.pw_gid == 0) {
+		snprintf(err, errsz, "no helper account %s (or it is root's)", account);
+		return -1;
+	}
+	if (setgroups(0, NULL) != 0 || setresgid(pw.pw_gid, pw.pw_gid, pw.pw_gid) != 0 ||
+	    setresuid(pw.pw_uid, pw.pw_uid, pw.pw_uid) != 0) {
+		snprintf(err, errsz, "cannot become %s: %s", account, strerror(errno));
+		return -1;
+	}
+	if (getresuid(&ru, &eu, &su) != 0 || ru != pw.pw_uid || eu != pw.pw_uid ||
+	    su != pw.pw_uid || getresgid(&rg, &eg, &sg) != 0 || rg != pw.pw_gid ||
+	    eg != pw.pw_gid || sg != pw.pw_gid || getgroups(0, NULL) != 0) {
+		snprintf(err, errsz, "ids or groups not those of %s", account);
+		return -1;
+	}
+	/* Gone for good: none of root's or the caller's ids comes back. */
+	if (setuid(0) == 0 || seteuid(0) == 0 || setegid(0) == 0 ||
+	    (caller != pw.pw_uid && (setreuid(caller, caller) == 0 || seteuid(caller) == 0)) ||
+	    (caller_gid != pw.pw_gid && setegid(caller_gid) == 0)) {
+		snprintf(err, errsz, "could regain root or the caller's ids");
+		return -1;
+	}
+	return 0;
+}
+
+int drop_to_helper(const char *helper, uid_t *caller, char *err, size_t errsz)
+{
 	*caller = getuid();
 	if (!has_privilege_to_drop())
 		return 0;
@@ -52,28 +85,5 @@ int drop_to_helper(const char *helper, uid_t *caller, char *err, size_t errsz)
 		snprintf(err, errsz, "apikeyctl is set-user-ID, but not to root: reinstall it");
 		return -1;
 	}
-	if (getpwnam_r(helper, &pw, buf, sizeof(buf), &res) != 0 || res == NULL ||
-	    pw.pw_uid == 0 || pw.pw_gid == 0) {
-		snprintf(err, errsz, "no helper account %s (or it is root's)", helper);
-		return -1;
-	}
-	if (setgroups(0, NULL) != 0 || setresgid(pw.pw_gid, pw.pw_gid, pw.pw_gid) != 0 ||
-	    setresuid(pw.pw_uid, pw.pw_uid, pw.pw_uid) != 0) {
-		snprintf(err, errsz, "cannot become %s: %s", helper, strerror(errno));
-		return -1;
-	}
-	if (getresuid(&ru, &eu, &su) != 0 || ru != pw.pw_uid || eu != pw.pw_uid ||
-	    su != pw.pw_uid || getresgid(&rg, &eg, &sg) != 0 || rg != pw.pw_gid ||
-	    eg != pw.pw_gid || sg != pw.pw_gid || getgroups(0, NULL) != 0) {
-		snprintf(err, errsz, "ids or groups not those of %s", helper);
-		return -1;
-	}
-	/* Gone for good: none of root's or the caller's ids comes back. */
-	if (setuid(0) == 0 || seteuid(0) == 0 || setegid(0) == 0 ||
-	    (*caller != pw.pw_uid && (setreuid(*caller, *caller) == 0 || seteuid(*caller) == 0)) ||
-	    (caller_gid != pw.pw_gid && setegid(caller_gid) == 0)) {
-		snprintf(err, errsz, "could regain root or the caller's ids");
-		return -1;
-	}
-	return 1;
+	return become_account(helper, *caller, err, errsz) == 0 ? 1 : -1;
 }
