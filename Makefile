@@ -13,6 +13,9 @@ COMPDIR     ?= $(DATADIR)/bash-completion/completions
 HELPER_USER ?= pam-apikey
 MAX_KEYS    ?= 100
 POLICY      ?= /etc/security/pam_apikey.conf
+SBINDIR     ?= $(PREFIX)/sbin
+RUNDIR      ?= /run/pam_apikey
+VERIFY_GROUP ?= pam-apikey-verify
 
 CC      ?= cc
 B       := build
@@ -25,7 +28,8 @@ HARDEN  := -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIC \
 OPT     ?= -O2 -g
 DEFS    := -D_GNU_SOURCE -DAPK_VERSION='"$(VERSION)"' \
            -DAPK_DBDIR='"$(DBDIR)"' -DAPK_HELPER_USER='"$(HELPER_USER)"' \
-           -DAPK_MAX_KEYS_PER_USER=$(MAX_KEYS) -DAPK_POLICY_PATH='"$(POLICY)"'
+           -DAPK_MAX_KEYS_PER_USER=$(MAX_KEYS) -DAPK_POLICY_PATH='"$(POLICY)"' \
+           -DAPK_RUNDIR='"$(RUNDIR)"' -DAPK_VERIFY_GROUP='"$(VERIFY_GROUP)"'
 CFLAGS  ?=
 override CFLAGS := -std=c11 $(OPT) $(WARN) $(HARDEN) $(DEFS) -Icommon $(CFLAGS)
 LDHARD  := -Wl,-z,relro -Wl,-z,now -Wl,-z,noexecstack
@@ -39,8 +43,11 @@ MODULE     := $(B)/pam_apikey.so
 HELPER     := $(B)/apikeyctl
 HELPER_SRC := $(wildcard apikeyctl/*.c)
 HELPER_OBJ := $(HELPER_SRC:%.c=$(B)/obj/%.o)
+DAEMON     := $(B)/apikeyd
+DAEMON_SRC := $(wildcard apikeyd/*.c)
+DAEMON_OBJ := $(DAEMON_SRC:%.c=$(B)/obj/%.o)
 # The man pages, with the version and the defaults above filled in.
-MAN_SRC    := doc/apikeyctl.1 doc/pam_apikey.8 doc/pam_apikey.conf.5
+MAN_SRC    := doc/apikeyctl.1 doc/pam_apikey.8 doc/pam_apikey.conf.5 doc/apikeyd.8
 MAN_PAGES  := $(MAN_SRC:doc/%=$(B)/man/%)
 
 # Every tests/*.c is one test program, linked with the test-support library
@@ -53,9 +60,9 @@ TEST_BIN   := $(TEST_SRC:tests/%.c=$(B)/tests/%)
 TEST_LIBS  := -lcmocka -lpam -ldl $(LIBS)
 
 .PHONY: all deps check-deps demo check check-unit check-e2e install uninstall clean
-all: $(MODULE) $(HELPER) $(MAN_PAGES)
+all: $(MODULE) $(HELPER) $(DAEMON) $(MAN_PAGES)
 
-$(B)/obj/%.o: %.c $(wildcard common/*.h) $(wildcard apikeyctl/*.h) Makefile
+$(B)/obj/%.o: %.c $(wildcard common/*.h) $(wildcard apikeyctl/*.h) $(wildcard apikeyd/*.h) Makefile
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
 
@@ -78,12 +85,16 @@ $(MODULE): $(B)/obj/pam_apikey/pam_apikey.o $(LIBAPK) pam_apikey/pam_apikey.map
 $(B)/man/%: doc/% Makefile
 	@mkdir -p $(@D)
 	sed -e 's|@VERSION@|$(VERSION)|g' -e 's|@DBDIR@|$(DBDIR)|g' -e 's|@POLICY@|$(POLICY)|g' \
-	  -e 's|@MAX_KEYS@|$(MAX_KEYS)|g' $< >$@.tmp
+	  -e 's|@MAX_KEYS@|$(MAX_KEYS)|g' -e 's|@RUNDIR@|$(RUNDIR)|g' \
+	  -e 's|@VERIFY_GROUP@|$(VERIFY_GROUP)|g' -e 's|@HELPER_USER@|$(HELPER_USER)|g' $< >$@.tmp
 	! grep -n '@[A-Z_]*@' $@.tmp
 	mv $@.tmp $@
 
 $(HELPER): $(HELPER_OBJ) $(LIBAPK)
 	$(CC) -pie -o $@ $(HELPER_OBJ) $(LIBAPK) $(LDHARD) $(LDFLAGS) $(LIBS)
+
+$(DAEMON): $(DAEMON_OBJ) $(LIBAPK)
+	$(CC) -pie -o $@ $(DAEMON_OBJ) $(LIBAPK) $(LDHARD) $(LDFLAGS) $(LIBS)
 
 $(B)/obj/tests/lib/%.o: tests/lib/%.c $(wildcard tests/lib/*.h) $(wildcard common/*.h) Makefile
 	@mkdir -p $(@D)
@@ -141,7 +152,8 @@ check-e2e: check-deps all tests
 INSTALL_ENV = DESTDIR='$(DESTDIR)' PAMDIR='$(PAMDIR)' BINDIR='$(BINDIR)' \
 	MANDIR='$(MANDIR)' COMPDIR='$(COMPDIR)' DOCDIR='$(DOCDIR)' \
 	DBDIR='$(DBDIR)' HELPER_USER='$(HELPER_USER)' \
-	MODULE='$(MODULE)' HELPER='$(HELPER)' MANPAGES='$(B)/man'
+	MODULE='$(MODULE)' HELPER='$(HELPER)' MANPAGES='$(B)/man' \
+	SBINDIR='$(SBINDIR)' DAEMON='$(DAEMON)' VERIFY_GROUP='$(VERIFY_GROUP)'
 
 install: all
 	@$(INSTALL_ENV) tools/install-helper.sh install

@@ -44,6 +44,10 @@ static const struct setting {
 	{ "default_lifetime", CONF_DAYS_OR_NEVER, APK_CONF_MAX_DAYS, 0,
 	  offsetof(struct apk_conf, default_lifetime) },
 	{ "services", CONF_SERVICES, 0, 0, offsetof(struct apk_conf, services) },
+	{ "verify_uid_min", CONF_NUMBER, APK_CONF_MAX_UID, APK_CONF_VERIFY_UID_MIN,
+	  offsetof(struct apk_conf, verify_uid_min) },
+	{ "verify_uid_max", CONF_NUMBER, APK_CONF_MAX_UID, APK_CONF_VERIFY_UID_MAX,
+	  offsetof(struct apk_conf, verify_uid_max) },
 };
 
 #define NSETTINGS (sizeof(settings) / sizeof(settings[0]))
@@ -230,6 +234,13 @@ static bool relations(struct apk_conf *c, const struct parse_state *st, char *er
 	unsigned max_line = line_of(st, offsetof(struct apk_conf, max_lifetime));
 	unsigned default_line = line_of(st, offsetof(struct apk_conf, default_lifetime));
 
+	if (c->verify_uid_min > c->verify_uid_max) {
+		unsigned a = line_of(st, offsetof(struct apk_conf, verify_uid_min));
+		unsigned b = line_of(st, offsetof(struct apk_conf, verify_uid_max));
+		snprintf(err, errsz, "line %u: verify_uid_min (%u) is above verify_uid_max (%u)",
+			 a > b ? a : b, c->verify_uid_min, c->verify_uid_max);
+		return false;
+	}
 	if (c->max_lifetime == 0)
 		return true;
 	if (default_line == 0)

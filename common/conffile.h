@@ -21,6 +21,11 @@
  *   services = LIST        the services of a key made without --service, as
  *                          --service takes them, spaces after the commas
  *                          allowed (default: all)
+ *   verify_uid_min = UID   the lowest and highest uid of an account that
+ *   verify_uid_max = UID   apikeyd answers for (for callers that are not
+ *                          root: web servers and the like), 1-4294967294,
+ *                          min <= max (defaults 1000 and 60000, Debian's
+ *                          range for people's accounts); never root (0)
  *
  * No file: the defaults. Anything else in the file (an unknown name, a bad
  * value, a setting given twice, a line without `=`, a control character or
@@ -42,12 +47,17 @@
 #define APK_CONF_MAX_BYTES 65536      /* the largest file read */
 #define APK_CONF_MAX_KEYS 1000        /* the highest max_keys (the index's bound) */
 #define APK_CONF_MAX_DAYS 100000      /* the highest lifetime in days */
+#define APK_CONF_MAX_UID 4294967294u  /* the highest verify_uid_min/max ((uid_t)-2) */
+#define APK_CONF_VERIFY_UID_MIN 1000  /* the accounts apikeyd answers for, by default */
+#define APK_CONF_VERIFY_UID_MAX 60000
 
 struct apk_conf {
 	unsigned max_keys;
 	unsigned max_lifetime;              /* days; 0: no limit */
 	unsigned default_lifetime;          /* days; 0: never */
 	struct apk_services services;       /* empty: every service */
+	unsigned verify_uid_min;            /* apikeyd: accounts it answers for */
+	unsigned verify_uid_max;
 };
 
 /* Every setting at its default: the file's meaning when there is none. */

@@ -66,6 +66,7 @@ int apk_pam_options_parse(int argc, const char **argv, struct apk_pam_options *o
 
 	opts->db = APK_DBDIR;
 	opts->keys = &apk_keysource_local;
+	opts->socket = NULL;
 	opts->prompt = NULL;
 	opts->source = APK_ASK;
 	opts->debug = opts->nodelay = opts->nokeys_ignore = false;
@@ -91,6 +92,9 @@ int apk_pam_options_parse(int argc, const char **argv, struct apk_pam_options *o
 			opts->db = v;
 		else if ((v = value_of(a, "keys")) != NULL && apk_keysource_named(v) != NULL)
 			opts->keys = apk_keysource_named(v);
+		else if ((v = value_of(a, "socket")) != NULL && v[0] == '/' &&
+			 strlen(v) < APK_PAM_SOCKET_MAX)
+			opts->socket = v;
 		else if ((v = value_of(a, "prompt")) != NULL && prompt_ok(v))
 			opts->prompt = v;
 		else if ((v = value_of(a, "warn")) != NULL && days_of(v, &opts->warn_days) == 0)

@@ -17,6 +17,7 @@ enum apk_answer_source {
 struct apk_pam_options {
 	const char *db;      /* db=DIR (absolute), default APK_DBDIR */
 	const struct apk_keysource_ops *keys; /* keys=NAME (apk_keysources), default local */
+	const char *socket;  /* socket=PATH (absolute): always ask apikeyd there; default NULL */
 	const char *prompt;  /* prompt=TEXT, default "API key: " ("Password: " with forward_pass) */
 	enum apk_answer_source source;
 	bool debug;          /* debug */
@@ -24,6 +25,9 @@ struct apk_pam_options {
 	bool nokeys_ignore;  /* nokeys_ignore: PAM_IGNORE for an account without keys */
 	unsigned warn_days;  /* warn=DAYS (0-APK_WARN_DAYS_MAX, 0: off), default APK_WARN_DAYS */
 };
+
+/* The longest socket= path (a Unix socket's sun_path, NUL included). */
+#define APK_PAM_SOCKET_MAX 108
 
 /* warn=DAYS: after a login with a key expiring within DAYS days, say when. */
 #define APK_WARN_DAYS 7

@@ -31,6 +31,7 @@
 #include "permit.h"
 #include "validate.h"
 #include "verify.h"
+#include "verify_client.h"
 #include "when.h"
 
 #define FAIL_DELAY_USEC 2000000u
@@ -45,6 +46,10 @@ struct attempt {
 	int flags;   /* pam_sm_authenticate's: PAM_SILENT */
 	int64_t now; /* the one time every check of this attempt uses */
 	char euser[APK_USER_MAX * 4 + 1], esvc[256], erhost[256];
+	/* Not root and no way into the database (or socket=): apikeyd is asked
+	 * at this socket, and does the checks and the last use itself. */
+	bool remote;
+	char socket[APK_PAM_SOCKET_MAX];
 };
 
 /* One place maps our errors and the record's verdict to PAM's. Nothing but
@@ -190,28 +195,42 @@ static void record_use(pam_handle_t *pamh, const struct apk_pam_options *opts,
 #define NOTE_PASSED_ON " (passed on to the next module)"
 #define NOTE_KEPT_BACK " (not passed on to the next module)"
 
+/* nokeys_ignore: whether the account has no key at all, as the key source
+ * (or, for a remote attempt, the daemon's answer rem) says; unknown is no. */
+static bool account_without_keys(const struct attempt *a, const struct apk_remote *rem)
+{
+	int has = 0;
+
+	if (a->remote)
+		return rem != NULL && rem->has_keys == 0;
+	return apk_account_has_keys(a->keys, a->user, &has) == APK_OK && !has;
+}
+
 /* The PAM code for err and the record's verdict permit, after
  * nokeys_ignore, and the one log line every attempt gets. rec: the matched
  * record, or only the id presented (empty when the answer was no key);
- * note: appended to a refusal's line ("" or a NOTE_*). A success also sets the
+ * note: appended to a refusal's line ("" or a NOTE_*); rem: what apikeyd
+ * said (NULL in-process, or when it was not asked). A success also sets the
  * session's environment (export_key: a failure there fails the login), may
- * warn of the key's expiry and records the key's last use. */
+ * warn of the key's expiry and, in-process, records the key's last use
+ * (apikeyd records it itself). */
 static int outcome(pam_handle_t *pamh, const struct apk_pam_options *opts,
 		   const struct attempt *a, enum apk_err err, enum apk_permit permit,
-		   const struct apk_record *rec, const char *note)
+		   const struct apk_record *rec, const char *note, const struct apk_remote *rem)
 {
 	char ename[APK_NAME_MAX * 4 + 1];
-	int ret = pam_code(err, permit), has = 0;
+	int ret = pam_code(err, permit);
+	const char *why = rem != NULL && rem->why[0] != '\0' ? rem->why : NULL;
 
 	if (opts->debug) {
 		char edb[512];
-		pam_syslog(pamh, LOG_DEBUG, "user %s, database %s: %s", a->euser,
-			   apk_escape(opts->db, edb, sizeof(edb)), apk_strerror(err));
+		pam_syslog(pamh, LOG_DEBUG, "user %s, database %s%s%s: %s", a->euser,
+			   apk_escape(opts->db, edb, sizeof(edb)), a->remote ? " through " : "",
+			   a->remote ? a->socket : "", apk_strerror(err));
 	}
 	/* nokeys_ignore: an account without keys is not ours to refuse, whatever
 	 * was typed. Never success: the rest of the stack decides. */
-	if (ret == PAM_AUTH_ERR && opts->nokeys_ignore &&
-	    apk_account_has_keys(a->keys, a->user, &has) == APK_OK && !has)
+	if (ret == PAM_AUTH_ERR && opts->nokeys_ignore && account_without_keys(a, rem))
 		ret = PAM_IGNORE;
 
 	if (ret == PAM_SUCCESS && (ret = export_key(pamh, rec)) != PAM_SUCCESS) {
@@ -226,12 +245,16 @@ static int outcome(pam_handle_t *pamh, const struct apk_pam_options *opts,
 			   apk_escape(rec->name, ename, sizeof(ename)), rec->id, a->euser, a->esvc,
 			   a->erhost);
 		warn_expiry(pamh, opts, a, rec);
-		record_use(pamh, opts, a, rec);
+		if (!a->remote)
+			record_use(pamh, opts, a, rec);
 	} else {
 		pam_syslog(pamh, LOG_NOTICE,
 			   "refused key (id %s) for user %s service %s rhost %s: %s%s",
 			   rec->id[0] != '\0' ? rec->id : "malformed", a->euser, a->esvc, a->erhost,
-			   err != APK_OK ? apk_strerror(err) : apk_permit_reason(permit), note);
+			   why != NULL      ? why
+			   : err != APK_OK ? apk_strerror(err)
+					   : apk_permit_reason(permit),
+			   note);
 	}
 	return ret;
 }
@@ -244,17 +267,26 @@ static int check(pam_handle_t *pamh, const struct apk_pam_options *opts,
 		 const struct attempt *a, const char *token, const char *note)
 {
 	struct apk_record rec;
+	struct apk_remote rem;
 	size_t len = strnlen(token, PAM_MAX_RESP_SIZE + 1);
 	enum apk_err err = APK_ERR_BADKEY;
 	enum apk_permit permit = APK_PERMIT_OK;
 	int ret;
 
 	memset(&rec, 0, sizeof(rec));
-	if (len <= PAM_MAX_RESP_SIZE)
+	if (a->remote) {
+		/* too long to be a key: asked with nothing, which the daemon
+		 * refuses as no key, as in-process (and nokeys_ignore learns) */
+		err = apk_verify_remote(a->socket, a->user, a->service, a->rhost, token,
+					len <= PAM_MAX_RESP_SIZE ? len : 0, opts->nokeys_ignore,
+					&rec, &rem);
+		permit = rem.permit;
+	} else if (len <= PAM_MAX_RESP_SIZE) {
 		err = apk_verify(a->keys, a->user, token, len, &rec);
-	if (err == APK_OK)
+	}
+	if (err == APK_OK && !a->remote)
 		permit = apk_permit_check(&rec, a->now, a->service, a->rhost);
-	ret = outcome(pamh, opts, a, err, permit, &rec, note);
+	ret = outcome(pamh, opts, a, err, permit, &rec, note, a->remote ? &rem : NULL);
 	sodium_memzero(&rec, sizeof(rec));
 	return ret;
 }
@@ -266,6 +298,7 @@ static int check_or_forward(pam_handle_t *pamh, const struct apk_pam_options *op
 			    const struct attempt *a, const char *answer)
 {
 	struct apk_record none;
+	struct apk_remote rem;
 	int ret;
 
 	if (key_attempt(answer))
@@ -276,7 +309,14 @@ static int check_or_forward(pam_handle_t *pamh, const struct apk_pam_options *op
 		return ret;
 	}
 	memset(&none, 0, sizeof(none));
-	return outcome(pamh, opts, a, APK_ERR_BADKEY, APK_PERMIT_OK, &none, NOTE_PASSED_ON);
+	/* remote nokeys_ignore: the daemon is asked about nothing, for has_keys */
+	if (a->remote && opts->nokeys_ignore)
+		apk_verify_remote(a->socket, a->user, a->service, a->rhost, "", 0, true, &none,
+				  &rem);
+	rem.why[0] = '\0'; /* the line says what became of the answer, not of this */
+	memset(&none, 0, sizeof(none));
+	return outcome(pamh, opts, a, APK_ERR_BADKEY, APK_PERMIT_OK, &none, NOTE_PASSED_ON,
+		       a->remote && opts->nokeys_ignore ? &rem : NULL);
 }
 
 /* The answer (asked for, or an earlier module's token) checked: a PAM code. */
@@ -345,6 +385,7 @@ APK_EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, cons
 	a.rhost = item_str(pamh, PAM_RHOST, a.erhost, sizeof(a.erhost));
 	a.flags = flags;
 	a.now = (int64_t)time(NULL);
+	a.remote = apk_verify_through_daemon(opts.db, opts.socket, a.socket, sizeof(a.socket));
 	apk_keysource_init(&keys, opts.keys, opts.db);
 	a.keys = &keys;
 	ret = authenticate(pamh, &opts, &a);

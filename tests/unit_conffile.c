@@ -126,6 +126,28 @@ static void default_lifetime_follows_max(void **state)
 		     "line 1: default_lifetime is beyond max_lifetime");
 }
 
+/* apikeyd's range of accounts it answers for: defaults, bounds, order. */
+static void verify_uid_range(void **state)
+{
+	struct apk_conf p;
+
+	(void)state;
+	p = parsed("");
+	assert_int_equal(p.verify_uid_min, 1000);
+	assert_int_equal(p.verify_uid_max, 60000);
+	p = parsed("verify_uid_min = 1\nverify_uid_max = 4294967294\n");
+	assert_int_equal(p.verify_uid_min, 1);
+	assert_true(p.verify_uid_max == 4294967294u);
+	p = parsed("verify_uid_min = 5000\nverify_uid_max = 5000\n");
+	assert_int_equal(p.verify_uid_min, 5000);
+	refused_text("verify_uid_min = 0\n", "verify_uid_min must be a number from 1 to 4294967294");
+	refused_text("verify_uid_max = 4294967295\n", "verify_uid_max must be a number from 1");
+	refused_text("verify_uid_min = -1\n", "verify_uid_min must be");
+	refused_text("verify_uid_min = 2000\nverify_uid_max = 1999\n",
+		     "line 2: verify_uid_min (2000) is above verify_uid_max (1999)");
+	refused_text("verify_uid_max = 999\n", "line 1: verify_uid_min (1000) is above verify_uid_max (999)");
+}
+
 static void malformed_lines_are_named(void **state)
 {
 	(void)state;
@@ -342,6 +364,7 @@ int main(void)
 		cmocka_unit_test(defaults),
 		cmocka_unit_test(every_setting),
 		cmocka_unit_test(default_lifetime_follows_max),
+		cmocka_unit_test(verify_uid_range),
 		cmocka_unit_test(malformed_lines_are_named),
 		cmocka_unit_test(comments_are_ignored),
 		cmocka_unit_test(a_long_file_is_refused),

@@ -123,6 +123,28 @@ static void keys_name_a_known_source(void **state)
 	REFUSED("keys=LOCAL", "keys=LOCAL");
 }
 
+static void socket_must_be_absolute_and_fit(void **state)
+{
+	char longest[200], too_long[200];
+
+	(void)state;
+	assert_int_equal(PARSE("debug"), 0);
+	assert_null(opts.socket);
+	assert_int_equal(PARSE("socket=/run/x/verify.sock"), 0);
+	assert_string_equal(opts.socket, "/run/x/verify.sock");
+	/* 107 bytes of path is the most a Unix socket takes */
+	memcpy(longest, "socket=/", 8);
+	memset(longest + 8, 's', 106);
+	longest[8 + 106] = '\0';
+	assert_int_equal(PARSE(longest), 0);
+	assert_int_equal(strlen(opts.socket), 107);
+	snprintf(too_long, sizeof(too_long), "%ss", longest);
+	REFUSED(too_long, too_long);
+	REFUSED("socket=verify.sock", "socket=verify.sock");
+	REFUSED("socket=", "socket=");
+	REFUSED("socket", "socket");
+}
+
 static void prompt_is_printable_and_bounded(void **state)
 {
 	char longest[200], too_long[200];
@@ -244,6 +266,7 @@ int main(void)
 		cmocka_unit_test(each_flag_sets_only_itself),
 		cmocka_unit_test(db_must_be_absolute_and_bounded),
 		cmocka_unit_test(keys_name_a_known_source),
+		cmocka_unit_test(socket_must_be_absolute_and_fit),
 		cmocka_unit_test(prompt_is_printable_and_bounded),
 		cmocka_unit_test(warn_takes_a_plain_number_of_days),
 		cmocka_unit_test(answer_sources),

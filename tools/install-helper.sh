@@ -6,7 +6,7 @@
 #
 # The Makefile passes every path in the environment: DESTDIR (may be empty),
 # PAMDIR BINDIR MANDIR COMPDIR DOCDIR DBDIR HELPER_USER MODULE HELPER MANPAGES
-# (the directory of the built man pages).
+# (the directory of the built man pages) SBINDIR DAEMON VERIFY_GROUP.
 #
 # install puts in place: the module, apikeyctl set-user-ID root (owner
 # root:root, mode 4711; it gives up root for HELPER_USER at once, and
@@ -16,12 +16,15 @@
 # pages, the bash completion and the example PAM files. It creates HELPER_USER
 # as a system account when missing; an existing one it uses only when
 # pam_apikey made it or the admin adopts it (PAM_APIKEY_ADOPT_ACCOUNT names
-# it), and otherwise refuses before changing anything. A staged install
+# it), and otherwise refuses before changing anything. It installs apikeyd
+# (the verification service for PAM callers that are not root) in SBINDIR
+# and creates VERIFY_GROUP, the group an admin adds such callers to, as an
+# empty system group when missing. A staged install
 # (DESTDIR set) by a user other than root creates no account and changes no
 # owner; it says what the packager must do instead.
 #
 # uninstall removes exactly the files install put, never the database
-# directory, its keys, the account or its record.
+# directory, its keys, the account or its record, or the group.
 set -eu
 
 prog=install-helper
@@ -32,7 +35,8 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 doc=$top/doc
 
 DESTDIR=${DESTDIR:-}
-for var in PAMDIR BINDIR MANDIR COMPDIR DOCDIR DBDIR HELPER_USER MODULE HELPER MANPAGES; do
+for var in PAMDIR BINDIR MANDIR COMPDIR DOCDIR DBDIR HELPER_USER MODULE HELPER MANPAGES \
+	SBINDIR DAEMON VERIFY_GROUP; do
 	eval "val=\${$var:-}"
 	[ -n "$val" ] || die "$var is not set (run this through make install)"
 	case $var in
@@ -45,6 +49,9 @@ for var in PAMDIR BINDIR MANDIR COMPDIR DOCDIR DBDIR HELPER_USER MODULE HELPER M
 done
 case $HELPER_USER in
 root | "" | *[!A-Za-z0-9._-]*) die "refusing helper account name '$HELPER_USER'" ;;
+esac
+case $VERIFY_GROUP in
+root | "" | *[!A-Za-z0-9._-]*) die "refusing verify group name '$VERIFY_GROUP'" ;;
 esac
 
 # The files install puts, as "mode source directory". Documentation is
@@ -139,6 +146,18 @@ claim_account() {
 	say "the account $HELPER_USER owns the database ($how; recorded in $record)"
 }
 
+# The group whose members (web servers' workers, say) apikeyd answers:
+# created empty; the admin grants a caller with adduser USER VERIFY_GROUP.
+create_verify_group() {
+	if getent group "$VERIFY_GROUP" >/dev/null; then
+		[ "$(getent group "$VERIFY_GROUP" | cut -d: -f3)" -ne 0 ] ||
+			die "group $VERIFY_GROUP has gid 0; refusing to install"
+		return 0
+	fi
+	groupadd --system "$VERIFY_GROUP" || die "could not create the system group $VERIFY_GROUP"
+	say "created system group $VERIFY_GROUP (empty)"
+}
+
 # The account must exist and must not be root in disguise (uid or group 0).
 check_account() {
 	uid=$(id -u "$HELPER_USER" 2>/dev/null) || die "no account $HELPER_USER"
@@ -214,6 +233,7 @@ $prog: staged install as an unprivileged user: no account created, no owner set.
 $prog: the package must, on the target system:
 $prog:   useradd --system --no-create-home --home-dir $DBDIR --shell /usr/sbin/nologin \\
 $prog:     --comment "$comment" $HELPER_USER   (when missing; not another program's account)
+$prog:   groupadd --system $VERIFY_GROUP   (when missing)
 $prog:   chown root:root $BINDIR/apikeyctl && chmod 4711 $BINDIR/apikeyctl
 $prog:   chown $HELPER_USER:$HELPER_USER $DBDIR && chmod 0700 $DBDIR
 EOF
@@ -229,15 +249,19 @@ do_install() {
 		create_account
 		check_account
 		claim_account
+		create_verify_group
 	fi
 
 	put 0644 "$MODULE" "$PAMDIR"
 	install_helper
 	install_dbdir
+	[ -f "$DAEMON" ] || die "$DAEMON is missing: run make first"
+	put 0755 "$DAEMON" "$SBINDIR"
 
 	put 0644 "$MANPAGES/apikeyctl.1" "$man1"
 	put 0644 "$MANPAGES/pam_apikey.conf.5" "$man5"
 	put 0644 "$MANPAGES/pam_apikey.8" "$man8"
+	put 0644 "$MANPAGES/apikeyd.8" "$man8"
 	put 0644 "$doc/bash-completion/apikeyctl" "$COMPDIR"
 	n=0
 	for f in "$doc"/pam.d/*; do
@@ -265,9 +289,11 @@ rm_file() {
 do_uninstall() {
 	rm_file "$PAMDIR/pam_apikey.so"
 	rm_file "$BINDIR/apikeyctl"
+	rm_file "$SBINDIR/apikeyd"
 	rm_file "$man1/apikeyctl.1"
 	rm_file "$man5/pam_apikey.conf.5"
 	rm_file "$man8/pam_apikey.8"
+	rm_file "$man8/apikeyd.8"
 	rm_file "$COMPDIR/apikeyctl"
 	for f in "$doc"/pam.d/*; do
 		[ -f "$f" ] || continue
@@ -280,7 +306,8 @@ do_uninstall() {
 				echo "$prog: warning: $DESTDIR$d is not empty; left in place" >&2
 		fi
 	done
-	say "left in place: $DESTDIR$DBDIR (the key database) and the account $HELPER_USER"
+	say "left in place: $DESTDIR$DBDIR (the key database), the account $HELPER_USER" \
+		"and the group $VERIFY_GROUP"
 }
 
 case ${1:-} in

@@ -158,7 +158,16 @@ fi
 tap_is "$DEB_ACCOUNT: own group, home $DEB_DBDIR, shell /usr/sbin/nologin" \
 	"$(id -gn "$DEB_ACCOUNT" 2>/dev/null):$(getent passwd "$DEB_ACCOUNT" | cut -d: -f6,7)" \
 	"$DEB_ACCOUNT:$DEB_DBDIR:/usr/sbin/nologin"
-tap_is "postinst creates $DEB_DBDIR: $DEB_ACCOUNT's, mode 700" \
+vgid=$(getent group "$DEB_VERIFY_GROUP" | cut -d: -f3)
+if [ -n "$vgid" ] && [ "$vgid" -lt "${uid_min:-1000}" ] &&
+	[ -z "$(getent group "$DEB_VERIFY_GROUP" | cut -d: -f4)" ]; then
+	tap_ok "postinst creates the empty system group $DEB_VERIFY_GROUP (gid $vgid)"
+else
+	tap_not_ok "postinst creates the empty system group $DEB_VERIFY_GROUP"
+fi
+tap_is "the package holds apikeyd and its unit" \
+	"$(stat -c '%U %a' /usr/sbin/apikeyd 2>/dev/null) $(ls /lib/systemd/system/apikeyd.service 2>/dev/null)" \
+	"root 755 /lib/systemd/system/apikeyd.service"
 	"$(stat -c '%F %U %G %a' "$DEB_DBDIR" 2>/dev/null)" "directory $DEB_ACCOUNT $DEB_ACCOUNT 700"
 tap_is "postinst records in $DEB_RECORD that it made $DEB_ACCOUNT (root's, mode 644)" \
 	"$(stat -c '%U %a' "$DEB_RECORD" 2>/dev/null) $(cat "$DEB_RECORD" 2>/dev/null)" \

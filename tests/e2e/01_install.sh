@@ -21,10 +21,13 @@ tap_is "staged module is root's, mode 644" \
 	"$(stat -c '%U %a' "$stage$PAMDIR/pam_apikey.so" 2>/dev/null)" "root 644"
 tap_is "staged apikeyctl is set-user-ID root, root:root, mode 4711" \
 	"$(helper_mode "$sbin")" "root root 4711"
+tap_is "staged apikeyd is in sbin, root's, mode 755" \
+	"$(stat -c '%U %a' "$stage/usr/sbin/apikeyd" 2>/dev/null)" "root 755"
 tap_is "staged database directory is $HELPER_USER's, mode 700" \
 	"$(stat -c '%F %U %a' "$stage$DBDIR" 2>/dev/null)" "directory $HELPER_USER 700"
 ok=0
 for f in usr/share/man/man1/apikeyctl.1 usr/share/man/man5/pam_apikey.conf.5 usr/share/man/man8/pam_apikey.8 \
+	usr/share/man/man8/apikeyd.8 \
 	usr/share/bash-completion/completions/apikeyctl; do
 	if [ "$(stat -c '%U %a' "$stage/$f" 2>/dev/null)" != "root 644" ]; then
 		diag "missing or wrong mode: $f"
@@ -150,6 +153,16 @@ tap_is "$HELPER_USER has no login shell and lives in $DBDIR" \
 	"$(getent passwd "$HELPER_USER" | cut -d: -f6,7)" "$DBDIR:/usr/sbin/nologin"
 tap_is "$DBDIR is $HELPER_USER's, mode 700" \
 	"$(stat -c '%F %U %a' "$DBDIR" 2>/dev/null)" "directory $HELPER_USER 700"
+vgid=$(getent group "$VERIFY_GROUP" | cut -d: -f3)
+if [ -n "$vgid" ] && [ "$vgid" -gt 0 ] && [ "$vgid" -lt "${uid_min:-1000}" ] &&
+	[ -z "$(getent group "$VERIFY_GROUP" | cut -d: -f4)" ]; then
+	tap_ok "the system group $VERIFY_GROUP exists (gid $vgid), with no member"
+else
+	tap_not_ok "the system group $VERIFY_GROUP exists, with no member"
+	diag "$(getent group "$VERIFY_GROUP")"
+fi
+tap_is "apikeyd is in $SBINDIR, root's, mode 755" "$(stat -c '%U %a' "$APIKEYD" 2>/dev/null)" \
+	"root 755"
 # (Debian's /usr/local/man is a link to share/man: compare real paths.)
 found=$(man -w 1 apikeyctl 2>/dev/null) && found=$(readlink -f "$found")
 tap_is "man finds apikeyctl(1)" "$found" "$(readlink -f "$MANDIR/man1/apikeyctl.1")"
@@ -157,7 +170,10 @@ found=$(man -w 8 pam_apikey 2>/dev/null) && found=$(readlink -f "$found")
 tap_is "man finds pam_apikey(8)" "$found" "$(readlink -f "$MANDIR/man8/pam_apikey.8")"
 found=$(man -w 5 pam_apikey.conf 2>/dev/null) && found=$(readlink -f "$found")
 tap_is "man finds pam_apikey.conf(5)" "$found" "$(readlink -f "$MANDIR/man5/pam_apikey.conf.5")"
-for page in "$MANDIR/man1/apikeyctl.1" "$MANDIR/man5/pam_apikey.conf.5" "$MANDIR/man8/pam_apikey.8"; do
+found=$(man -w 8 apikeyd 2>/dev/null) && found=$(readlink -f "$found")
+tap_is "man finds apikeyd(8)" "$found" "$(readlink -f "$MANDIR/man8/apikeyd.8")"
+for page in "$MANDIR/man1/apikeyctl.1" "$MANDIR/man5/pam_apikey.conf.5" "$MANDIR/man8/pam_apikey.8" \
+	"$MANDIR/man8/apikeyd.8"; do
 	w=$(LC_ALL=C.UTF-8 MANROFFSEQ='' MANWIDTH=80 \
 		man --warnings -E UTF-8 -l -Tutf8 -Z "$page" 2>&1 >/dev/null)
 	tap_is "man --warnings has nothing to say about $(basename "$page")" "$w" ""

@@ -21,6 +21,8 @@ pkg_version() { dpkg-query -W -f='${Version}' libpam-apikey 2>/dev/null; }
 
 DEB_SAVED_ACCOUNT=""
 DEB_SAVED_GROUP=""
+DEB_VERIFY_GROUP=pam-apikey-verify
+DEB_SAVED_VERIFY_GROUP=""
 DEB_MOVED_DB=0
 DEB_MOVED_RECORD=0
 DEB_UNINSTALLED=0
@@ -49,7 +51,7 @@ deb_save_system() {
 		found=""
 		for f in "$PAMDIR/pam_apikey.so" "$BINDIR/apikeyctl" "$MANDIR/man1/apikeyctl.1" \
 			"$MANDIR/man5/pam_apikey.conf.5" "$MANDIR/man8/pam_apikey.8" "$COMPDIR/apikeyctl" \
-			"$DOCDIR"; do
+			"$APIKEYD" "$MANDIR/man8/apikeyd.8" "$DOCDIR"; do
 			[ -e "$f" ] && found="$found $f"
 		done
 		# shellcheck disable=SC2086 # a list of absolute paths
@@ -64,6 +66,10 @@ deb_save_system() {
 		DEB_SAVED_ACCOUNT=$(getent passwd "$DEB_ACCOUNT")
 		DEB_SAVED_GROUP=$(getent group "$DEB_ACCOUNT")
 		diag "the account $DEB_ACCOUNT exists: put aside, restored at exit"
+	fi
+	# the verify group (make install's, say): put aside, restored at exit
+	if DEB_SAVED_VERIFY_GROUP=$(getent group "$DEB_VERIFY_GROUP"); then
+		groupdel "$DEB_VERIFY_GROUP" || bail "cannot put the group $DEB_VERIFY_GROUP aside"
 	fi
 	if [ -e "$DEB_DBDIR" ]; then
 		mv "$DEB_DBDIR" "$DB_ASIDE" || bail "cannot move $DEB_DBDIR aside"
@@ -106,6 +112,13 @@ EOF
 		fi
 		useradd --system -M -u "$uid" -g "$gid" -c "$gecos" -d "$home" -s "$shell" "$name" ||
 			echo "# cleanup: could not restore the account $DEB_ACCOUNT: $DEB_SAVED_ACCOUNT" >&2
+	fi
+	# the group as found (the package's purge leaves the one it made)
+	getent group "$DEB_VERIFY_GROUP" >/dev/null && groupdel "$DEB_VERIFY_GROUP"
+	if [ -n "$DEB_SAVED_VERIFY_GROUP" ]; then
+		groupadd --system -g "$(echo "$DEB_SAVED_VERIFY_GROUP" | cut -d: -f3)" \
+			-U "$(echo "$DEB_SAVED_VERIFY_GROUP" | cut -d: -f4)" "$DEB_VERIFY_GROUP" ||
+			echo "# cleanup: could not restore the group: $DEB_SAVED_VERIFY_GROUP" >&2
 	fi
 	if [ "$DEB_MOVED_DB" -eq 1 ]; then
 		rm -rf "$DEB_DBDIR"

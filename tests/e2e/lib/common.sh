@@ -210,6 +210,10 @@ e2e_install_vars() {
 	DBDIR=$(make_var DBDIR)
 	HELPER_USER=$(make_var HELPER_USER)
 	APKCTL=$BINDIR/apikeyctl
+	SBINDIR=$(make_var SBINDIR)
+	APIKEYD=$SBINDIR/apikeyd
+	VERIFY_GROUP=$(make_var VERIFY_GROUP)
+	RUNDIR=$(make_var RUNDIR)
 	E2E_MARKER=/run/pam_apikey-e2e.installed
 	[ -n "$PAMDIR" ] && [ -n "$BINDIR" ] && [ -n "$DBDIR" ] ||
 		bail "could not read the install paths from the Makefile"
@@ -218,6 +222,7 @@ e2e_install_vars() {
 e2e_is_installed() {
 	cmp -s "$APK_BUILD/pam_apikey.so" "$PAMDIR/pam_apikey.so" &&
 		cmp -s "$APK_BUILD/apikeyctl" "$APKCTL" &&
+		cmp -s "$APK_BUILD/apikeyd" "$APIKEYD" &&
 		[ "$(stat -c '%U %G %a' "$APKCTL")" = "root root 4711" ] &&
 		[ -e "$DBDIR" ]
 }

@@ -1,0 +1,189 @@
+/* apikeyd.c - the pam_apikey daemon: start-up order and dispatch
+ *
+ * Today it is the local verification service: a process that may not read
+ * the key database (a web server's worker, as www-data) and is in the group
+ * APK_VERIFY_GROUP asks it, over a Unix socket, whether a key logs a user
+ * in; it answers yes or no, and nothing else (doc/SECURITY.md, "Non-root
+ * callers"). The order: valid fds 0-2, the process hardened (no core
+ * dumps), the options, the configuration, the socket made while still
+ * root, root given up for the helper account for good (privdrop.c), the
+ * database checked, then (unless --foreground) the terminal left. */
+#include <grp.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "apk_config.h"
+#include "conffile.h"
+#include "daemon.h"
+#include "handler.h"
+#include "harden.h"
+#include "listener.h"
+#include "options.h"
+#include "peer.h"
+#include "privdrop.h"
+#include "safefile.h"
+#include "server.h"
+#include "verify_client.h"
+
+static void usage(void)
+{
+	printf("Usage: apikeyd [--config FILE] [--db DIR] [--socket PATH] [--foreground] [--once]\n"
+	       "       apikeyd --status [--db DIR] [--socket PATH]\n"
+	       "Answers processes of the group %s (web servers and the like) whether\n"
+	       "an API key logs a user in, for the pam_apikey module when it cannot read the\n"
+	       "key database itself.\n\n"
+	       "  --config FILE   the configuration (default %s)\n"
+	       "  --db DIR        the key database (default %s)\n"
+	       "  --socket PATH   the socket (default: %s/verify.sock for the default\n"
+	       "                  database, %s/verify-HASH.sock for another)\n"
+	       "  --foreground    stay in the foreground, log to stderr too\n"
+	       "  --once          serve one connection, then exit\n"
+	       "  --status        ask the running daemon for its figures\n"
+	       "  -h, --help      show this help\n"
+	       "  -V, --version   show the version\n\n"
+	       "Exit status: 0 success, 1 failure, 2 usage error, 3 (--status) not running.\n"
+	       "See apikeyd(8).\n",
+	       APK_VERIFY_GROUP, APK_POLICY_PATH, APK_DBDIR, APK_RUNDIR, APK_RUNDIR);
+}
+
+/* Set once the log is open: with --foreground it copies lines to stderr. */
+static bool log_open, log_copies_to_stderr;
+
+/* One line on stderr and in the log (once each), then the exit status. */
+static int fail(int code, const char *what)
+{
+	if (!log_copies_to_stderr)
+		fprintf(stderr, "apikeyd: %s\n", what);
+	if (log_open)
+		syslog(LOG_ERR, "%s", what);
+	return code;
+}
+
+static int status(const struct apikeyd_options *o)
+{
+	unsigned char req[APK_VP_HEADER];
+	struct apk_vp_answer a;
+	char why[256];
+
+	apk_vp_encode_status(req);
+	if (apk_verify_ask(o->socket, APK_VP_STATUS, req, sizeof(req), APK_VERIFY_TIMEOUT_MS, &a,
+			   why, sizeof(why)) != APK_OK) {
+		fprintf(stderr, "apikeyd: no answer on %s: %s\n", o->socket, why);
+		return EXIT_NOT_RUNNING;
+	}
+	if (a.status == APK_VP_PEER_REFUSED) {
+		fprintf(stderr, "apikeyd: %s: only root, %s and the group %s may ask\n", o->socket,
+			APK_HELPER_USER, APK_VERIFY_GROUP);
+		return EXIT_FAIL;
+	}
+	fputs(a.text, stdout);
+	return a.status == APK_VP_ANSWERED ? EXIT_OK : EXIT_FAIL;
+}
+
+/* The helper account's uid (owner of the socket and its directory) and
+ * the verify group's gid; as root both must exist. Not root: the socket
+ * is the process's own, and without the group only root and this account
+ * may ask. */
+static int accounts(uid_t *owner, gid_t *group, char *err, size_t errsz)
+{
+	struct passwd pw, *pres = NULL;
+	struct group gr, *gres = NULL;
+	char buf[4096];
+
+	*owner = geteuid();
+	*group = PEER_NO_GROUP;
+	if (getgrnam_r(APK_VERIFY_GROUP, &gr, buf, sizeof(buf), &gres) == 0 && gres != NULL)
+		*group = gr.gr_gid;
+	if (geteuid() != 0)
+		return 0;
+	if (*group == PEER_NO_GROUP || *group == 0) {
+		snprintf(err, errsz, "no group %s (make install and the package create it)",
+			 APK_VERIFY_GROUP);
+		return -1;
+	}
+	if (getpwnam_r(APK_HELPER_USER, &pw, buf, sizeof(buf), &pres) != 0 || pres == NULL ||
+	    pw.pw_uid == 0) {
+		snprintf(err, errsz, "no helper account %s", APK_HELPER_USER);
+		return -1;
+	}
+	*owner = pw.pw_uid;
+	return 0;
+}
+
+int main(int argc, char *argv[])
+{
+	struct apikeyd_options o;
+	struct apk_conf conf;
+	struct counters count;
+	struct handler h;
+	char err[PATH_MAX + 512];
+	uid_t owner;
+	gid_t group;
+	int closed, lfd, dirfd, rc;
+
+	if (reopen_closed_std_fds(&closed) != 0)
+		return EXIT_FAIL;
+	if (apk_harden(err, sizeof(err)) != 0)
+		return fail(EXIT_FAIL, err);
+	if (apikeyd_options_parse(argc, argv, &o, err, sizeof(err)) != 0) {
+		fprintf(stderr, "apikeyd: %s\nTry 'apikeyd --help'.\n", err);
+		return EXIT_USAGE;
+	}
+	if (o.help || o.version) {
+		if (o.help)
+			usage();
+		else
+			printf("apikeyd %s\n", APK_VERSION);
+		return EXIT_OK;
+	}
+	if (sodium_init() < 0)
+		return fail(EXIT_FAIL, "libsodium failed to initialise");
+	if (o.status)
+		return status(&o);
+	openlog("apikeyd", LOG_PID | (o.foreground ? LOG_PERROR : 0), LOG_AUTHPRIV);
+	log_open = true;
+	log_copies_to_stderr = o.foreground;
+	if (apk_conf_load(o.config, &conf, err, sizeof(err)) != APK_OK)
+		return fail(EXIT_FAIL, err);
+	if (accounts(&owner, &group, err, sizeof(err)) != 0)
+		return fail(EXIT_FAIL, err);
+	if ((lfd = listener_open(o.socket, owner, group, err, sizeof(err))) < 0)
+		return fail(EXIT_FAIL, err);
+	if (geteuid() == 0 && become_account(APK_HELPER_USER, getuid(), err, sizeof(err)) != 0) {
+		unlink(o.socket);
+		return fail(EXIT_FAIL, err);
+	}
+	if (apk_safe_open_dir(o.db, &dirfd) != APK_OK) {
+		snprintf(err, sizeof(err), "cannot open the key database %s as %s", o.db,
+			 geteuid() == owner ? "its owner" : "this account");
+		unlink(o.socket);
+		return fail(EXIT_FAIL, err);
+	}
+	close(dirfd);
+	if (!o.foreground && daemon_detach(err, sizeof(err)) != 0) {
+		unlink(o.socket);
+		return fail(EXIT_FAIL, err);
+	}
+	memset(&count, 0, sizeof(count));
+	count.started = time(NULL);
+	h = (struct handler){ o.db, o.socket, conf.verify_uid_min, conf.verify_uid_max, &count };
+	if (group == PEER_NO_GROUP)
+		syslog(LOG_WARNING, "no group %s: only root and this account may ask", APK_VERIFY_GROUP);
+	syslog(LOG_INFO, "serving %s on %s (users with uids %u-%u)", o.db, o.socket,
+	       conf.verify_uid_min, conf.verify_uid_max);
+	rc = server_run(lfd, &h, geteuid(), group, o.once);
+	close(lfd);
+	unlink(o.socket);
+	syslog(LOG_INFO, "stopped: %llu answered, %llu accepted, %llu refused peers",
+	       (unsigned long long)count.answered, (unsigned long long)count.accepted,
+	       (unsigned long long)count.refused_peers);
+	return rc == 0 ? EXIT_OK : EXIT_FAIL;
+}
