@@ -2,6 +2,8 @@
 #   make bench        1,000 / 100,000 / 1,000,000 keys; table, build/bench/bench.csv,
 #                     build/bench/bench.png (about 1.5 minutes, ~350 MB of disk)
 #   make bench-smoke  1,000 keys, few iterations: that it still works (CI)
+# Both end with bench/apikeyd.sh: a login through apikeyd against one
+# in-process, and 64 callers at once.
 # No root needed. Both exit non-zero only on a functional error.
 # Figures and method: doc/PERFORMANCE.md.
 
@@ -36,8 +38,10 @@ $(BENCH_LOGIN): $(BENCH_LOGIN_OBJ) $(B)/obj/tests/lib/pam_conv.o
 	@mkdir -p $(@D)
 	$(CC) -pie -o $@ $(BENCH_LOGIN_OBJ) $(B)/obj/tests/lib/pam_conv.o $(LDHARD) $(LDFLAGS) -lpam
 
-bench: check-deps $(MODULE) $(HELPER) $(BENCH_BIN) $(BENCH_LOGIN)
+bench: check-deps $(MODULE) $(HELPER) $(DAEMON) $(BENCH_BIN) $(BENCH_LOGIN)
 	$(BENCH_RUN)
+	sh bench/apikeyd.sh $(B)
 
-bench-smoke: check-deps $(MODULE) $(HELPER) $(BENCH_BIN) $(BENCH_LOGIN)
+bench-smoke: check-deps $(MODULE) $(HELPER) $(DAEMON) $(BENCH_BIN) $(BENCH_LOGIN)
 	$(BENCH_RUN) --smoke
+	sh bench/apikeyd.sh $(B) --smoke
