@@ -27,8 +27,8 @@ VALGRIND   := valgrind --error-exitcode=1 --leak-check=full \
 	      --soname-synonyms=somalloc=nouserintercepts --num-callers=30
 
 CPPCHECK_FLAGS := --enable=warning,portability,performance --error-exitcode=1 --inline-suppr \
-		  --std=c11 --quiet $(DEFS) -Icommon -Iapikeyctl -Ifuzz -Itests/lib
-LINT_DIRS      := common pam_apikey apikeyctl fuzz bench tests/lib doc/examples
+		  --std=c11 --quiet $(DEFS) -Icommon -Iapikeyctl -Iapikeyd -Ifuzz -Itests/lib
+LINT_DIRS      := common pam_apikey apikeyctl apikeyd fuzz bench tests/lib doc/examples
 
 .PHONY: check-sanitize check-valgrind lint
 
