@@ -27,14 +27,6 @@
 
 static const char ID[] = "ImDQLMM7OjO0";
 
-static void be32(unsigned char *p, uint32_t v)
-{
-	p[0] = (unsigned char)(v >> 24);
-	p[1] = (unsigned char)(v >> 16);
-	p[2] = (unsigned char)(v >> 8);
-	p[3] = (unsigned char)v;
-}
-
 /* A slot of ID at time t; service and rhost as n bytes each (copied raw
  * into their NUL-padded fields of 64 and 152 bytes at 24 and 88), signed. */
 static void build(unsigned char s[256], uint64_t t, const void *svc, size_t svc_n,
@@ -42,8 +34,8 @@ static void build(unsigned char s[256], uint64_t t, const void *svc, size_t svc_
 {
 	memset(s, 0, 256);
 	memcpy(s, ID, 12);
-	be32(s + 16, (uint32_t)(t >> 32));
-	be32(s + 20, (uint32_t)t);
+	slot_put_be32(s + 16, (uint32_t)(t >> 32));
+	slot_put_be32(s + 20, (uint32_t)t);
 	memcpy(s + 24, svc, svc_n);
 	memcpy(s + 88, host, host_n);
 	slot_sign(s, UID, INDEX);

@@ -3,7 +3,7 @@
 
 #include "slot_check.h"
 
-static void be32(unsigned char *p, uint32_t v)
+void slot_put_be32(unsigned char *p, uint32_t v)
 {
 	p[0] = (unsigned char)(v >> 24);
 	p[1] = (unsigned char)(v >> 16);
@@ -18,8 +18,8 @@ void slot_check(const unsigned char s[SLOT_BYTES], uint32_t uid, uint32_t index,
 	crypto_generichash_state st;
 	unsigned char num[8];
 
-	be32(num, uid);
-	be32(num + 4, index);
+	slot_put_be32(num, uid);
+	slot_put_be32(num + 4, index);
 	crypto_generichash_init(&st, NULL, 0, 16);
 	crypto_generichash_update(&st, (const unsigned char *)domain, sizeof(domain) - 1);
 	crypto_generichash_update(&st, num, sizeof(num));
