@@ -148,20 +148,33 @@ void print_table(FILE *fp, const struct apk_record *recs, const struct last_use 
 	}
 }
 
-/* A JSON string: quotes, backslash and every control character escaped;
- * the rest is validated UTF-8 already (records are checked on decode). */
+/* A JSON string: quotes and backslash escaped, and every character that
+ * apk_escape escapes (controls, bidi and invisible characters, as in a
+ * description 0.2.0 stored) as \uXXXX: the same text for a JSON reader,
+ * nothing invisible on a terminal. Records are well-formed UTF-8 (checked
+ * on decode); a stray byte would show as U+FFFD. */
 static void json_string(FILE *fp, const char *s)
 {
-	fputc('"', fp);
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
+	uint32_t c;
+	size_t n;
 
-		if (c == '"' || c == '\\')
-			fprintf(fp, "\\%c", c);
-		else if (c < 0x20 || c == 0x7f)
-			fprintf(fp, "\\u%04x", c);
-		else
-			fputc(c, fp);
+	fputc('"', fp);
+	for (; *s != '\0'; s += n) {
+		n = apk_utf8_char(s, &c);
+		if (n == 0) {
+			fputs("\\ufffd", fp);
+			n = 1;
+		} else if (c == '"' || c == '\\') {
+			fprintf(fp, "\\%c", (int)c);
+		} else if (apk_char_hidden(c) && c > 0xFFFF) {
+			c -= 0x10000; /* a surrogate pair */
+			fprintf(fp, "\\u%04x\\u%04x", (unsigned)(0xD800 + (c >> 10)),
+				(unsigned)(0xDC00 + (c & 0x3FF)));
+		} else if (apk_char_hidden(c)) {
+			fprintf(fp, "\\u%04x", (unsigned)c);
+		} else {
+			fwrite(s, 1, n, fp);
+		}
 	}
 	fputc('"', fp);
 }

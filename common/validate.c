@@ -112,6 +112,16 @@ static bool forbidden_cp(uint32_t c)
 	return control_cp(c) || in_ranges(c, invisible, N_RANGES(invisible));
 }
 
+bool apk_char_hidden(uint32_t c)
+{
+	return forbidden_cp(c);
+}
+
+size_t apk_utf8_char(const char *s, uint32_t *cp)
+{
+	return utf8_decode((const unsigned char *)s, cp);
+}
+
 static bool name_char(unsigned char c)
 {
 	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||

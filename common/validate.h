@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define APK_NAME_MAX 64           /* characters of a key name */
 #define APK_DESC_MAX_CHARS 256    /* characters of a description */
@@ -29,6 +30,16 @@ bool apk_desc_valid(const char *s);
  * stored by 0.2.0 and earlier, which refused only the controls, is still
  * read (it is shown escaped, and a new one is checked by apk_desc_valid). */
 bool apk_desc_stored_valid(const char *s);
+
+/* The one rule behind apk_desc_valid and apk_escape, for other output
+ * formats (apikeyctl's JSON): true for a code point that is a control, a
+ * bidirectional formatting, line or paragraph separator, or an invisible
+ * character, which is never shown raw. */
+bool apk_char_hidden(uint32_t c);
+
+/* The character at s (not at its NUL): its length (1-4) with its code
+ * point in *cp, or 0 when s does not start well-formed UTF-8. */
+size_t apk_utf8_char(const char *s, uint32_t *cp);
 
 /* A login name we are willing to look up: 1-256 bytes, printable ASCII
  * letters, digits, '.', '_', '-' (not first) and a trailing '$'. */

@@ -6,7 +6,8 @@
  * Each one, in the user name, the service name and PAM_RHOST, comes out as
  * \xHH in the module's log line, in the key's last-use slot, and in
  * `apikeyctl list` and `list --json` of that slot; a description 0.2.0
- * stored with such characters still logs in and is listed escaped.
+ * stored with such characters still logs in and is listed escaped (\xHH
+ * in the table, \uXXXX in JSON).
  */
 #include "hostile_harness.h"
 
@@ -180,6 +181,12 @@ static void description_stored_by_0_2_is_read_and_escaped(void **state)
 	if (strstr(out, " a\\xe2\\x80\\x8bb\\xf3\\xa0\\x81\\xa1\n") == NULL ||
 	    strstr(out, "\xe2\x80\x8b") != NULL)
 		fail_msg("list shows no escaped description:\n%s", out);
+	/* JSON: the same text for a reader, \u escapes (U+E0061 as a
+	 * surrogate pair) for a terminal */
+	apikeyctl(s.db, "list --json", out, sizeof(out));
+	if (strstr(out, "\"description\": \"a\\u200bb\\udb40\\udc61\"") == NULL ||
+	    strstr(out, "\xe2\x80\x8b") != NULL)
+		fail_msg("list --json shows no escaped description:\n%s", out);
 }
 
 int main(void)
