@@ -27,26 +27,29 @@ static const struct {
 };
 
 enum opt {
-	OPT_USER, OPT_NAME, OPT_DESC, OPT_EXPIRES, OPT_SERVICE, OPT_FROM, OPT_OVERLAP,
+	OPT_USER, OPT_NAME, OPT_DESC, OPT_EXPIRES, OPT_RESTRICTION, OPT_OVERLAP,
 	OPT_QUIET, OPT_JSON, OPT_YES, OPT_HELP, OPT_VERSION,
 };
 
 #define ANY_CMD 0u /* an option every command takes */
 #define KEY_SETTINGS (BIT(CMD_GENERATE) | BIT(CMD_EDIT))
 
-static const struct {
+struct option_row {
 	const char *longname;
 	char shortname; /* 0: none */
 	enum opt opt;
 	bool has_value;
 	unsigned cmds; /* BIT() of each command that takes it; ANY_CMD */
-} options[] = {
+};
+
+/* The row OPT_RESTRICTION stands for the option of every restriction
+ * (restrict.h), --service and --from, in its place. */
+static const struct option_row options[] = {
 	{ "user", 'u', OPT_USER, true, ANY_CMD },
 	{ "name", 'n', OPT_NAME, true, KEY_SETTINGS },
 	{ "description", 'd', OPT_DESC, true, KEY_SETTINGS },
 	{ "expires", 0, OPT_EXPIRES, true, KEY_SETTINGS },
-	{ "service", 0, OPT_SERVICE, true, KEY_SETTINGS },
-	{ "from", 0, OPT_FROM, true, KEY_SETTINGS },
+	{ NULL, 0, OPT_RESTRICTION, true, KEY_SETTINGS },
 	{ "overlap", 0, OPT_OVERLAP, true, BIT(CMD_ROTATE) },
 	{ "quiet", 'q', OPT_QUIET, false, BIT(CMD_GENERATE) | BIT(CMD_ROTATE) },
 	{ "json", 'j', OPT_JSON, false, BIT(CMD_LIST) },
@@ -70,12 +73,29 @@ static int usage_error(char *err, size_t errsz, const char *fmt, ...)
 	return -1;
 }
 
-/* Finds the option named by arg ("--long", "--long=value" or "-s"). */
-static int find_option(const char *arg, size_t *which, const char **inline_value)
+/* How many long names options[i] stands for: each restriction's for the
+ * OPT_RESTRICTION row, else its own. */
+static size_t names_of(size_t i)
 {
-	size_t i, n;
+	return options[i].opt == OPT_RESTRICTION ? APK_RESTRICTIONS : 1;
+}
+
+/* The long name of options[i], or of restriction kind k for its
+ * OPT_RESTRICTION row. */
+static const char *long_name(size_t i, size_t k)
+{
+	return options[i].opt == OPT_RESTRICTION ? apk_restrictions[k].option : options[i].longname;
+}
+
+/* Finds the option named by arg ("--long", "--long=value" or "-s"): its row
+ * in *which, and for a restriction's its kind in *kind. */
+static int find_option(const char *arg, size_t *which, size_t *kind, const char **inline_value)
+{
+	const char *name;
+	size_t i, k, n;
 
 	*inline_value = NULL;
+	*kind = 0;
 	if (arg[1] != '-') {
 		if (arg[2] != '\0')
 			return -1; /* no bundled short options */
@@ -87,14 +107,18 @@ static int find_option(const char *arg, size_t *which, const char **inline_value
 		return -1;
 	}
 	for (i = 0; i < NITEMS(options); i++) {
-		n = strlen(options[i].longname);
-		if (strncmp(arg + 2, options[i].longname, n) != 0)
-			continue;
-		if (arg[2 + n] == '\0' || (arg[2 + n] == '=' && options[i].has_value)) {
-			*which = i;
-			if (arg[2 + n] == '=')
-				*inline_value = arg + 3 + n;
-			return 0;
+		for (k = 0; k < names_of(i); k++) {
+			name = long_name(i, k);
+			n = strlen(name);
+			if (strncmp(arg + 2, name, n) != 0)
+				continue;
+			if (arg[2 + n] == '\0' || (arg[2 + n] == '=' && options[i].has_value)) {
+				*which = i;
+				*kind = k;
+				if (arg[2 + n] == '=')
+					*inline_value = arg + 3 + n;
+				return 0;
+			}
 		}
 	}
 	return -1;
@@ -118,15 +142,15 @@ static int add_value(struct args_list *l, const char *value, const char *name, c
 	return 0;
 }
 
-/* Whether the command line gave option o. */
-static bool given(const struct apk_args *a, enum opt o)
+/* Whether the command line gave option o (restriction kind k's for
+ * OPT_RESTRICTION). */
+static bool given(const struct apk_args *a, enum opt o, size_t k)
 {
 	switch (o) {
 	case OPT_NAME: return a->name != NULL;
 	case OPT_DESC: return a->description != NULL;
 	case OPT_EXPIRES: return a->expires != NULL;
-	case OPT_SERVICE: return a->services.n > 0;
-	case OPT_FROM: return a->from.n > 0;
+	case OPT_RESTRICTION: return a->restrictions[k].n > 0;
 	case OPT_OVERLAP: return a->overlap != NULL;
 	case OPT_QUIET: return a->quiet;
 	case OPT_JSON: return a->json;
@@ -144,24 +168,43 @@ static bool given(const struct apk_args *a, enum opt o)
 static int options_fit(const struct apk_args *a, char *err, size_t errsz)
 {
 	char cmds[128];
-	size_t i, j, len;
-	int k;
+	size_t i, j, k, len;
+	int shown;
 
 	for (i = 0; i < NITEMS(options); i++) {
-		if (options[i].cmds == ANY_CMD || (options[i].cmds & BIT(a->cmd)) != 0 ||
-		    !given(a, options[i].opt))
-			continue;
-		cmds[0] = '\0';
-		for (j = 0, k = 0; j < NITEMS(commands); j++) {
-			if ((options[i].cmds & BIT(commands[j].cmd)) == 0)
+		for (k = 0; k < names_of(i); k++) {
+			if (options[i].cmds == ANY_CMD || (options[i].cmds & BIT(a->cmd)) != 0 ||
+			    !given(a, options[i].opt, k))
 				continue;
-			len = strlen(cmds);
-			snprintf(cmds + len, sizeof(cmds) - len, "%s'%s'", k++ ? " and " : "",
-				 commands[j].word);
+			cmds[0] = '\0';
+			for (j = 0, shown = 0; j < NITEMS(commands); j++) {
+				if ((options[i].cmds & BIT(commands[j].cmd)) == 0)
+					continue;
+				len = strlen(cmds);
+				snprintf(cmds + len, sizeof(cmds) - len, "%s'%s'",
+					 shown++ ? " and " : "", commands[j].word);
+			}
+			return usage_error(err, errsz, "--%s is for %s", long_name(i, k), cmds);
 		}
-		return usage_error(err, errsz, "--%s is for %s", options[i].longname, cmds);
 	}
 	return 0;
+}
+
+/* edit was given something to change. */
+static int edit_has_change(const struct apk_args *a, char *err, size_t errsz)
+{
+	char opts[128] = "--name, --description, --expires";
+	size_t k, len;
+
+	if (a->name != NULL || a->description != NULL || a->expires != NULL)
+		return 0;
+	for (k = 0; k < APK_RESTRICTIONS; k++) {
+		if (a->restrictions[k].n > 0)
+			return 0;
+		len = strlen(opts);
+		snprintf(opts + len, sizeof(opts) - len, ", --%s", apk_restrictions[k].option);
+	}
+	return usage_error(err, errsz, "'edit' needs at least one of %s", opts);
 }
 
 int args_parse(int argc, char *const argv[], struct apk_args *a, char *err, size_t errsz)
@@ -169,7 +212,7 @@ int args_parse(int argc, char *const argv[], struct apk_args *a, char *err, size
 	const char *cmdword = NULL, *value;
 	char shown[80];
 	bool only_operands = false;
-	size_t i, which;
+	size_t i, which, kind;
 	int k;
 
 	memset(a, 0, sizeof(*a));
@@ -183,7 +226,7 @@ int args_parse(int argc, char *const argv[], struct apk_args *a, char *err, size
 			continue;
 		}
 		if (!only_operands && arg[0] == '-' && arg[1] != '\0') {
-			if (find_option(arg, &which, &value) != 0)
+			if (find_option(arg, &which, &kind, &value) != 0)
 				return usage_error(err, errsz, "unknown option '%s'", SHOW(arg));
 			if (options[which].has_value && value == NULL) {
 				if (k + 1 >= argc)
@@ -213,12 +256,9 @@ int args_parse(int argc, char *const argv[], struct apk_args *a, char *err, size
 				if (set_once(&a->overlap, value, "overlap", err, errsz) != 0)
 					return -1;
 				break;
-			case OPT_SERVICE:
-				if (add_value(&a->services, value, "service", err, errsz) != 0)
-					return -1;
-				break;
-			case OPT_FROM:
-				if (add_value(&a->from, value, "from", err, errsz) != 0)
+			case OPT_RESTRICTION:
+				if (add_value(&a->restrictions[kind], value, apk_restrictions[kind].option,
+					      err, errsz) != 0)
 					return -1;
 				break;
 			case OPT_QUIET: a->quiet = true; break;
@@ -252,9 +292,7 @@ int args_parse(int argc, char *const argv[], struct apk_args *a, char *err, size
 				   SHOW(cmdword));
 	if (options_fit(a, err, errsz) != 0)
 		return -1;
-	if (a->cmd == CMD_EDIT && a->name == NULL && a->description == NULL && a->expires == NULL &&
-	    a->services.n == 0 && a->from.n == 0)
-		return usage_error(err, errsz, "'edit' needs at least one of --name, --description, "
-				   "--expires, --service, --from");
+	if (a->cmd == CMD_EDIT)
+		return edit_has_change(a, err, errsz);
 	return 0;
 }

@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "restrict.h"
+
 enum apk_cmd {
 	CMD_NONE,
 	CMD_HELP,
@@ -21,7 +23,7 @@ enum apk_cmd {
 };
 
 #define ARGS_MAX_OPERANDS 100
-#define ARGS_MAX_LISTS 64 /* --service or --from given at most this often */
+#define ARGS_MAX_LISTS 64 /* a restriction's option given at most this often */
 
 /* The values of a repeatable option, in the order given. */
 struct args_list {
@@ -36,8 +38,9 @@ struct apk_args {
 	const char *description; /* generate, edit --description TEXT */
 	const char *expires;     /* generate, edit --expires WHEN */
 	const char *overlap;     /* rotate --overlap WHEN */
-	struct args_list services; /* generate, edit --service LIST (repeatable) */
-	struct args_list from;     /* generate, edit --from LIST (repeatable) */
+	/* generate, edit: the values of apk_restrictions[i]'s option, --service
+	 * LIST, --from LIST (each repeatable) */
+	struct args_list restrictions[APK_RESTRICTIONS];
 	bool quiet;              /* generate, rotate -q */
 	bool json;               /* list --json */
 	bool yes;                /* delete --yes */
@@ -48,8 +51,8 @@ struct apk_args {
 /* Parses argv (argv[0] skipped). Options may come before or after the
  * command; "--" ends options. Returns 0, or -1 with a one-line message in
  * err (no trailing newline) for a usage error: an unknown option or
- * command, a value missing, an option given twice (--service and --from
- * may be repeated), an option the command does not take, the wrong number
+ * command, a value missing, an option given twice (a restriction's,
+ * --service or --from, may be repeated), an option the command does not take, the wrong number
  * of operands, edit without any option to change. Every argument longer
  * than APK_ARG_MAX bytes is refused. Values are checked by the commands. */
 int args_parse(int argc, char *const argv[], struct apk_args *a, char *err, size_t errsz);

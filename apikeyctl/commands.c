@@ -38,7 +38,7 @@ static int generate(const struct session *s, const struct apk_args *a)
 	struct change c;
 	struct key_settings ks;
 	struct apk_record rec, *added = NULL;
-	char token[APK_KEY_LEN + 1], detail[APK_SERVICES_TEXT_MAX + NETWORKS_TEXT_MAX + 128];
+	char token[APK_KEY_LEN + 1], detail[APK_RESTRICTIONS_TEXT_MAX + 128];
 	int64_t now = (int64_t)time(NULL);
 	enum apk_err err;
 	int status;
@@ -69,7 +69,7 @@ static int generate(const struct session *s, const struct apk_args *a)
 	}
 	/* a key without restrictions is logged as before they existed */
 	log_change(s, "generate", &rec,
-		   rec.expires != 0 || rec.services.n > 0 || rec.networks.n > 0
+		   rec.expires != 0 || apk_restricted(&rec)
 		   ? settings_describe(&rec, detail, sizeof(detail)) : NULL);
 	if (newkey_show(s, &rec, token, sizeof(token), a->quiet) != 0)
 		return take_back_unshown_key(s, &rec);

@@ -15,7 +15,7 @@
 #include "when.h"
 
 /* Room for a log line's detail: the settings and two names. */
-#define DETAIL_MAX (APK_SERVICES_TEXT_MAX + NETWORKS_TEXT_MAX + 4 * APK_NAME_MAX + 160)
+#define DETAIL_MAX (APK_RESTRICTIONS_TEXT_MAX + 4 * APK_NAME_MAX + 160)
 
 int cmd_edit(const struct session *s, const struct apk_args *a)
 {

@@ -4,7 +4,7 @@
 #include <time.h>
 
 #include "output.h"
-#include "services.h"
+#include "restrict.h"
 #include "validate.h"
 #include "when.h"
 
@@ -15,22 +15,6 @@ void format_utc(int64_t t, char out[32])
 
 	if (gmtime_r(&tt, &tm) == NULL || strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
 		snprintf(out, 32, "@%" PRId64, t);
-}
-
-char *networks_text(const struct apk_networks *s, char *out, size_t outsz)
-{
-	char one[APK_NETWORK_TEXT_MAX + 1];
-	size_t i, len;
-
-	if (outsz == 0)
-		return out;
-	out[0] = '\0';
-	for (i = 0; i < s->n; i++) {
-		len = strlen(out);
-		snprintf(out + len, outsz - len, "%s%s", i ? "," : "",
-			 apk_network_text(&s->net[i], one, sizeof(one)));
-	}
-	return out;
 }
 
 /* Text recorded by a login, shown as it is when it is printable ASCII;
@@ -53,8 +37,7 @@ struct row {
 	char when[32];
 	char status[32];
 	char used[32 + 2 * 256];
-	char services[APK_SERVICES_TEXT_MAX + 1];
-	char from[NETWORKS_TEXT_MAX + 1];
+	char restrictions[APK_RESTRICTIONS][APK_RESTRICTION_TEXT_MAX + 1];
 	char desc[APK_DESC_MAX_BYTES * 4 + 1];
 };
 
@@ -75,7 +58,9 @@ static void status_text(const struct apk_record *r, int64_t now, char *out, size
 static void row_fields(const struct apk_record *r, const struct last_use *u, int64_t now,
 		       struct row *w)
 {
+	const struct apk_restriction *k;
 	char svc[128], host[256];
+	size_t i;
 
 	apk_escape(r->name, w->name, sizeof(w->name));
 	format_utc(r->created, w->when);
@@ -89,14 +74,13 @@ static void row_fields(const struct apk_record *r, const struct last_use *u, int
 	} else {
 		snprintf(w->used, sizeof(w->used), "never");
 	}
-	if (r->services.n > 0)
-		apk_services_text(&r->services, w->services, sizeof(w->services));
-	else
-		snprintf(w->services, sizeof(w->services), "all");
-	if (r->networks.n > 0)
-		networks_text(&r->networks, w->from, sizeof(w->from));
-	else
-		snprintf(w->from, sizeof(w->from), "any");
+	for (i = 0; i < APK_RESTRICTIONS; i++) {
+		k = &apk_restrictions[i];
+		if (k->count(r) > 0)
+			apk_restriction_text(k, r, w->restrictions[i], sizeof(w->restrictions[i]));
+		else
+			snprintf(w->restrictions[i], sizeof(w->restrictions[i]), "%s", k->unlimited);
+	}
 	apk_escape(r->description, w->desc, sizeof(w->desc));
 }
 
@@ -111,39 +95,43 @@ void print_table(FILE *fp, const struct apk_record *recs, const struct last_use 
 		 int64_t now)
 {
 	static struct row w;
-	int ws = (int)strlen("STATUS"), wu = (int)strlen("LAST USED");
-	int wsv = (int)strlen("SERVICES"), wf = (int)strlen("FROM");
-	bool services = false, from = false;
-	size_t i;
+	char title[APK_RESTRICTIONS][32];
+	int ws = (int)strlen("STATUS"), wu = (int)strlen("LAST USED"), wr[APK_RESTRICTIONS];
+	bool shown[APK_RESTRICTIONS] = { false };
+	size_t i, k;
 
 	if (n == 0) {
 		fprintf(fp, "No API keys.\n");
 		return;
 	}
+	for (k = 0; k < APK_RESTRICTIONS; k++) { /* a restriction's column: its name in capitals */
+		for (i = 0; apk_restrictions[k].name[i] != '\0' && i + 1 < sizeof(title[k]); i++)
+			title[k][i] = (char)(apk_restrictions[k].name[i] - 'a' + 'A');
+		title[k][i] = '\0';
+		wr[k] = (int)strlen(title[k]);
+	}
 	for (i = 0; i < n; i++) {
 		row_fields(&recs[i], used != NULL ? &used[i] : NULL, now, &w);
 		ws = widest(ws, w.status);
 		wu = widest(wu, w.used);
-		wsv = widest(wsv, w.services);
-		wf = widest(wf, w.from);
-		services |= recs[i].services.n > 0;
-		from |= recs[i].networks.n > 0;
+		for (k = 0; k < APK_RESTRICTIONS; k++) {
+			wr[k] = widest(wr[k], w.restrictions[k]);
+			shown[k] |= apk_restrictions[k].count(&recs[i]) > 0;
+		}
 	}
 	fprintf(fp, "%-24s %-12s %-20s %-*s %-*s ", "NAME", "ID", "CREATED", ws, "STATUS", wu,
 		"LAST USED");
-	if (services)
-		fprintf(fp, "%-*s ", wsv, "SERVICES");
-	if (from)
-		fprintf(fp, "%-*s ", wf, "FROM");
+	for (k = 0; k < APK_RESTRICTIONS; k++)
+		if (shown[k])
+			fprintf(fp, "%-*s ", wr[k], title[k]);
 	fprintf(fp, "%s\n", "DESCRIPTION");
 	for (i = 0; i < n; i++) {
 		row_fields(&recs[i], used != NULL ? &used[i] : NULL, now, &w);
 		fprintf(fp, "%-24s %-12s %-20s %-*s %-*s ", w.name, recs[i].id, w.when, ws, w.status,
 			wu, w.used);
-		if (services)
-			fprintf(fp, "%-*s ", wsv, w.services);
-		if (from)
-			fprintf(fp, "%-*s ", wf, w.from);
+		for (k = 0; k < APK_RESTRICTIONS; k++)
+			if (shown[k])
+				fprintf(fp, "%-*s ", wr[k], w.restrictions[k]);
 		fprintf(fp, "%s\n", w.desc);
 	}
 }
@@ -192,7 +180,8 @@ static void json_recorded(FILE *fp, const char *s)
 
 static void json_lifecycle(FILE *fp, const struct apk_record *r, const struct last_use *u)
 {
-	char when[32], net[APK_NETWORK_TEXT_MAX + 1];
+	char when[32], item[APK_RESTRICTION_TEXT_MAX + 1];
+	const struct apk_restriction *k;
 	size_t i;
 
 	fprintf(fp, ", \"expires\": ");
@@ -202,17 +191,15 @@ static void json_lifecycle(FILE *fp, const struct apk_record *r, const struct la
 	} else {
 		fputs("null", fp);
 	}
-	fprintf(fp, ", \"services\": [");
-	for (i = 0; i < r->services.n; i++) {
-		fputs(i ? ", " : "", fp);
-		json_string(fp, r->services.name[i]);
+	for (k = apk_restrictions; k < apk_restrictions + APK_RESTRICTIONS; k++) {
+		fprintf(fp, ", \"%s\": [", k->name);
+		for (i = 0; i < k->count(r); i++) {
+			fputs(i ? ", " : "", fp);
+			json_string(fp, k->item(r, i, item, sizeof(item)));
+		}
+		fputc(']', fp);
 	}
-	fprintf(fp, "], \"from\": [");
-	for (i = 0; i < r->networks.n; i++) {
-		fputs(i ? ", " : "", fp);
-		json_string(fp, apk_network_text(&r->networks.net[i], net, sizeof(net)));
-	}
-	fprintf(fp, "], \"disabled\": %s, \"last_used\": ", r->disabled ? "true" : "false");
+	fprintf(fp, ", \"disabled\": %s, \"last_used\": ", r->disabled ? "true" : "false");
 	if (u == NULL || !u->used) {
 		fputs("null", fp);
 		return;

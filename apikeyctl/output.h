@@ -9,9 +9,6 @@
 
 #include "record.h"
 
-/* The longest network list as text: 16 networks and 15 commas. */
-#define NETWORKS_TEXT_MAX (APK_NETWORKS_MAX * (APK_NETWORK_TEXT_MAX + 1) - 1)
-
 /* A key's last successful login, as the list shows it. */
 struct last_use {
 	bool used;           /* false: never (or not known) */
@@ -23,19 +20,17 @@ struct last_use {
 /* ISO 8601 UTC, "2026-11-26T12:00:00Z"; out must hold 21 bytes. */
 void format_utc(int64_t t, char out[32]);
 
-/* The networks as comma-separated text ("" for anywhere); returns out. */
-char *networks_text(const struct apk_networks *s, char *out, size_t outsz);
-
 /* Columns NAME, ID, CREATED, STATUS (active, expires DATE, expired,
- * disabled, at time now), LAST USED, then SERVICES and FROM when any key
- * has them, then DESCRIPTION; every field escaped. used[i] is recs[i]'s
+ * disabled, at time now), LAST USED, then one for each restriction
+ * (restrict.h: SERVICES, FROM) that any key has, then DESCRIPTION; every field escaped. used[i] is recs[i]'s
  * last login (used NULL: never, for all). */
 void print_table(FILE *fp, const struct apk_record *recs, const struct last_use *used, size_t n,
 		 int64_t now);
 
 /* A JSON array of {"name","id","description","created","owner","uid",
- * "expires" (ISO 8601 or null),"services" ([] = all),"from" ([] = any),
- * "disabled","last_used" (null or {"time","service","rhost"})}. */
+ * "expires" (ISO 8601 or null), an array for each restriction ("services":
+ * [] = all, "from": [] = any), "disabled","last_used" (null or
+ * {"time","service","rhost"})}. */
 void print_json(FILE *fp, const struct apk_record *recs, const struct last_use *used, size_t n);
 
 #endif

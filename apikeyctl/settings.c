@@ -1,9 +1,8 @@
-/* settings.c - --expires, --service and --from within the policy (settings.h) */
+/* settings.c - --expires and the restrictions' options within the policy (settings.h) */
 #include <stdio.h>
 #include <string.h>
 
 #include "change.h"
-#include "output.h"
 #include "settings.h"
 #include "when.h"
 
@@ -18,7 +17,9 @@ static int64_t days_from(int64_t now, unsigned days)
 int settings_parse(const struct apk_args *a, const struct apk_conf *p, int64_t now,
 		   bool new_key, struct key_settings *out)
 {
+	const struct apk_restriction *k;
 	char why[512];
+	size_t i;
 
 	memset(out, 0, sizeof(*out));
 	if (a->expires != NULL) {
@@ -30,22 +31,15 @@ int settings_parse(const struct apk_args *a, const struct apk_conf *p, int64_t n
 		out->expires = p->default_lifetime > 0 ? days_from(now, p->default_lifetime) : 0;
 		out->set_expires = true;
 	}
-	if (a->services.n > 0) {
-		if (apk_services_parse(a->services.v, a->services.n, &out->services, why,
-				       sizeof(why)) != APK_OK)
-			return fail(EXIT_USAGE, "--service: %s", why);
-		out->set_services = true;
-	} else if (new_key) {
-		out->services = p->services;
-		out->set_services = true;
-	}
-	if (a->from.n > 0) {
-		if (apk_networks_parse(a->from.v, a->from.n, &out->networks, why,
-				       sizeof(why)) != APK_OK)
-			return fail(EXIT_USAGE, "--from: %s", why);
-		out->set_networks = true;
-	} else if (new_key) {
-		out->set_networks = true; /* anywhere */
+	if (new_key)
+		out->values.services = p->services; /* unless --service says otherwise */
+	for (i = 0; i < APK_RESTRICTIONS; i++) {
+		k = &apk_restrictions[i];
+		if (a->restrictions[i].n > 0 &&
+		    k->parse(a->restrictions[i].v, a->restrictions[i].n, &out->values, why,
+			     sizeof(why)) != APK_OK)
+			return fail(EXIT_USAGE, "--%s: %s", k->option, why);
+		out->set[i] = a->restrictions[i].n > 0 || new_key;
 	}
 	return EXIT_OK;
 }
@@ -54,10 +48,11 @@ void settings_apply(const struct key_settings *k, struct apk_record *r)
 {
 	if (k->set_expires)
 		r->expires = k->expires;
-	if (k->set_services)
-		r->services = k->services;
-	if (k->set_networks)
-		r->networks = k->networks;
+	size_t i;
+
+	for (i = 0; i < APK_RESTRICTIONS; i++)
+		if (k->set[i])
+			apk_restriction_copy(&apk_restrictions[i], r, &k->values);
 }
 
 int64_t settings_rotated_expiry(const struct apk_record *old, const struct apk_conf *p,
@@ -79,14 +74,17 @@ int64_t settings_rotated_expiry(const struct apk_record *old, const struct apk_c
 
 char *settings_describe(const struct apk_record *r, char *out, size_t outsz)
 {
-	char when[APK_TIME_ISO_LEN + 1], services[APK_SERVICES_TEXT_MAX + 1];
-	char networks[NETWORKS_TEXT_MAX + 1];
+	char when[APK_TIME_ISO_LEN + 1], text[APK_RESTRICTION_TEXT_MAX + 1];
+	const struct apk_restriction *k;
+	size_t len;
 
-	snprintf(out, outsz, "expires %s, services %s, from %s",
-		 r->expires != 0 ? apk_time_iso(r->expires, when, sizeof(when)) : "never",
-		 r->services.n > 0 ? apk_services_text(&r->services, services, sizeof(services))
-				   : "all",
-		 r->networks.n > 0 ? networks_text(&r->networks, networks, sizeof(networks))
-				   : "any");
+	snprintf(out, outsz, "expires %s",
+		 r->expires != 0 ? apk_time_iso(r->expires, when, sizeof(when)) : "never");
+	for (k = apk_restrictions; k < apk_restrictions + APK_RESTRICTIONS; k++) {
+		len = strlen(out);
+		snprintf(out + len, outsz - len, ", %s %s", k->name,
+			 k->count(r) > 0 ? apk_restriction_text(k, r, text, sizeof(text))
+					 : k->unlimited);
+	}
 	return out;
 }

@@ -30,6 +30,8 @@
 #define APK_NET_V6 6
 /* The longest network as text: an IPv6 address, '/' and 3 digits. */
 #define APK_NETWORK_TEXT_MAX (45 + 4)
+/* The longest list as text: 16 networks and 15 commas. */
+#define APK_NETWORKS_TEXT_MAX (APK_NETWORKS_MAX * (APK_NETWORK_TEXT_MAX + 1) - 1)
 
 struct apk_network {
 	unsigned char family;   /* APK_NET_V4 or APK_NET_V6 */

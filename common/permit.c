@@ -1,27 +1,19 @@
-/* permit.c - a key's lifecycle fields against one login (see permit.h) */
+/* permit.c - a key's lifecycle fields and restrictions against one login
+ * (see permit.h) */
 #include "permit.h"
+#include "restrict.h"
 #include "when.h"
 
 enum apk_permit apk_permit_check(const struct apk_record *r, int64_t now, const char *service,
 				 const char *rhost)
 {
+	const struct apk_attempt a = { service, rhost };
+
 	if (r->disabled)
 		return APK_PERMIT_DISABLED;
 	if (r->expires != APK_WHEN_NEVER && now >= r->expires)
 		return APK_PERMIT_EXPIRED;
-	if (!apk_services_allow(&r->services, service))
-		return APK_PERMIT_SERVICE;
-	switch (apk_networks_match(&r->networks, rhost)) {
-	case APK_SOURCE_OK:
-		return APK_PERMIT_OK;
-	case APK_SOURCE_UNSET:
-		return APK_PERMIT_NO_RHOST;
-	case APK_SOURCE_NOT_ADDRESS:
-		return APK_PERMIT_RHOST_NOT_ADDRESS;
-	case APK_SOURCE_NOT_LISTED:
-		break;
-	}
-	return APK_PERMIT_SOURCE;
+	return apk_restrictions_check(r, &a);
 }
 
 const char *apk_permit_reason(enum apk_permit p)

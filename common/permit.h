@@ -1,6 +1,6 @@
 /* permit.h - whether a key's record lets a login through, once its secret
- * has matched: its lifecycle fields (see FORMAT.md) against the time, the
- * PAM service and PAM_RHOST; and whether it expires soon (for a warning).
+ * has matched: its lifecycle fields (see FORMAT.md) and its restrictions
+ * (restrict.h) against the time, the PAM service and PAM_RHOST; and whether it expires soon (for a warning).
  * Pure functions of their arguments.
  */
 #ifndef APK_PERMIT_H
@@ -22,8 +22,9 @@ enum apk_permit {
 };
 
 /* Checks, in this order: disabled, expired (expires != 0 and now >=
- * expires), service (PAM_SERVICE, NULL when unset), source (PAM_RHOST, NULL
- * when unset); the first that refuses is the answer. */
+ * expires), then each restriction in the table's order (restrict.h):
+ * service (PAM_SERVICE, NULL when unset), source (PAM_RHOST, NULL when
+ * unset); the first that refuses is the answer. */
 enum apk_permit apk_permit_check(const struct apk_record *r, int64_t now, const char *service,
 				 const char *rhost);
 

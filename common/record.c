@@ -10,6 +10,7 @@
 #include <sodium.h>
 
 #include "record.h"
+#include "restrict.h"
 #include "when.h"
 
 #define TAG_OPTIONAL 0x80u
@@ -25,17 +26,12 @@
 #define REC_ALL_V1 ((1u << REC_ID) | (1u << REC_UID) | (1u << REC_OWNER) | \
 		    (1u << REC_NAME) | (1u << REC_DESC) | (1u << REC_CREATED) | \
 		    (1u << REC_DIGEST))
-/* The lifecycle fields: version 2 only, critical and mandatory there. */
+/* The lifecycle fields: version 2 only, critical and mandatory there; the
+ * restrictions' fields (0x0A and on) are restrict.c's, each mandatory from
+ * the version that brought it. */
 #define REC_EXPIRES 0x08u
 #define REC_DISABLED 0x09u
-#define REC_SERVICES 0x0Au
-#define REC_NETWORKS 0x0Bu
-#define REC_LIFECYCLE ((1u << REC_EXPIRES) | (1u << REC_DISABLED) | \
-		       (1u << REC_SERVICES) | (1u << REC_NETWORKS))
-#define REC_ALL_V2 (REC_ALL_V1 | REC_LIFECYCLE)
-#define NET_V4_BYTES 4
-#define NET_V6_BYTES 16
-#define NETWORKS_FIELD_MAX (APK_NETWORKS_MAX * (2 + NET_V6_BYTES))
+#define REC_LIFECYCLE ((1u << REC_EXPIRES) | (1u << REC_DISABLED))
 
 /* The meta value and the index use tags of their own, so that a value of
  * one kind never decodes as another. */
@@ -219,6 +215,16 @@ static bool expires_valid(int64_t t)
 	return t == APK_WHEN_NEVER || (t > 0 && t <= APK_WHEN_LAST);
 }
 
+static bool restrictions_valid(const struct apk_record *r)
+{
+	size_t i;
+
+	for (i = 0; i < APK_RESTRICTIONS; i++)
+		if (!apk_restrictions[i].canonical(r))
+			return false;
+	return true;
+}
+
 static bool record_fields_valid(const struct apk_record *r)
 {
 	return apk_id_valid(r->id) && r->uid != APK_UID_INVALID && r->created >= 0 &&
@@ -226,7 +232,7 @@ static bool record_fields_valid(const struct apk_record *r)
 	       terminated(r->name, sizeof r->name) && apk_name_valid(r->name) &&
 	       terminated(r->description, sizeof r->description) &&
 	       apk_desc_stored_valid(r->description) && expires_valid(r->expires) &&
-	       apk_services_canonical(&r->services) && apk_networks_canonical(&r->networks);
+	       restrictions_valid(r);
 }
 
 static bool index_ids_valid(const struct apk_index *ix)
@@ -247,27 +253,10 @@ static bool index_ids_valid(const struct apk_index *ix)
 
 /* ---- records ---------------------------------------------------------- */
 
-/* The network list field: per network its family (4 or 6), its prefix
- * length and its 4 or 16 address bytes. Returns the length. */
-static size_t networks_bytes(const struct apk_networks *s, unsigned char out[NETWORKS_FIELD_MAX])
-{
-	size_t i, pos = 0, n;
-
-	for (i = 0; i < s->n; i++) {
-		n = s->net[i].family == APK_NET_V4 ? NET_V4_BYTES : NET_V6_BYTES;
-		out[pos++] = s->net[i].family;
-		out[pos++] = s->net[i].prefix;
-		memcpy(out + pos, s->net[i].addr, n);
-		pos += n;
-	}
-	return pos;
-}
-
 enum apk_err apk_record_encode(const struct apk_record *r, unsigned char *buf, size_t bufsz, size_t *len)
 {
-	char services[APK_SERVICES_TEXT_MAX + 1];
-	unsigned char networks[NETWORKS_FIELD_MAX];
-	unsigned char disabled;
+	unsigned char disabled, field[APK_RESTRICTION_FIELD_MAX];
+	const struct apk_restriction *k;
 	struct writer w;
 
 	if (r == NULL || len == NULL || !record_fields_valid(r))
@@ -282,63 +271,18 @@ enum apk_err apk_record_encode(const struct apk_record *r, unsigned char *buf, s
 	    !w_u64(&w, REC_CREATED, (uint64_t)r->created) ||
 	    !w_tlv(&w, REC_DIGEST, r->digest, APK_DIGEST_BYTES) ||
 	    !w_u64(&w, REC_EXPIRES, (uint64_t)r->expires) ||
-	    !w_tlv(&w, REC_DISABLED, &disabled, 1) ||
-	    !w_str(&w, REC_SERVICES, apk_services_text(&r->services, services, sizeof services)) ||
-	    !w_tlv(&w, REC_NETWORKS, networks, networks_bytes(&r->networks, networks)))
+	    !w_tlv(&w, REC_DISABLED, &disabled, 1))
 		return APK_ERR_INVALID;
+	for (k = apk_restrictions; k < apk_restrictions + APK_RESTRICTIONS; k++)
+		if (!w_tlv(&w, k->tag, field, k->encode(r, field)))
+			return APK_ERR_INVALID;
 	*len = w.pos;
 	return APK_OK;
 }
 
-/* Comma-separated service names into s, then checked canonical. */
-static bool r_services(const struct tlv *t, struct apk_services *s)
-{
-	size_t pos = 0, len;
-	const unsigned char *comma;
-
-	if (t->n > APK_SERVICES_TEXT_MAX)
-		return false;
-	while (pos < t->n) {
-		comma = memchr(t->v + pos, ',', t->n - pos);
-		len = comma != NULL ? (size_t)(comma - (t->v + pos)) : t->n - pos;
-		if (s->n == APK_SERVICES_MAX || len < 1 || len > APK_SERVICE_NAME_MAX ||
-		    memchr(t->v + pos, '\0', len) != NULL)
-			return false;
-		memcpy(s->name[s->n++], t->v + pos, len);
-		pos += len;
-		if (comma != NULL && ++pos == t->n)
-			return false; /* a trailing comma */
-	}
-	return apk_services_canonical(s);
-}
-
-/* The network list field into s, then checked canonical. */
-static bool r_networks(const struct tlv *t, struct apk_networks *s)
-{
-	size_t pos = 0, n;
-
-	while (pos < t->n) {
-		if (s->n == APK_NETWORKS_MAX || t->n - pos < 2)
-			return false;
-		if (t->v[pos] == APK_NET_V4)
-			n = NET_V4_BYTES;
-		else if (t->v[pos] == APK_NET_V6)
-			n = NET_V6_BYTES;
-		else
-			return false;
-		if (t->n - pos - 2 < n)
-			return false;
-		s->net[s->n].family = t->v[pos];
-		s->net[s->n].prefix = t->v[pos + 1];
-		memcpy(s->net[s->n].addr, t->v + pos + 2, n);
-		s->n++;
-		pos += 2 + n;
-	}
-	return apk_networks_canonical(s);
-}
-
 static bool record_field(struct apk_record *r, const struct tlv *t)
 {
+	const struct apk_restriction *k;
 	uint64_t u;
 
 	switch (t->tag) {
@@ -375,20 +319,41 @@ static bool record_field(struct apk_record *r, const struct tlv *t)
 			return false;
 		r->disabled = t->v[0] == 1;
 		return true;
-	case REC_SERVICES:
-		return r_services(t, &r->services);
-	case REC_NETWORKS:
-		return r_networks(t, &r->networks);
 	default:
+		if ((k = apk_restriction_by_tag(t->tag)) != NULL)
+			return k->decode(t->v, t->n, r);
 		return (t->tag & TAG_OPTIONAL) != 0; /* skip optional, refuse critical */
 	}
+}
+
+/* The mandatory fields of a record of this version, as tag bits; the
+ * fields that came in later versions in *later (a critical tag unknown to
+ * this version). */
+static unsigned int fields_of(unsigned int version, unsigned int *later)
+{
+	unsigned int want = REC_ALL_V1, bit;
+	size_t i;
+
+	*later = 0;
+	if (version > APK_RECORD_VERSION_1)
+		want |= REC_LIFECYCLE;
+	else
+		*later |= REC_LIFECYCLE;
+	for (i = 0; i < APK_RESTRICTIONS; i++) {
+		bit = 1u << apk_restrictions[i].tag;
+		if (apk_restrictions[i].since <= version)
+			want |= bit;
+		else
+			*later |= bit;
+	}
+	return want;
 }
 
 enum apk_err apk_record_decode(const unsigned char *buf, size_t len, struct apk_record *r)
 {
 	struct reader rd;
 	struct tlv t;
-	unsigned int have = 0, want;
+	unsigned int have = 0, want, later;
 	int more;
 
 	if (r == NULL)
@@ -396,10 +361,10 @@ enum apk_err apk_record_decode(const unsigned char *buf, size_t len, struct apk_
 	memset(r, 0, sizeof *r);
 	if (!r_begin(&rd, buf, len, APK_RECORD_MAX, APK_RECORD_VERSION_1, APK_RECORD_VERSION))
 		goto bad;
-	want = rd.version == APK_RECORD_VERSION_1 ? REC_ALL_V1 : REC_ALL_V2;
+	want = fields_of(rd.version, &later);
 	while ((more = r_next(&rd, &t)) > 0) {
 		/* a lifecycle field in a version 1 record is an unknown critical tag */
-		if (t.tag < 32 && (REC_LIFECYCLE & (1u << t.tag)) != 0 && (want & REC_LIFECYCLE) == 0)
+		if (t.tag < 32 && (later & (1u << t.tag)) != 0)
 			goto bad;
 		if (!record_field(r, &t))
 			goto bad;

@@ -34,6 +34,17 @@ static int points_into(const char *p, int argc, char *const argv[])
 	return -1;
 }
 
+/* Whether a gives any restriction's option (--service, --from). */
+static bool restricted(const struct apk_args *a)
+{
+	size_t r;
+
+	for (r = 0; r < APK_RESTRICTIONS; r++)
+		if (a->restrictions[r].n > 0)
+			return true;
+	return false;
+}
+
 static void check_arity(const struct apk_args *a)
 {
 	size_t n = a->noperands;
@@ -65,11 +76,10 @@ static void check_arity(const struct apk_args *a)
 	if (a->cmd == CMD_HELP || a->cmd == CMD_VERSION)
 		return;
 	FUZZ_CHECK((a->name == NULL && a->description == NULL && a->expires == NULL &&
-		    a->services.n == 0 && a->from.n == 0) ||
-		   a->cmd == CMD_GENERATE || a->cmd == CMD_EDIT,
-		   "--name, --description, --expires, --service, --from only with generate and edit");
+		    !restricted(a)) || a->cmd == CMD_GENERATE || a->cmd == CMD_EDIT,
+		   "--name, --description, --expires and the restrictions only with generate and edit");
 	FUZZ_CHECK(a->cmd != CMD_EDIT || a->name != NULL || a->description != NULL ||
-		   a->expires != NULL || a->services.n > 0 || a->from.n > 0,
+		   a->expires != NULL || restricted(a),
 		   "edit changes something");
 	FUZZ_CHECK(!a->quiet || a->cmd == CMD_GENERATE || a->cmd == CMD_ROTATE,
 		   "--quiet only with generate and rotate");
@@ -80,7 +90,7 @@ static void check_arity(const struct apk_args *a)
 
 static void check_success(const struct apk_args *a, int argc, char *const argv[])
 {
-	size_t i;
+	size_t i, r;
 	int k, dashdash;
 
 	FUZZ_CHECK(a->noperands <= ARGS_MAX_OPERANDS, "at most ARGS_MAX_OPERANDS operands");
@@ -93,12 +103,13 @@ static void check_success(const struct apk_args *a, int argc, char *const argv[]
 		   "--expires value from argv");
 	FUZZ_CHECK(a->overlap == NULL || points_into(a->overlap, argc, argv) > 0,
 		   "--overlap value from argv");
-	FUZZ_CHECK(a->services.n <= ARGS_MAX_LISTS && a->from.n <= ARGS_MAX_LISTS,
-		   "at most ARGS_MAX_LISTS values of a list option");
-	for (i = 0; i < a->services.n; i++)
-		FUZZ_CHECK(points_into(a->services.v[i], argc, argv) > 0, "--service value from argv");
-	for (i = 0; i < a->from.n; i++)
-		FUZZ_CHECK(points_into(a->from.v[i], argc, argv) > 0, "--from value from argv");
+	for (r = 0; r < APK_RESTRICTIONS; r++) {
+		FUZZ_CHECK(a->restrictions[r].n <= ARGS_MAX_LISTS,
+			   "at most ARGS_MAX_LISTS values of a list option");
+		for (i = 0; i < a->restrictions[r].n; i++)
+			FUZZ_CHECK(points_into(a->restrictions[r].v[i], argc, argv) > 0,
+				   "a restriction's value from argv");
+	}
 	for (i = 0; i < a->noperands; i++) {
 		for (k = 1; k < argc; k++)
 			if (a->operands[i] == argv[k])
