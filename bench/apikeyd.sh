@@ -92,7 +92,7 @@ for c in right wrong; do
 	printf '  %-10s in-process %8.1f us (%s)  through apikeyd %8.1f us (%s)  ratio %.2fx (goal <= 2x)\n' \
 		"$c key" "$ip" "$(awk -v l="inproc_$c" '$1 == l { print $4 }' "$W/same-rounds")" \
 		"$dm" "$(awk -v l="daemon_$c" '$1 == l { print $4 }' "$W/same-rounds")" \
-		"$(echo "$dm / $ip" | bc -l)"
+		"$(awk -v a="$dm" -v b="$ip" 'BEGIN { print a / b }')"
 done
 
 # 64 callers at once, as a web server's worker pool
