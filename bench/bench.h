@@ -45,11 +45,13 @@ enum brk_part {
 };
 
 /* A login's steps, timed alone (breakdown.c); LP_MODULE is the module's
- * pam_sm_authenticate whole, called directly. */
+ * pam_sm_authenticate whole, called directly; LP_LOGIN and LP_LOGIN_PERMIT
+ * whole logins (pam_start_confdir + pam_authenticate + pam_end) of the
+ * right key and of pam_permit in the benchmark's own process. */
 enum login_part {
 	LP_MODULE, LP_VERIFY, LP_PARSE, LP_USER, LP_FETCH, LP_DIR, LP_HELPER, LP_FILE, LP_PROBE,
 	LP_GDBM_OPEN, LP_META, LP_RECORD, LP_DIGEST, LP_PERMIT, LP_LOG, LP_LASTUSED, LP_LU_FILE, LP_LU_FIND, LP_LU_WRITE, LP_EXPORT, LP_OPTIONS, LP_CRYPTO, LP_PROMPT,
-	LP_ITEMS, LP_ESCAPE, LP_COUNT
+	LP_ITEMS, LP_ESCAPE, LP_LOGIN, LP_LOGIN_PERMIT, LP_COUNT
 };
 
 extern const char *const login_part_name[LP_COUNT];

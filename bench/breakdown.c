@@ -43,6 +43,11 @@
  *              the key as bench-login's does; the answer wiped and freed
  *   items      pam_get_user, PAM_SERVICE and PAM_RHOST, the time
  *   escape     apk_escape of the user, the service and the remote host
+ *   login      a whole login of the right key through libpam in this
+ *              process (the largest size's service, as bench-login runs it)
+ *   login permit  the same with pam_permit, loaded once beforehand as the
+ *              module is: their difference is the module's share measured
+ *              here, beside the module called directly
  *
  * Each round runs every step once in a fresh random order, as the logins
  * do; medians. The module's share of a login is the right key's login
@@ -83,7 +88,7 @@ const char *const login_part_name[LP_COUNT] = {
 	"module", "verify", "parse", "user", "fetch", "directory", "helper", "file", "probe",
 	"gdbm open", "meta", "record", "digest", "permit", "log line", "last use",
 	"lu file", "lu find", "lu write", "export", "options", "crypto", "prompt", "items",
-	"escape",
+	"escape", "login", "login permit",
 };
 
 #define RHOST "203.0.113.7" /* bench-login's */
@@ -106,6 +111,8 @@ struct subject {
 	sm_authenticate_fn authenticate;
 	char dbarg[PATH_MAX + 4];
 	const char *argv[2]; /* the service file's arguments: db=DIR nodelay */
+	char service[64];    /* the largest size's service (logins.c) */
+	char confdir[PATH_MAX];
 	pam_handle_t *pamh;
 	struct conv_script cs; /* bench-login's conversation, answering the key */
 };
@@ -159,6 +166,25 @@ static int gdbm_steps(struct subject *s, uint64_t t[3])
 	return rc;
 }
 
+/* pam_start_confdir + pam_authenticate + pam_end of service, as
+ * bench-login times a login; 0 on success. */
+static int whole_login(struct subject *s, const char *service)
+{
+	struct conv_script cs;
+	struct pam_conv conv = { harness_conv, &cs };
+	pam_handle_t *pamh = NULL;
+	int rc;
+
+	memset(&cs, 0, sizeof(cs));
+	cs.response = s->k->right;
+	if (pam_start_confdir(service, s->k->me.name, &conv, s->confdir, &pamh) != PAM_SUCCESS)
+		return -1;
+	pam_set_item(pamh, PAM_RHOST, RHOST);
+	rc = pam_authenticate(pamh, 0);
+	pam_end(pamh, rc);
+	return rc == PAM_SUCCESS ? 0 : -1;
+}
+
 /* One step; 0 when it did what the module's does. */
 static int step(struct subject *s, int part)
 {
@@ -180,6 +206,10 @@ static int step(struct subject *s, int part)
 	switch (part) {
 	case LP_MODULE:
 		rc = s->authenticate(s->pamh, 0, 2, s->argv) == PAM_SUCCESS ? 0 : -1;
+		break;
+	case LP_LOGIN:
+	case LP_LOGIN_PERMIT:
+		rc = whole_login(s, part == LP_LOGIN ? s->service : "permit");
 		break;
 	case LP_PARSE:
 		rc = apk_key_parse(s->k->right, APK_KEY_LEN, &s->key) == APK_OK ? 0 : -1;
@@ -289,6 +319,14 @@ static int module_load(const struct bench_cfg *c, struct subject *s)
 {
 	void *sym;
 
+	char permit[PATH_MAX];
+
+	/* pam_permit stays loaded too, as bench-login -p keeps it */
+	if (path_join(permit, sizeof(permit), c->pamdir, "pam_permit.so") != 0 ||
+	    dlopen(permit, RTLD_NOW | RTLD_NODELETE) == NULL) {
+		fprintf(stderr, "bench: cannot load pam_permit.so: %s\n", dlerror());
+		return -1;
+	}
 	if ((s->module = dlopen(c->module, RTLD_NOW | RTLD_LOCAL)) == NULL) {
 		fprintf(stderr, "bench: cannot load %s: %s\n", c->module, dlerror());
 		return -1;
@@ -306,7 +344,6 @@ static int subject_open(const struct bench_cfg *c, const struct bench_keys *k, c
 			struct subject *s)
 {
 	struct pam_conv conv = { harness_conv, &s->cs };
-	char confdir[PATH_MAX];
 	struct stat st;
 
 	memset(s, 0, sizeof(*s));
@@ -326,9 +363,9 @@ static int subject_open(const struct bench_cfg *c, const struct bench_keys *k, c
 	s->dirowner = st.st_uid;
 	s->gdbm = gdbm_fd_open(dup(s->filefd), s->base, APK_STORE_BLOCK_SIZE,
 			       GDBM_READER | GDBM_NOMMAP | GDBM_NOLOCK | GDBM_CLOERROR, NULL);
-	if (s->gdbm == NULL || path_join(confdir, sizeof(confdir), c->work, "pam.d") != 0)
+	if (s->gdbm == NULL || path_join(s->confdir, sizeof(s->confdir), c->work, "pam.d") != 0)
 		return -1;
-	if (pam_start_confdir("permit", k->me.name, &conv, confdir, &s->pamh) != PAM_SUCCESS)
+	if (pam_start_confdir("permit", k->me.name, &conv, s->confdir, &s->pamh) != PAM_SUCCESS)
 		return -1;
 	return pam_set_item(s->pamh, PAM_RHOST, RHOST) == PAM_SUCCESS ? 0 : -1;
 }
@@ -364,7 +401,8 @@ int breakdown_measure(const struct bench_cfg *c, const struct bench_keys *k,
 	memset(&s, 0, sizeof(s));
 	s.dirfd = s.filefd = s.lufd = -1;
 	fprintf(stderr, "# a login's steps alone: %d steps x %lu rounds\n", LP_COUNT, reps);
-	if (ns == NULL || subject_open(c, k, db, &s) != 0) {
+	if (ns == NULL || subject_open(c, k, db, &s) != 0 ||
+	    snprintf(s.service, sizeof(s.service), "apk-%lu", res->sz[c->nsizes - 1].keys) < 0) {
 		fprintf(stderr, "bench: FUNCTIONAL ERROR: cannot set up the login's steps in %s\n",
 			db);
 		goto out;
