@@ -203,9 +203,14 @@ enum apk_err apk_verify_remote(const char *path, const char *user, const char *s
 	memset(r, 0, sizeof(*r));
 	r->permit = APK_PERMIT_OK;
 	r->has_keys = -1;
-	/* the token's id (public) for the log line, whatever the daemon says */
+	/* The token's id (public) for the log line, whatever the daemon says.
+	 * An answer that is not a key (a password typed at the prompt) never
+	 * leaves this process: the daemon is asked with nothing instead, which
+	 * it refuses as no key after the same round trip. */
 	if (apk_key_parse(token, len, &key) == APK_OK)
 		memcpy(rec->id, key.id, sizeof(rec->id));
+	else
+		len = 0;
 	apk_key_wipe(&key);
 	if (apk_vp_encode_verify(user, service, rhost, token, len, want_has_keys, req,
 				 sizeof(req), &n) != APK_OK) {

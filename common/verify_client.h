@@ -54,7 +54,8 @@ struct apk_remote {
  * apk_verify's error; APK_ERR_UNAVAIL when the daemon cannot be asked, is
  * not answering in time, answers garbage or refuses this process;
  * APK_ERR_NOMATCH when it refuses the user (root, outside its range); in
- * both cases r->why says why. The request, which holds the key, is wiped. */
+ * both cases r->why says why. Only a well-formed key is sent (anything
+ * else as an empty key, refused alike); the request is wiped. */
 enum apk_err apk_verify_remote(const char *path, const char *user, const char *service,
 			       const char *rhost, const char *token, size_t len,
 			       bool want_has_keys, struct apk_record *rec, struct apk_remote *r);
