@@ -41,6 +41,7 @@ static void usage(void)
 	       "  describe NAME TEXT      set a key's description\n"
 	       "  delete NAME... [-y|--yes]\n"
 	       "                          delete keys after confirming (--yes: without asking)\n"
+	       "  policy [-j|--json]      show the administrator's limits on keys\n"
 	       "  help, version           as --help, --version\n"
 	       "NAME is a key's name or its id. Options may come before or after the command;\n"
 	       "'--' ends them.\n"
@@ -125,6 +126,8 @@ int main(int argc, char *argv[])
 	}
 	if ((status = lookup_target(&c.caller, args.user, &c.target)) != EXIT_OK)
 		return status;
+	if (args.cmd == CMD_POLICY)
+		return cmd_policy(&c, &args);
 	/* a policy that cannot be read refuses every change; reading goes on */
 	if (c.policy_error != NULL && args.cmd != CMD_LIST)
 		return fail(EXIT_FAIL, "no change while the policy is unusable: %s", c.policy_error);

@@ -22,6 +22,7 @@ static const struct {
 	{ "disable", CMD_DISABLE, 1, ARGS_MAX_OPERANDS },
 	{ "enable", CMD_ENABLE, 1, ARGS_MAX_OPERANDS },
 	{ "rotate", CMD_ROTATE, 1, 1 },
+	{ "policy", CMD_POLICY, 0, 0 },
 	{ "help", CMD_HELP, 0, 0 },
 	{ "version", CMD_VERSION, 0, 0 },
 };
@@ -52,7 +53,7 @@ static const struct option_row options[] = {
 	{ NULL, 0, OPT_RESTRICTION, true, KEY_SETTINGS },
 	{ "overlap", 0, OPT_OVERLAP, true, BIT(CMD_ROTATE) },
 	{ "quiet", 'q', OPT_QUIET, false, BIT(CMD_GENERATE) | BIT(CMD_ROTATE) },
-	{ "json", 'j', OPT_JSON, false, BIT(CMD_LIST) },
+	{ "json", 'j', OPT_JSON, false, BIT(CMD_LIST) | BIT(CMD_POLICY) },
 	{ "yes", 'y', OPT_YES, false, BIT(CMD_DELETE) },
 	{ "help", 'h', OPT_HELP, false, ANY_CMD },
 	{ "version", 'V', OPT_VERSION, false, ANY_CMD },

@@ -20,6 +20,7 @@ enum apk_cmd {
 	CMD_DISABLE,
 	CMD_ENABLE,
 	CMD_ROTATE,
+	CMD_POLICY,
 };
 
 #define ARGS_MAX_OPERANDS 100
@@ -42,7 +43,7 @@ struct apk_args {
 	 * LIST, --from LIST (each repeatable) */
 	struct args_list restrictions[APK_RESTRICTIONS];
 	bool quiet;              /* generate, rotate -q */
-	bool json;               /* list --json */
+	bool json;               /* list, policy --json */
 	bool yes;                /* delete --yes */
 	size_t noperands;
 	const char *operands[ARGS_MAX_OPERANDS];

@@ -14,5 +14,6 @@ int cmd_edit(const struct session *s, const struct apk_args *a);
 int cmd_disable(const struct session *s, const struct apk_args *a);
 int cmd_enable(const struct session *s, const struct apk_args *a);
 int cmd_rotate(const struct session *s, const struct apk_args *a);
+int cmd_policy(const struct session *s, const struct apk_args *a);
 
 #endif

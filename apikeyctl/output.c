@@ -141,7 +141,7 @@ void print_table(FILE *fp, const struct apk_record *recs, const struct last_use 
  * description 0.2.0 stored) as \uXXXX: the same text for a JSON reader,
  * nothing invisible on a terminal. Records are well-formed UTF-8 (checked
  * on decode); a stray byte would show as U+FFFD. */
-static void json_string(FILE *fp, const char *s)
+void json_string(FILE *fp, const char *s)
 {
 	uint32_t c;
 	size_t n;

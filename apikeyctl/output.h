@@ -20,6 +20,9 @@ struct last_use {
 /* ISO 8601 UTC, "2026-11-26T12:00:00Z"; out must hold 21 bytes. */
 void format_utc(int64_t t, char out[32]);
 
+/* s as a JSON string, escaped as list --json escapes every text. */
+void json_string(FILE *fp, const char *s);
+
 /* Columns NAME, ID, CREATED, STATUS (active, expires DATE, expired,
  * disabled, at time now), LAST USED, then one for each restriction
  * (restrict.h: SERVICES, FROM) that any key has, then DESCRIPTION; every field escaped. used[i] is recs[i]'s
