@@ -6,7 +6,7 @@
 #include "commands.h"
 #include "output.h"
 
-static void print_policy_json(FILE *fp, const struct apk_policy *p)
+static void print_policy_json(FILE *fp, const struct apk_conf *p)
 {
 	size_t i;
 
@@ -28,7 +28,7 @@ static void print_policy_json(FILE *fp, const struct apk_policy *p)
 	fputs("]}\n", fp);
 }
 
-static void print_policy_text(FILE *fp, const struct apk_policy *p)
+static void print_policy_text(FILE *fp, const struct apk_conf *p)
 {
 	char services[APK_SERVICES_TEXT_MAX + 1];
 

@@ -1,7 +1,7 @@
 # mk/deb.mk - the Debian package (debian/)
 #
-#   make deb        builds libpam-apikey_VERSION_ARCH.deb into the top of the
-#                   tree (tools/deb-build.sh; the build runs in $(B)/deb on a
+#   make deb        builds libpam-apikey_VERSION_ARCH.deb and
+#                   cockpit-apikey_VERSION_all.deb into the top of the tree (tools/deb-build.sh; the build runs in $(B)/deb on a
 #                   copy of the tree)
 #   make check-deb  (root) builds it, then installs, enables, uses, upgrades,
 #                   disables, removes and purges it on this system (tests/deb,

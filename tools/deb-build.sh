@@ -5,7 +5,8 @@
 #
 # Copies the source tree (without build/, .git and built packages) to
 # WORKDIR/pam-apikey, runs `dpkg-buildpackage -us -uc -b` there, and copies
-# libpam-apikey_VERSION_ARCH.deb to OUTDIR. dpkg-buildpackage writes its
+# libpam-apikey_VERSION_ARCH.deb and cockpit-apikey_VERSION_all.deb (the
+# Cockpit page) to OUTDIR. dpkg-buildpackage writes its
 # results to the parent of the tree it builds: here WORKDIR, never the
 # parent of this checkout; and the copy's `make clean` leaves this
 # checkout's build/ alone.
@@ -37,9 +38,10 @@ mkdir -p "$work" "$out"
 work=$(cd "$work" && pwd)
 src=$work/pam-apikey
 rm -rf "$src"
-rm -f "$work"/libpam-apikey_* "$work"/libpam-apikey-dbgsym_* "$work"/pam-apikey_*
+rm -f "$work"/libpam-apikey_* "$work"/libpam-apikey-dbgsym_* "$work"/pam-apikey_* "$work"/cockpit-apikey_*
 mkdir "$src"
 (cd "$top" && tar -cf - --exclude=./build --exclude=./.git --exclude='./*.deb' \
+	--exclude=./cockpit/node_modules --exclude=./debian/cockpit-apikey \
 	--exclude=./debian/.debhelper --exclude=./debian/libpam-apikey \
 	--exclude=./debian/tmp --exclude=./debian/files \
 	--exclude='./debian/*.substvars' --exclude='./debian/*debhelper*' \
@@ -67,3 +69,7 @@ version=$(dpkg-parsechangelog -l "$src/debian/changelog" -SVersion)
 deb=$(ls "$work"/libpam-apikey_"$version"_*.deb 2>/dev/null) || die "no libpam-apikey_${version}_*.deb in $work"
 cp "$deb" "$out/"
 echo "$prog: built $out/$(basename "$deb")"
+# The Cockpit page, a package of its own (doc/COCKPIT.md).
+page=$(ls "$work"/cockpit-apikey_"$version"_all.deb 2>/dev/null) || die "no cockpit-apikey_${version}_all.deb in $work"
+cp "$page" "$out/"
+echo "$prog: built $out/$(basename "$page")"

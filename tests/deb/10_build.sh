@@ -114,6 +114,35 @@ if [ -f "$ov" ]; then
 fi
 tap_is "every lintian override in debian/ has its reason above it" "$bare" ""
 
+# ---- the Cockpit page's package ------------------------------------------------------
+page_deb=$APK_TOP/cockpit-apikey_${DEB_VERSION}_all.deb
+if [ -f "$page_deb" ]; then
+	tap_ok "make deb also builds $(basename "$page_deb")"
+	tap_is "  ... its Depends name libpam-apikey (this version) and cockpit-bridge" \
+		"$(dpkg-deb -f "$page_deb" Depends)" \
+		"cockpit-bridge (>= 266), libpam-apikey (>= $DEB_VERSION)"
+	tap_is "  ... it holds the built page (cockpit/dist) in /usr/share/cockpit/apikey" \
+		"$(dpkg-deb -c "$page_deb" | awk '$6 ~ /cockpit\/apikey\/./ { print $6 }' | sort | tr '\n' ' ')" \
+		"./usr/share/cockpit/apikey/index.css ./usr/share/cockpit/apikey/index.html ./usr/share/cockpit/apikey/index.js ./usr/share/cockpit/apikey/manifest.json "
+	mkdir -p "$E2E_TMP/page" && dpkg-deb -x "$page_deb" "$E2E_TMP/page"
+	same=0
+	for f in index.html index.js index.css manifest.json; do
+		cmp -s "$APK_TOP/cockpit/dist/$f" "$E2E_TMP/page/usr/share/cockpit/apikey/$f" || same=1
+	done
+	tap_check "  ... byte for byte the committed cockpit/dist" "$same"
+	run_cmd lintian --info --pedantic "$page_deb"
+	tags=$(grep -E '^[EW]: ' "$E2E_TMP/out")
+	if [ "$RC" -eq 0 ] && [ -z "$tags" ]; then
+		tap_ok "  ... lintian: no error, no warning"
+	else
+		tap_not_ok "  ... lintian: no error, no warning"
+		diag_file "$E2E_TMP/out"
+	fi
+	rm -f "$page_deb"
+else
+	tap_not_ok "make deb also builds $(basename "$page_deb")"
+fi
+
 # ---- the version is the Makefile's, once --------------------------------------------
 mis=$E2E_TMP/mismatch/pam-apikey
 mkdir -p "$mis"
