@@ -560,7 +560,7 @@
     const all = state.keys.length > 0 && state.keys.every((k) => state.selected.has(k.id));
     return h(
       "table",
-      { class: "pf-c-table pf-m-grid-md apk-table", role: "grid", id: "apk-keys", "aria-label": _3("API keys") },
+      { class: "pf-c-table pf-m-compact pf-m-grid-md apk-table", role: "grid", id: "apk-keys", "aria-label": _3("API keys") },
       h(
         "thead",
         {},
@@ -832,6 +832,10 @@
     permission.addEventListener("changed", onPermission);
     onPermission();
     reload();
+    window.setInterval(() => {
+      if (state.editing === null && !document.querySelector(".pf-c-backdrop") && !document.hidden)
+        reload();
+    }, 3e4);
   }
   document.addEventListener("DOMContentLoaded", () => {
     cockpit.translate();

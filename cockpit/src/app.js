@@ -213,7 +213,7 @@ function emptyState() {
 
 function table() {
     const all = state.keys.length > 0 && state.keys.every(k => state.selected.has(k.id));
-    return h("table", { class: "pf-c-table pf-m-grid-md apk-table", role: "grid", id: "apk-keys", "aria-label": _("API keys") },
+    return h("table", { class: "pf-c-table pf-m-compact pf-m-grid-md apk-table", role: "grid", id: "apk-keys", "aria-label": _("API keys") },
              h("thead", {},
                h("tr", {},
                  h("th", { class: "pf-c-table__check" },
@@ -440,6 +440,13 @@ function start() {
     permission.addEventListener("changed", onPermission);
     onPermission();
     reload();
+    /* keys change elsewhere too (a login records its last use, apikeyctl in
+     * a terminal): look again now and then, never under an open dialog or
+     * a row being edited */
+    window.setInterval(() => {
+        if (state.editing === null && !document.querySelector(".pf-c-backdrop") && !document.hidden)
+            reload();
+    }, 30000);
 }
 
 document.addEventListener("DOMContentLoaded", () => {
