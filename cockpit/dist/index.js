@@ -692,7 +692,8 @@
     });
     const from = input({ value: "", id: "apk-gen-from", name: "from", placeholder: "any" });
     const go = button(_3("Generate"), "primary", () => {
-      const args = ["generate", "-q", "--name=" + name.value.trim()];
+      const keyName = name.value.trim() || suggestName();
+      const args = ["generate", "-q", "--name=" + keyName];
       if (desc.value !== "")
         args.push("--description=" + desc.value);
       if (expires.value.trim() !== "")
@@ -705,7 +706,6 @@
       run(args).then((out) => {
         const key = readKey(out);
         out = null;
-        const keyName = name.value.trim();
         modal.close();
         clearError();
         reload();

@@ -316,7 +316,8 @@ function generateDialog() {
                              placeholder: state.policy && state.policy.services.length ? state.policy.services.join(",") : "all" });
     const from = input({ value: "", id: "apk-gen-from", name: "from", placeholder: "any" });
     const go = button(_("Generate"), "primary", () => {
-        const args = ["generate", "-q", "--name=" + name.value.trim()];
+        const keyName = name.value.trim() || suggestName();
+        const args = ["generate", "-q", "--name=" + keyName];
         if (desc.value !== "")
             args.push("--description=" + desc.value);
         if (expires.value.trim() !== "")
@@ -329,7 +330,6 @@ function generateDialog() {
         ctl.run(args).then(out => {
             const key = ctl.readKey(out);
             out = null;
-            const keyName = name.value.trim();
             modal.close();
             clearError();
             reload();
