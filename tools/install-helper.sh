@@ -264,7 +264,8 @@ do_install() {
 	put 0644 "$MANPAGES/apikeyd.8" "$man8"
 	put 0644 "$doc/bash-completion/apikeyctl" "$COMPDIR"
 	n=0
-	for f in "$doc"/pam.d/*; do
+	# the PAM files, and the web server sites that use apikey-http
+	for f in "$doc"/pam.d/* "$doc"/web/*; do
 		[ -f "$f" ] || continue
 		put 0644 "$f" "$examples"
 		n=$((n + 1))
@@ -295,7 +296,7 @@ do_uninstall() {
 	rm_file "$man8/pam_apikey.8"
 	rm_file "$man8/apikeyd.8"
 	rm_file "$COMPDIR/apikeyctl"
-	for f in "$doc"/pam.d/*; do
+	for f in "$doc"/pam.d/* "$doc"/web/*; do
 		[ -f "$f" ] || continue
 		rm_file "$examples/$(basename "$f")"
 	done

@@ -507,12 +507,12 @@ change() {
 	tap_is "$desc: no other apikeyctl line" "$n" 1
 }
 
-# tap_examples DESC DIR: every example PAM file of doc/pam.d is in DIR, byte
-# for byte.
+# tap_examples DESC DIR: every example PAM file of doc/pam.d and web server
+# site of doc/web is in DIR, byte for byte.
 tap_examples() {
 	ok=0
 	n=0
-	for f in "$APK_TOP"/doc/pam.d/*; do
+	for f in "$APK_TOP"/doc/pam.d/* "$APK_TOP"/doc/web/*; do
 		[ -f "$f" ] || continue
 		n=$((n + 1))
 		cmp -s "$f" "$2/$(basename "$f")" || {
