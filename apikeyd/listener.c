@@ -21,21 +21,36 @@ static bool in_rundir(const char *path)
 	return strncmp(path, APK_RUNDIR, n) == 0 && rest[0] == '/' && strchr(rest + 1, '/') == NULL;
 }
 
-/* As root: APK_RUNDIR a real directory, owner:group, mode 0750. */
+/* As root: APK_RUNDIR a real directory, owner:group, mode 0750. Whatever
+ * directory is there is taken over only when its parent is root's and
+ * nobody else may write it (so that only root made the directory: a
+ * former helper account's uid, after the account was made again, say). */
 static int make_rundir(uid_t owner, gid_t group, char *err, size_t errsz)
 {
+	char parent[sizeof(APK_RUNDIR)];
 	struct stat st;
+	char *slash;
 	int fd;
 
+	memcpy(parent, APK_RUNDIR, sizeof(parent));
+	slash = strrchr(parent, '/');
+	if (slash == NULL || slash == parent)
+		snprintf(parent, sizeof(parent), "/");
+	else
+		*slash = '\0';
+	if (stat(parent, &st) != 0 || st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+		snprintf(err, errsz, "%s is not root's alone: not making %s in it", parent,
+			 APK_RUNDIR);
+		return -1;
+	}
 	if (mkdir(APK_RUNDIR, 0750) != 0 && errno != EEXIST) {
 		snprintf(err, errsz, "cannot make %s: %s", APK_RUNDIR, strerror(errno));
 		return -1;
 	}
 	fd = open(APK_RUNDIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st) != 0 || (st.st_uid != 0 && st.st_uid != owner) ||
-	    fchown(fd, owner, group) != 0 || fchmod(fd, 0750) != 0) {
-		snprintf(err, errsz, "%s is not a directory root or the helper account owns",
-			 APK_RUNDIR);
+	if (fd < 0 || fchown(fd, owner, group) != 0 || fchmod(fd, 0750) != 0) {
+		snprintf(err, errsz, "%s: not a directory, or cannot be made %u:%u mode 0750: %s",
+			 APK_RUNDIR, (unsigned)owner, (unsigned)group, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return -1;

@@ -9,8 +9,8 @@
 
 /* Opens a listening Unix socket at path (non-blocking, close-on-exec).
  * When the process is root: the runtime directory APK_RUNDIR, when path
- * is in it, is made (or fixed) a directory owned by owner, group group,
- * mode 0750; the socket is owned by owner and group, mode 0660. Otherwise
+ * is in it, is made (or taken over, its parent being root's alone) a
+ * directory owned by owner, group group, mode 0750; the socket is owned by owner and group, mode 0660. Otherwise
  * the socket is the process's own, mode 0660. A socket left by a daemon
  * that is gone is replaced; one another daemon still serves, or anything
  * that is not a socket, is an error. Returns the fd, or -1 with a message
