@@ -9,7 +9,7 @@
 #include "handler.h"
 
 /* At most this many connections are open at once (each holds one request
- * buffer, APK_VP_REQUEST_MAX bytes): about 400 KiB in all. Further
+ * buffer, APK_VP_REQUEST_MAX bytes, 2,829): about 360 KiB in all. Further
  * callers wait in the listen queue (LISTEN_BACKLOG), not refused. */
 #define SERVER_MAX_CONNS 128
 /* A connection must deliver its whole request within this. */
