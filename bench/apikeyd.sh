@@ -114,4 +114,7 @@ p90=$(cat "$W"/c.* | awk '$1 == "daemon_right" && $4 > m { m = $4 } END { print 
 echo "apikeyd: 64 concurrent callers, $CROUNDS logins each: $total logins, $refused refused" \
 	"(goal 0); worst caller's p90 ${p90} us"
 "$@" "$DAEMON" --status --socket "$SOCK" | grep -E '^(answered|accepted|refused_keys|timed_out) '
-[ "$total" -eq $((64 * CROUNDS)) ] && [ "$refused" -eq 0 ] && [ "$wait_all" -eq 0 ]
+
+. "$(dirname "$0")/web.sh"
+[ "$total" -eq $((64 * CROUNDS)) ] && [ "$refused" -eq 0 ] && [ "$wait_all" -eq 0 ] &&
+	[ "$WEB_OK" -eq 1 ]

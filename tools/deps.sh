@@ -14,7 +14,8 @@ clang llvm valgrind cppcheck man-db groff-base gnuplot-nox db5.3-util
 dpkg-dev debhelper lintian
 slapd ldap-utils libldap-dev
 cockpit-ws cockpit-bridge cockpit-system chromium chromium-driver python3-selenium
-nginx libnginx-mod-http-auth-pam apache2 libapache2-mod-authnz-pam curl openssl python3-requests"
+nginx libnginx-mod-http-auth-pam apache2 libapache2-mod-authnz-pam apache2-utils curl openssl
+python3-requests"
 
 missing() {
 	for p in $PACKAGES; do
