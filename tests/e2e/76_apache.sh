@@ -43,7 +43,6 @@ LoadModule auth_basic_module $MODS/mod_auth_basic.so
 LoadModule authnz_pam_module $MODS/mod_authnz_pam.so
 LoadModule socache_shmcb_module $MODS/mod_socache_shmcb.so
 LoadModule ssl_module $MODS/mod_ssl.so
-LoadModule mime_module $MODS/mod_mime.so
 Listen 127.0.0.1:$PORT
 LogFormat "%h %l %u %t \"%r\" %>s %b" common
 CustomLog $D/access.log common
