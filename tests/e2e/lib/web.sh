@@ -34,11 +34,14 @@ web_setup() {
 	e2e_pam_service "$SVC" <"$APK_TOP/doc/pam.d/apikey-http"
 }
 
-# web_cases URL ACCESS-LOG: every case against the server at URL (a file
-# "hello from the API"), whose access log (common format) is ACCESS-LOG.
+# web_cases ACCESS-LOG: once the server just started on PORT answers, every
+# case against https://127.0.0.1:PORT/index.html (a file "hello from the
+# API"); its access log (common format) is ACCESS-LOG.
 web_cases() {
-	URL=$1
-	ACCESS_LOG=$2
+	URL=https://127.0.0.1:$PORT/index.html
+	ACCESS_LOG=$1
+	i=0
+	while ! curl -sk -o /dev/null "$URL" && [ "$i" -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 	tap_is "no key: 401" "$(curl -sk -o /dev/null -w '%{http_code}' "$URL")" 401
 	e2e_generate KEY "$ALICE" --name web-api
 	e2e_generate KEY_SSHD "$ALICE" --name sshonly --service sshd
