@@ -33,7 +33,7 @@ PID=""
 # (the daemon's pid is setpriv's, which execs it)
 cleanup() { [ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null; rm -rf "$W"; }
 trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
+trap 'exit 130' INT TERM HUP PIPE # (a reader gone, | head: the daemon still stops)
 chmod 0755 "$W"
 mkdir -m 0700 "$W/db" && mkdir -m 0755 "$W/pam.d" || exit 2
 CONF=$W/apikeyd.conf # root's; for anyone else, none: the defaults
