@@ -35,6 +35,8 @@ override CFLAGS := -std=c11 $(OPT) $(WARN) $(HARDEN) $(DEFS) -Icommon $(CFLAGS)
 LDHARD  := -Wl,-z,relro -Wl,-z,now -Wl,-z,noexecstack
 LDFLAGS ?=
 LIBS    := -lsodium -lgdbm
+# libldap only in apikeyctl (--fleet): never in the module
+LDAP_LIBS := -lldap -llber
 
 COMMON_SRC := $(wildcard common/*.c)
 COMMON_OBJ := $(COMMON_SRC:%.c=$(B)/obj/%.o)
@@ -91,7 +93,7 @@ $(B)/man/%: doc/% Makefile
 	mv $@.tmp $@
 
 $(HELPER): $(HELPER_OBJ) $(LIBAPK)
-	$(CC) -pie -o $@ $(HELPER_OBJ) $(LIBAPK) $(LDHARD) $(LDFLAGS) $(LIBS)
+	$(CC) -pie -o $@ $(HELPER_OBJ) $(LIBAPK) $(LDHARD) $(LDFLAGS) $(LIBS) $(LDAP_LIBS)
 
 $(DAEMON): $(DAEMON_OBJ) $(LIBAPK)
 	$(CC) -pie -o $@ $(DAEMON_OBJ) $(LIBAPK) $(LDHARD) $(LDFLAGS) $(LIBS)

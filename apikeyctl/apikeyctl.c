@@ -5,6 +5,7 @@
  * for good (privdrop.c), then harden the process, clear the environment,
  * and only then look at the arguments. */
 #include <limits.h>
+#include <stdbool.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <string.h>
@@ -42,6 +43,9 @@ static void usage(void)
 	       "  delete NAME... [-y|--yes]\n"
 	       "                          delete keys after confirming (--yes: without asking)\n"
 	       "  policy [-j|--json]      show the administrator's limits on keys\n"
+	       "  --fleet generate|list|delete ... [--password-file FILE]\n"
+	       "                          the same on your keys in the directory (fleet_uri),\n"
+	       "                          bound as you with your directory password\n"
 	       "  help, version           as --help, --version\n"
 	       "NAME is a key's name or its id. Options may come before or after the command;\n"
 	       "'--' ends them.\n"
@@ -53,7 +57,8 @@ static void usage(void)
 	       "  -u, --user USER  act on USER's keys (root only)\n"
 	       "  -h, --help       show this help\n"
 	       "  -V, --version    show the version\n\n"
-	       "Exit status: 0 success, 1 failure, 2 usage error. See apikeyctl(1).\n");
+	       "Exit status: 0 success, 1 failure, 2 usage error, 3 not available with --fleet.\n"
+	       "See apikeyctl(1).\n");
 }
 
 static int lookup_target(const struct apk_account *caller, const char *user,
@@ -88,11 +93,17 @@ int main(int argc, char *argv[])
 	char err[512];
 	uid_t caller;
 	int status, ids_changed;
+	bool fleet;
 
 	memset(&c, 0, sizeof(c));
 	if (reopen_closed_std_fds(&c.closed_fds) != 0)
 		return EXIT_FAIL; /* stderr may be the bad one: say nothing */
-	if ((ids_changed = drop_to_helper(APK_HELPER_USER, &caller, err, sizeof(err))) < 0)
+	/* --fleet needs no privilege: back to the caller's own ids at once,
+	 * before anything the caller controls is read; else the helper's */
+	fleet = args_fleet_requested(argc, argv);
+	ids_changed = fleet ? drop_to_caller(&caller, err, sizeof(err))
+			    : drop_to_helper(APK_HELPER_USER, &caller, err, sizeof(err));
+	if (ids_changed < 0)
 		return fail(EXIT_FAIL, "%s", err);
 	/* argc 0 (CVE-2021-4034) reaches us as argc 1, argv[0] "" on Linux 5.18+ */
 	if (argc < 1 || argv[0] == NULL || argv[0][0] == '\0')
@@ -123,6 +134,12 @@ int main(int argc, char *argv[])
 	if (args.cmd == CMD_VERSION) {
 		printf("apikeyctl (pam_apikey) %s\n", APK_VERSION);
 		return EXIT_OK;
+	}
+	if (args.fleet != fleet) /* "--name --fleet": not the option */
+		return fail(EXIT_USAGE, "--fleet may not be an option's value");
+	if (args.fleet) {
+		c.target = c.caller;
+		return cmd_fleet(&c, &args);
 	}
 	if ((status = lookup_target(&c.caller, args.user, &c.target)) != EXIT_OK)
 		return status;

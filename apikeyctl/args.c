@@ -29,7 +29,7 @@ static const struct {
 
 enum opt {
 	OPT_USER, OPT_NAME, OPT_DESC, OPT_EXPIRES, OPT_RESTRICTION, OPT_OVERLAP,
-	OPT_QUIET, OPT_JSON, OPT_YES, OPT_HELP, OPT_VERSION,
+	OPT_QUIET, OPT_JSON, OPT_YES, OPT_HELP, OPT_VERSION, OPT_FLEET, OPT_PASSWORD_FILE,
 };
 
 #define ANY_CMD 0u /* an option every command takes */
@@ -57,6 +57,8 @@ static const struct option_row options[] = {
 	{ "yes", 'y', OPT_YES, false, BIT(CMD_DELETE) },
 	{ "help", 'h', OPT_HELP, false, ANY_CMD },
 	{ "version", 'V', OPT_VERSION, false, ANY_CMD },
+	{ "fleet", 0, OPT_FLEET, false, ANY_CMD },
+	{ "password-file", 0, OPT_PASSWORD_FILE, true, ANY_CMD },
 };
 
 #define NITEMS(a) (sizeof(a) / sizeof((a)[0]))
@@ -159,6 +161,8 @@ static bool given(const struct apk_args *a, enum opt o, size_t k)
 	case OPT_USER:
 	case OPT_HELP:
 	case OPT_VERSION:
+	case OPT_FLEET:
+	case OPT_PASSWORD_FILE:
 		break;
 	}
 	return false;
@@ -206,6 +210,25 @@ static int edit_has_change(const struct apk_args *a, char *err, size_t errsz)
 		snprintf(opts + len, sizeof(opts) - len, ", --%s", apk_restrictions[k].option);
 	}
 	return usage_error(err, errsz, "'edit' needs at least one of %s", opts);
+}
+
+bool args_fleet_requested(int argc, char *const argv[])
+{
+	const char *value;
+	size_t which, kind;
+	int k;
+
+	for (k = 1; k < argc && argv[k] != NULL && strcmp(argv[k], "--") != 0; k++) {
+		if (argv[k][0] != '-' || argv[k][1] == '\0')
+			continue;
+		if (find_option(argv[k], &which, &kind, &value) != 0)
+			return false; /* a usage error: args_parse says which */
+		if (options[which].opt == OPT_FLEET)
+			return true;
+		if (options[which].has_value && value == NULL)
+			k++; /* its value, whatever it looks like */
+	}
+	return false;
 }
 
 int args_parse(int argc, char *const argv[], struct apk_args *a, char *err, size_t errsz)
@@ -262,6 +285,11 @@ int args_parse(int argc, char *const argv[], struct apk_args *a, char *err, size
 					      err, errsz) != 0)
 					return -1;
 				break;
+			case OPT_PASSWORD_FILE:
+				if (set_once(&a->password_file, value, "password-file", err, errsz) != 0)
+					return -1;
+				break;
+			case OPT_FLEET: a->fleet = true; break;
 			case OPT_QUIET: a->quiet = true; break;
 			case OPT_JSON: a->json = true; break;
 			case OPT_YES: a->yes = true; break;
@@ -280,6 +308,8 @@ int args_parse(int argc, char *const argv[], struct apk_args *a, char *err, size
 	}
 	if (a->cmd == CMD_HELP || a->cmd == CMD_VERSION)
 		return 0;
+	if (a->password_file != NULL && !a->fleet)
+		return usage_error(err, errsz, "--password-file is for --fleet");
 	if (cmdword == NULL)
 		return usage_error(err, errsz, "no command given (try 'apikeyctl --help')");
 	for (i = 0; i < NITEMS(commands); i++)

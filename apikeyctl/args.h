@@ -45,6 +45,8 @@ struct apk_args {
 	bool quiet;              /* generate, rotate -q */
 	bool json;               /* list, policy --json */
 	bool yes;                /* delete --yes */
+	bool fleet;              /* --fleet: the caller's keys in the directory */
+	const char *password_file; /* --fleet --password-file FILE */
 	size_t noperands;
 	const char *operands[ARGS_MAX_OPERANDS];
 };
@@ -57,5 +59,10 @@ struct apk_args {
  * of operands, edit without any option to change. Every argument longer
  * than APK_ARG_MAX bytes is refused. Values are checked by the commands. */
 int args_parse(int argc, char *const argv[], struct apk_args *a, char *err, size_t errsz);
+
+/* Whether argv holds --fleet as an option, found exactly as args_parse
+ * finds options (an option's value or anything after "--" is not one); for
+ * main, which must give up set-user-ID before it parses anything. */
+bool args_fleet_requested(int argc, char *const argv[]);
 
 #endif

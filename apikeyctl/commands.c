@@ -199,8 +199,7 @@ int cmd_describe(const struct session *s, const struct apk_args *a)
 	return change_field(s, &describe_field, a->operands[0], a->operands[1]);
 }
 
-/* Asks on the terminal; 1 only for an answer starting with y or Y. */
-static int confirm(const struct session *s, const struct apk_record *recs, size_t n)
+int confirm_delete(const struct session *s, const struct apk_record *recs, size_t n)
 {
 	char line[64], name[APK_NAME_MAX * 4 + 1];
 	size_t i;
@@ -245,7 +244,7 @@ int cmd_delete(const struct session *s, const struct apk_args *a)
 			status = fail_err(err, err == APK_ERR_NOTFOUND ? a->operands[bad] : NULL);
 			goto out;
 		}
-		if (!confirm(s, shown, a->noperands)) {
+		if (!confirm_delete(s, shown, a->noperands)) {
 			status = fail(EXIT_FAIL, "nothing deleted");
 			goto out;
 		}

@@ -16,4 +16,13 @@ int cmd_enable(const struct session *s, const struct apk_args *a);
 int cmd_rotate(const struct session *s, const struct apk_args *a);
 int cmd_policy(const struct session *s, const struct apk_args *a);
 
+/* Asks on the terminal whether to delete recs (n of them, listed);
+ * 1 only for an answer starting with y or Y. */
+int confirm_delete(const struct session *s, const struct apk_record *recs, size_t n);
+
+/* Every command with --fleet (fleet_cmd.c): generate, list and delete on
+ * the caller's keys in the directory; any other command, or --user, is
+ * refused with EXIT_UNSUPPORTED. */
+int cmd_fleet(const struct session *s, const struct apk_args *a);
+
 #endif

@@ -10,6 +10,7 @@ enum {
 	EXIT_OK = 0,
 	EXIT_FAIL = 1,  /* the command could not be carried out; nothing changed */
 	EXIT_USAGE = 2, /* bad command line or invalid input; nothing changed */
+	EXIT_UNSUPPORTED = 3, /* not available with --fleet (yet); nothing changed */
 };
 
 /* Who asks, for whose keys, in which database. */

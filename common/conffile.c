@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -22,12 +23,18 @@ enum conf_type {
 	CONF_DAYS,           /* a number of days */
 	CONF_DAYS_OR_NEVER,  /* never (0) or a number of days */
 	CONF_SERVICES,       /* a service list, as --service takes it */
+	CONF_URI,            /* an LDAP URI: ldapi://, ldaps:// or ldap:// */
+	CONF_DN,             /* a distinguished name */
+	CONF_PATH,           /* an absolute path */
 };
 
 static const char *const type_text[] = {
 	[CONF_NUMBER] = "a number",
 	[CONF_DAYS] = "a number of days",
 	[CONF_DAYS_OR_NEVER] = "never or a number of days",
+	[CONF_URI] = "an ldapi://, ldaps:// or ldap:// URI",
+	[CONF_DN] = "a distinguished name",
+	[CONF_PATH] = "an absolute path",
 };
 
 /* Every setting: a new one is a row here and a field of struct apk_conf. */
@@ -48,6 +55,9 @@ static const struct setting {
 	  offsetof(struct apk_conf, verify_uid_min) },
 	{ "verify_uid_max", CONF_NUMBER, APK_CONF_MAX_UID, APK_CONF_VERIFY_UID_MAX,
 	  offsetof(struct apk_conf, verify_uid_max) },
+	{ "fleet_uri", CONF_URI, 0, 0, offsetof(struct apk_conf, fleet_uri) },
+	{ "fleet_base", CONF_DN, 0, 0, offsetof(struct apk_conf, fleet_base) },
+	{ "fleet_tls_cacert", CONF_PATH, 0, 0, offsetof(struct apk_conf, fleet_tls_cacert) },
 };
 
 #define NSETTINGS (sizeof(settings) / sizeof(settings[0]))
@@ -68,7 +78,7 @@ void apk_conf_defaults(struct apk_conf *c)
 
 	memset(c, 0, sizeof(*c));
 	for (i = 0; i < NSETTINGS; i++)
-		if (settings[i].type != CONF_SERVICES)
+		if (settings[i].type <= CONF_DAYS_OR_NEVER)
 			*(unsigned *)field(c, &settings[i]) = settings[i].dflt;
 }
 
@@ -158,6 +168,35 @@ static bool set_services(const struct setting *s, const char *v, size_t n, unsig
 	return false;
 }
 
+static bool has_prefix(const char *v, size_t n, const char *prefix)
+{
+	return n > strlen(prefix) && strncasecmp(v, prefix, strlen(prefix)) == 0;
+}
+
+/* A URI, DN or path: printable ASCII without spaces (a DN may have them),
+ * of its kind, copied NUL-terminated into its field. */
+static bool set_text(const struct setting *s, const char *v, size_t n, struct apk_conf *c)
+{
+	size_t i;
+
+	if (n > APK_CONF_TEXT_MAX)
+		return false;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)v[i] < 0x20 || (unsigned char)v[i] > 0x7e ||
+		    (v[i] == ' ' && s->type != CONF_DN))
+			return false;
+	if (s->type == CONF_URI && !has_prefix(v, n, "ldapi://") && !has_prefix(v, n, "ldaps://") &&
+	    !has_prefix(v, n, "ldap://"))
+		return false;
+	if (s->type == CONF_PATH && v[0] != '/')
+		return false;
+	if (s->type == CONF_DN && memchr(v, '=', n) == NULL)
+		return false;
+	memcpy(field(c, s), v, n);
+	((char *)field(c, s))[n] = '\0';
+	return true;
+}
+
 /* One setting's value (n bytes at v, trimmed, without NUL). */
 static bool set_value(const struct setting *s, const char *v, size_t n, unsigned line,
 		      struct apk_conf *c, char *err, size_t errsz)
@@ -166,6 +205,12 @@ static bool set_value(const struct setting *s, const char *v, size_t n, unsigned
 
 	if (s->type == CONF_SERVICES)
 		return set_services(s, v, n, line, c, err, errsz);
+	if (s->type >= CONF_URI) {
+		if (set_text(s, v, n, c))
+			return true;
+		snprintf(err, errsz, "line %u: %s must be %s", line, s->name, type_text[s->type]);
+		return false;
+	}
 	if (s->type == CONF_DAYS_OR_NEVER && n == 5 && memcmp(v, "never", 5) == 0) {
 		*u = 0;
 		return true;

@@ -26,6 +26,13 @@
  *                          root: web servers and the like), 1-4294967294,
  *                          min <= max (defaults 1000 and 60000, Debian's
  *                          range for people's accounts); never root (0)
+ *   fleet_uri = URI        the directory apikeyctl --fleet works on: ldapi://
+ *                          (a local socket), ldaps:// or ldap:// (StartTLS,
+ *                          never in the clear) (default: none, no --fleet)
+ *   fleet_base = DN        where accounts are searched by uid
+ *   fleet_tls_cacert = FILE
+ *                          the CA that signs the server's certificate (an
+ *                          absolute path); needed for ldaps:// and ldap://
  *
  * No file: the defaults. Anything else in the file (an unknown name, a bad
  * value, a setting given twice, a line without `=`, a control character or
@@ -50,6 +57,7 @@
 #define APK_CONF_MAX_UID 4294967294u  /* the highest verify_uid_min/max ((uid_t)-2) */
 #define APK_CONF_VERIFY_UID_MIN 1000  /* the accounts apikeyd answers for, by default */
 #define APK_CONF_VERIFY_UID_MAX 60000
+#define APK_CONF_TEXT_MAX 1024        /* bytes of a text setting (a URI, a DN, a path) */
 
 struct apk_conf {
 	unsigned max_keys;
@@ -58,6 +66,9 @@ struct apk_conf {
 	struct apk_services services;       /* empty: every service */
 	unsigned verify_uid_min;            /* apikeyd: accounts it answers for */
 	unsigned verify_uid_max;
+	char fleet_uri[APK_CONF_TEXT_MAX + 1];        /* "": not set */
+	char fleet_base[APK_CONF_TEXT_MAX + 1];
+	char fleet_tls_cacert[APK_CONF_TEXT_MAX + 1];
 };
 
 /* Every setting at its default: the file's meaning when there is none. */

@@ -87,3 +87,22 @@ int drop_to_helper(const char *helper, uid_t *caller, char *err, size_t errsz)
 	}
 	return become_account(helper, *caller, err, errsz) == 0 ? 1 : -1;
 }
+
+int drop_to_caller(uid_t *caller, char *err, size_t errsz)
+{
+	uid_t uid = getuid(), euid = geteuid(), ru, eu, su;
+	gid_t gid = getgid(), egid = getegid(), rg, eg, sg;
+
+	*caller = uid;
+	if (setresgid(gid, gid, gid) != 0 || setresuid(uid, uid, uid) != 0) {
+		snprintf(err, errsz, "cannot give up set-user-ID: %s", strerror(errno));
+		return -1;
+	}
+	if (getresuid(&ru, &eu, &su) != 0 || ru != uid || eu != uid || su != uid ||
+	    getresgid(&rg, &eg, &sg) != 0 || rg != gid || eg != gid || sg != gid ||
+	    (euid != uid && seteuid(euid) == 0) || (egid != gid && setegid(egid) == 0)) {
+		snprintf(err, errsz, "could not give up set-user-ID for good");
+		return -1;
+	}
+	return euid != uid || egid != gid;
+}

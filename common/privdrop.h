@@ -26,4 +26,12 @@ int become_account(const char *account, uid_t caller, char *err, size_t errsz);
  * caller must then exit). */
 int drop_to_helper(const char *helper, uid_t *caller, char *err, size_t errsz);
 
+/* apikeyctl --fleet, which needs no privilege: records the caller
+ * (getuid()) in *caller and sets the real, effective and saved gid and uid
+ * to the real ones (the supplementary groups are the caller's already),
+ * then checks them, and that a former effective uid other than the
+ * caller's cannot be regained. Returns 1 when the ids changed, 0 when
+ * there was nothing to give up, -1 with a message in err. */
+int drop_to_caller(uid_t *caller, char *err, size_t errsz);
+
 #endif

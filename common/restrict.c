@@ -162,10 +162,10 @@ static enum apk_permit networks_check(const struct apk_record *r, const struct a
 #define VALUE(field) offsetof(struct apk_record, field), sizeof(((struct apk_record *)0)->field)
 
 const struct apk_restriction apk_restrictions[APK_RESTRICTIONS] = {
-	{ "services", "service", "all", 0x0Au, 2, VALUE(services), services_parse,
+	{ "services", "service", "all", "apiKeyService", 0x0Au, 2, VALUE(services), services_parse,
 	  services_canonical, services_count, services_item, services_encode, services_decode,
 	  services_check },
-	{ "from", "from", "any", 0x0Bu, 2, VALUE(networks), networks_parse, networks_canonical,
+	{ "from", "from", "any", "apiKeyNetwork", 0x0Bu, 2, VALUE(networks), networks_parse, networks_canonical,
 	  networks_count, networks_item, networks_encode, networks_decode, networks_check },
 };
 

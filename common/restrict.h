@@ -52,6 +52,7 @@ struct apk_restriction {
 	const char *name;       /* "services": JSON member, log word, column SERVICES */
 	const char *option;     /* "service": --service LIST, repeatable */
 	const char *unlimited;  /* the empty list's text: "all" */
+	const char *attribute;  /* its directory attribute, one item a value (FORMAT.md 6.2) */
 	unsigned tag;           /* its record field's tag (FORMAT.md): critical, below 32 */
 	unsigned since;         /* the record version that brought it; older: empty */
 	size_t offset, size;    /* its value in struct apk_record */

@@ -1,0 +1,255 @@
+/* fleet_cmd.c - generate, list and delete with --fleet: the caller's keys
+ * as entries under their own directory entry (fleet_conn.h), with the same
+ * output, --json and exit statuses as the local commands. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "change.h"
+#include "commands.h"
+#include "fleet_conn.h"
+#include "fleet_digest.h"
+#include "fleet_entry.h"
+#include "fleet_password.h"
+#include "newkey.h"
+#include "output.h"
+#include "settings.h"
+
+/* The caller's directory keys, decoded; entries that fail are skipped. */
+struct collected {
+	const struct apk_account *acct;
+	struct apk_keyring kr;
+	enum apk_err err;
+};
+
+static int collect(void *ctx, const char *dn, const struct fleet_entry *e)
+{
+	struct collected *c = ctx;
+	struct apk_record r;
+	struct apk_fleet_digest d;
+	char why[160], shown[256], rdn[APK_ID_LEN + 16];
+
+	if (fleet_entry_decode(e, &r, &d, why, sizeof(why)) != APK_OK) {
+		fprintf(stderr, "apikeyctl: skipping directory entry %s: %s\n",
+			apk_escape(dn, shown, sizeof(shown)), why);
+		return 0;
+	}
+	sodium_memzero(&d, sizeof(d));
+	snprintf(rdn, sizeof(rdn), "apiKeyId=%s,", r.id);
+	if (strncasecmp(dn, rdn, 9) != 0 || strncmp(dn + 9, rdn + 9, APK_ID_LEN + 1) != 0) {
+		fprintf(stderr, "apikeyctl: skipping directory entry %s: its name is not its id\n",
+			apk_escape(dn, shown, sizeof(shown)));
+		return 0;
+	}
+	r.uid = c->acct->uid;
+	snprintf(r.owner, sizeof(r.owner), "%s", c->acct->name);
+	c->err = apk_keyring_append(&c->kr, &r);
+	return c->err != APK_OK;
+}
+
+/* Connects, binds as the caller, and reads their keys into *c. */
+static int fleet_open(const struct session *s, const struct apk_args *a, struct fleet_conn *fc,
+		      struct collected *c)
+{
+	static char pw[FLEET_PASSWORD_MAX + 2];
+	char err[FLEET_DN_MAX + 512];
+	size_t len = 0;
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	c->acct = &s->caller;
+	apk_keyring_init(&c->kr);
+	fc->ld = NULL;
+	/* read first, before anything else can fail: a file the caller names
+	 * is read with the caller's ids (main gave up set-user-ID) */
+	if (a->password_file != NULL &&
+	    fleet_password_file(a->password_file, pw, sizeof(pw), &len, err, sizeof(err)) != 0)
+		return fail(EXIT_FAIL, "%s", err);
+	rc = fleet_connect(&s->policy, s->caller.name, fc, err, sizeof(err));
+	if (rc == 0 && a->password_file == NULL)
+		rc = fleet_password_ask(fc->dn, pw, sizeof(pw), &len, err, sizeof(err));
+	if (rc == 0)
+		rc = fleet_bind(fc, pw, len, err, sizeof(err));
+	sodium_memzero(pw, sizeof(pw));
+	if (rc == 0)
+		rc = fleet_each_key(fc, collect, c, err, sizeof(err));
+	if (rc != 0) {
+		syslog(LOG_NOTICE, "fleet %s by %s refused: %s", a->cmd == CMD_LIST ? "list" :
+		       a->cmd == CMD_DELETE ? "delete" : "generate", s->caller.name, err);
+		return fail(EXIT_FAIL, "%s", err);
+	}
+	if (c->err != APK_OK)
+		return fail_err(c->err, NULL);
+	return EXIT_OK;
+}
+
+static void fleet_done(struct fleet_conn *fc, struct collected *c)
+{
+	fleet_close(fc);
+	apk_keyring_free(&c->kr);
+}
+
+static int make_key(const struct session *s, const struct apk_args *a, struct fleet_conn *fc,
+		    struct collected *c, const struct key_settings *ks, int64_t now);
+
+static int generate(const struct session *s, const struct apk_args *a, struct fleet_conn *fc,
+		    struct collected *c)
+{
+	struct key_settings ks;
+	int64_t now = (int64_t)time(NULL);
+	int status;
+
+	if ((status = newkey_output_ready(s)) != EXIT_OK)
+		return status;
+	if (a->name != NULL && !apk_name_valid(a->name))
+		return invalid_name();
+	if (a->description != NULL && !apk_desc_valid(a->description))
+		return invalid_description();
+	if ((status = settings_parse(a, &s->policy, now, true, &ks)) != EXIT_OK)
+		return status;
+	if ((status = fleet_open(s, a, fc, c)) != EXIT_OK)
+		return status;
+	/* Held until the key is shown or taken back: a signal right after the
+	 * add must not leave a key nobody saw. */
+	hold_signals();
+	status = make_key(s, a, fc, c, &ks, now);
+	release_signals();
+	return status;
+}
+
+static int make_key(const struct session *s, const struct apk_args *a, struct fleet_conn *fc,
+		    struct collected *c, const struct key_settings *ks, int64_t now)
+{
+	static struct fleet_entry e;
+	struct apk_record rec, *added = NULL;
+	struct apk_key key;
+	struct apk_fleet_digest d;
+	char token[APK_KEY_LEN + 1], err[FLEET_DN_MAX + 512];
+	char detail[APK_RESTRICTIONS_TEXT_MAX + 128];
+	enum apk_err rc;
+
+	/* the keyring of the directory's keys picks the id and the default
+	 * name, and applies max_keys, exactly as for local keys */
+	rc = apk_keyring_generate_within(&c->kr, &s->caller, a->name, a->description, now,
+					 s->policy.max_keys, token, &added);
+	if (rc == APK_ERR_LIMIT)
+		return fail(EXIT_FAIL, "%s already has %u keys in the directory, the most allowed "
+			    "(max_keys)", s->caller.name, s->policy.max_keys);
+	if (rc != APK_OK)
+		return fail_err(rc, a->name);
+	settings_apply(ks, added);
+	rec = *added;
+	rc = apk_key_parse(token, strlen(token), &key);
+	if (rc == APK_OK) {
+		apk_fleet_digest_make(&key, &d);
+		apk_key_wipe(&key);
+		rc = fleet_entry_encode(&rec, &d, &e);
+		sodium_memzero(&d, sizeof(d));
+	}
+	if (rc != APK_OK || fleet_add_key(fc, rec.id, &e, err, sizeof(err)) != 0) {
+		sodium_memzero(token, sizeof(token));
+		return rc != APK_OK ? fail_err(rc, NULL) : fail(EXIT_FAIL, "%s", err);
+	}
+	log_change(s, "fleet generate", &rec,
+		   rec.expires != 0 || apk_restricted(&rec)
+		   ? settings_describe(&rec, detail, sizeof(detail)) : NULL);
+	if (newkey_show(s, &rec, token, sizeof(token), a->quiet) == 0)
+		return EXIT_OK;
+	/* nobody saw it: nobody can ever use it, take it back */
+	if (fleet_delete_key(fc, rec.id, err, sizeof(err)) != 0)
+		return fail(EXIT_FAIL, "could not write the key to standard output; delete "
+			    "directory key %s and generate another", rec.id);
+	log_change(s, "fleet delete", &rec, NULL);
+	return fail(EXIT_FAIL, "could not write the key to standard output; it was deleted again");
+}
+
+static int list(const struct session *s, const struct apk_args *a, struct fleet_conn *fc,
+		struct collected *c)
+{
+	int status;
+
+	if ((status = fleet_open(s, a, fc, c)) != EXIT_OK)
+		return status;
+	/* last use is each host's own (apikeyd): none is known here */
+	if (a->json)
+		print_json(stdout, c->kr.recs, NULL, c->kr.n);
+	else
+		print_table(stdout, c->kr.recs, NULL, c->kr.n, (int64_t)time(NULL));
+	return fflush(stdout) == 0 ? EXIT_OK : fail(EXIT_FAIL, "write error");
+}
+
+static int delete(const struct session *s, const struct apk_args *a, struct fleet_conn *fc,
+		  struct collected *c)
+{
+	struct apk_record *recs;
+	char err[FLEET_DN_MAX + 512];
+	size_t i, j, done = 0;
+	int status;
+
+	if (!a->yes && !isatty(STDIN_FILENO))
+		return fail(EXIT_FAIL, "not deleting without confirmation: no terminal (use --yes)");
+	if ((status = fleet_open(s, a, fc, c)) != EXIT_OK)
+		return status;
+	if ((recs = calloc(a->noperands, sizeof(*recs))) == NULL)
+		return fail_err(APK_ERR_NOMEM, NULL);
+	for (i = 0; i < a->noperands; i++) {
+		const struct apk_record *r = apk_keyring_find(&c->kr, &s->caller, a->operands[i]);
+
+		if (r == NULL) {
+			log_refusal(s, "fleet delete", a->operands[i], APK_ERR_NOTFOUND);
+			free(recs);
+			return fail_err(APK_ERR_NOTFOUND, a->operands[i]);
+		}
+		recs[i] = *r;
+	}
+	if (!a->yes && !confirm_delete(s, recs, a->noperands)) {
+		free(recs);
+		return fail(EXIT_FAIL, "nothing deleted");
+	}
+	for (i = 0; i < a->noperands; i++) {
+		for (j = 0; j < i && strcmp(recs[j].id, recs[i].id) != 0; j++)
+			;
+		if (j < i)
+			continue; /* each key once, however often it was named */
+		if (fleet_delete_key(fc, recs[i].id, err, sizeof(err)) != 0) {
+			free(recs);
+			return fail(EXIT_FAIL, "%s (%zu key%s deleted before)", err, done,
+				    done == 1 ? "" : "s");
+		}
+		log_change(s, "fleet delete", &recs[i], NULL);
+		done++;
+	}
+	free(recs);
+	return EXIT_OK;
+}
+
+int cmd_fleet(const struct session *s, const struct apk_args *a)
+{
+	struct fleet_conn fc = { 0 };
+	struct collected c;
+	int status;
+
+	if (a->user != NULL)
+		return fail(EXIT_UNSUPPORTED, "--fleet --user is not available yet");
+	if (a->cmd != CMD_GENERATE && a->cmd != CMD_LIST && a->cmd != CMD_DELETE)
+		return fail(EXIT_UNSUPPORTED, "this command is not available with --fleet yet "
+			    "(only generate, list and delete)");
+	if (s->policy_error != NULL && a->cmd != CMD_LIST)
+		return fail(EXIT_FAIL, "no change while the policy is unusable: %s", s->policy_error);
+	memset(&c, 0, sizeof(c));
+	apk_keyring_init(&c.kr);
+	if (a->cmd == CMD_GENERATE)
+		status = generate(s, a, &fc, &c);
+	else if (a->cmd == CMD_LIST)
+		status = list(s, a, &fc, &c);
+	else
+		status = delete(s, a, &fc, &c);
+	fleet_done(&fc, &c);
+	return status;
+}

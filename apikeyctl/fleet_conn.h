@@ -1,0 +1,56 @@
+/* fleet_conn.h - apikeyctl's connection to the directory (--fleet): the one
+ * place that knows libldap. It connects to fleet_uri over ldapi:// or TLS
+ * (ldaps://, or ldap:// with StartTLS, the server's certificate checked
+ * against fleet_tls_cacert; never a password in the clear), finds the
+ * caller's entry as nslcd and SSSD find it (uid=NAME of a posixAccount
+ * under fleet_base, exactly one), and binds as that entry with the
+ * caller's password. Every operation then runs as the caller: the
+ * directory's access rules decide, apikeyctl never holds a host's
+ * credential. */
+#ifndef APKCTL_FLEET_CONN_H
+#define APKCTL_FLEET_CONN_H
+
+#include <stddef.h>
+
+#include "conffile.h"
+#include "fleet_entry.h"
+
+#define FLEET_DN_MAX 1024
+#define FLEET_KEYS_MAX 1000 /* entries read under one account, at most */
+
+struct fleet_conn {
+	void *ld;                   /* LDAP * */
+	char dn[FLEET_DN_MAX + 1];  /* the caller's entry */
+};
+
+/* Whether c's settings allow a bind with a password: fleet_uri and
+ * fleet_base set, and fleet_tls_cacert for ldaps:// and ldap://. 0, or -1
+ * with one line in err. */
+int fleet_settings_usable(const struct apk_conf *c, char *err, size_t errsz);
+
+/* Connects (TLS as above) and finds user's entry: 0, or -1 with one line in
+ * err. fleet_close after either. */
+int fleet_connect(const struct apk_conf *c, const char *user, struct fleet_conn *fc, char *err,
+		  size_t errsz);
+
+/* A simple bind as fc->dn with password (len bytes): 0, or -1. */
+int fleet_bind(struct fleet_conn *fc, const char *password, size_t len, char *err, size_t errsz);
+
+/* Calls each(ctx, dn, entry) for every entry directly under fc->dn that
+ * is a pamApiKey, all its attributes in entry; stops when each returns
+ * nonzero. 0, or -1 with one line in err (the directory's refusal, more
+ * than FLEET_KEYS_MAX entries, an entry that does not fit). */
+int fleet_each_key(struct fleet_conn *fc,
+		   int (*each)(void *ctx, const char *dn, const struct fleet_entry *e), void *ctx,
+		   char *err, size_t errsz);
+
+/* Adds e as apiKeyId=ID,fc->dn: 0, or -1 with the directory's refusal. */
+int fleet_add_key(struct fleet_conn *fc, const char *id, const struct fleet_entry *e, char *err,
+		  size_t errsz);
+
+/* Deletes apiKeyId=ID,fc->dn: 0, or -1 with the directory's refusal. */
+int fleet_delete_key(struct fleet_conn *fc, const char *id, char *err, size_t errsz);
+
+void fleet_close(struct fleet_conn *fc);
+
+#endif

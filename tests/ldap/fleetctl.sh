@@ -1,0 +1,168 @@
+#!/bin/sh
+# tests/ldap/fleetctl.sh - apikeyctl --fleet against a real slapd
+# (tests/ldap/lib/slapd.sh): alice and bob, accounts both in /etc/passwd
+# (made here, removed on exit) and in the example DIT, manage their keys
+# under their own directory entries, bound as themselves over ldapi with
+# the passwords the library drew. Needs root (useradd, a set-user-ID copy).
+set -u
+top=${APK_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+. "$top/tests/lib/tap.sh"
+B=${B:-$top/build}
+ctl=$B/apikeyctl
+check_digest=$B/tests/fleet_digest_check
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "ok 1 # SKIP apikeyctl --fleet: needs root (useradd, a set-user-ID copy)"
+	echo "1..1"
+	exit 0
+fi
+for p in "$ctl" "$check_digest"; do
+	[ -x "$p" ] || { echo "not ok 1 - $p missing (make all tests)"; echo "1..1"; exit 1; }
+done
+
+# the local accounts alice and bob are this test's alone while it runs
+exec 9>/tmp/apk-fleetctl-users.lock
+flock 9
+made=
+ON_EXIT='for u in $made; do userdel "$u" 2>/dev/null; done'
+. "$top/tests/ldap/lib/slapd.sh"
+slapd_test_start
+for u in alice bob; do
+	if id "$u" >/dev/null 2>&1; then
+		not_ok "local account $u is free for this test (it exists: remove it)"
+		done_testing
+		exit 1
+	fi
+	useradd -M -d /nonexistent -s /bin/sh "$u" && made="$made $u"
+done
+
+t=$SLAPD_DIR/t
+mkdir "$t"
+chmod 711 "$SLAPD_DIR"   # the ldapi socket, for alice and bob
+chmod 755 "$t"
+for u in alice bob; do
+	install -o "$u" -m 600 "$(ldap_pwfile "$u")" "$t/$u.pw"
+done
+printf 'not the password' >"$t/wrong.pw" && chown alice "$t/wrong.pw" && chmod 600 "$t/wrong.pw"
+conf() { # URI [CACERT]: a pam_apikey.conf pointing at the directory
+	{
+		echo "fleet_uri = $1"
+		echo "fleet_base = ou=people,$SLAPD_BASE"
+		[ -z "${2:-}" ] || echo "fleet_tls_cacert = $2"
+	} >"$t/pam_apikey.conf"
+	chmod 644 "$t/pam_apikey.conf"
+}
+conf "$SLAPD_LDAPI"
+# as WHO ARGS...: apikeyctl --fleet run by WHO, its password file given
+as() {
+	who=$1
+	shift
+	APIKEY_POLICY=$t/pam_apikey.conf setpriv --reuid="$who" --regid="$who" --init-groups \
+		"$ctl" --fleet --password-file "$t/$who.pw" "$@" </dev/null
+}
+keys_of() { # WHO: the pamApiKey entries under WHO's entry, as root sees them
+	ldap_as root ldapsearch -LLL -o ldif-wrap=no -b "$(ldap_dn "$1")" -s one '(objectClass=pamApiKey)' "${2:-*}"
+}
+state() { ldap_as root ldapsearch -LLL -o ldif-wrap=no -b "$SLAPD_BASE" '(objectClass=*)' '*' | sha256sum; }
+
+# generate
+key=$(as alice generate -q -n laptop -d "from home" --service sshd --from 192.0.2.0/24 2>"$t/err")
+rc=$?
+check "alice generates a directory key (exit 0, the key printed once)" \
+	sh -c '[ "$1" -eq 0 ] && printf "%s" "$2" | grep -Eq "^apk_[A-Za-z0-9_-]{64}$"' - "$rc" "$key"
+id=$(printf '%s' "$key" | cut -c5-16)
+keys_of alice >"$t/entries"
+check "the entry is apiKeyId=ID under alice's DN with name, description, services and networks" \
+	sh -c 'grep -qx "dn: apiKeyId=$1,$2" "$3" && grep -qx "apiKeyName: laptop" "$3" &&
+		grep -qx "apiKeyDescription: from home" "$3" && grep -qx "apiKeyService: sshd" "$3" &&
+		grep -qx "apiKeyNetwork: 192.0.2.0/24" "$3" && grep -Eqx "apiKeyCreated: [0-9]{14}Z" "$3"' \
+	- "$id" "$(ldap_dn alice)" "$t/entries"
+digest=$(sed -n 's/^apiKeyDigest: //p' "$t/entries")
+check "its digest verifies the printed key (fleet_digest.c)" \
+	sh -c 'printf "%s\n%s\n" "$2" "$3" | "$1"' - "$check_digest" "$key" "$digest"
+key2=$(as alice generate -q 2>>"$t/err")
+keys_of alice apiKeyName >"$t/names"
+check "a second key without --name is named key-1" grep -qx "apiKeyName: key-1" "$t/names"
+printf '%s\n%s\n' "$key2" "$digest" | "$check_digest"
+check "the first key's digest does not verify the second key" test $? -eq 1
+
+# list
+as alice list >"$t/list" 2>>"$t/err"
+check "list --fleet shows both keys in the table" \
+	sh -c 'head -1 "$1" | grep -q "^NAME" && grep -q "^laptop  *$2 " "$1" && grep -q "^key-1 " "$1"' - "$t/list" "$id"
+as alice list --json >"$t/json" 2>>"$t/err"
+check "list --fleet --json shows the key with its restrictions" \
+	python3 -c 'import json,sys; k={x["name"]: x for x in json.load(open(sys.argv[1]))}; l=k["laptop"];
+assert l["id"]==sys.argv[2] and l["owner"]=="alice" and l["services"]==["sshd"] and l["from"]==["192.0.2.0/24"] and l["description"]=="from home"' \
+	"$t/json" "$id"
+as bob list >"$t/bob.list" 2>>"$t/err"
+check "bob's list shows none of alice's keys" sh -c '! grep -q "$1" "$2"' - "$id" "$t/bob.list"
+
+# bob cannot delete alice's key
+before=$(state)
+as bob delete --yes "$id" >/dev/null 2>"$t/bob.err"
+rc=$?
+check "bob's delete --fleet of alice's key id fails (exit 1: not one of his keys)" \
+	sh -c '[ "$1" -eq 1 ] && grep -q "^apikeyctl: $2: " "$3"' - "$rc" "$id" "$t/bob.err"
+ldap_as bob ldapdelete "apiKeyId=$id,$(ldap_dn alice)" >/dev/null 2>"$t/bob.ldap"
+check "bob's own bind deleting the entry is refused by the directory" grep -q "Insufficient access" "$t/bob.ldap"
+check "alice's key is still there, the directory unchanged" test "$before" = "$(state)"
+
+# a wrong password
+APIKEY_POLICY=$t/pam_apikey.conf setpriv --reuid=alice --regid=alice --init-groups \
+	"$ctl" --fleet --password-file "$t/wrong.pw" generate -q >"$t/out" 2>"$t/err2" </dev/null
+rc=$?
+check "a wrong password: exit 1, the directory's refusal named, no key printed" \
+	sh -c '[ "$1" -eq 1 ] && grep -q "refused the bind as uid=alice,.*Invalid credentials" "$2" && ! [ -s "$3" ]' \
+	- "$rc" "$t/err2" "$t/out"
+check "a wrong password changes nothing" test "$before" = "$(state)"
+
+# no password in the clear
+conf "$SLAPD_URI"
+as alice list >/dev/null 2>"$t/err3"
+check "plain ldap:// without fleet_tls_cacert is refused before any connection" \
+	grep -q "a password is never sent without TLS" "$t/err3"
+conf "$SLAPD_URI" /etc/ssl/certs/ca-certificates.crt
+as alice generate -q >"$t/out" 2>"$t/err3"
+rc=$?
+check "ldap:// whose server offers no StartTLS is refused, never a bind in the clear" \
+	sh -c '[ "$1" -eq 1 ] && grep -q "StartTLS .* failed" "$2" && ! [ -s "$3" ]' - "$rc" "$t/err3" "$t/out"
+check "nothing changed" test "$before" = "$(state)"
+conf "$SLAPD_LDAPI"
+
+# commands not available yet
+as alice rename laptop other >/dev/null 2>"$t/err4"
+check "rename --fleet is refused with exit 3 and one line" \
+	sh -c '[ "$1" -eq 3 ] && [ "$(wc -l <"$2")" -eq 1 ]' - "$?" "$t/err4"
+
+# set-user-ID given up at once: a root-only password file stays unread
+mkdir "$t/suid" && chmod 755 "$t/suid"
+cp "$ctl" "$t/suid/apikeyctl" && chown root:root "$t/suid/apikeyctl" && chmod 4755 "$t/suid/apikeyctl"
+printf 'secret' >"$t/root.pw" && chmod 600 "$t/root.pw"
+setpriv --reuid=alice --regid=alice --init-groups "$t/suid/apikeyctl" --fleet list \
+	--password-file "$t/root.pw" >/dev/null 2>"$t/err5" </dev/null
+check "--fleet run set-user-ID root gives it up first: a root-only password file is refused" \
+	grep -q "cannot read the password file $t/root.pw: Permission denied" "$t/err5"
+
+# an entry the directory holds but apikeyctl cannot trust
+ldap_as root ldapadd >/dev/null <<EOL
+dn: apiKeyId=AAAAAAAAAAAA,$(ldap_dn alice)
+objectClass: pamApiKey
+apiKeyId: AAAAAAAAAAAA
+apiKeyDigest: $digest
+apiKeyCreated: 20260101000000Z
+apiKeyName: bad name!
+EOL
+as alice list >"$t/list" 2>"$t/err6"
+check "list --fleet skips a malformed entry, says so, and shows the others" \
+	sh -c '[ "$1" -eq 0 ] && grep -q "skipping directory entry apiKeyId=AAAAAAAAAAAA,.*apiKeyName" "$2" &&
+		grep -q "^laptop " "$3" && ! grep -q AAAAAAAAAAAA "$3"' - "$?" "$t/err6" "$t/list"
+
+# delete
+as alice delete laptop >/dev/null 2>"$t/err7"
+check "delete --fleet without --yes and no terminal refuses" \
+	sh -c '[ "$1" -eq 1 ] && grep -q "no terminal" "$2"' - "$?" "$t/err7"
+as alice delete --yes laptop key-1 >/dev/null 2>"$t/err8"
+check "delete --fleet --yes removes both entries" \
+	sh -c '[ "$1" -eq 0 ] && ! grep -q "^apiKeyName: laptop\|^apiKeyName: key-1" "$2"' - "$?" "$(keys_of alice apiKeyName >"$t/names"; echo "$t/names")"
+done_testing
