@@ -126,6 +126,39 @@ static void default_lifetime_follows_max(void **state)
 		     "line 1: default_lifetime is beyond max_lifetime");
 }
 
+/* The directory settings of apikeyctl --fleet: texts of their kind. */
+static void fleet_settings(void **state)
+{
+	struct apk_conf p;
+	char big[APK_CONF_TEXT_MAX + 32];
+
+	(void)state;
+	p = parsed("");
+	assert_string_equal(p.fleet_uri, "");
+	assert_string_equal(p.fleet_base, "");
+	assert_string_equal(p.fleet_tls_cacert, "");
+	p = parsed("fleet_uri = ldaps://ldap.example.org:636\n"
+		   "fleet_base = ou=people, dc=example,dc=org\n"
+		   "fleet_tls_cacert = /etc/ssl/certs/ca.pem  # the site's CA\n");
+	assert_string_equal(p.fleet_uri, "ldaps://ldap.example.org:636");
+	assert_string_equal(p.fleet_base, "ou=people, dc=example,dc=org");
+	assert_string_equal(p.fleet_tls_cacert, "/etc/ssl/certs/ca.pem");
+	p = parsed("fleet_uri = ldapi://%2Frun%2Fslapd%2Fldapi\n");
+	assert_string_equal(p.fleet_uri, "ldapi://%2Frun%2Fslapd%2Fldapi");
+	refused_text("fleet_uri = http://example.org\n", "line 1: fleet_uri must be an ldapi://");
+	refused_text("fleet_uri = ldap://a ldap://b\n", "fleet_uri must be");
+	refused_text("fleet_uri = ldap://\n", "fleet_uri must be");
+	refused_text("fleet_base = example\n", "fleet_base must be a distinguished name");
+	refused_text("fleet_tls_cacert = ca.pem\n", "fleet_tls_cacert must be an absolute path");
+	refused_text("fleet_base = ou=\xc3\xa9\n", "fleet_base must be");
+	refused_text("fleet_uri = ldapi:///\nfleet_uri = ldapi:///\n", "line 2: fleet_uri is already set");
+	memset(big, 'a', sizeof(big));
+	memcpy(big, "fleet_tls_cacert = /", 20);
+	big[sizeof(big) - 2] = '\n';
+	big[sizeof(big) - 1] = '\0';
+	refused_text(big, "fleet_tls_cacert must be");
+}
+
 /* apikeyd's range of accounts it answers for: defaults, bounds, order. */
 static void verify_uid_range(void **state)
 {
@@ -365,6 +398,7 @@ int main(void)
 		cmocka_unit_test(every_setting),
 		cmocka_unit_test(default_lifetime_follows_max),
 		cmocka_unit_test(verify_uid_range),
+		cmocka_unit_test(fleet_settings),
 		cmocka_unit_test(malformed_lines_are_named),
 		cmocka_unit_test(comments_are_ignored),
 		cmocka_unit_test(a_long_file_is_refused),
