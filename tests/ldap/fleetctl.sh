@@ -7,7 +7,7 @@
 set -u
 top=${APK_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$top/tests/lib/tap.sh"
-B=${B:-$top/build}
+B=${APK_BUILD:-$top/build}
 ctl=$B/apikeyctl
 check_digest=$B/tests/fleet_digest_check
 
