@@ -20,9 +20,9 @@ int cmd_policy(const struct session *s, const struct apk_args *a);
  * 1 only for an answer starting with y or Y. */
 int confirm_delete(const struct session *s, const struct apk_record *recs, size_t n);
 
-/* Every command with --fleet (fleet_cmd.c): generate, list and delete on
- * the caller's keys in the directory; any other command, or --user, is
- * refused with EXIT_UNSUPPORTED. */
+/* Every command with --fleet (fleet_cmd.c): generate, list, delete, edit,
+ * rename, describe, disable and enable on the caller's keys in the
+ * directory; rotate, policy and --user are refused with EXIT_UNSUPPORTED. */
 int cmd_fleet(const struct session *s, const struct apk_args *a);
 
 #endif

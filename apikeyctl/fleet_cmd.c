@@ -1,4 +1,5 @@
-/* fleet_cmd.c - generate, list and delete with --fleet: the caller's keys
+/* fleet_cmd.c - generate, list, delete, edit, rename, describe, disable
+ * and enable with --fleet: the caller's keys
  * as entries under their own directory entry (fleet_conn.h), with the same
  * output, --json and exit statuses as the local commands. */
 #include <stdio.h>
@@ -229,6 +230,112 @@ static int delete(const struct session *s, const struct apk_args *a, struct flee
 	return EXIT_OK;
 }
 
+/* One named key changed in memory as the local command changes it. */
+static enum apk_err change_one(const struct session *s, const struct apk_args *a,
+			       struct apk_keyring *kr, struct apk_record *r,
+			       const struct key_settings *ks, const char **what)
+{
+	enum apk_err err = APK_OK;
+
+	switch (a->cmd) {
+	case CMD_RENAME:
+		*what = a->operands[1];
+		return apk_keyring_rename(kr, &s->caller, r, a->operands[1]);
+	case CMD_DESCRIBE:
+		return apk_keyring_describe(r, a->operands[1]);
+	case CMD_DISABLE:
+	case CMD_ENABLE:
+		apk_keyring_set_disabled(r, a->cmd == CMD_DISABLE);
+		return APK_OK;
+	default: /* CMD_EDIT */
+		*what = a->name;
+		if (a->name != NULL)
+			err = apk_keyring_rename(kr, &s->caller, r, a->name);
+		if (err == APK_OK && a->description != NULL)
+			err = apk_keyring_describe(r, a->description);
+		if (err == APK_OK)
+			settings_apply(ks, r);
+		return err;
+	}
+}
+
+static const char *command_word(enum apk_cmd cmd)
+{
+	switch (cmd) {
+	case CMD_RENAME: return "fleet rename";
+	case CMD_DESCRIBE: return "fleet describe";
+	case CMD_DISABLE: return "fleet disable";
+	case CMD_ENABLE: return "fleet enable";
+	default: return "fleet edit";
+	}
+}
+
+/* edit, rename, describe, disable and enable: every named key is changed in
+ * memory first (so that a bad name or a taken one changes nothing), then
+ * written back, one modify operation a key. */
+static int change_keys(const struct session *s, const struct apk_args *a, struct fleet_conn *fc,
+		       struct collected *c)
+{
+	static struct fleet_entry e;
+	struct key_settings ks;
+	struct apk_fleet_digest none;
+	struct apk_record *recs, *r;
+	char err[FLEET_DN_MAX + 512], detail[APK_RESTRICTIONS_TEXT_MAX + 128];
+	size_t i, j, n, done = 0;
+	const char *what = NULL;
+	enum apk_err rc = APK_OK;
+	int status;
+
+	memset(&ks, 0, sizeof(ks));
+	n = a->cmd == CMD_DISABLE || a->cmd == CMD_ENABLE ? a->noperands : 1;
+	if ((a->cmd == CMD_RENAME && !apk_name_valid(a->operands[1])) ||
+	    (a->name != NULL && !apk_name_valid(a->name)))
+		return invalid_name();
+	if ((a->cmd == CMD_DESCRIBE && !apk_desc_valid(a->operands[1])) ||
+	    (a->description != NULL && !apk_desc_valid(a->description)))
+		return invalid_description();
+	if (a->cmd == CMD_EDIT &&
+	    (status = settings_parse(a, &s->policy, (int64_t)time(NULL), false, &ks)) != EXIT_OK)
+		return status;
+	if ((status = fleet_open(s, a, fc, c)) != EXIT_OK)
+		return status;
+	if ((recs = calloc(n, sizeof(*recs))) == NULL)
+		return fail_err(APK_ERR_NOMEM, NULL);
+	for (i = 0; i < n && rc == APK_OK; i++) {
+		what = a->operands[i];
+		if ((r = apk_keyring_find(&c->kr, &s->caller, a->operands[i])) == NULL)
+			rc = APK_ERR_NOTFOUND;
+		else if ((rc = change_one(s, a, &c->kr, r, &ks, &what)) == APK_OK)
+			recs[i] = *r;
+	}
+	if (rc != APK_OK) {
+		log_refusal(s, command_word(a->cmd), a->operands[i - 1], rc);
+		free(recs);
+		return fail_err(rc, what != NULL ? what : a->operands[i - 1]);
+	}
+	/* the last state of each key, once: a key named twice is written once */
+	memset(&none, 0, sizeof(none));
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < i && strcmp(recs[j].id, recs[i].id) != 0; j++)
+			;
+		if (j < i)
+			continue;
+		recs[i] = *apk_keyring_find(&c->kr, &s->caller, recs[i].id);
+		if (fleet_entry_encode(&recs[i], &none, &e) != APK_OK ||
+		    fleet_replace_key(fc, recs[i].id, &e, err, sizeof(err)) != 0) {
+			free(recs);
+			return fail(EXIT_FAIL, "%s (%zu key%s changed before)", err, done,
+				    done == 1 ? "" : "s");
+		}
+		log_change(s, command_word(a->cmd), &recs[i],
+			   a->cmd == CMD_EDIT ? settings_describe(&recs[i], detail, sizeof(detail))
+					      : NULL);
+		done++;
+	}
+	free(recs);
+	return EXIT_OK;
+}
+
 int cmd_fleet(const struct session *s, const struct apk_args *a)
 {
 	struct fleet_conn fc = { 0 };
@@ -237,9 +344,9 @@ int cmd_fleet(const struct session *s, const struct apk_args *a)
 
 	if (a->user != NULL)
 		return fail(EXIT_UNSUPPORTED, "--fleet --user is not available yet");
-	if (a->cmd != CMD_GENERATE && a->cmd != CMD_LIST && a->cmd != CMD_DELETE)
-		return fail(EXIT_UNSUPPORTED, "this command is not available with --fleet yet "
-			    "(only generate, list and delete)");
+	if (a->cmd == CMD_ROTATE || a->cmd == CMD_POLICY)
+		return fail(EXIT_UNSUPPORTED, "%s is not available with --fleet yet",
+			    a->cmd == CMD_ROTATE ? "rotate" : "policy");
 	if (s->policy_error != NULL && a->cmd != CMD_LIST)
 		return fail(EXIT_FAIL, "no change while the policy is unusable: %s", s->policy_error);
 	memset(&c, 0, sizeof(c));
@@ -248,8 +355,10 @@ int cmd_fleet(const struct session *s, const struct apk_args *a)
 		status = generate(s, a, &fc, &c);
 	else if (a->cmd == CMD_LIST)
 		status = list(s, a, &fc, &c);
-	else
+	else if (a->cmd == CMD_DELETE)
 		status = delete(s, a, &fc, &c);
+	else
+		status = change_keys(s, a, &fc, &c);
 	fleet_done(&fc, &c);
 	return status;
 }

@@ -268,6 +268,43 @@ int fleet_add_key(struct fleet_conn *fc, const char *id, const struct fleet_entr
 	return -1;
 }
 
+int fleet_replace_key(struct fleet_conn *fc, const char *id, const struct fleet_entry *e,
+		      char *err, size_t errsz)
+{
+	static struct berval bv[FLEET_ATTRS_MAX][FLEET_VALUES_MAX];
+	static struct berval *bvp[FLEET_ATTRS_MAX][FLEET_VALUES_MAX + 1];
+	LDAPMod mods[FLEET_ATTRS_MAX], *modp[FLEET_ATTRS_MAX + 1];
+	const char *names[FLEET_ATTRS_MAX];
+	const struct fleet_attr *a;
+	char dn[FLEET_DN_MAX + 64];
+	size_t i, j, n = fleet_entry_changeable(names, FLEET_ATTRS_MAX);
+	int rc;
+
+	if (key_dn(fc, id, dn, sizeof(dn)) != 0) {
+		snprintf(err, errsz, "the key's DN does not fit");
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		a = fleet_entry_find(e, names[i]);
+		for (j = 0; a != NULL && j < a->n; j++) {
+			bv[i][j].bv_val = (char *)(uintptr_t)a->val[j];
+			bv[i][j].bv_len = a->len[j];
+			bvp[i][j] = &bv[i][j];
+		}
+		bvp[i][j] = NULL; /* no value: the attribute goes, if it was there */
+		mods[i].mod_op = LDAP_MOD_REPLACE | LDAP_MOD_BVALUES;
+		mods[i].mod_type = (char *)(uintptr_t)names[i];
+		mods[i].mod_bvalues = bvp[i];
+		modp[i] = &mods[i];
+	}
+	modp[i] = NULL;
+	rc = ldap_modify_ext_s(fc->ld, dn, modp, NULL, NULL);
+	if (rc == LDAP_SUCCESS)
+		return 0;
+	snprintf(err, errsz, "the directory refused to change %s: %s", dn, ld_error(fc->ld, rc));
+	return -1;
+}
+
 int fleet_delete_key(struct fleet_conn *fc, const char *id, char *err, size_t errsz)
 {
 	char dn[FLEET_DN_MAX + 64];

@@ -48,6 +48,12 @@ int fleet_each_key(struct fleet_conn *fc,
 int fleet_add_key(struct fleet_conn *fc, const char *id, const struct fleet_entry *e, char *err,
 		  size_t errsz);
 
+/* Replaces the changeable attributes (fleet_entry_changeable) of
+ * apiKeyId=ID,fc->dn with e's, removing those e lacks, in one modify:
+ * 0, or -1 with the directory's refusal. */
+int fleet_replace_key(struct fleet_conn *fc, const char *id, const struct fleet_entry *e,
+		      char *err, size_t errsz);
+
 /* Deletes apiKeyId=ID,fc->dn: 0, or -1 with the directory's refusal. */
 int fleet_delete_key(struct fleet_conn *fc, const char *id, char *err, size_t errsz);
 

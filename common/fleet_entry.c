@@ -80,6 +80,29 @@ enum apk_err fleet_entry_add(struct fleet_entry *e, const char *name, const char
 	return APK_OK;
 }
 
+size_t fleet_entry_changeable(const char *names[], size_t max)
+{
+	static const char *const fixed[] = { "apiKeyName", "apiKeyDescription", "apiKeyExpires",
+					     "apiKeyDisabled" };
+	size_t i, n = 0;
+
+	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]) && n < max; i++)
+		names[n++] = fixed[i];
+	for (i = 0; i < APK_RESTRICTIONS && n < max; i++)
+		names[n++] = apk_restrictions[i].attribute;
+	return n;
+}
+
+const struct fleet_attr *fleet_entry_find(const struct fleet_entry *e, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < e->n; i++)
+		if (strcasecmp(e->attr[i].name, name) == 0)
+			return &e->attr[i];
+	return NULL;
+}
+
 static enum apk_err add_text(struct fleet_entry *e, const char *name, const char *v)
 {
 	return fleet_entry_add(e, name, v, strlen(v));

@@ -53,6 +53,14 @@ enum apk_err fleet_entry_add(struct fleet_entry *e, const char *name, const char
 enum apk_err fleet_entry_decode(const struct fleet_entry *e, struct apk_record *r,
 				struct apk_fleet_digest *d, char *why, size_t whysz);
 
+/* The attributes a change to an existing key may set or remove (the name,
+ * description, expiry, disabled flag and each restriction's: never the id,
+ * digest or creation time) into names; returns how many (at most max). */
+size_t fleet_entry_changeable(const char *names[], size_t max);
+
+/* e's attribute named name (any case), NULL when it has none. */
+const struct fleet_attr *fleet_entry_find(const struct fleet_entry *e, const char *name);
+
 /* t as Generalized Time, YYYYMMDDHHMMSSZ (out: 16 bytes). */
 void fleet_time_format(int64_t t, char out[16]);
 

@@ -130,9 +130,42 @@ check "ldap:// whose server offers no StartTLS is refused, never a bind in the c
 check "nothing changed" test "$before" = "$(state)"
 conf "$SLAPD_LDAPI"
 
+# changes, each written back as local mode makes it
+attr() { keys_of alice "$1" | sed -n "s/^$1: //p" | sort | tr '\n' ' '; }
+as alice edit laptop --expires 2030-01-01 --service sudo,sshd --from any -d "edited" 2>"$t/err4"
+check "edit --fleet sets expiry, services, networks and description in the entry" \
+	sh -c '[ "$1" -eq 0 ] && [ "$2" = "20300101000000Z " ] && [ "$3" = "sshd sudo " ] && [ -z "$4" ] &&
+		[ "$5" = "edited " ]' - "$?" "$(attr apiKeyExpires)" "$(attr apiKeyService)" \
+	"$(attr apiKeyNetwork)" "$(attr apiKeyDescription)"
+as alice disable laptop key-1 2>>"$t/err4"
+check "disable --fleet sets apiKeyDisabled on both keys" \
+	sh -c '[ "$1" -eq 0 ] && [ "$2" = "TRUE TRUE " ]' - "$?" "$(attr apiKeyDisabled)"
+as alice list --json >"$t/json" 2>>"$t/err4"
+check "list --fleet --json shows them disabled" \
+	python3 -c 'import json,sys; assert all(k["disabled"] for k in json.load(open(sys.argv[1])))' "$t/json"
+as alice enable key-1 2>>"$t/err4"
+check "enable --fleet removes apiKeyDisabled from that key only" \
+	sh -c '[ "$1" -eq 0 ] && [ "$2" = "TRUE " ]' - "$?" "$(attr apiKeyDisabled)"
+as alice rename key-1 laptop >/dev/null 2>"$t/err5"
+check "rename --fleet to a name taken refuses (exit 1) and changes nothing" \
+	sh -c '[ "$1" -eq 1 ] && grep -q "^apikeyctl: laptop: " "$2" && [ "$3" = "key-1 laptop " ]' \
+	- "$?" "$t/err5" "$(attr apiKeyName)"
+as alice rename key-1 'bad name' >/dev/null 2>"$t/err5"
+check "rename --fleet to an invalid name is a usage error (exit 2)" test "$?" -eq 2
+as alice rename key-1 spare 2>>"$t/err4" && as alice describe spare "second key" 2>>"$t/err4"
+check "rename and describe --fleet" \
+	sh -c '[ "$1" = "laptop spare " ] && [ "$2" = "edited second key " ]' - "$(attr apiKeyName)" \
+	"$(attr apiKeyDescription)"
+as alice edit laptop --service all 2>>"$t/err4"
+check "edit --fleet --service all removes apiKeyService" sh -c '[ -z "$1" ]' - "$(attr apiKeyService)"
+before=$(state)
+as bob disable "$id" >/dev/null 2>"$t/bob.err"
+check "bob's disable --fleet of alice's key id fails and changes nothing" \
+	sh -c '[ "$1" -eq 1 ] && [ "$2" = "$3" ]' - "$?" "$before" "$(state)"
+
 # commands not available yet
-as alice rename laptop other >/dev/null 2>"$t/err4"
-check "rename --fleet is refused with exit 3 and one line" \
+as alice rotate laptop >/dev/null 2>"$t/err4"
+check "rotate --fleet is refused with exit 3 and one line" \
 	sh -c '[ "$1" -eq 3 ] && [ "$(wc -l <"$2")" -eq 1 ]' - "$?" "$t/err4"
 
 # set-user-ID given up at once: a root-only password file stays unread
@@ -162,7 +195,7 @@ check "list --fleet skips a malformed entry, says so, and shows the others" \
 as alice delete laptop >/dev/null 2>"$t/err7"
 check "delete --fleet without --yes and no terminal refuses" \
 	sh -c '[ "$1" -eq 1 ] && grep -q "no terminal" "$2"' - "$?" "$t/err7"
-as alice delete --yes laptop key-1 >/dev/null 2>"$t/err8"
+as alice delete --yes laptop spare >/dev/null 2>"$t/err8"
 check "delete --fleet --yes removes both entries" \
-	sh -c '[ "$1" -eq 0 ] && ! grep -q "^apiKeyName: laptop\|^apiKeyName: key-1" "$2"' - "$?" "$(keys_of alice apiKeyName >"$t/names"; echo "$t/names")"
+	sh -c '[ "$1" -eq 0 ] && ! grep -q "^apiKeyName: laptop\|^apiKeyName: spare" "$2"' - "$?" "$(keys_of alice apiKeyName >"$t/names"; echo "$t/names")"
 done_testing
