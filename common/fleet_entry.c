@@ -8,6 +8,7 @@
 
 #include "fleet_entry.h"
 #include "restrict.h"
+#include "validate.h"
 #include "when.h"
 
 #define TIME_LEN 15
@@ -240,7 +241,10 @@ enum apk_err fleet_entry_decode(const struct fleet_entry *e, struct apk_record *
 			ok = k < APK_RESTRICTIONS && restriction_values(&apk_restrictions[k], a, r);
 		}
 		if (!ok) {
-			snprintf(why, whysz, "attribute %.40s: not a valid value", a->name);
+			char shown[64];
+
+			snprintf(why, whysz, "attribute %s: not a valid value",
+				 apk_escape(a->name, shown, sizeof(shown)));
 			goto bad;
 		}
 	}

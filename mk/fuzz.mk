@@ -16,7 +16,7 @@ FUZZ_CC             ?= clang
 FUZZ_SECONDS        ?= 60
 FUZZ_CORPUS_SECONDS ?= 30
 FUZZ_B              := $(B)/fuzz
-FUZZ_TARGETS        := keyparse record validate args pam when lists conffile lastused
+FUZZ_TARGETS        := keyparse record validate args pam when lists conffile lastused fleet_entry
 FUZZ_BINS           := $(FUZZ_TARGETS:%=$(FUZZ_B)/fuzz_%)
 
 # libfuzzer when $(FUZZ_CC) can link a libFuzzer program, else replay.
