@@ -8,7 +8,8 @@
 # passwords; the first generates, edits, disables, enables, rotates and
 # deletes keys through the page, each step checked against apikeyctl list
 # --json and the keys read from the dialogs logging in through pamtester;
-# the second sees none of them. Then, with pam_apikey in Cockpit's PAM
+# the second sees none of them; an admin (group sudo) switches Cockpit to
+# administrative access and manages the second's keys. Then, with pam_apikey in Cockpit's PAM
 # stack (forward_pass), a key logs in to Cockpit itself. The screenshots
 # doc/cockpit-*.png are this run's.
 #
@@ -21,7 +22,7 @@ if [ "$(id -u)" -eq 0 ] && [ -z "${APKT_COCKPIT_NS:-}" ]; then
 fi
 # shellcheck source=tests/e2e/lib/common.sh
 . "$(dirname "$0")/lib/common.sh"
-e2e_begin pamtester unshare mount /usr/lib/cockpit/cockpit-ws /usr/bin/chromium \
+e2e_begin pamtester unshare mount usermod sudo /usr/lib/cockpit/cockpit-ws /usr/bin/chromium \
 	/usr/bin/chromedriver
 [ -n "${APKT_COCKPIT_NS:-}" ] || bail "not in a private mount namespace"
 "$E2E_PY" -c 'import selenium' 2>/dev/null || bail "python3-selenium is missing (run: make deps)"
@@ -52,6 +53,8 @@ mount --bind "$E2E_TMP/security" /etc/security || bail "mount over /etc/security
 
 e2e_add_user ONE one
 e2e_add_user TWO two
+e2e_add_user ADMIN admin
+usermod -aG sudo "$ADMIN" || bail "usermod -aG sudo $ADMIN"
 SVC=apkt-cockpit-$$
 e2e_pam_service "$SVC" <<EOF
 auth    required pam_apikey.so nodelay
@@ -76,7 +79,8 @@ tap_ok "cockpit-ws answers on $URL"
 # browser PHASE: runs cockpit_browser.py PHASE, its TAP counted as ours
 browser() {
 	t0=$(date +%s)
-	URL=$URL USER1=$ONE PW1=$ONE_PW USER2=$TWO PW2=$TWO_PW APKCTL=$APKCTL PAM_SERVICE=$SVC \
+	URL=$URL USER1=$ONE PW1=$ONE_PW USER2=$TWO PW2=$TWO_PW ADMIN=$ADMIN ADMIN_PW=$ADMIN_PW \
+		APKCTL=$APKCTL PAM_SERVICE=$SVC \
 		SHOTS=$APK_TOP/doc WORK=$E2E_TMP KEYFILE=$E2E_TMP/key TAP_START=$T_N \
 		timeout 300 "$E2E_PY" "$E2E_LIB/cockpit_browser.py" "$1" >"$E2E_TMP/browser.out" 2>"$E2E_TMP/browser.err"
 	rc=$?
@@ -93,6 +97,7 @@ browser() {
 }
 
 browser page
+browser admin
 [ -s "$E2E_TMP/key" ] && e2e_secret "$(cat "$E2E_TMP/key")"
 
 # pam_apikey in Cockpit's own stack, before the password: a key or the

@@ -6,9 +6,10 @@ against `apikeyctl list --json` and real logins (pamtester). Speaks TAP on
 stdout, numbering from $TAP_START; prints "TAP_N=<last>" as its last line.
 
     cockpit_browser.py page        the page, as two users logged in with passwords
+    cockpit_browser.py admin       an admin (sudo) manages USER2's keys
     cockpit_browser.py apikey      logging in to Cockpit itself with an API key
 
-Environment: URL, USER1, PW1, USER2, PW2, APKCTL, PAM_SERVICE, SHOTS (the
+Environment: URL, USER1, PW1, USER2, PW2, ADMIN, ADMIN_PW, APKCTL, PAM_SERVICE, SHOTS (the
 directory of the screenshots), WORK (a private directory), TAP_START;
 KEYFILE: where `page` leaves a key of USER1 for `apikey`.
 """
@@ -297,6 +298,8 @@ def phase_page():
             "no key yet: the empty state explains keys and their use with ssh")
         screenshot(d, "empty")
         table_matches(d, u1, "empty")
+        tap(not d.find_elements(By.ID, "apk-account"),
+            "without Cockpit's administrative access there is no Account field (no --user)")
 
         # ---- generate, with markup in the description
         d.find_element(By.ID, "apk-generate").click()
@@ -447,6 +450,49 @@ def phase_page():
         d.quit()
 
 
+def phase_admin():
+    """An admin (group sudo) switches Cockpit to administrative access and
+    manages USER2's keys: apikeyctl --user, run as root by superuser."""
+    admin, u2 = E["ADMIN"], E["USER2"]
+    d = browser("admin")
+    try:
+        tap(login(d, admin, E["ADMIN_PW"]), "%s (group sudo) logs in to Cockpit with the password" % admin) \
+            or bail("no login")
+        tap(open_page(d), "%s opens the page" % admin) or bail("no page")
+        d.switch_to.default_content()
+        lock = wait(d, lambda: d.find_elements(By.XPATH, "//button[contains(., 'Limited access')]"), "lock")
+        lock[0].click()
+        pw = wait(d, lambda: d.find_elements(By.CSS_SELECTOR, ".pf-c-modal-box input[type=password]"), "sudo")
+        pw[0].send_keys(E["ADMIN_PW"] + Keys.ENTER)
+        on = wait(d, lambda: d.find_elements(By.XPATH, "//button[contains(., 'Administrative access')]"),
+                  "administrative access", 30)
+        tap(bool(on), "Cockpit's administrative access is switched on (sudo with the password)")
+        d.switch_to.frame(d.find_element(By.CSS_SELECTOR, FRAME))
+        field = wait(d, lambda: d.find_elements(By.ID, "apk-account"), "the account field")
+        tap(bool(field), "with it, the page offers an Account field") or bail("no account field")
+        field[0].send_keys(u2)
+        d.find_element(By.ID, "apk-account-show").click()
+        d.find_element(By.ID, "apk-generate").click()
+        wait(d, lambda: d.find_elements(By.ID, "apk-gen-name"), "generate dialog")
+        fill(d, "apk-gen-name", "from-admin")
+        d.find_element(By.ID, "apk-gen-submit").click()
+        key = read_new_key(d, "generate for %s" % u2)
+        close_key_dialog(d, key or "-", "generate for %s" % u2)
+        k = key_by_name(u2, "from-admin")
+        tap(k is not None and key is not None and k["id"] == key[4:16] and k["owner"] == u2,
+            "the key the admin generated is %s's (apikeyctl --user)" % u2)
+        table_matches(d, u2, "admin, %s's keys" % u2)
+        tap(key is not None and logs_in(u2, key), "  ... and logs in as %s through pamtester" % u2)
+        row_button(d, k["id"], "delete").click()
+        wait(d, lambda: d.find_elements(By.ID, "apk-del-submit"), "delete dialog")
+        d.find_element(By.ID, "apk-del-submit").click()
+        wait(d, lambda: key_by_name(u2, "from-admin") is None, "deleted")
+        tap(key_by_name(u2, "from-admin") is None, "  ... and the admin deletes it again")
+        table_matches(d, u2, "admin, after the delete")
+    finally:
+        d.quit()
+
+
 def phase_apikey():
     u1 = E["USER1"]
     key = open(E["KEYFILE"]).read().strip()
@@ -478,7 +524,7 @@ def phase_apikey():
 
 if __name__ == "__main__":
     try:
-        {"page": phase_page, "apikey": phase_apikey}[sys.argv[1]]()
+        {"page": phase_page, "admin": phase_admin, "apikey": phase_apikey}[sys.argv[1]]()
     except WebDriverException as ex:
         tap(False, "the browser run ended early", ex.msg)
     print("TAP_N=%d" % N)
