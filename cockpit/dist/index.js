@@ -587,10 +587,13 @@
       h("tbody", {}, sortedKeys().map(row))
     );
   }
+  var picker = null;
   function ownerPicker() {
     if (!state.admin)
       return null;
-    const who = input({ value: currentAccount() || "", placeholder: state.me || "", id: "apk-account", "aria-label": _3("Account") });
+    if (picker)
+      return picker;
+    const who = input({ value: "", placeholder: state.me || "", id: "apk-account", "aria-label": _3("Account") });
     const show = () => {
       const name = who.value.trim();
       setAccount(name === "" || name === state.me ? null : name);
@@ -602,13 +605,14 @@
     who.addEventListener("keydown", (ev) => {
       if (ev.key === "Enter") show();
     });
-    return h(
+    picker = h(
       "div",
       { class: "pf-c-toolbar__item apk-owner" },
       h("label", { for: "apk-account" }, _3("Account")),
       who,
       button(_3("Show"), "secondary", show, { id: "apk-account-show" })
     );
+    return picker;
   }
   function renderToolbar() {
     const n = state.selected.size;
@@ -818,6 +822,8 @@
     render();
     cockpit.user().then((u) => {
       state.me = u.name;
+      if (picker)
+        picker.querySelector("input").placeholder = u.name;
       render();
     });
     const permission = cockpit.permission({ admin: true });

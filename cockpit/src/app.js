@@ -231,10 +231,16 @@ function table() {
 
 /* ---- toolbar -------------------------------------------------------- */
 
+/* The Account field is made once and kept across renders, so that what is
+ * typed in it survives a reload of the table. */
+let picker = null;
+
 function ownerPicker() {
     if (!state.admin)
         return null;
-    const who = input({ value: ctl.currentAccount() || "", placeholder: state.me || "", id: "apk-account", "aria-label": _("Account") });
+    if (picker)
+        return picker;
+    const who = input({ value: "", placeholder: state.me || "", id: "apk-account", "aria-label": _("Account") });
     const show = () => {
         const name = who.value.trim();
         ctl.setAccount(name === "" || name === state.me ? null : name);
@@ -244,9 +250,10 @@ function ownerPicker() {
         reload();
     };
     who.addEventListener("keydown", ev => { if (ev.key === "Enter") show() });
-    return h("div", { class: "pf-c-toolbar__item apk-owner" },
-             h("label", { for: "apk-account" }, _("Account")), who,
-             button(_("Show"), "secondary", show, { id: "apk-account-show" }));
+    picker = h("div", { class: "pf-c-toolbar__item apk-owner" },
+               h("label", { for: "apk-account" }, _("Account")), who,
+               button(_("Show"), "secondary", show, { id: "apk-account-show" }));
+    return picker;
 }
 
 function renderToolbar() {
@@ -426,7 +433,12 @@ function start() {
     root.appendChild(content);
     document.getElementById("app").appendChild(root);
     render();
-    cockpit.user().then(u => { state.me = u.name; render() });
+    cockpit.user().then(u => {
+        state.me = u.name;
+        if (picker)
+            picker.querySelector("input").placeholder = u.name;
+        render();
+    });
     /* Cockpit's administrative access: manage another account's keys */
     const permission = cockpit.permission({ admin: true });
     const onPermission = () => {
