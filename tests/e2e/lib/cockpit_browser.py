@@ -467,7 +467,8 @@ def phase_admin():
         on = wait(d, lambda: d.find_elements(By.XPATH, "//button[contains(., 'Administrative access')]"),
                   "administrative access", 30)
         tap(bool(on), "Cockpit's administrative access is switched on (sudo with the password)")
-        d.switch_to.frame(d.find_element(By.CSS_SELECTOR, FRAME))
+        # the shell reloads its pages on the switch: open the page afresh
+        tap(open_page(d), "the page opens again with administrative access") or bail("no page")
         field = wait(d, lambda: d.find_elements(By.ID, "apk-account"), "the account field")
         tap(bool(field), "with it, the page offers an Account field") or bail("no account field")
         field[0].send_keys(u2)
