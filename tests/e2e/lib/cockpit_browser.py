@@ -279,6 +279,17 @@ def no_js_alert(d):
         return True
 
 
+def click_id(d, elem_id):
+    """Clicks an element that a re-render may replace (the toolbar's)."""
+    for _ in range(50):
+        try:
+            d.find_element(By.ID, elem_id).click()
+            return
+        except StaleElementReferenceException:
+            time.sleep(0.1)
+    d.find_element(By.ID, elem_id).click()
+
+
 def fill(d, elem_id, text):
     e = d.find_element(By.ID, elem_id)
     e.clear()
@@ -473,7 +484,8 @@ def phase_admin():
         tap(bool(field), "with it, the page offers an Account field") or bail("no account field")
         field[0].send_keys(u2)
         d.find_element(By.ID, "apk-account-show").click()
-        d.find_element(By.ID, "apk-generate").click()
+        table_matches(d, u2, "admin, Account %s" % u2)
+        click_id(d, "apk-generate")
         wait(d, lambda: d.find_elements(By.ID, "apk-gen-name"), "generate dialog")
         fill(d, "apk-gen-name", "from-admin")
         d.find_element(By.ID, "apk-gen-submit").click()
