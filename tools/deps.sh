@@ -15,7 +15,7 @@ dpkg-dev debhelper lintian
 slapd ldap-utils libldap-dev
 cockpit-ws cockpit-bridge cockpit-system chromium chromium-driver python3-selenium sudo
 nginx libnginx-mod-http-auth-pam apache2 libapache2-mod-authnz-pam apache2-utils curl openssl
-python3-requests"
+python3-requests git"
 
 missing() {
 	for p in $PACKAGES; do

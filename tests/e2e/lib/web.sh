@@ -18,6 +18,7 @@ web_setup() {
 	mkdir -m 0755 "$D/www" "$D/t" && echo "hello from the API" >"$D/www/index.html" &&
 		chmod 0644 "$D/www/index.html" || bail "the site's files"
 	openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 \
+		-addext subjectAltName=IP:127.0.0.1 \
 		-keyout "$D/key.pem" -out "$D/cert.pem" >/dev/null 2>&1 || bail "openssl req"
 	PORT=$("$E2E_PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 
@@ -103,6 +104,18 @@ for k in json.load(sys.stdin):
         u = k["last_used"] or {}
         print(u.get("service"), u.get("rhost"))' <"$E2E_TMP/out")
 	tap_is "the last use: this service, the client's address" "$last" "$SVC 127.0.0.1"
+
+	# curl --netrc-file, the key in a file of mode 0600 (the README's recipe)
+	netrc() {
+		(umask 077 && printf 'machine 127.0.0.1 login %s password %s\n' "$1" "$2" >"$D/netrc")
+		curl -s --cacert "$D/cert.pem" -o "$D/body" -w '%{http_code}' --netrc-file "$D/netrc" "$URL"
+	}
+	tap_is "curl --netrc-file, TLS verified against the test's certificate: 200" \
+		"$(netrc "$ALICE" "$KEY")" 200
+	tap_is "... the netrc file mode 0600" "$(stat -c %a "$D/netrc")" 600
+	tap_is "... with the file" "$(cat "$D/body")" "hello from the API"
+	tap_is "curl --netrc-file with a wrong key: 401" \
+		"$(netrc "$ALICE" "$("$E2E_PY" "$E2E_LIB/keytool.py" forge "$KEY")")" 401
 
 	# Python requests, as a program calls an API
 	printf '%s\n' "$KEY" >"$D/pykey"
