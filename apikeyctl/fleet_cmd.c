@@ -106,13 +106,7 @@ static int generate(const struct session *s, const struct apk_args *a, struct fl
 	int64_t now = (int64_t)time(NULL);
 	int status;
 
-	if ((status = newkey_output_ready(s)) != EXIT_OK)
-		return status;
-	if (a->name != NULL && !apk_name_valid(a->name))
-		return invalid_name();
-	if (a->description != NULL && !apk_desc_valid(a->description))
-		return invalid_description();
-	if ((status = settings_parse(a, &s->policy, now, true, &ks)) != EXIT_OK)
+	if ((status = newkey_checks(s, a, now, &ks)) != EXIT_OK)
 		return status;
 	if ((status = fleet_open(s, a, fc, c)) != EXIT_OK)
 		return status;

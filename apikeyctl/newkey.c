@@ -16,6 +16,20 @@ int newkey_output_ready(const struct session *s)
 	return EXIT_OK;
 }
 
+int newkey_checks(const struct session *s, const struct apk_args *a, int64_t now,
+		  struct key_settings *ks)
+{
+	int status;
+
+	if ((status = newkey_output_ready(s)) != EXIT_OK)
+		return status;
+	if (a->name != NULL && !apk_name_valid(a->name))
+		return invalid_name();
+	if (a->description != NULL && !apk_desc_valid(a->description))
+		return invalid_description();
+	return settings_parse(a, &s->policy, now, true, ks);
+}
+
 int newkey_show(const struct session *s, const struct apk_record *rec, char *token, size_t tokensz,
 		bool quiet)
 {

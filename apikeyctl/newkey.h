@@ -6,10 +6,18 @@
 
 #include "record.h"
 #include "session.h"
+#include "settings.h"
 
 /* EXIT_OK when standard output can take a key, else EXIT_FAIL after a
  * message: a key that cannot be shown must not be made. */
 int newkey_output_ready(const struct session *s);
+
+/* What generate checks before it makes a key, wherever the key is kept:
+ * standard output can take it, --name and --description are valid, and
+ * the settings parse against the policy at time now (into *ks). EXIT_OK,
+ * or the status after one line on stderr. */
+int newkey_checks(const struct session *s, const struct apk_args *a, int64_t now,
+		  struct key_settings *ks);
 
 /* Prints token (the key of rec) once: with its name, id and account and a
  * warning, or alone on a line when quiet. Wipes token. 0 when it reached

@@ -33,15 +33,7 @@ static int b64_all(const char *s, size_t len)
 void apk_fleet_digest_compute(const unsigned char salt[APK_FLEET_SALT_BYTES],
 			      const struct apk_key *key, unsigned char out[APK_DIGEST_BYTES])
 {
-	crypto_generichash_state st;
-
-	crypto_generichash_init(&st, salt, APK_FLEET_SALT_BYTES, APK_DIGEST_BYTES);
-	crypto_generichash_update(&st, (const unsigned char *)fleet_domain,
-				  sizeof fleet_domain - 1);
-	crypto_generichash_update(&st, (const unsigned char *)key->id, APK_ID_LEN);
-	crypto_generichash_update(&st, key->secret, APK_SECRET_BYTES);
-	crypto_generichash_final(&st, out, APK_DIGEST_BYTES);
-	sodium_memzero(&st, sizeof st);
+	apk_key_digest_keyed(salt, APK_FLEET_SALT_BYTES, fleet_domain, key, out);
 }
 
 void apk_fleet_digest_make(const struct apk_key *key, struct apk_fleet_digest *out)

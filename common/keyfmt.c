@@ -142,18 +142,23 @@ int apk_id_valid(const char *s)
 	return s[APK_ID_LEN] == '\0';
 }
 
-void apk_key_digest(const unsigned char hashkey[APK_HASHKEY_BYTES],
-		    const struct apk_key *key, unsigned char out[APK_DIGEST_BYTES])
+void apk_key_digest_keyed(const unsigned char *hkey, size_t hkeylen, const char *domain,
+			  const struct apk_key *key, unsigned char out[APK_DIGEST_BYTES])
 {
 	crypto_generichash_state st;
 
-	crypto_generichash_init(&st, hashkey, APK_HASHKEY_BYTES, APK_DIGEST_BYTES);
-	crypto_generichash_update(&st, (const unsigned char *)digest_domain,
-				  sizeof digest_domain - 1);
+	crypto_generichash_init(&st, hkey, hkeylen, APK_DIGEST_BYTES);
+	crypto_generichash_update(&st, (const unsigned char *)domain, strlen(domain));
 	crypto_generichash_update(&st, (const unsigned char *)key->id, APK_ID_LEN);
 	crypto_generichash_update(&st, key->secret, APK_SECRET_BYTES);
 	crypto_generichash_final(&st, out, APK_DIGEST_BYTES);
 	sodium_memzero(&st, sizeof st);
+}
+
+void apk_key_digest(const unsigned char hashkey[APK_HASHKEY_BYTES],
+		    const struct apk_key *key, unsigned char out[APK_DIGEST_BYTES])
+{
+	apk_key_digest_keyed(hashkey, APK_HASHKEY_BYTES, digest_domain, key, out);
 }
 
 int apk_digest_equal(const unsigned char a[APK_DIGEST_BYTES],

@@ -53,7 +53,13 @@ enum apk_err apk_key_parse(const char *token, size_t len, struct apk_key *key);
 /* True when s is a syntactically valid key id (12 base64url characters). */
 int apk_id_valid(const char *s);
 
-/* Keyed BLAKE2b-256 of (domain || id || secret) under the database's hash key. */
+/* Keyed BLAKE2b-256 of (domain || id || secret) under hkey (hkeylen bytes,
+ * at least 16): the one digest of a key, whoever keeps it. The hash state,
+ * derived from the secret, is wiped. */
+void apk_key_digest_keyed(const unsigned char *hkey, size_t hkeylen, const char *domain,
+			  const struct apk_key *key, unsigned char out[APK_DIGEST_BYTES]);
+
+/* apk_key_digest_keyed under the database's hash key and the local domain. */
 void apk_key_digest(const unsigned char hashkey[APK_HASHKEY_BYTES],
 		    const struct apk_key *key, unsigned char out[APK_DIGEST_BYTES]);
 
