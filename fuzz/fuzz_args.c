@@ -52,7 +52,8 @@ static void check_arity(const struct apk_args *a)
 	switch (a->cmd) {
 	case CMD_GENERATE:
 	case CMD_LIST:
-		FUZZ_CHECK(n == 0, "generate and list take no operand");
+	case CMD_POLICY:
+		FUZZ_CHECK(n == 0, "generate, list and policy take no operand");
 		break;
 	case CMD_RENAME:
 	case CMD_DESCRIBE:
@@ -84,8 +85,9 @@ static void check_arity(const struct apk_args *a)
 	FUZZ_CHECK(!a->quiet || a->cmd == CMD_GENERATE || a->cmd == CMD_ROTATE,
 		   "--quiet only with generate and rotate");
 	FUZZ_CHECK(a->overlap == NULL || a->cmd == CMD_ROTATE, "--overlap only with rotate");
-	FUZZ_CHECK(!a->json || a->cmd == CMD_LIST, "--json only with list");
+	FUZZ_CHECK(!a->json || a->cmd == CMD_LIST || a->cmd == CMD_POLICY, "--json only with list and policy");
 	FUZZ_CHECK(!a->yes || a->cmd == CMD_DELETE, "--yes only with delete");
+	FUZZ_CHECK(a->password_file == NULL || a->fleet, "--password-file only with --fleet");
 }
 
 static void check_success(const struct apk_args *a, int argc, char *const argv[])
