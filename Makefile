@@ -35,10 +35,12 @@ override CFLAGS := -std=c11 $(OPT) $(WARN) $(HARDEN) $(DEFS) -Icommon $(CFLAGS)
 LDHARD  := -Wl,-z,relro -Wl,-z,now -Wl,-z,noexecstack
 LDFLAGS ?=
 LIBS    := -lsodium -lgdbm
-# libldap only in apikeyctl (--fleet): never in the module
-LDAP_LIBS := -lldap -llber
+# The directory connection (common/fleet_ldap.c) and libldap: only in the
+# programs that talk LDAP, never in the module or the common library.
+FLEET_LDAP := $(B)/obj/common/fleet_ldap.o
+LDAP_LIBS  := -lldap -llber
 
-COMMON_SRC := $(wildcard common/*.c)
+COMMON_SRC := $(filter-out common/fleet_ldap.c,$(wildcard common/*.c))
 COMMON_OBJ := $(COMMON_SRC:%.c=$(B)/obj/%.o)
 LIBAPK     := $(B)/libapikey.a
 MODULE     := $(B)/pam_apikey.so
@@ -92,8 +94,8 @@ $(B)/man/%: doc/% Makefile
 	! grep -n '@[A-Z_]*@' $@.tmp
 	mv $@.tmp $@
 
-$(HELPER): $(HELPER_OBJ) $(LIBAPK)
-	$(CC) -pie -o $@ $(HELPER_OBJ) $(LIBAPK) $(LDHARD) $(LDFLAGS) $(LIBS) $(LDAP_LIBS)
+$(HELPER): $(HELPER_OBJ) $(FLEET_LDAP) $(LIBAPK)
+	$(CC) -pie -o $@ $(HELPER_OBJ) $(FLEET_LDAP) $(LIBAPK) $(LDHARD) $(LDFLAGS) $(LIBS) $(LDAP_LIBS)
 
 $(DAEMON): $(DAEMON_OBJ) $(LIBAPK)
 	$(CC) -pie -o $@ $(DAEMON_OBJ) $(LIBAPK) $(LDHARD) $(LDFLAGS) $(LIBS)

@@ -66,7 +66,7 @@ static int fleet_open(const struct session *s, const struct apk_args *a, struct 
 	memset(c, 0, sizeof(*c));
 	c->acct = &s->caller;
 	apk_keyring_init(&c->kr);
-	fc->ld = NULL;
+	fc->conn.ld = NULL;
 	/* read first, before anything else can fail: a file the caller names
 	 * is read with the caller's ids (main gave up set-user-ID) */
 	if (a->password_file != NULL &&

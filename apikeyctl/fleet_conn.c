@@ -1,329 +1,82 @@
-/* fleet_conn.c - connect, TLS, find the caller's entry, bind, and the
- * operations on their keys, with libldap (fleet_conn.h) */
-#include <stdint.h>
+/* fleet_conn.c - the caller's entry and the operations on their keys, over
+ * the directory connection of common/fleet_ldap.c (fleet_conn.h) */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/time.h>
-
-#include <lber.h>
-#include <ldap.h>
 
 #include "fleet_conn.h"
-#include "keyfmt.h"
 #include "validate.h"
-
-#define NETWORK_TIMEOUT 10 /* seconds to connect */
-#define OP_TIMEOUT 30      /* seconds an operation may take */
-
-static int is_scheme(const char *uri, const char *scheme)
-{
-	return strncasecmp(uri, scheme, strlen(scheme)) == 0;
-}
-
-int fleet_settings_usable(const struct apk_conf *c, char *err, size_t errsz)
-{
-	if (c->fleet_uri[0] == '\0' || c->fleet_base[0] == '\0') {
-		snprintf(err, errsz, "no directory: pam_apikey.conf sets no fleet_uri or fleet_base");
-		return -1;
-	}
-	if (!is_scheme(c->fleet_uri, "ldapi://") && c->fleet_tls_cacert[0] == '\0') {
-		snprintf(err, errsz, "refused: fleet_uri is not ldapi:// and fleet_tls_cacert is not "
-			 "set; a password is never sent without TLS");
-		return -1;
-	}
-	return 0;
-}
-
-/* ld's last error as text. */
-static const char *ld_error(LDAP *ld, int rc)
-{
-	int code = rc;
-
-	if (rc == LDAP_OTHER && ld != NULL)
-		ldap_get_option(ld, LDAP_OPT_RESULT_CODE, &code);
-	return ldap_err2string(code);
-}
-
-static int tls_setup(LDAP *ld, const struct apk_conf *c, char *err, size_t errsz)
-{
-	int hard = LDAP_OPT_X_TLS_HARD, zero = 0, rc;
-
-	if (ldap_set_option(ld, LDAP_OPT_X_TLS_CACERTFILE, c->fleet_tls_cacert) != LDAP_OPT_SUCCESS ||
-	    ldap_set_option(ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &hard) != LDAP_OPT_SUCCESS ||
-	    ldap_set_option(ld, LDAP_OPT_X_TLS_NEWCTX, &zero) != LDAP_OPT_SUCCESS) {
-		snprintf(err, errsz, "cannot set up TLS with fleet_tls_cacert %s", c->fleet_tls_cacert);
-		return -1;
-	}
-	if (is_scheme(c->fleet_uri, "ldap://") &&
-	    (rc = ldap_start_tls_s(ld, NULL, NULL)) != LDAP_SUCCESS) {
-		snprintf(err, errsz, "refused: StartTLS with %s failed (%s); a password is never "
-			 "sent without TLS", c->fleet_uri, ld_error(ld, rc));
-		return -1;
-	}
-	return 0;
-}
-
-/* "(&(objectClass=posixAccount)(uid=NAME))", NAME escaped (RFC 4515). */
-static int user_filter(const char *user, char *out, size_t outsz)
-{
-	size_t o;
-	const unsigned char *p;
-
-	o = (size_t)snprintf(out, outsz, "(&(objectClass=posixAccount)(uid=");
-	for (p = (const unsigned char *)user; *p != '\0' && o + 4 < outsz; p++) {
-		if (*p == '*' || *p == '(' || *p == ')' || *p == '\\' || *p < 0x20 || *p > 0x7e)
-			o += (size_t)snprintf(out + o, outsz - o, "\\%02x", *p);
-		else
-			out[o++] = (char)*p;
-	}
-	if (*p != '\0' || o + 3 > outsz)
-		return -1;
-	memcpy(out + o, "))", 3);
-	return 0;
-}
-
-static int find_user(LDAP *ld, const struct apk_conf *c, const char *user, char *dn, size_t dnsz,
-		     char *err, size_t errsz)
-{
-	char filter[3 * APK_USER_MAX + 64], *attrs[] = { (char *)(uintptr_t)LDAP_NO_ATTRS, NULL };
-	struct timeval tv = { OP_TIMEOUT, 0 };
-	LDAPMessage *res = NULL, *e;
-	char *found;
-	int rc, n;
-
-	if (user_filter(user, filter, sizeof(filter)) != 0) {
-		snprintf(err, errsz, "your user name cannot be searched for");
-		return -1;
-	}
-	rc = ldap_search_ext_s(ld, c->fleet_base, LDAP_SCOPE_SUBTREE, filter, attrs, 0, NULL, NULL,
-			       &tv, 2, &res);
-	n = rc == LDAP_SUCCESS ? ldap_count_entries(ld, res) : -1;
-	if (rc == LDAP_SIZELIMIT_EXCEEDED || n > 1) {
-		snprintf(err, errsz, "more than one entry for uid=%s under %s", user, c->fleet_base);
-	} else if (rc != LDAP_SUCCESS) {
-		snprintf(err, errsz, "cannot search %s for your entry: %s", c->fleet_base,
-			 ld_error(ld, rc));
-	} else if (n == 0) {
-		snprintf(err, errsz, "no entry for uid=%s under %s", user, c->fleet_base);
-	} else if ((e = ldap_first_entry(ld, res)) == NULL || (found = ldap_get_dn(ld, e)) == NULL) {
-		snprintf(err, errsz, "the directory sent an entry without a DN");
-	} else {
-		n = snprintf(dn, dnsz, "%s", found);
-		ldap_memfree(found);
-		ldap_msgfree(res);
-		if (n > 0 && (size_t)n < dnsz)
-			return 0;
-		snprintf(err, errsz, "your entry's DN is longer than %d bytes", FLEET_DN_MAX);
-		return -1;
-	}
-	ldap_msgfree(res);
-	return -1;
-}
 
 int fleet_connect(const struct apk_conf *c, const char *user, struct fleet_conn *fc, char *err,
 		  size_t errsz)
 {
-	struct timeval net = { NETWORK_TIMEOUT, 0 }, op = { OP_TIMEOUT, 0 };
-	int v3 = LDAP_VERSION3;
-	LDAP *ld = NULL;
-
 	memset(fc, 0, sizeof(*fc));
-	if (fleet_settings_usable(c, err, errsz) != 0)
+	if (fleet_ldap_open(&fc->conn, c, err, errsz) != 0)
 		return -1;
-	if (ldap_initialize(&ld, c->fleet_uri) != LDAP_SUCCESS || ld == NULL) {
-		snprintf(err, errsz, "fleet_uri %s is not a usable LDAP URI", c->fleet_uri);
-		return -1;
-	}
-	fc->ld = ld;
-	if (ldap_set_option(ld, LDAP_OPT_PROTOCOL_VERSION, &v3) != LDAP_OPT_SUCCESS ||
-	    ldap_set_option(ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF) != LDAP_OPT_SUCCESS ||
-	    ldap_set_option(ld, LDAP_OPT_NETWORK_TIMEOUT, &net) != LDAP_OPT_SUCCESS ||
-	    ldap_set_option(ld, LDAP_OPT_TIMEOUT, &op) != LDAP_OPT_SUCCESS) {
-		snprintf(err, errsz, "cannot set the LDAP connection's options");
-		return -1;
-	}
-	if (!is_scheme(c->fleet_uri, "ldapi://") && tls_setup(ld, c, err, errsz) != 0)
-		return -1;
-	return find_user(ld, c, user, fc->dn, sizeof(fc->dn), err, errsz);
+	return fleet_ldap_find_uid(&fc->conn, c->fleet_base, user, fc->dn, sizeof(fc->dn), err,
+				   errsz);
 }
 
 int fleet_bind(struct fleet_conn *fc, const char *password, size_t len, char *err, size_t errsz)
 {
-	struct berval cred;
-	int rc;
-
-	if (len == 0) { /* an empty password is an unauthenticated bind: never */
-		snprintf(err, errsz, "an empty password is refused");
-		return -1;
-	}
-	cred.bv_val = (char *)(uintptr_t)password;
-	cred.bv_len = len;
-	rc = ldap_sasl_bind_s(fc->ld, fc->dn, LDAP_SASL_SIMPLE, &cred, NULL, NULL, NULL);
-	if (rc == LDAP_SUCCESS)
-		return 0;
-	snprintf(err, errsz, "the directory refused the bind as %s: %s", fc->dn,
-		 ld_error(fc->ld, rc));
-	return -1;
-}
-
-/* One search result entry into e (every attribute, every value). */
-static int read_entry(LDAP *ld, LDAPMessage *m, struct fleet_entry *e)
-{
-	BerElement *ber = NULL;
-	struct berval **vals;
-	char *a;
-	size_t i;
-	int bad = 0;
-
-	memset(e, 0, sizeof(*e));
-	for (a = ldap_first_attribute(ld, m, &ber); a != NULL && !bad;
-	     a = ldap_next_attribute(ld, m, ber)) {
-		vals = ldap_get_values_len(ld, m, a);
-		for (i = 0; vals != NULL && vals[i] != NULL && !bad; i++)
-			bad = fleet_entry_add(e, a, vals[i]->bv_val, vals[i]->bv_len) != APK_OK;
-		ldap_value_free_len(vals);
-		ldap_memfree(a);
-	}
-	ber_free(ber, 0);
-	return bad ? -1 : 0;
+	return fleet_ldap_bind_simple(&fc->conn, fc->dn, password, len, err, errsz);
 }
 
 int fleet_each_key(struct fleet_conn *fc,
 		   int (*each)(void *ctx, const char *dn, const struct fleet_entry *e), void *ctx,
 		   char *err, size_t errsz)
 {
-	static struct fleet_entry entry;
-	struct timeval tv = { OP_TIMEOUT, 0 };
-	LDAPMessage *res = NULL, *m;
-	char *dn;
-	int rc, stop = 0;
-
-	rc = ldap_search_ext_s(fc->ld, fc->dn, LDAP_SCOPE_ONELEVEL, "(objectClass=pamApiKey)", NULL,
-			       0, NULL, NULL, &tv, FLEET_KEYS_MAX, &res);
-	if (rc != LDAP_SUCCESS) {
-		ldap_msgfree(res);
-		if (rc == LDAP_SIZELIMIT_EXCEEDED)
-			snprintf(err, errsz, "more than %d keys in the directory", FLEET_KEYS_MAX);
-		else
-			snprintf(err, errsz, "the directory refused to list your keys: %s",
-				 ld_error(fc->ld, rc));
-		return -1;
-	}
-	for (m = ldap_first_entry(fc->ld, res); m != NULL && !stop; m = ldap_next_entry(fc->ld, m)) {
-		if ((dn = ldap_get_dn(fc->ld, m)) == NULL)
-			continue;
-		if (read_entry(fc->ld, m, &entry) != 0)
-			entry.n = 0; /* too big: each() refuses an empty entry */
-		stop = each(ctx, dn, &entry);
-		ldap_memfree(dn);
-	}
-	memset(&entry, 0, sizeof(entry));
-	ldap_msgfree(res);
-	return 0;
+	return fleet_ldap_search(&fc->conn, fc->dn, 1, "(objectClass=pamApiKey)", FLEET_KEYS_MAX,
+				 each, ctx, err, errsz);
 }
 
-static int key_dn(const struct fleet_conn *fc, const char *id, char *out, size_t outsz)
+/* apiKeyId=ID,fc->dn into out: 0, or -1 (with one line in err) when ID is
+ * not an id or the DN does not fit. */
+static int key_dn(const struct fleet_conn *fc, const char *id, char *out, size_t outsz, char *err,
+		  size_t errsz)
 {
 	int n;
 
-	if (!apk_id_valid(id))
-		return -1;
-	n = snprintf(out, outsz, "apiKeyId=%s,%s", id, fc->dn);
-	return n > 0 && (size_t)n < outsz ? 0 : -1;
+	if (apk_id_valid(id)) {
+		n = snprintf(out, outsz, "apiKeyId=%s,%s", id, fc->dn);
+		if (n > 0 && (size_t)n < outsz)
+			return 0;
+	}
+	snprintf(err, errsz, "the key's DN does not fit");
+	return -1;
 }
 
 int fleet_add_key(struct fleet_conn *fc, const char *id, const struct fleet_entry *e, char *err,
 		  size_t errsz)
 {
-	static struct berval bv[FLEET_ATTRS_MAX][FLEET_VALUES_MAX];
-	static struct berval *bvp[FLEET_ATTRS_MAX][FLEET_VALUES_MAX + 1];
-	LDAPMod mods[FLEET_ATTRS_MAX], *modp[FLEET_ATTRS_MAX + 1];
 	char dn[FLEET_DN_MAX + 64];
-	size_t i, j;
-	int rc;
 
-	if (key_dn(fc, id, dn, sizeof(dn)) != 0) {
-		snprintf(err, errsz, "the key's DN does not fit");
+	if (key_dn(fc, id, dn, sizeof(dn), err, errsz) != 0)
 		return -1;
-	}
-	for (i = 0; i < e->n; i++) {
-		for (j = 0; j < e->attr[i].n; j++) {
-			bv[i][j].bv_val = (char *)(uintptr_t)e->attr[i].val[j];
-			bv[i][j].bv_len = e->attr[i].len[j];
-			bvp[i][j] = &bv[i][j];
-		}
-		bvp[i][j] = NULL;
-		mods[i].mod_op = LDAP_MOD_ADD | LDAP_MOD_BVALUES;
-		mods[i].mod_type = (char *)(uintptr_t)e->attr[i].name;
-		mods[i].mod_bvalues = bvp[i];
-		modp[i] = &mods[i];
-	}
-	modp[i] = NULL;
-	rc = ldap_add_ext_s(fc->ld, dn, modp, NULL, NULL);
-	if (rc == LDAP_SUCCESS)
-		return 0;
-	snprintf(err, errsz, "the directory refused to add %s: %s", dn, ld_error(fc->ld, rc));
-	return -1;
+	return fleet_ldap_add(&fc->conn, dn, e, err, errsz);
 }
 
 int fleet_replace_key(struct fleet_conn *fc, const char *id, const struct fleet_entry *e,
 		      char *err, size_t errsz)
 {
-	static struct berval bv[FLEET_ATTRS_MAX][FLEET_VALUES_MAX];
-	static struct berval *bvp[FLEET_ATTRS_MAX][FLEET_VALUES_MAX + 1];
-	LDAPMod mods[FLEET_ATTRS_MAX], *modp[FLEET_ATTRS_MAX + 1];
 	const char *names[FLEET_ATTRS_MAX];
-	const struct fleet_attr *a;
 	char dn[FLEET_DN_MAX + 64];
-	size_t i, j, n = fleet_entry_changeable(names, FLEET_ATTRS_MAX);
-	int rc;
+	size_t n = fleet_entry_changeable(names, FLEET_ATTRS_MAX);
 
-	if (key_dn(fc, id, dn, sizeof(dn)) != 0) {
-		snprintf(err, errsz, "the key's DN does not fit");
+	if (key_dn(fc, id, dn, sizeof(dn), err, errsz) != 0)
 		return -1;
-	}
-	for (i = 0; i < n; i++) {
-		a = fleet_entry_find(e, names[i]);
-		for (j = 0; a != NULL && j < a->n; j++) {
-			bv[i][j].bv_val = (char *)(uintptr_t)a->val[j];
-			bv[i][j].bv_len = a->len[j];
-			bvp[i][j] = &bv[i][j];
-		}
-		bvp[i][j] = NULL; /* no value: the attribute goes, if it was there */
-		mods[i].mod_op = LDAP_MOD_REPLACE | LDAP_MOD_BVALUES;
-		mods[i].mod_type = (char *)(uintptr_t)names[i];
-		mods[i].mod_bvalues = bvp[i];
-		modp[i] = &mods[i];
-	}
-	modp[i] = NULL;
-	rc = ldap_modify_ext_s(fc->ld, dn, modp, NULL, NULL);
-	if (rc == LDAP_SUCCESS)
-		return 0;
-	snprintf(err, errsz, "the directory refused to change %s: %s", dn, ld_error(fc->ld, rc));
-	return -1;
+	return fleet_ldap_replace(&fc->conn, dn, names, n, e, err, errsz);
 }
 
 int fleet_delete_key(struct fleet_conn *fc, const char *id, char *err, size_t errsz)
 {
 	char dn[FLEET_DN_MAX + 64];
-	int rc;
 
-	if (key_dn(fc, id, dn, sizeof(dn)) != 0) {
-		snprintf(err, errsz, "the key's DN does not fit");
+	if (key_dn(fc, id, dn, sizeof(dn), err, errsz) != 0)
 		return -1;
-	}
-	rc = ldap_delete_ext_s(fc->ld, dn, NULL, NULL);
-	if (rc == LDAP_SUCCESS)
-		return 0;
-	snprintf(err, errsz, "the directory refused to delete %s: %s", dn, ld_error(fc->ld, rc));
-	return -1;
+	return fleet_ldap_delete(&fc->conn, dn, err, errsz);
 }
 
 void fleet_close(struct fleet_conn *fc)
 {
-	if (fc->ld != NULL)
-		ldap_unbind_ext_s(fc->ld, NULL, NULL);
-	fc->ld = NULL;
+	fleet_ldap_close(&fc->conn);
 }

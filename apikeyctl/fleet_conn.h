@@ -1,12 +1,10 @@
-/* fleet_conn.h - apikeyctl's connection to the directory (--fleet): the one
- * place that knows libldap. It connects to fleet_uri over ldapi:// or TLS
- * (ldaps://, or ldap:// with StartTLS, the server's certificate checked
- * against fleet_tls_cacert; never a password in the clear), finds the
- * caller's entry as nslcd and SSSD find it (uid=NAME of a posixAccount
- * under fleet_base, exactly one), and binds as that entry with the
- * caller's password. Every operation then runs as the caller: the
- * directory's access rules decide, apikeyctl never holds a host's
- * credential. */
+/* fleet_conn.h - apikeyctl's work in the directory (--fleet), over the
+ * connection of common/fleet_ldap.h (TLS or ldapi, never a password in the
+ * clear): finds the caller's entry as nslcd and SSSD find it (uid=NAME of a
+ * posixAccount under fleet_base, exactly one), binds as that entry with the
+ * caller's password, and reads, adds, changes and deletes the pamApiKey
+ * entries under it. Every operation runs as the caller: the directory's
+ * access rules decide, apikeyctl never holds a host's credential. */
 #ifndef APKCTL_FLEET_CONN_H
 #define APKCTL_FLEET_CONN_H
 
@@ -14,19 +12,14 @@
 
 #include "conffile.h"
 #include "fleet_entry.h"
+#include "fleet_ldap.h"
 
-#define FLEET_DN_MAX 1024
 #define FLEET_KEYS_MAX 1000 /* entries read under one account, at most */
 
 struct fleet_conn {
-	void *ld;                   /* LDAP * */
-	char dn[FLEET_DN_MAX + 1];  /* the caller's entry */
+	struct fleet_ldap conn;
+	char dn[FLEET_DN_MAX + 1]; /* the caller's entry */
 };
-
-/* Whether c's settings allow a bind with a password: fleet_uri and
- * fleet_base set, and fleet_tls_cacert for ldaps:// and ldap://. 0, or -1
- * with one line in err. */
-int fleet_settings_usable(const struct apk_conf *c, char *err, size_t errsz);
 
 /* Connects (TLS as above) and finds user's entry: 0, or -1 with one line in
  * err. fleet_close after either. */

@@ -1,0 +1,302 @@
+/* fleet_ldap.c - connect under the transport rule, bind, search, add,
+ * modify and delete, with libldap (fleet_ldap.h) */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/time.h>
+
+#include <lber.h>
+#include <ldap.h>
+
+#include "fleet_ldap.h"
+#include "validate.h"
+
+#define NETWORK_TIMEOUT 10 /* seconds to connect */
+#define OP_TIMEOUT 30      /* seconds an operation may take */
+
+static int is_scheme(const char *uri, const char *scheme)
+{
+	return strncasecmp(uri, scheme, strlen(scheme)) == 0;
+}
+
+int fleet_ldap_usable(const struct apk_conf *c, char *err, size_t errsz)
+{
+	if (c->fleet_uri[0] == '\0' || c->fleet_base[0] == '\0') {
+		snprintf(err, errsz, "no directory: pam_apikey.conf sets no fleet_uri or fleet_base");
+		return -1;
+	}
+	if (!is_scheme(c->fleet_uri, "ldapi://") && c->fleet_tls_cacert[0] == '\0') {
+		snprintf(err, errsz, "refused: fleet_uri is not ldapi:// and fleet_tls_cacert is not "
+			 "set; a password is never sent without TLS");
+		return -1;
+	}
+	return 0;
+}
+
+/* ld's last error as text. */
+static const char *ld_error(LDAP *ld, int rc)
+{
+	int code = rc;
+
+	if (rc == LDAP_OTHER && ld != NULL)
+		ldap_get_option(ld, LDAP_OPT_RESULT_CODE, &code);
+	return ldap_err2string(code);
+}
+
+static int tls_setup(LDAP *ld, const struct apk_conf *c, char *err, size_t errsz)
+{
+	int hard = LDAP_OPT_X_TLS_HARD, zero = 0, rc;
+
+	if (ldap_set_option(ld, LDAP_OPT_X_TLS_CACERTFILE, c->fleet_tls_cacert) != LDAP_OPT_SUCCESS ||
+	    ldap_set_option(ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &hard) != LDAP_OPT_SUCCESS ||
+	    ldap_set_option(ld, LDAP_OPT_X_TLS_NEWCTX, &zero) != LDAP_OPT_SUCCESS) {
+		snprintf(err, errsz, "cannot set up TLS with fleet_tls_cacert %s", c->fleet_tls_cacert);
+		return -1;
+	}
+	if (is_scheme(c->fleet_uri, "ldap://") &&
+	    (rc = ldap_start_tls_s(ld, NULL, NULL)) != LDAP_SUCCESS) {
+		snprintf(err, errsz, "refused: StartTLS with %s failed (%s); a password is never "
+			 "sent without TLS", c->fleet_uri, ld_error(ld, rc));
+		return -1;
+	}
+	return 0;
+}
+
+int fleet_ldap_open(struct fleet_ldap *fl, const struct apk_conf *c, char *err, size_t errsz)
+{
+	struct timeval net = { NETWORK_TIMEOUT, 0 }, op = { OP_TIMEOUT, 0 };
+	int v3 = LDAP_VERSION3;
+	LDAP *ld = NULL;
+
+	fl->ld = NULL;
+	if (fleet_ldap_usable(c, err, errsz) != 0)
+		return -1;
+	if (ldap_initialize(&ld, c->fleet_uri) != LDAP_SUCCESS || ld == NULL) {
+		snprintf(err, errsz, "fleet_uri %s is not a usable LDAP URI", c->fleet_uri);
+		return -1;
+	}
+	fl->ld = ld;
+	if (ldap_set_option(ld, LDAP_OPT_PROTOCOL_VERSION, &v3) != LDAP_OPT_SUCCESS ||
+	    ldap_set_option(ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF) != LDAP_OPT_SUCCESS ||
+	    ldap_set_option(ld, LDAP_OPT_NETWORK_TIMEOUT, &net) != LDAP_OPT_SUCCESS ||
+	    ldap_set_option(ld, LDAP_OPT_TIMEOUT, &op) != LDAP_OPT_SUCCESS) {
+		snprintf(err, errsz, "cannot set the LDAP connection's options");
+		return -1;
+	}
+	if (!is_scheme(c->fleet_uri, "ldapi://") && tls_setup(ld, c, err, errsz) != 0)
+		return -1;
+	return 0;
+}
+
+int fleet_ldap_bind_simple(struct fleet_ldap *fl, const char *dn, const char *password,
+			   size_t len, char *err, size_t errsz)
+{
+	struct berval cred;
+	int rc;
+
+	if (len == 0) { /* an empty password is an unauthenticated bind: never */
+		snprintf(err, errsz, "an empty password is refused");
+		return -1;
+	}
+	cred.bv_val = (char *)(uintptr_t)password;
+	cred.bv_len = len;
+	rc = ldap_sasl_bind_s(fl->ld, dn, LDAP_SASL_SIMPLE, &cred, NULL, NULL, NULL);
+	if (rc == LDAP_SUCCESS)
+		return 0;
+	snprintf(err, errsz, "the directory refused the bind as %s: %s", dn, ld_error(fl->ld, rc));
+	return -1;
+}
+
+/* "(&(objectClass=posixAccount)(uid=NAME))", NAME escaped (RFC 4515). */
+static int user_filter(const char *user, char *out, size_t outsz)
+{
+	size_t o;
+	const unsigned char *p;
+
+	o = (size_t)snprintf(out, outsz, "(&(objectClass=posixAccount)(uid=");
+	for (p = (const unsigned char *)user; *p != '\0' && o + 4 < outsz; p++) {
+		if (*p == '*' || *p == '(' || *p == ')' || *p == '\\' || *p < 0x20 || *p > 0x7e)
+			o += (size_t)snprintf(out + o, outsz - o, "\\%02x", *p);
+		else
+			out[o++] = (char)*p;
+	}
+	if (*p != '\0' || o + 3 > outsz)
+		return -1;
+	memcpy(out + o, "))", 3);
+	return 0;
+}
+
+int fleet_ldap_find_uid(struct fleet_ldap *fl, const char *base, const char *user, char *dn,
+			size_t dnsz, char *err, size_t errsz)
+{
+	char filter[3 * APK_USER_MAX + 64], *attrs[] = { (char *)(uintptr_t)LDAP_NO_ATTRS, NULL };
+	struct timeval tv = { OP_TIMEOUT, 0 };
+	LDAPMessage *res = NULL, *e;
+	char *found;
+	int rc, n;
+
+	if (strlen(user) > APK_USER_MAX || user_filter(user, filter, sizeof(filter)) != 0) {
+		snprintf(err, errsz, "the user name cannot be searched for");
+		return -1;
+	}
+	rc = ldap_search_ext_s(fl->ld, base, LDAP_SCOPE_SUBTREE, filter, attrs, 0, NULL, NULL,
+			       &tv, 2, &res);
+	n = rc == LDAP_SUCCESS ? ldap_count_entries(fl->ld, res) : -1;
+	if (rc == LDAP_SIZELIMIT_EXCEEDED || n > 1) {
+		snprintf(err, errsz, "more than one entry for uid=%s under %s", user, base);
+	} else if (rc != LDAP_SUCCESS) {
+		snprintf(err, errsz, "cannot search %s for uid=%s: %s", base, user,
+			 ld_error(fl->ld, rc));
+	} else if (n == 0) {
+		snprintf(err, errsz, "no entry for uid=%s under %s", user, base);
+	} else if ((e = ldap_first_entry(fl->ld, res)) == NULL ||
+		   (found = ldap_get_dn(fl->ld, e)) == NULL) {
+		snprintf(err, errsz, "the directory sent an entry without a DN");
+	} else {
+		n = snprintf(dn, dnsz, "%s", found);
+		ldap_memfree(found);
+		ldap_msgfree(res);
+		if (n > 0 && (size_t)n < dnsz)
+			return 0;
+		snprintf(err, errsz, "the DN of uid=%s is longer than %zu bytes", user, dnsz - 1);
+		return -1;
+	}
+	ldap_msgfree(res);
+	return -1;
+}
+
+/* One search result entry into e (every attribute, every value). */
+static int read_entry(LDAP *ld, LDAPMessage *m, struct fleet_entry *e)
+{
+	BerElement *ber = NULL;
+	struct berval **vals;
+	char *a;
+	size_t i;
+	int bad = 0;
+
+	memset(e, 0, sizeof(*e));
+	for (a = ldap_first_attribute(ld, m, &ber); a != NULL && !bad;
+	     a = ldap_next_attribute(ld, m, ber)) {
+		vals = ldap_get_values_len(ld, m, a);
+		for (i = 0; vals != NULL && vals[i] != NULL && !bad; i++)
+			bad = fleet_entry_add(e, a, vals[i]->bv_val, vals[i]->bv_len) != APK_OK;
+		ldap_value_free_len(vals);
+		ldap_memfree(a);
+	}
+	ber_free(ber, 0);
+	return bad ? -1 : 0;
+}
+
+int fleet_ldap_search(struct fleet_ldap *fl, const char *base, int onelevel, const char *filter,
+		      int max, int (*each)(void *ctx, const char *dn, const struct fleet_entry *e),
+		      void *ctx, char *err, size_t errsz)
+{
+	static struct fleet_entry entry;
+	struct timeval tv = { OP_TIMEOUT, 0 };
+	LDAPMessage *res = NULL, *m;
+	char *dn;
+	int rc, stop = 0;
+
+	rc = ldap_search_ext_s(fl->ld, base, onelevel ? LDAP_SCOPE_ONELEVEL : LDAP_SCOPE_SUBTREE,
+			       filter, NULL, 0, NULL, NULL, &tv, max, &res);
+	if (rc != LDAP_SUCCESS) {
+		ldap_msgfree(res);
+		if (rc == LDAP_SIZELIMIT_EXCEEDED)
+			snprintf(err, errsz, "more than %d entries under %s", max, base);
+		else
+			snprintf(err, errsz, "the directory refused the search under %s: %s", base,
+				 ld_error(fl->ld, rc));
+		return -1;
+	}
+	for (m = ldap_first_entry(fl->ld, res); m != NULL && !stop;
+	     m = ldap_next_entry(fl->ld, m)) {
+		if ((dn = ldap_get_dn(fl->ld, m)) == NULL)
+			continue;
+		if (read_entry(fl->ld, m, &entry) != 0)
+			entry.n = 0; /* too big: each() refuses an empty entry */
+		stop = each(ctx, dn, &entry);
+		ldap_memfree(dn);
+	}
+	memset(&entry, 0, sizeof(entry));
+	ldap_msgfree(res);
+	return 0;
+}
+
+/* One attribute's values as libldap's modification of op, in mod, its
+ * value array in bv and bvp (NULL-terminated; no value: an empty one). */
+static void set_mod(LDAPMod *mod, int op, const char *name, const struct fleet_attr *a,
+		    struct berval *bv, struct berval **bvp)
+{
+	size_t j;
+
+	for (j = 0; a != NULL && j < a->n; j++) {
+		bv[j].bv_val = (char *)(uintptr_t)a->val[j];
+		bv[j].bv_len = a->len[j];
+		bvp[j] = &bv[j];
+	}
+	bvp[j] = NULL;
+	mod->mod_op = op | LDAP_MOD_BVALUES;
+	mod->mod_type = (char *)(uintptr_t)name;
+	mod->mod_bvalues = bvp;
+}
+
+static struct berval mod_bv[FLEET_ATTRS_MAX][FLEET_VALUES_MAX];
+static struct berval *mod_bvp[FLEET_ATTRS_MAX][FLEET_VALUES_MAX + 1];
+
+int fleet_ldap_add(struct fleet_ldap *fl, const char *dn, const struct fleet_entry *e, char *err,
+		   size_t errsz)
+{
+	LDAPMod mods[FLEET_ATTRS_MAX], *modp[FLEET_ATTRS_MAX + 1];
+	size_t i;
+	int rc;
+
+	for (i = 0; i < e->n && i < FLEET_ATTRS_MAX; i++) {
+		set_mod(&mods[i], LDAP_MOD_ADD, e->attr[i].name, &e->attr[i], mod_bv[i], mod_bvp[i]);
+		modp[i] = &mods[i];
+	}
+	modp[i] = NULL;
+	rc = ldap_add_ext_s(fl->ld, dn, modp, NULL, NULL);
+	if (rc == LDAP_SUCCESS)
+		return 0;
+	snprintf(err, errsz, "the directory refused to add %s: %s", dn, ld_error(fl->ld, rc));
+	return -1;
+}
+
+int fleet_ldap_replace(struct fleet_ldap *fl, const char *dn, const char *const names[], size_t n,
+		       const struct fleet_entry *e, char *err, size_t errsz)
+{
+	LDAPMod mods[FLEET_ATTRS_MAX], *modp[FLEET_ATTRS_MAX + 1];
+	size_t i;
+	int rc;
+
+	for (i = 0; i < n && i < FLEET_ATTRS_MAX; i++) {
+		set_mod(&mods[i], LDAP_MOD_REPLACE, names[i], fleet_entry_find(e, names[i]),
+			mod_bv[i], mod_bvp[i]);
+		modp[i] = &mods[i];
+	}
+	modp[i] = NULL;
+	rc = ldap_modify_ext_s(fl->ld, dn, modp, NULL, NULL);
+	if (rc == LDAP_SUCCESS)
+		return 0;
+	snprintf(err, errsz, "the directory refused to change %s: %s", dn, ld_error(fl->ld, rc));
+	return -1;
+}
+
+int fleet_ldap_delete(struct fleet_ldap *fl, const char *dn, char *err, size_t errsz)
+{
+	int rc = ldap_delete_ext_s(fl->ld, dn, NULL, NULL);
+
+	if (rc == LDAP_SUCCESS)
+		return 0;
+	snprintf(err, errsz, "the directory refused to delete %s: %s", dn, ld_error(fl->ld, rc));
+	return -1;
+}
+
+void fleet_ldap_close(struct fleet_ldap *fl)
+{
+	if (fl->ld != NULL)
+		ldap_unbind_ext_s(fl->ld, NULL, NULL);
+	fl->ld = NULL;
+}
