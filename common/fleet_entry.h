@@ -1,5 +1,5 @@
 /* fleet_entry.h - a key as a directory entry's attributes (FORMAT.md 6.2),
- * both ways, without any LDAP library: apikeyctl's fleet_conn.c turns these
+ * both ways, without any LDAP library: common/fleet_ldap.c turns these
  * into and out of libldap's structures.
  *
  * Encoding writes what apikeyctl --fleet adds. Decoding takes what a server
@@ -43,7 +43,7 @@ struct fleet_entry {
 enum apk_err fleet_entry_encode(const struct apk_record *r, const struct apk_fleet_digest *d,
 				struct fleet_entry *e);
 
-/* Adds one attribute value (copied) to e: for fleet_conn.c, which fills an
+/* Adds one attribute value (copied) to e: for fleet_ldap.c, which fills an
  * entry from a server's answer. APK_ERR_CORRUPT when e is full. */
 enum apk_err fleet_entry_add(struct fleet_entry *e, const char *name, const char *v, size_t len);
 
