@@ -82,4 +82,9 @@ enum apk_err apk_lastused_assign(const char *dir, uint32_t uid, const char *cons
  * (apk_safe_open_dir); APK_ERR_INVALID for a bad id set or dirfd < 0. */
 enum apk_err apk_lastused_assign_at(int dirfd, uint32_t uid, const char *const *ids, size_t n);
 
+/* The same, durable (a rebuilt file fsynced before its rename, the
+ * directory after) or not (the mirror's bulk writes: apk_mirror_sync). */
+enum apk_err apk_lastused_assign_how(int dirfd, uint32_t uid, const char *const *ids, size_t n,
+				     bool durable);
+
 #endif

@@ -158,7 +158,7 @@ static void carry_late_logins(int oldfd, int newfd, uint32_t uid, uint32_t oldca
 /* Writes a new file for ids (slot k for ids[k], the old file's times
  * copied), renames it over u<uid>.used and syncs the directory. */
 static enum apk_err rebuild(int dirfd, uint32_t uid, const char *const *ids, size_t n, int oldfd,
-			    uint32_t oldcap)
+			    uint32_t oldcap, bool durable)
 {
 	uint32_t cap = apk_lu_cap_for(n), k;
 	size_t size = apk_lu_file_size(cap);
@@ -180,11 +180,12 @@ static enum apk_err rebuild(int dirfd, uint32_t uid, const char *const *ids, siz
 			apk_lu_slot_encode(buf + slot_off(cap, k), uid, k, ids[k], &lu);
 	}
 	e = apk_safe_openat(dirfd, tmp, O_RDWR | O_CREAT | O_EXCL | O_NOCTTY, 0600, &fd);
-	if (e == APK_OK && (apk_lu_pwrite(fd, buf, size, 0) != 0 || fsync(fd) != 0 ||
+	if (e == APK_OK && (apk_lu_pwrite(fd, buf, size, 0) != 0 || (durable && fsync(fd) != 0) ||
 			    renameat(dirfd, tmp, dirfd, name) != 0))
 		e = APK_ERR_UNAVAIL;
 	if (e == APK_OK) {
-		(void)fsync(dirfd);
+		if (durable)
+			(void)fsync(dirfd);
 		if (oldfd >= 0)
 			carry_late_logins(oldfd, fd, uid, oldcap, cap, ids, n);
 	} else if (fd >= 0) {
@@ -197,6 +198,12 @@ static enum apk_err rebuild(int dirfd, uint32_t uid, const char *const *ids, siz
 }
 
 enum apk_err apk_lastused_assign_at(int dirfd, uint32_t uid, const char *const *ids, size_t n)
+{
+	return apk_lastused_assign_how(dirfd, uid, ids, n, true);
+}
+
+enum apk_err apk_lastused_assign_how(int dirfd, uint32_t uid, const char *const *ids, size_t n,
+				     bool durable)
 {
 	enum apk_err e;
 	uint32_t cap = 0;
@@ -228,7 +235,7 @@ enum apk_err apk_lastused_assign_at(int dirfd, uint32_t uid, const char *const *
 		   e == APK_ERR_UNSAFE) {
 		/* Missing, the wrong size for n, or not a file we may trust or
 		 * read: a fresh one replaces it (rename follows no link). */
-		e = rebuild(dirfd, uid, ids, n, fd, cap);
+		e = rebuild(dirfd, uid, ids, n, fd, cap, durable);
 	}
 	if (fd >= 0)
 		close(fd);

@@ -2,6 +2,7 @@
  * file, fsync, rename it over the old one */
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,53 +88,94 @@ static enum apk_err write_all(const struct apk_keyring *kr, uint32_t uid, GDBM_F
 	return err;
 }
 
-/* Writes kr as a new file at newname and renames it to target. newname is
- * ours while we hold the lock; a stale one from a writer that was killed is
- * removed first. */
-static enum apk_err write_file_as(const struct apk_store_files *f, const struct apk_keyring *kr,
-				  const char *target)
+/* Builds kr as a gdbm database in memory (gdbm fsyncs what it writes: in
+ * memory that costs nothing) and returns the descriptor holding it in *mfd. */
+static enum apk_err build_in_memory(const struct apk_store_files *f, const struct apk_keyring *kr,
+				    int *mfd)
 {
 	GDBM_FILE db;
 	enum apk_err err;
-	int fd, gfd;
+	int gfd;
 
-	if ((err = apk_safe_remove_stale(f->dirfd, f->newname)) != APK_OK)
-		return err;
-	err = apk_safe_openat(f->dirfd, f->newname, O_RDWR | O_CREAT | O_EXCL, 0600, &fd);
-	if (err != APK_OK)
-		return err == APK_ERR_NOTFOUND ? APK_ERR_UNAVAIL : err;
-	/* 0600 whatever the umask; gdbm gets its own descriptor to close */
-	if (fchmod(fd, 0600) != 0 || (gfd = dup(fd)) < 0) {
-		err = APK_ERR_UNAVAIL;
-		goto out;
-	}
-	fcntl(gfd, F_SETFD, FD_CLOEXEC);
+	if ((*mfd = memfd_create("apk-store", MFD_CLOEXEC)) < 0)
+		return errno == ENOMEM ? APK_ERR_NOMEM : APK_ERR_UNAVAIL;
+	/* gdbm gets its own descriptor to close */
+	if ((gfd = fcntl(*mfd, F_DUPFD_CLOEXEC, 0)) < 0)
+		return APK_ERR_UNAVAIL;
 	gdbm_errno = GDBM_NO_ERROR;
 	db = gdbm_fd_open(gfd, f->newname, APK_STORE_BLOCK_SIZE,
 			  GDBM_NEWDB | GDBM_NOLOCK | GDBM_NOMMAP | GDBM_CLOERROR, NULL);
-	if (db == NULL) {
-		err = gdbm_errno == GDBM_NO_ERROR ? APK_ERR_UNAVAIL : apk_store_gdbm_error(gdbm_errno);
-		goto out;
-	}
+	if (db == NULL)
+		return gdbm_errno == GDBM_NO_ERROR ? APK_ERR_UNAVAIL : apk_store_gdbm_error(gdbm_errno);
 	err = write_all(kr, f->uid, db);
-	/* gdbm_close syncs the file to disk (fsync) before it returns, as
-	 * documented: once it succeeds the new file is durable and can replace
-	 * the old one. */
 	if (gdbm_close(db) != 0 && err == APK_OK)
 		err = APK_ERR_UNAVAIL;
-	if (err == APK_OK &&
-	    (renameat(f->dirfd, f->newname, f->dirfd, target) != 0 || fsync(f->dirfd) != 0))
+	return err;
+}
+
+/* Copies the whole of from into the empty file to. */
+static enum apk_err copy_into(int from, int to)
+{
+	unsigned char buf[16384];
+	off_t pos = 0;
+	ssize_t n, w, done;
+
+	for (;;) {
+		n = pread(from, buf, sizeof(buf), pos);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		for (done = 0; done < n; done += w)
+			if ((w = pwrite(to, buf + done, (size_t)(n - done), pos + done)) <= 0) {
+				sodium_memzero(buf, sizeof(buf));
+				return APK_ERR_UNAVAIL;
+			}
+		pos += n;
+	}
+	sodium_memzero(buf, sizeof(buf));
+	return n == 0 ? APK_OK : APK_ERR_UNAVAIL;
+}
+
+enum apk_err apk_store_write_file(const struct apk_store_files *f, const struct apk_keyring *kr,
+				  const char *target, enum apk_store_write how)
+{
+	enum apk_err err;
+	int fd = -1, mfd = -1;
+
+	if ((err = apk_safe_remove_stale(f->dirfd, f->newname)) != APK_OK)
+		return err;
+	if ((err = build_in_memory(f, kr, &mfd)) != APK_OK)
+		goto out;
+	err = apk_safe_openat(f->dirfd, f->newname, O_RDWR | O_CREAT | O_EXCL, 0600, &fd);
+	if (err != APK_OK) {
+		err = err == APK_ERR_NOTFOUND ? APK_ERR_UNAVAIL : err;
+		goto out;
+	}
+	/* 0600 whatever the umask */
+	if (fchmod(fd, 0600) != 0)
+		err = APK_ERR_UNAVAIL;
+	if (err == APK_OK)
+		err = copy_into(mfd, fd);
+	/* durable: the new file is on disk before it replaces the old one, and
+	 * the rename before we answer; bulk: apk_mirror_sync does both later */
+	if (err == APK_OK && how == APK_STORE_DURABLE && fsync(fd) != 0)
+		err = APK_ERR_UNAVAIL;
+	if (err == APK_OK && renameat(f->dirfd, f->newname, f->dirfd, target) != 0)
+		err = APK_ERR_UNAVAIL;
+	if (err == APK_OK && how == APK_STORE_DURABLE && fsync(f->dirfd) != 0)
 		err = APK_ERR_UNAVAIL;
 out:
-	close(fd);
-	if (err != APK_OK)
+	if (mfd >= 0)
+		close(mfd);
+	if (fd >= 0)
+		close(fd);
+	if (err != APK_OK && fd >= 0)
 		unlinkat(f->dirfd, f->newname, 0);
 	return err;
 }
 
-/* Every reader of an account without a file reads the decoy: one with no
- * keys and a hash key of its own. Made by the first writer that misses it. */
-static enum apk_err ensure_decoy(const struct apk_store_files *f)
+enum apk_err apk_store_ensure_decoy(const struct apk_store_files *f)
 {
 	struct apk_keyring empty;
 	enum apk_err err;
@@ -143,7 +185,7 @@ static enum apk_err ensure_decoy(const struct apk_store_files *f)
 	if (errno != ENOENT)
 		return APK_ERR_UNAVAIL;
 	apk_keyring_init(&empty);
-	err = write_file_as(f, &empty, APK_STORE_DECOY);
+	err = apk_store_write_file(f, &empty, APK_STORE_DECOY, APK_STORE_DURABLE);
 	apk_keyring_free(&empty);
 	return err;
 }
@@ -171,7 +213,7 @@ enum apk_err apk_store_begin(const char *dbdir, uint32_t uid, int lock_timeout_m
 	ch->lockfd = -1;
 	if ((err = apk_store_locate(&ch->files, dbdir, uid)) != APK_OK ||
 	    (err = take_lock(ch, lock_timeout_ms)) != APK_OK ||
-	    (err = ensure_decoy(&ch->files)) != APK_OK ||
+	    (err = apk_store_ensure_decoy(&ch->files)) != APK_OK ||
 	    /* everything decoded and checked: a damaged file is never built upon */
 	    (err = apk_store_read_all(&ch->files, kr)) != APK_OK) {
 		apk_store_abandon(ch);
@@ -182,7 +224,7 @@ enum apk_err apk_store_begin(const char *dbdir, uint32_t uid, int lock_timeout_m
 }
 
 /* An account left without keys loses its file (it reads as the decoy). */
-static enum apk_err remove_file(const struct apk_store_files *f)
+static enum apk_err remove_file(const struct apk_store_files *f, enum apk_store_write how)
 {
 	enum apk_err err = apk_safe_remove_stale(f->dirfd, f->newname);
 
@@ -190,13 +232,16 @@ static enum apk_err remove_file(const struct apk_store_files *f)
 		return err;
 	if (unlinkat(f->dirfd, f->base, 0) != 0 && errno != ENOENT)
 		return APK_ERR_UNAVAIL;
-	return fsync(f->dirfd) == 0 ? APK_OK : APK_ERR_UNAVAIL;
+	if (how == APK_STORE_DURABLE && fsync(f->dirfd) != 0)
+		return APK_ERR_UNAVAIL;
+	return APK_OK;
 }
 
 /* Gives every key of the saved keyring its slot in the last-used file
- * (lastused.h), still under the lock. Its failure does not undo the change:
- * logins are then not recorded until the next one. */
-static void prepare_last_used(const struct apk_store_change *ch, const struct apk_keyring *kr)
+ * (lastused.h), still under the writer's lock. Its failure does not undo
+ * the change: logins are then not recorded until the next one. */
+static void prepare_last_used(const struct apk_store_files *f, const struct apk_keyring *kr,
+			      enum apk_store_write how)
 {
 	const char **ids;
 	size_t i;
@@ -205,17 +250,25 @@ static void prepare_last_used(const struct apk_store_change *ch, const struct ap
 		return;
 	for (i = 0; i < kr->n; i++)
 		ids[i] = kr->recs[i].id;
-	(void)apk_lastused_assign_at(ch->files.dirfd, ch->files.uid, ids, kr->n);
+	(void)apk_lastused_assign_how(f->dirfd, f->uid, ids, kr->n, how == APK_STORE_DURABLE);
 	free(ids);
+}
+
+enum apk_err apk_store_replace(const struct apk_store_files *f, const struct apk_keyring *kr,
+			       enum apk_store_write how)
+{
+	enum apk_err err;
+
+	err = kr->n > 0 ? apk_store_write_file(f, kr, f->base, how) : remove_file(f, how);
+	if (err == APK_OK)
+		prepare_last_used(f, kr, how);
+	return err;
 }
 
 enum apk_err apk_store_save(struct apk_store_change *ch, const struct apk_keyring *kr)
 {
-	enum apk_err err;
+	enum apk_err err = apk_store_replace(&ch->files, kr, APK_STORE_DURABLE);
 
-	err = kr->n > 0 ? write_file_as(&ch->files, kr, ch->files.base) : remove_file(&ch->files);
-	if (err == APK_OK)
-		prepare_last_used(ch, kr);
 	apk_store_abandon(ch);
 	return err;
 }

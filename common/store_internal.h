@@ -33,6 +33,27 @@ void apk_store_release(struct apk_store_files *f);
  * without a file reads as an empty keyring with a fresh hash key. */
 enum apk_err apk_store_read_all(const struct apk_store_files *f, struct apk_keyring *kr);
 
+/* How a file is replaced: durable (the new file fsynced before its
+ * rename, the directory after: the local store, every change) or bulk
+ * (rename only: the mirror, made durable all at once by apk_mirror_sync).
+ * Either way a reader sees the old file or the new one, whole. */
+enum apk_store_write { APK_STORE_DURABLE, APK_STORE_BULK };
+
+/* Writes kr as f's newname (a killed writer's stale one removed first),
+ * built in memory and copied, and renames it to target. */
+enum apk_err apk_store_write_file(const struct apk_store_files *f, const struct apk_keyring *kr,
+				  const char *target, enum apk_store_write how);
+
+/* Makes kr the account's keys (no keys: its file removed) and gives each
+ * its last-use slot (apk_lastused_assign; its failure is not the change's). */
+enum apk_err apk_store_replace(const struct apk_store_files *f, const struct apk_keyring *kr,
+			       enum apk_store_write how);
+
+/* Every reader of an account without a file reads the decoy: one with no
+ * keys and a hash key of its own. Made (durably) by the first writer that
+ * misses it. */
+enum apk_err apk_store_ensure_decoy(const struct apk_store_files *f);
+
 enum apk_err apk_store_gdbm_error(int gerr);
 size_t apk_store_record_key(char out[1 + APK_ID_LEN], const char *id);
 
