@@ -32,6 +32,10 @@
 #define REC_EXPIRES 0x08u
 #define REC_DISABLED 0x09u
 #define REC_LIFECYCLE ((1u << REC_EXPIRES) | (1u << REC_DISABLED))
+/* The salt of a directory key's digest: present only in a directory
+ * record (the mirror's), critical so that no reader that does not know it
+ * takes the digest for a local one; never in a version 1 record. */
+#define REC_SALT 0x0Cu
 
 /* The meta value and the index use tags of their own, so that a value of
  * one kind never decodes as another. */
@@ -225,9 +229,17 @@ static bool restrictions_valid(const struct apk_record *r)
 	return true;
 }
 
+static bool kind_valid(const struct apk_record *r)
+{
+	static const unsigned char zero[APK_FLEET_SALT_BYTES];
+
+	return r->kind == APK_DIGEST_DIRECTORY ||
+	       (r->kind == APK_DIGEST_LOCAL && memcmp(r->salt, zero, sizeof zero) == 0);
+}
+
 static bool record_fields_valid(const struct apk_record *r)
 {
-	return apk_id_valid(r->id) && r->uid != APK_UID_INVALID && r->created >= 0 &&
+	return kind_valid(r) && apk_id_valid(r->id) && r->uid != APK_UID_INVALID && r->created >= 0 &&
 	       terminated(r->owner, sizeof r->owner) && apk_user_valid(r->owner) &&
 	       terminated(r->name, sizeof r->name) && apk_name_valid(r->name) &&
 	       terminated(r->description, sizeof r->description) &&
@@ -276,6 +288,8 @@ enum apk_err apk_record_encode(const struct apk_record *r, unsigned char *buf, s
 	for (k = apk_restrictions; k < apk_restrictions + APK_RESTRICTIONS; k++)
 		if (!w_tlv(&w, k->tag, field, k->encode(r, field)))
 			return APK_ERR_INVALID;
+	if (r->kind == APK_DIGEST_DIRECTORY && !w_tlv(&w, REC_SALT, r->salt, APK_FLEET_SALT_BYTES))
+		return APK_ERR_INVALID;
 	*len = w.pos;
 	return APK_OK;
 }
@@ -318,6 +332,12 @@ static bool record_field(struct apk_record *r, const struct tlv *t)
 		if (t->n != 1 || t->v[0] > 1)
 			return false;
 		r->disabled = t->v[0] == 1;
+		return true;
+	case REC_SALT:
+		if (t->n != APK_FLEET_SALT_BYTES)
+			return false;
+		memcpy(r->salt, t->v, APK_FLEET_SALT_BYTES);
+		r->kind = APK_DIGEST_DIRECTORY;
 		return true;
 	default:
 		if ((k = apk_restriction_by_tag(t->tag)) != NULL)
@@ -372,6 +392,9 @@ enum apk_err apk_record_decode(const unsigned char *buf, size_t len, struct apk_
 			have |= 1u << t.tag;
 	}
 	if (more < 0 || (have & want) != want)
+		goto bad;
+	/* a salt in a version 1 record is an unknown critical tag too: 0.1.0 wrote none */
+	if (rd.version == APK_RECORD_VERSION_1 && r->kind != APK_DIGEST_LOCAL)
 		goto bad;
 	return APK_OK;
 bad:

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "apk_error.h"
+#include "fleet_digest.h"
 #include "keyfmt.h"
 #include "networks.h"
 #include "services.h"
@@ -31,6 +32,12 @@
 #define APK_INDEX_MAX (1 + 3 + APK_MAX_INDEX_IDS * APK_ID_LEN)
 #define APK_MAX_INDEX_IDS 1000 /* decoder bound, above any configured key limit */
 
+/* What a record's digest was made under (FORMAT.md 3.1.3). */
+enum apk_digest_kind {
+	APK_DIGEST_LOCAL = 0,  /* the local digest under its file's hash key (FORMAT.md 2) */
+	APK_DIGEST_DIRECTORY,  /* a directory entry's {APK1} digest under salt (FORMAT.md 6.3) */
+};
+
 /* One key as stored. No secret: only its keyed digest. */
 struct apk_record {
 	char id[APK_ID_LEN + 1];
@@ -46,6 +53,10 @@ struct apk_record {
 	bool disabled;
 	struct apk_services services;        /* canonical; empty: every service */
 	struct apk_networks networks;        /* canonical; empty: anywhere */
+	/* A key of the directory, mirrored (mirror.h): the salt its digest was
+	 * made under; all zero for a local key. */
+	enum apk_digest_kind kind;
+	unsigned char salt[APK_FLEET_SALT_BYTES];
 };
 
 /* The database header: format version and the keyed-hash key. */
