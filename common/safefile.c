@@ -24,19 +24,20 @@ static int owner_trusted(uid_t uid, int dirfd)
 	return apk_helper_uid_is(uid);
 }
 
-enum apk_err apk_safe_open_dir(const char *dir, int *dirfd)
+/* at: the directory name is in (AT_FDCWD for an absolute path). */
+static enum apk_err open_checked_dir(int at, const char *name, int *dirfd)
 {
 	struct stat st;
 	int fd;
 
 	*dirfd = -1;
-	if (dir == NULL || dir[0] != '/' || strlen(dir) >= PATH_MAX)
-		return APK_ERR_UNAVAIL;
 	/* The last component must be the directory itself, not a symlink to one. */
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
 		if (errno == ELOOP || errno == ENOTDIR)
 			return APK_ERR_UNSAFE;
+		if (errno == ENOENT && at != AT_FDCWD)
+			return APK_ERR_NOTFOUND;
 		return errno == ENOMEM ? APK_ERR_NOMEM : APK_ERR_UNAVAIL;
 	}
 	if (fstat(fd, &st) != 0 || !S_ISDIR(st.st_mode) || !owner_trusted(st.st_uid, -1) ||
@@ -46,6 +47,22 @@ enum apk_err apk_safe_open_dir(const char *dir, int *dirfd)
 	}
 	*dirfd = fd;
 	return APK_OK;
+}
+
+enum apk_err apk_safe_open_dir(const char *dir, int *dirfd)
+{
+	*dirfd = -1;
+	if (dir == NULL || dir[0] != '/' || strlen(dir) >= PATH_MAX)
+		return APK_ERR_UNAVAIL;
+	return open_checked_dir(AT_FDCWD, dir, dirfd);
+}
+
+enum apk_err apk_safe_open_subdir(int dirfd, const char *name, int *subfd)
+{
+	*subfd = -1;
+	if (dirfd < 0 || name == NULL || name[0] == '\0' || strchr(name, '/') != NULL)
+		return APK_ERR_INVALID;
+	return open_checked_dir(dirfd, name, subfd);
 }
 
 enum apk_err apk_safe_openat(int dirfd, const char *name, int flags, int mode, int *fdp)

@@ -16,6 +16,11 @@
  * component must not be a symlink. */
 enum apk_err apk_safe_open_dir(const char *dir, int *dirfd);
 
+/* Opens the directory dirfd/name (not a symlink) and checks it as
+ * apk_safe_open_dir checks the database directory. APK_ERR_NOTFOUND when it
+ * does not exist. */
+enum apk_err apk_safe_open_subdir(int dirfd, const char *name, int *subfd);
+
 /* Opens dirfd/name with flags (O_NOFOLLOW|O_CLOEXEC|O_NONBLOCK added, and
  * left: a regular file ignores O_NONBLOCK) and checks the result; mode is
  * used with O_CREAT. APK_ERR_NOTFOUND when it
