@@ -9,6 +9,7 @@
  * report.c     the headline, the tables, the CSV, the plot
  * restricted.c a key with every restriction against a plain one
  * files.c      copying, measuring and removing files and directories
+ * mirror.c     writing the directory's mirror (mirror.h) for 50,000 accounts
  */
 #ifndef APK_BENCH_H
 #define APK_BENCH_H
@@ -173,6 +174,9 @@ int logins_goal(const struct bench_cfg *c, const struct bench_keys *k, struct be
 /* restricted.c: measures and prints the cost of a key's restrictions. */
 int restricted_measure(const struct bench_cfg *c, const struct bench_keys *k,
 		       struct bench_result *res);
+
+/* mirror.c: prints what the initial mirror and a full refresh cost. */
+int mirror_measure(const struct bench_cfg *c);
 
 /* cli.c */
 int cli_measure(const struct bench_cfg *c, struct bench_result *res);

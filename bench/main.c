@@ -248,6 +248,8 @@ static int measure(const struct bench_cfg *c, struct bench_keys *k, struct bench
 		failed = 1;
 	if (breakdown_measure(c, k, res) != 0)
 		failed = 1;
+	if (mirror_measure(c) != 0)
+		failed = 1;
 	fprintf(stderr, "# peak memory: %lu logins in each of two children\n", c->mem_rounds);
 	if (logins_memory(c, k, res) != 0)
 		failed = 1;
