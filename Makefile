@@ -118,6 +118,9 @@ $(B)/tests/unit_startup: $(B)/obj/apikeyctl/startup.o
 # NSS answering for a name other than the one asked (case folding, an
 # alias): the test's own getpwnam_r stands in front of glibc's.
 $(B)/tests/unit_verify_nss: TEST_LIBS += -Wl,--wrap=getpwnam_r
+# apikeyd's RFC 4533 codec, alone with liblber.
+$(B)/tests/unit_sync_control: $(B)/obj/apikeyd/sync_control.o
+$(B)/tests/unit_sync_control: TEST_LIBS += -llber
 
 # A PAM module for the tests only: it records what reaches the modules
 # stacked around pam_apikey (tests/spy/pam_spy.c). Never installed.

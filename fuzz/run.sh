@@ -22,6 +22,7 @@ max_len() {
 	case $1 in
 	pam) echo 20000 ;;
 	record) echo 12100 ;;
+	sync_control) echo 9000 ;;
 	*) echo 4096 ;;
 	esac
 }

@@ -16,7 +16,8 @@ FUZZ_CC             ?= clang
 FUZZ_SECONDS        ?= 60
 FUZZ_CORPUS_SECONDS ?= 30
 FUZZ_B              := $(B)/fuzz
-FUZZ_TARGETS        := keyparse record validate args pam when lists conffile lastused fleet_entry
+FUZZ_TARGETS        := keyparse record validate args pam when lists conffile lastused fleet_entry \
+		       sync_control
 FUZZ_BINS           := $(FUZZ_TARGETS:%=$(FUZZ_B)/fuzz_%)
 
 # libfuzzer when $(FUZZ_CC) can link a libFuzzer program, else replay.
@@ -38,7 +39,7 @@ FUZZ_COMMON_OBJ := $(COMMON_SRC:%.c=$(FUZZ_B)/obj/%.o)
 FUZZ_LIB        := $(FUZZ_B)/libapikey.a
 FUZZ_MODULE     := $(FUZZ_B)/pam_apikey.so
 FUZZ_LIBS       := -lpam -ldl $(LIBS)
-FUZZ_HDRS       := $(wildcard common/*.h) $(wildcard apikeyctl/*.h)
+FUZZ_HDRS       := $(wildcard common/*.h) $(wildcard apikeyctl/*.h) $(wildcard apikeyd/*.h)
 
 .PHONY: fuzz fuzz-build fuzz-replay fuzz-corpus
 
@@ -77,6 +78,11 @@ $(FUZZ_B)/fuzz_%: $(FUZZ_B)/obj/fuzz/fuzz_%.o $(FUZZ_LIB) $(FUZZ_B)/obj/fuzz/rep
 $(FUZZ_B)/fuzz_args: $(FUZZ_B)/obj/fuzz/fuzz_args.o $(FUZZ_B)/obj/apikeyctl/args.o $(FUZZ_LIB) \
 		     $(FUZZ_B)/obj/fuzz/replay_main.o
 	$(FUZZ_COMPILER) -o $@ $< $(FUZZ_B)/obj/apikeyctl/args.o $(FUZZ_LIB) $(FUZZ_LINK) $(FUZZ_LIBS)
+
+# apikeyd's RFC 4533 codec, with liblber.
+$(FUZZ_B)/fuzz_sync_control: $(FUZZ_B)/obj/fuzz/fuzz_sync_control.o \
+			     $(FUZZ_B)/obj/apikeyd/sync_control.o $(FUZZ_B)/obj/fuzz/replay_main.o
+	$(FUZZ_COMPILER) -o $@ $< $(FUZZ_B)/obj/apikeyd/sync_control.o $(FUZZ_LINK) -llber
 
 $(FUZZ_B)/fuzz_lastused: $(FUZZ_B)/obj/fuzz/fuzz_lastused.o $(FUZZ_LIB) $(FUZZ_TESTLIB) \
 			 $(FUZZ_B)/obj/fuzz/replay_main.o
