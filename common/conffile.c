@@ -22,7 +22,11 @@ enum conf_type {
 	CONF_NUMBER,         /* a number */
 	CONF_DAYS,           /* a number of days */
 	CONF_DAYS_OR_NEVER,  /* never (0) or a number of days */
+	CONF_SECONDS,        /* a duration: N, Ns, Nm, Nh or Nd, in seconds */
+	CONF_SECONDS_OR_ZERO, /* 0 or a duration */
 	CONF_SERVICES,       /* a service list, as --service takes it */
+	CONF_MECH,           /* a SASL mechanism apikeyd can use: EXTERNAL */
+	CONF_HOST,           /* a host name: letters, digits, '-', '.' */
 	CONF_URI,            /* an LDAP URI: ldapi://, ldaps:// or ldap:// */
 	CONF_DN,             /* a distinguished name */
 	CONF_PATH,           /* an absolute path */
@@ -32,6 +36,10 @@ static const char *const type_text[] = {
 	[CONF_NUMBER] = "a number",
 	[CONF_DAYS] = "a number of days",
 	[CONF_DAYS_OR_NEVER] = "never or a number of days",
+	[CONF_SECONDS] = "a duration (N, Ns, Nm, Nh or Nd)",
+	[CONF_SECONDS_OR_ZERO] = "0 or a duration (N, Ns, Nm, Nh or Nd)",
+	[CONF_MECH] = "EXTERNAL",
+	[CONF_HOST] = "a host name",
 	[CONF_URI] = "an ldapi://, ldaps:// or ldap:// URI",
 	[CONF_DN] = "a distinguished name",
 	[CONF_PATH] = "an absolute path",
@@ -58,6 +66,15 @@ static const struct setting {
 	{ "fleet_uri", CONF_URI, 0, 0, offsetof(struct apk_conf, fleet_uri) },
 	{ "fleet_base", CONF_DN, 0, 0, offsetof(struct apk_conf, fleet_base) },
 	{ "fleet_tls_cacert", CONF_PATH, 0, 0, offsetof(struct apk_conf, fleet_tls_cacert) },
+	{ "fleet_bind_dn", CONF_DN, 0, 0, offsetof(struct apk_conf, fleet_bind_dn) },
+	{ "fleet_bind_password_file", CONF_PATH, 0, 0,
+	  offsetof(struct apk_conf, fleet_bind_password_file) },
+	{ "fleet_sasl_mech", CONF_MECH, 0, 0, offsetof(struct apk_conf, fleet_sasl_mech) },
+	{ "fleet_refresh", CONF_SECONDS, APK_CONF_MAX_SECONDS, APK_CONF_FLEET_REFRESH,
+	  offsetof(struct apk_conf, fleet_refresh) },
+	{ "fleet_max_stale", CONF_SECONDS_OR_ZERO, APK_CONF_MAX_SECONDS, APK_CONF_FLEET_MAX_STALE,
+	  offsetof(struct apk_conf, fleet_max_stale) },
+	{ "fleet_host_name", CONF_HOST, 0, 0, offsetof(struct apk_conf, fleet_host_name) },
 };
 
 #define NSETTINGS (sizeof(settings) / sizeof(settings[0]))
@@ -78,7 +95,7 @@ void apk_conf_defaults(struct apk_conf *c)
 
 	memset(c, 0, sizeof(*c));
 	for (i = 0; i < NSETTINGS; i++)
-		if (settings[i].type <= CONF_DAYS_OR_NEVER)
+		if (settings[i].type <= CONF_SECONDS_OR_ZERO)
 			*(unsigned *)field(c, &settings[i]) = settings[i].dflt;
 }
 
@@ -129,6 +146,34 @@ static bool parse_number(const char *v, size_t n, unsigned max, unsigned *out)
 	return true;
 }
 
+/* A duration: a number of seconds, or of minutes, hours or days with the
+ * unit after it (5m), 1..max seconds; "0" too when zero is allowed. */
+static bool parse_seconds(const char *v, size_t n, unsigned max, bool zero, unsigned *out)
+{
+	static const struct { char unit; unsigned long secs; } units[] = {
+		{ 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 },
+	};
+	unsigned long mult = 1;
+	unsigned x;
+	size_t i;
+
+	if (zero && n == 1 && v[0] == '0') {
+		*out = 0;
+		return true;
+	}
+	for (i = 0; n > 1 && i < sizeof(units) / sizeof(units[0]); i++) {
+		if (v[n - 1] == units[i].unit) {
+			mult = units[i].secs;
+			n--;
+			break;
+		}
+	}
+	if (!parse_number(v, n, max, &x) || (unsigned long)x * mult > max)
+		return false;
+	*out = (unsigned)(x * mult);
+	return true;
+}
+
 /* The list at v (n bytes) into out (n + 1 bytes at least), without the
  * spaces and tabs around its commas: "sshd, sudo" is "sshd,sudo". */
 static void copy_list(const char *v, size_t n, char *out)
@@ -173,7 +218,22 @@ static bool has_prefix(const char *v, size_t n, const char *prefix)
 	return n > strlen(prefix) && strncasecmp(v, prefix, strlen(prefix)) == 0;
 }
 
-/* A URI, DN or path: printable ASCII without spaces (a DN may have them),
+/* A host name as --hosts patterns match it: letters, digits, '-' and '.',
+ * at most 253 bytes, neither starting nor ending with '.' or '-'. */
+static bool host_name(const char *v, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || n > 253 || v[0] == '.' || v[0] == '-' || v[n - 1] == '.' || v[n - 1] == '-')
+		return false;
+	for (i = 0; i < n; i++)
+		if (!((v[i] >= 'a' && v[i] <= 'z') || (v[i] >= 'A' && v[i] <= 'Z') ||
+		      (v[i] >= '0' && v[i] <= '9') || v[i] == '-' || v[i] == '.'))
+			return false;
+	return true;
+}
+
+/* A URI, DN, path, mechanism or host name: printable ASCII without spaces (a DN may have them),
  * of its kind, copied NUL-terminated into its field. */
 static bool set_text(const struct setting *s, const char *v, size_t n, struct apk_conf *c)
 {
@@ -192,6 +252,10 @@ static bool set_text(const struct setting *s, const char *v, size_t n, struct ap
 		return false;
 	if (s->type == CONF_DN && memchr(v, '=', n) == NULL)
 		return false;
+	if (s->type == CONF_MECH && (n != 8 || memcmp(v, "EXTERNAL", 8) != 0))
+		return false;
+	if (s->type == CONF_HOST && !host_name(v, n))
+		return false;
 	memcpy(field(c, s), v, n);
 	((char *)field(c, s))[n] = '\0';
 	return true;
@@ -205,7 +269,14 @@ static bool set_value(const struct setting *s, const char *v, size_t n, unsigned
 
 	if (s->type == CONF_SERVICES)
 		return set_services(s, v, n, line, c, err, errsz);
-	if (s->type >= CONF_URI) {
+	if (s->type == CONF_SECONDS || s->type == CONF_SECONDS_OR_ZERO) {
+		if (parse_seconds(v, n, s->max, s->type == CONF_SECONDS_OR_ZERO, u))
+			return true;
+		snprintf(err, errsz, "line %u: %s must be %s, at most %u seconds", line, s->name,
+			 type_text[s->type], s->max);
+		return false;
+	}
+	if (s->type >= CONF_MECH) {
 		if (set_text(s, v, n, c))
 			return true;
 		snprintf(err, errsz, "line %u: %s must be %s", line, s->name, type_text[s->type]);
@@ -273,6 +344,34 @@ static bool parse_line(const char *s, size_t n, unsigned line, struct apk_conf *
 	return set_value(&settings[i], value, vn, line, c, err, errsz);
 }
 
+/* How apikeyd binds to the directory: a DN with its password file, both or
+ * neither; or SASL EXTERNAL over ldapi:// instead. */
+static bool host_relations(const struct apk_conf *c, const struct parse_state *st, char *err,
+			   size_t errsz)
+{
+	unsigned dn = line_of(st, offsetof(struct apk_conf, fleet_bind_dn));
+	unsigned pw = line_of(st, offsetof(struct apk_conf, fleet_bind_password_file));
+	unsigned mech = line_of(st, offsetof(struct apk_conf, fleet_sasl_mech));
+
+	if ((dn == 0) != (pw == 0)) {
+		snprintf(err, errsz, "line %u: %s needs %s too", dn > pw ? dn : pw,
+			 dn != 0 ? "fleet_bind_dn" : "fleet_bind_password_file",
+			 dn != 0 ? "fleet_bind_password_file" : "fleet_bind_dn");
+		return false;
+	}
+	if (mech != 0 && dn != 0) {
+		snprintf(err, errsz, "line %u: fleet_sasl_mech and fleet_bind_dn (line %u) are two "
+			 "ways to bind: set one", mech > dn ? mech : dn, mech > dn ? dn : mech);
+		return false;
+	}
+	if (mech != 0 && strncasecmp(c->fleet_uri, "ldapi://", 8) != 0) {
+		snprintf(err, errsz, "line %u: fleet_sasl_mech EXTERNAL needs an ldapi:// fleet_uri",
+			 mech);
+		return false;
+	}
+	return true;
+}
+
 /* The rules between settings, once every line is read. */
 static bool relations(struct apk_conf *c, const struct parse_state *st, char *err, size_t errsz)
 {
@@ -286,6 +385,8 @@ static bool relations(struct apk_conf *c, const struct parse_state *st, char *er
 			 a > b ? a : b, c->verify_uid_min, c->verify_uid_max);
 		return false;
 	}
+	if (!host_relations(c, st, err, errsz))
+		return false;
 	if (c->max_lifetime == 0)
 		return true;
 	if (default_line == 0)

@@ -33,6 +33,17 @@
  *   fleet_tls_cacert = FILE
  *                          the CA that signs the server's certificate (an
  *                          absolute path); needed for ldaps:// and ldap://
+ *   fleet_bind_dn = DN     apikeyd's mirror binds as this host entry, with
+ *   fleet_bind_password_file = FILE
+ *                          its password (both or neither)
+ *   fleet_sasl_mech = EXTERNAL
+ *                          or binds with SASL EXTERNAL (ldapi:// only)
+ *   fleet_refresh = TIME   apikeyd's poll period where the server offers no
+ *                          Content Sync: N (seconds), Ns, Nm, Nh or Nd, at
+ *                          most 365d (default 5m)
+ *   fleet_max_stale = TIME directory keys are refused once the mirror has not
+ *                          been refreshed for this long; 0: never (default 15m)
+ *   fleet_host_name = NAME this host's name for --hosts (default: gethostname)
  *
  * No file: the defaults. Anything else in the file (an unknown name, a bad
  * value, a setting given twice, a line without `=`, a control character or
@@ -58,6 +69,9 @@
 #define APK_CONF_VERIFY_UID_MIN 1000  /* the accounts apikeyd answers for, by default */
 #define APK_CONF_VERIFY_UID_MAX 60000
 #define APK_CONF_TEXT_MAX 1024        /* bytes of a text setting (a URI, a DN, a path) */
+#define APK_CONF_MAX_SECONDS 31536000 /* the longest duration: 365 days */
+#define APK_CONF_FLEET_REFRESH 300    /* apikeyd polls every 5 minutes by default */
+#define APK_CONF_FLEET_MAX_STALE 900  /* a mirror is stale after 15 minutes by default */
 
 struct apk_conf {
 	unsigned max_keys;
@@ -69,6 +83,14 @@ struct apk_conf {
 	char fleet_uri[APK_CONF_TEXT_MAX + 1];        /* "": not set */
 	char fleet_base[APK_CONF_TEXT_MAX + 1];
 	char fleet_tls_cacert[APK_CONF_TEXT_MAX + 1];
+	/* apikeyd's mirror of the directory's keys (every text field holds
+	 * APK_CONF_TEXT_MAX bytes: the parser's one bound) */
+	char fleet_bind_dn[APK_CONF_TEXT_MAX + 1];            /* "": not set */
+	char fleet_bind_password_file[APK_CONF_TEXT_MAX + 1];
+	char fleet_sasl_mech[APK_CONF_TEXT_MAX + 1];          /* "" or EXTERNAL */
+	unsigned fleet_refresh;                               /* seconds between polls */
+	unsigned fleet_max_stale;                             /* seconds; 0: never stale */
+	char fleet_host_name[APK_CONF_TEXT_MAX + 1];          /* "": gethostname() */
 };
 
 /* Every setting at its default: the file's meaning when there is none. */

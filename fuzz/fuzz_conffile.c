@@ -4,13 +4,17 @@
  * Input: the file's bytes. Properties:
  *  - accepted: max_keys 1-1000, lifetimes within 100000 days, the default
  *    lifetime within the longest (and not never when there is a longest),
- *    a canonical service list;
+ *    a canonical service list; durations within 365 days, a bind DN with
+ *    its password file, SASL EXTERNAL alone and over ldapi://, a host name
+ *    of letters, digits, '-' and '.';
  *  - refused: the settings hold exactly the defaults, and the message is one
  *    printable line naming the line ("line N: ...") or the size;
  *  - the same text gives the same answer.
  */
-#include "fuzz.h"
+#include <strings.h>
+
 #include "conffile.h"
+#include "fuzz.h"
 
 /* A refusal names the line, or says the text is too large. */
 static void check_message(const char *err, size_t errsz)
@@ -51,5 +55,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(p.default_lifetime > 0 && p.default_lifetime <= p.max_lifetime,
 			   "the default lifetime is within the longest");
 	FUZZ_CHECK(apk_services_canonical(&p.services), "the service list is canonical");
+	FUZZ_CHECK(p.fleet_refresh >= 1 && p.fleet_refresh <= APK_CONF_MAX_SECONDS &&
+		   p.fleet_max_stale <= APK_CONF_MAX_SECONDS, "durations in range");
+	FUZZ_CHECK((p.fleet_bind_dn[0] == '\0') == (p.fleet_bind_password_file[0] == '\0'),
+		   "a bind DN comes with its password file");
+	FUZZ_CHECK(p.fleet_sasl_mech[0] == '\0' ||
+		   (strcmp(p.fleet_sasl_mech, "EXTERNAL") == 0 && p.fleet_bind_dn[0] == '\0' &&
+		    strncasecmp(p.fleet_uri, "ldapi://", 8) == 0),
+		   "SASL EXTERNAL alone, over ldapi://");
+	FUZZ_CHECK(strspn(p.fleet_host_name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+						"0123456789-.") == strlen(p.fleet_host_name),
+		   "a host name of its alphabet");
 	return 0;
 }

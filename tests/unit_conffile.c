@@ -159,6 +159,67 @@ static void fleet_settings(void **state)
 	refused_text(big, "fleet_tls_cacert must be");
 }
 
+/* apikeyd's settings: how it binds, how often it polls, when the mirror is
+ * stale, the host's name; durations with their units. */
+static void host_settings(void **state)
+{
+	struct apk_conf p;
+
+	(void)state;
+	p = parsed("");
+	assert_string_equal(p.fleet_bind_dn, "");
+	assert_string_equal(p.fleet_bind_password_file, "");
+	assert_string_equal(p.fleet_sasl_mech, "");
+	assert_string_equal(p.fleet_host_name, "");
+	assert_int_equal(p.fleet_refresh, 300);
+	assert_int_equal(p.fleet_max_stale, 900);
+	p = parsed("fleet_bind_dn = cn=host-a,ou=hosts,dc=example,dc=org\n"
+		   "fleet_bind_password_file = /etc/pam_apikey/host.pw\n"
+		   "fleet_refresh = 30s\n"
+		   "fleet_max_stale = 2h\n"
+		   "fleet_host_name = web-1.example.org\n");
+	assert_string_equal(p.fleet_bind_dn, "cn=host-a,ou=hosts,dc=example,dc=org");
+	assert_string_equal(p.fleet_bind_password_file, "/etc/pam_apikey/host.pw");
+	assert_int_equal(p.fleet_refresh, 30);
+	assert_int_equal(p.fleet_max_stale, 7200);
+	assert_string_equal(p.fleet_host_name, "web-1.example.org");
+	p = parsed("fleet_uri = ldapi:///\nfleet_sasl_mech = EXTERNAL\nfleet_max_stale = 0\n"
+		   "fleet_refresh = 1d\n");
+	assert_string_equal(p.fleet_sasl_mech, "EXTERNAL");
+	assert_int_equal(p.fleet_max_stale, 0);
+	assert_int_equal(p.fleet_refresh, 86400);
+	assert_int_equal(parsed("fleet_refresh = 7\n").fleet_refresh, 7);
+	assert_int_equal(parsed("fleet_refresh = 5m\n").fleet_refresh, 300);
+	assert_int_equal(parsed("fleet_max_stale = 365d\n").fleet_max_stale, 31536000);
+	refused_text("fleet_max_stale = 366d\n", "line 1: fleet_max_stale must be 0 or a duration");
+	refused_text("fleet_refresh = 0\n", "line 1: fleet_refresh must be a duration");
+	refused_text("fleet_refresh = 5 m\n", "fleet_refresh must be");
+	refused_text("fleet_refresh = m\n", "fleet_refresh must be");
+	refused_text("fleet_refresh = 05m\n", "fleet_refresh must be");
+	refused_text("fleet_refresh = 5w\n", "fleet_refresh must be");
+	refused_text("fleet_refresh = -5\n", "fleet_refresh must be");
+	refused_text("fleet_refresh = 99999999999h\n", "fleet_refresh must be");
+	refused_text("fleet_max_stale = 00\n", "fleet_max_stale must be");
+	refused_text("fleet_sasl_mech = external\n", "line 1: fleet_sasl_mech must be EXTERNAL");
+	refused_text("fleet_sasl_mech = GSSAPI\n", "fleet_sasl_mech must be EXTERNAL");
+	refused_text("fleet_host_name = web_1\n", "line 1: fleet_host_name must be a host name");
+	refused_text("fleet_host_name = .example.org\n", "fleet_host_name must be a host name");
+	refused_text("fleet_host_name = a b\n", "fleet_host_name must be a host name");
+	refused_text("fleet_bind_password_file = host.pw\n",
+		     "fleet_bind_password_file must be an absolute path");
+	/* both ways to bind, or half of one */
+	refused_text("fleet_bind_dn = cn=h,dc=x\n",
+		     "line 1: fleet_bind_dn needs fleet_bind_password_file too");
+	refused_text("fleet_bind_password_file = /h.pw\n",
+		     "line 1: fleet_bind_password_file needs fleet_bind_dn too");
+	refused_text("fleet_uri = ldapi:///\nfleet_bind_dn = cn=h,dc=x\n"
+		     "fleet_bind_password_file = /h.pw\nfleet_sasl_mech = EXTERNAL\n",
+		     "line 4: fleet_sasl_mech and fleet_bind_dn (line 2) are two ways to bind");
+	refused_text("fleet_uri = ldaps://ldap.example.org\nfleet_sasl_mech = EXTERNAL\n",
+		     "line 2: fleet_sasl_mech EXTERNAL needs an ldapi:// fleet_uri");
+	refused_text("fleet_sasl_mech = EXTERNAL\n", "needs an ldapi:// fleet_uri");
+}
+
 /* apikeyd's range of accounts it answers for: defaults, bounds, order. */
 static void verify_uid_range(void **state)
 {
@@ -399,6 +460,7 @@ int main(void)
 		cmocka_unit_test(default_lifetime_follows_max),
 		cmocka_unit_test(verify_uid_range),
 		cmocka_unit_test(fleet_settings),
+		cmocka_unit_test(host_settings),
 		cmocka_unit_test(malformed_lines_are_named),
 		cmocka_unit_test(comments_are_ignored),
 		cmocka_unit_test(a_long_file_is_refused),
