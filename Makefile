@@ -97,8 +97,8 @@ $(B)/man/%: doc/% Makefile
 $(HELPER): $(HELPER_OBJ) $(FLEET_LDAP) $(LIBAPK)
 	$(CC) -pie -o $@ $(HELPER_OBJ) $(FLEET_LDAP) $(LIBAPK) $(LDHARD) $(LDFLAGS) $(LIBS) $(LDAP_LIBS)
 
-$(DAEMON): $(DAEMON_OBJ) $(LIBAPK)
-	$(CC) -pie -o $@ $(DAEMON_OBJ) $(LIBAPK) $(LDHARD) $(LDFLAGS) $(LIBS)
+$(DAEMON): $(DAEMON_OBJ) $(FLEET_LDAP) $(LIBAPK)
+	$(CC) -pie -o $@ $(DAEMON_OBJ) $(FLEET_LDAP) $(LIBAPK) $(LDHARD) $(LDFLAGS) $(LIBS) $(LDAP_LIBS)
 
 $(B)/obj/tests/lib/%.o: tests/lib/%.c $(wildcard tests/lib/*.h) $(wildcard common/*.h) Makefile
 	@mkdir -p $(@D)
