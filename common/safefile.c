@@ -12,14 +12,18 @@
 /* dirfd: the directory a file is in (from apk_safe_open_dir, which trusted
  * its owner), or -1 for the directory itself. A file owned by its
  * directory's owner needs no account lookup; the helper account's uid is
- * NSS's answer, kept while it cannot have changed (helper_uid.h). */
+ * NSS's answer, kept while it cannot have changed (helper_uid.h). The
+ * answers are alternatives, asked in the order that costs an installed
+ * login least: its files belong to the directory's owner, pam-apikey. */
 static int owner_trusted(uid_t uid, int dirfd)
 {
 	struct stat dst;
 
-	if (uid == 0 || uid == geteuid())
+	if (uid == 0)
 		return 1;
 	if (dirfd >= 0 && fstat(dirfd, &dst) == 0 && dst.st_uid == uid)
+		return 1;
+	if (uid == geteuid())
 		return 1;
 	return apk_helper_uid_is(uid);
 }
@@ -68,9 +72,18 @@ enum apk_err apk_safe_open_subdir(int dirfd, const char *name, int *subfd)
 enum apk_err apk_safe_openat(int dirfd, const char *name, int flags, int mode, int *fdp)
 {
 	struct stat st;
+
+	return apk_safe_openat_stat(dirfd, name, flags, mode, fdp, &st);
+}
+
+enum apk_err apk_safe_openat_stat(int dirfd, const char *name, int flags, int mode, int *fdp,
+				  struct stat *stp)
+{
+	struct stat st;
 	int fd;
 
 	*fdp = -1;
+	memset(stp, 0, sizeof(*stp));
 	fd = openat(dirfd, name, flags | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, mode);
 	if (fd < 0) {
 		if (errno == ELOOP || errno == ENXIO)
@@ -90,6 +103,7 @@ enum apk_err apk_safe_openat(int dirfd, const char *name, int flags, int mode, i
 	 * and reads and writes of a regular file ignore it (two system calls a
 	 * login saved). */
 	*fdp = fd;
+	*stp = st;
 	return APK_OK;
 }
 

@@ -10,6 +10,8 @@
 #ifndef APK_SAFEFILE_H
 #define APK_SAFEFILE_H
 
+#include <sys/stat.h>
+
 #include "apk_error.h"
 
 /* Opens the directory at the absolute path dir and checks it; its last
@@ -27,6 +29,11 @@ enum apk_err apk_safe_open_subdir(int dirfd, const char *name, int *subfd);
  * does not exist, APK_ERR_UNAVAIL when it cannot be opened,
  * APK_ERR_UNSAFE when a check fails. */
 enum apk_err apk_safe_openat(int dirfd, const char *name, int flags, int mode, int *fd);
+
+/* The same, and the fstat it checked in *st (zero unless APK_OK): a caller
+ * that needs the size asks no second time. */
+enum apk_err apk_safe_openat_stat(int dirfd, const char *name, int flags, int mode, int *fd,
+				  struct stat *st);
 
 /* Removes dirfd/name, a file a killed writer left behind, if it passes the
  * same checks as an opened file (a regular file, one link, a trusted owner,
