@@ -286,6 +286,33 @@ static void many_records_never_grow(void **state)
 	assert_use(ID[20000 % 3], 20000, "sshd", "198.51.100.32");
 }
 
+/* An account with the most keys (more directory entries than the write's
+ * first read brings, APK_LU_FIND_CHUNK): every key's use lands in its own
+ * slot, the last ones found past that read, and an id without a slot is
+ * still not found. */
+static void full_account_every_slot(void **state)
+{
+	char ids[APK_MAX_KEYS_PER_USER][APK_ID_LEN + 1];
+	const char *p[APK_MAX_KEYS_PER_USER];
+	struct apk_lastused lu[APK_MAX_KEYS_PER_USER];
+	int i;
+
+	(void)state;
+	for (i = 0; i < APK_MAX_KEYS_PER_USER; i++) {
+		snprintf(ids[i], sizeof(ids[i]), "key%09d", i);
+		p[i] = ids[i];
+	}
+	assert_int_equal(apk_lastused_assign(dir, UID, p, APK_MAX_KEYS_PER_USER), APK_OK);
+	for (i = 0; i < APK_MAX_KEYS_PER_USER; i++)
+		assert_int_equal(rec(ids[i], 1000 + i, "sshd", "192.0.2.9"), APK_OK);
+	assert_int_equal(rec(ID[0], 5000, "sshd", "192.0.2.9"), APK_ERR_NOTFOUND);
+	assert_int_equal(apk_lastused_read(dir, UID, p, APK_MAX_KEYS_PER_USER, lu), APK_OK);
+	for (i = 0; i < APK_MAX_KEYS_PER_USER; i++) {
+		assert_true(lu[i].used);
+		assert_int_equal(lu[i].time, 1000 + i);
+	}
+}
+
 /* A file the helper account cut short, or whose header claims more slots
  * than it has: nothing is written, and above all it does not grow. */
 static void short_file_not_written(void **state)
@@ -813,6 +840,7 @@ int main(void)
 		T(control_bytes_escaped),
 		T(long_text_capped),
 		T(many_records_never_grow),
+		T(full_account_every_slot),
 		T(short_file_not_written),
 		T(symlink_not_followed),
 		T(bad_mode_or_links_refused),
