@@ -48,11 +48,15 @@ enum brk_part {
 /* A login's steps, timed alone (breakdown.c); LP_MODULE is the module's
  * pam_sm_authenticate whole, called directly; LP_LOGIN and LP_LOGIN_PERMIT
  * whole logins (pam_start_confdir + pam_authenticate + pam_end) of the
- * right key and of pam_permit in the benchmark's own process. */
+ * right key and of pam_permit in the benchmark's own process. LP_ONE_READ
+ * is no step of the module: the account's file opened, checked and read
+ * whole with one pread, what a format read in one call would cost in place
+ * of the file's step and gdbm's. */
 enum login_part {
 	LP_MODULE, LP_VERIFY, LP_PARSE, LP_USER, LP_FETCH, LP_DIR, LP_HELPER, LP_FILE, LP_PROBE,
-	LP_GDBM_OPEN, LP_META, LP_RECORD, LP_DIGEST, LP_PERMIT, LP_LOG, LP_LASTUSED, LP_LU_FILE, LP_LU_FIND, LP_LU_WRITE, LP_EXPORT, LP_OPTIONS, LP_CRYPTO, LP_PROMPT,
-	LP_ITEMS, LP_ESCAPE, LP_LOGIN, LP_LOGIN_PERMIT, LP_COUNT
+	LP_GDBM_OPEN, LP_META, LP_RECORD, LP_DIGEST, LP_PERMIT, LP_LOG, LP_LASTUSED, LP_LU_FILE,
+	LP_LU_FIND, LP_LU_WRITE, LP_EXPORT, LP_OPTIONS, LP_CRYPTO, LP_PROMPT, LP_ITEMS, LP_ESCAPE,
+	LP_LOGIN, LP_LOGIN_PERMIT, LP_ONE_READ, LP_COUNT
 };
 
 extern const char *const login_part_name[LP_COUNT];

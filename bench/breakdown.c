@@ -48,6 +48,10 @@
  *   login permit  the same with pam_permit, loaded once beforehand as the
  *              module is: their difference is the module's share measured
  *              here, beside the module called directly
+ *   one read   no step of the module: the account's file opened and checked
+ *              as the file step, then read whole with one pread and closed,
+ *              what a format read in one call (no gdbm) would cost in place
+ *              of file + gdbm open + meta + record (doc/PERFORMANCE.md)
  *
  * Each round runs every step once in a fresh random order, as the logins
  * do; medians. The module's share of a login is the right key's login
@@ -88,7 +92,7 @@ const char *const login_part_name[LP_COUNT] = {
 	"module", "verify", "parse", "user", "fetch", "directory", "helper", "file", "probe",
 	"gdbm open", "meta", "record", "digest", "permit", "log line", "last use",
 	"lu file", "lu find", "lu write", "export", "options", "crypto", "prompt", "items",
-	"escape", "login", "login permit",
+	"escape", "login", "login permit", "one read",
 };
 
 #define RHOST "203.0.113.7" /* bench-login's */
@@ -115,6 +119,7 @@ struct subject {
 	char confdir[PATH_MAX];
 	pam_handle_t *pamh;
 	struct conv_script cs; /* bench-login's conversation, answering the key */
+	unsigned char whole[APK_STORE_BLOCK_SIZE * 64]; /* the one-read step's buffer */
 };
 
 static int lookup(const char *name)
@@ -201,6 +206,7 @@ static int step(struct subject *s, int part)
 	char ename[256], e1[512], e2[512], e3[256], *resp = NULL;
 	const char *bad = NULL;
 	enum apk_err err;
+	struct stat st;
 	int fd, rc = 0;
 
 	switch (part) {
@@ -227,6 +233,16 @@ static int step(struct subject *s, int part)
 	case LP_FILE:
 		if ((rc = apk_safe_openat(s->dirfd, s->base, O_RDONLY, 0, &fd) == APK_OK ? 0 : -1) == 0)
 			close(fd);
+		break;
+	case LP_ONE_READ:
+		if ((rc = apk_safe_openat_stat(s->dirfd, s->base, O_RDONLY, 0, &fd, &st) == APK_OK
+				  ? 0 : -1) == 0) {
+			rc = st.st_size > 0 && st.st_size <= (off_t)sizeof(s->whole) &&
+					     pread(fd, s->whole, (size_t)st.st_size, 0) == st.st_size
+				     ? 0 : -1;
+			sodium_memzero(s->whole, sizeof(s->whole));
+			close(fd);
+		}
 		break;
 	case LP_PROBE:
 		fd = openat(s->dirfd, APK_STORE_NEVER, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
