@@ -70,6 +70,7 @@ struct bench_cfg {
 	int keep;              /* keep the work directory */
 	char out[PATH_MAX];    /* output directory */
 	char module[PATH_MAX];
+	char baseline[PATH_MAX]; /* --baseline: an earlier build of the module, or "" */
 	char helper[PATH_MAX];
 	char pamdir[PATH_MAX]; /* libpam's modules: pam_permit.so, pam_userdb.so */
 	char login_bin[PATH_MAX];
@@ -129,6 +130,7 @@ struct bench_result {
 	char own_db[PATH_MAX];
 	struct stats own;                 /* the right key there, in the main rounds */
 	struct stats goal_permit, goal_right, goal_own; /* logins_goal's rounds */
+	struct stats goal_base; /* there, the right key through --baseline's module */
 };
 
 /* fill.c */
@@ -163,6 +165,9 @@ int logins_first(const struct bench_cfg *c, const struct bench_keys *k, struct b
 /* The right key in the database owned by the benchmark's own uid. */
 #define BENCH_OWN_LABEL "right_key_own_layout"
 #define BENCH_OWN_SERVICE "apk-own"
+/* The right key at the largest size through --baseline's module. */
+#define BENCH_BASE_LABEL "right_key_baseline"
+#define BENCH_BASE_SERVICE "apk-baseline"
 /* Runs a plan of cells lines in one bench-login child (preload: the
  * modules loaded before the first login); its figures into res. */
 int logins_run_plan(const struct bench_cfg *c, char *plan, size_t len, size_t cells,

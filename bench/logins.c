@@ -120,6 +120,7 @@ int logins_setup(const struct bench_cfg *c, const struct bench_keys *k,
 		return -1;
 	/* A PAM service line splits at white space: so would these paths. */
 	if (strpbrk(c->module, " \t\n") != NULL || strpbrk(c->work, " \t\n") != NULL ||
+	    strpbrk(c->baseline, " \t\n") != NULL ||
 	    strpbrk(c->pamdir, " \t\n") != NULL) {
 		fprintf(stderr, "bench: the module and output paths must not contain white space\n");
 		return -1;
@@ -144,6 +145,13 @@ int logins_setup(const struct bench_cfg *c, const struct bench_keys *k,
 		if (snprintf(line, sizeof(line), "auth required %s db=%s nodelay\n", c->module,
 			     res->own_db) >= (int)sizeof(line) ||
 		    write_service(dir, BENCH_OWN_SERVICE, line) != 0)
+			return -1;
+	}
+	/* --baseline: the earlier module on the largest database, for the goal */
+	if (c->baseline[0] != '\0') {
+		if (snprintf(line, sizeof(line), "auth required %s db=%s nodelay\n", c->baseline,
+			     res->sz[c->nsizes - 1].db) >= (int)sizeof(line) ||
+		    write_service(dir, BENCH_BASE_SERVICE, line) != 0)
 			return -1;
 	}
 	return 0;
@@ -236,8 +244,8 @@ static int run_child(const struct bench_cfg *c, const char *plan, size_t planlen
 		     unsigned long rounds, unsigned long warmup, int how, char *out, size_t outsz)
 {
 	char bin[PATH_MAX], dir[PATH_MAX], r[32], w[32], f[] = "-f", p[] = "-p";
-	char permit[PATH_MAX], userdb[PATH_MAX], module[PATH_MAX];
-	char *argv[12];
+	char permit[PATH_MAX], userdb[PATH_MAX], module[PATH_MAX], baseline[PATH_MAX];
+	char *argv[14];
 	int in[2], outp[2], status, a = 0;
 	size_t got = 0;
 	ssize_t n;
@@ -257,6 +265,7 @@ static int run_child(const struct bench_cfg *c, const char *plan, size_t planlen
 	snprintf(w, sizeof(w), "%lu", warmup);
 	snprintf(bin, sizeof(bin), "%s", c->login_bin);
 	snprintf(module, sizeof(module), "%s", c->module);
+	snprintf(baseline, sizeof(baseline), "%s", c->baseline);
 	argv[a++] = bin;
 	if (how & RUN_FILES)
 		argv[a++] = f;
@@ -267,6 +276,10 @@ static int run_child(const struct bench_cfg *c, const char *plan, size_t planlen
 		argv[a++] = userdb;
 		argv[a++] = p;
 		argv[a++] = module;
+		if (baseline[0] != '\0') {
+			argv[a++] = p;
+			argv[a++] = baseline;
+		}
 	}
 	argv[a++] = dir;
 	argv[a++] = r;
@@ -318,6 +331,8 @@ static struct stats *slot(struct bench_result *res, const char *label)
 		return &res->restricted;
 	if (strcmp(label, BENCH_OWN_LABEL) == 0)
 		return &res->own;
+	if (strcmp(label, BENCH_BASE_LABEL) == 0)
+		return &res->goal_base;
 	for (cls = 0; cls < LK_COUNT; cls++)
 		if (strcmp(label, lookup_class_name[cls]) == 0)
 			return &res->lookup[cls];
@@ -401,7 +416,8 @@ int logins_run_plan(const struct bench_cfg *c, char *plan, size_t len, size_t ce
 }
 
 /* The goal's rounds: pam_permit and the right key at the largest size
- * (and in the other layout, when there is one) alone, interleaved. */
+ * (and in the other layout, when there is one; and through --baseline's
+ * module, when given) alone, interleaved. */
 int logins_goal(const struct bench_cfg *c, const struct bench_keys *k, struct bench_result *res)
 {
 	struct bench_result *scratch = malloc(sizeof(*scratch));
@@ -422,12 +438,19 @@ int logins_goal(const struct bench_cfg *c, const struct bench_keys *k, struct be
 			goto out;
 		cells++;
 	}
+	if (c->baseline[0] != '\0') {
+		if (plan_add(plan, &len, BENCH_BASE_LABEL, BENCH_BASE_SERVICE, k->me.name,
+			     PAM_SUCCESS, k->right) != 0)
+			goto out;
+		cells++;
+	}
 	fprintf(stderr, "# the goal: pam_permit and the right key alone, modules preloaded: %zu "
 		"cells x %lu rounds\n", cells, c->rounds);
 	if (run_plan(c, plan, len, cells, c->rounds, c->warmup, RUN_PRELOAD, scratch, &hwm) == 0) {
 		res->goal_permit = scratch->permit;
 		res->goal_right = scratch->sz[c->nsizes - 1].login[LC_RIGHT];
 		res->goal_own = scratch->own;
+		res->goal_base = scratch->goal_base;
 		rc = 0;
 	}
 out:

@@ -95,10 +95,11 @@ static int parse_args(int argc, char **argv, struct bench_cfg *c)
 		{ "plot", required_argument, NULL, 'p' },   { "sizes", required_argument, NULL, 's' },
 		{ "rounds", required_argument, NULL, 'r' }, { "smoke", no_argument, NULL, 'S' },
 		{ "keep", no_argument, NULL, 'k' },         { "pamdir", required_argument, NULL, 'd' },
+		{ "baseline", required_argument, NULL, 'b' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *out = NULL, *module = NULL, *helper = NULL, *login = NULL, *plot = NULL;
-	const char *pamdir = NULL;
+	const char *pamdir = NULL, *baseline = "";
 	const char *sizes = NULL, *rounds = NULL;
 	int o, i, smoke = 0;
 	char *end;
@@ -126,6 +127,8 @@ static int parse_args(int argc, char **argv, struct bench_cfg *c)
 			c->keep = 1;
 		else if (o == 'd')
 			pamdir = optarg;
+		else if (o == 'b')
+			baseline = optarg;
 		else if (o != 'S') /* --smoke: read above, before the defaults */
 			return -1;
 	}
@@ -143,6 +146,9 @@ static int parse_args(int argc, char **argv, struct bench_cfg *c)
 	if (absolute(out, c->out) != 0 || absolute(module, c->module) != 0 ||
 	    absolute(helper, c->helper) != 0 || absolute(login, c->login_bin) != 0 ||
 	    absolute(plot, c->plot_script) != 0 || absolute(pamdir, c->pamdir) != 0)
+		return -1;
+	c->baseline[0] = '\0';
+	if (baseline[0] != '\0' && absolute(baseline, c->baseline) != 0)
 		return -1;
 	return 0;
 }
@@ -269,7 +275,7 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if (parse_args(argc, argv, &cfg) != 0) {
 		fprintf(stderr, "usage: bench --out DIR --module SO --pamdir DIR --helper APIKEYCTL "
-				"--login BENCH-LOGIN --plot PLOT.GP [--smoke] [--keep] "
+				"--login BENCH-LOGIN --plot PLOT.GP [--smoke] [--keep] [--baseline SO] "
 				"[--sizes N,N,N] [--rounds N]\n");
 		return 2;
 	}

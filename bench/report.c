@@ -88,6 +88,12 @@ static void report_headline(const struct bench_cfg *c, const struct bench_result
 		printf("    in the same rounds, %lu keys owned by the benchmark's own uid: %.1f us, "
 		       "%.2fx\n", res->sz[0].keys, res->goal_own.median_us,
 		       ratio(res->goal_own.median_us, res->goal_permit.median_us));
+	if (res->goal_base.n > 0)
+		printf("    in the same rounds, the same key through --baseline's module (%s): "
+		       "%.1f us, %.2fx;\n    this build's module against it: %+.1f us a login\n",
+		       c->baseline, res->goal_base.median_us,
+		       ratio(res->goal_base.median_us, res->goal_permit.median_us),
+		       res->goal_right.median_us - res->goal_base.median_us);
 	if (res->own.n > 0)
 		printf("  the other layout, at %lu keys: owned by %s, pam_apikey %.1f us: %.2fx "
 		       "(owned by %s: %.1f us, %.2fx)\n", res->sz[0].keys, "the benchmark's own uid",
@@ -337,6 +343,10 @@ int report_csv(const struct bench_cfg *c, const struct bench_result *res)
 	csv_stats(fp, "goal", res->sz[c->nsizes - 1].keys, login_class_name[LC_RIGHT],
 		  &res->goal_right, 1, "us", ratio(res->goal_right.median_us,
 						   res->goal_permit.median_us));
+	if (res->goal_base.n > 0)
+		csv_stats(fp, "goal", res->sz[c->nsizes - 1].keys, BENCH_BASE_LABEL,
+			  &res->goal_base, 1, "us", ratio(res->goal_base.median_us,
+							  res->goal_permit.median_us));
 	if (res->own.n > 0)
 		csv_stats(fp, "login_own_layout", res->sz[0].keys, login_class_name[LC_RIGHT],
 			  &res->own, 1, "us", ratio(res->own.median_us, res->permit.median_us));

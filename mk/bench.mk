@@ -2,6 +2,9 @@
 #   make bench        1,000 / 100,000 / 1,000,000 keys; table, build/bench/bench.csv,
 #                     build/bench/bench.png (about 1.5 minutes, ~350 MB of disk)
 #   make bench-smoke  1,000 keys, few iterations: that it still works (CI)
+#   make bench BASELINE=OLD/pam_apikey.so   the goal's rounds also log the
+#                     right key in through an earlier build of the module:
+#                     before and after in the same interleaved rounds
 # Both end with bench/apikeyd.sh: a login through apikeyd against one
 # in-process, and 64 callers at once.
 # No root needed. Both exit non-zero only on a functional error.
@@ -15,7 +18,7 @@ BENCH_BIN       := $(BENCH_OUT)/bench
 BENCH_LOGIN     := $(BENCH_OUT)/bench-login
 BENCH_RUN        = $(BENCH_BIN) --out $(BENCH_OUT) --module $(MODULE) --pamdir $(PAMDIR) \
 		   --helper $(HELPER) \
-		   --login $(BENCH_LOGIN) --plot bench/plot.gp
+		   --login $(BENCH_LOGIN) --plot bench/plot.gp $(if $(BASELINE),--baseline $(BASELINE))
 
 .PHONY: bench bench-smoke
 
