@@ -14,6 +14,7 @@ HELPER_USER ?= pam-apikey
 MAX_KEYS    ?= 100
 POLICY      ?= /etc/security/pam_apikey.conf
 SBINDIR     ?= $(PREFIX)/sbin
+LIBEXECDIR  ?= $(PREFIX)/libexec/pam_apikey
 RUNDIR      ?= /run/pam_apikey
 VERIFY_GROUP ?= pam-apikey-verify
 
@@ -29,7 +30,8 @@ OPT     ?= -O2 -g
 DEFS    := -D_GNU_SOURCE -DAPK_VERSION='"$(VERSION)"' \
            -DAPK_DBDIR='"$(DBDIR)"' -DAPK_HELPER_USER='"$(HELPER_USER)"' \
            -DAPK_MAX_KEYS_PER_USER=$(MAX_KEYS) -DAPK_POLICY_PATH='"$(POLICY)"' \
-           -DAPK_RUNDIR='"$(RUNDIR)"' -DAPK_VERIFY_GROUP='"$(VERIFY_GROUP)"'
+           -DAPK_RUNDIR='"$(RUNDIR)"' -DAPK_VERIFY_GROUP='"$(VERIFY_GROUP)"' \
+           -DAPK_FLEET_PROG='"$(LIBEXECDIR)/apikeyctl-fleet"'
 CFLAGS  ?=
 override CFLAGS := -std=c11 $(OPT) $(WARN) $(HARDEN) $(DEFS) -Icommon $(CFLAGS)
 LDHARD  := -Wl,-z,relro -Wl,-z,now -Wl,-z,noexecstack
@@ -44,9 +46,19 @@ COMMON_SRC := $(filter-out common/fleet_ldap.c,$(wildcard common/*.c))
 COMMON_OBJ := $(COMMON_SRC:%.c=$(B)/obj/%.o)
 LIBAPK     := $(B)/libapikey.a
 MODULE     := $(B)/pam_apikey.so
+# apikeyctl/: the set-user-ID apikeyctl (its main and the hand-over to the
+# fleet program), apikeyctl-fleet (its main and its work in the directory,
+# the only one linked with libldap), and what both share (the command
+# line, the output, the key settings), in an archive.
 HELPER     := $(B)/apikeyctl
-HELPER_SRC := $(wildcard apikeyctl/*.c)
+HELPER_SRC := apikeyctl/apikeyctl.c apikeyctl/fleet_exec.c
 HELPER_OBJ := $(HELPER_SRC:%.c=$(B)/obj/%.o)
+FLEETCTL     := $(B)/apikeyctl-fleet
+FLEETCTL_SRC := apikeyctl/fleet_main.c apikeyctl/fleet_cmd.c apikeyctl/fleet_conn.c \
+		apikeyctl/fleet_password.c
+FLEETCTL_OBJ := $(FLEETCTL_SRC:%.c=$(B)/obj/%.o)
+LIBCTL     := $(B)/libapkctl.a
+LIBCTL_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(filter-out $(HELPER_SRC) $(FLEETCTL_SRC),$(wildcard apikeyctl/*.c)))
 DAEMON     := $(B)/apikeyd
 DAEMON_SRC := $(wildcard apikeyd/*.c)
 DAEMON_OBJ := $(DAEMON_SRC:%.c=$(B)/obj/%.o)
@@ -64,7 +76,7 @@ TEST_BIN   := $(TEST_SRC:tests/%.c=$(B)/tests/%)
 TEST_LIBS  := -lcmocka -lpam -ldl $(LIBS)
 
 .PHONY: all deps check-deps demo check check-unit check-e2e install uninstall clean
-all: $(MODULE) $(HELPER) $(DAEMON) $(MAN_PAGES)
+all: $(MODULE) $(HELPER) $(FLEETCTL) $(DAEMON) $(MAN_PAGES)
 
 $(B)/obj/%.o: %.c $(wildcard common/*.h) $(wildcard apikeyctl/*.h) $(wildcard apikeyd/*.h) Makefile
 	@mkdir -p $(@D)
@@ -90,12 +102,21 @@ $(B)/man/%: doc/% Makefile
 	@mkdir -p $(@D)
 	sed -e 's|@VERSION@|$(VERSION)|g' -e 's|@DBDIR@|$(DBDIR)|g' -e 's|@POLICY@|$(POLICY)|g' \
 	  -e 's|@MAX_KEYS@|$(MAX_KEYS)|g' -e 's|@RUNDIR@|$(RUNDIR)|g' \
-	  -e 's|@VERIFY_GROUP@|$(VERIFY_GROUP)|g' -e 's|@HELPER_USER@|$(HELPER_USER)|g' $< >$@.tmp
+	  -e 's|@VERIFY_GROUP@|$(VERIFY_GROUP)|g' -e 's|@HELPER_USER@|$(HELPER_USER)|g' \
+	  -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' $< >$@.tmp
 	! grep -n '@[A-Z_]*@' $@.tmp
 	mv $@.tmp $@
 
-$(HELPER): $(HELPER_OBJ) $(FLEET_LDAP) $(LIBAPK)
-	$(CC) -pie -o $@ $(HELPER_OBJ) $(FLEET_LDAP) $(LIBAPK) $(LDHARD) $(LDFLAGS) $(LIBS) $(LDAP_LIBS)
+$(LIBCTL): $(LIBCTL_OBJ)
+	rm -f $@ && $(AR) rcs $@ $^
+
+# Never libldap here: apikeyctl is set-user-ID root (tests/cli/setuid_libs.sh).
+$(HELPER): $(HELPER_OBJ) $(LIBCTL) $(LIBAPK)
+	$(CC) -pie -o $@ $(HELPER_OBJ) $(LIBCTL) $(LIBAPK) $(LDHARD) $(LDFLAGS) $(LIBS)
+
+$(FLEETCTL): $(FLEETCTL_OBJ) $(LIBCTL) $(FLEET_LDAP) $(LIBAPK)
+	$(CC) -pie -o $@ $(FLEETCTL_OBJ) $(LIBCTL) $(FLEET_LDAP) $(LIBAPK) $(LDHARD) $(LDFLAGS) \
+	  $(LIBS) $(LDAP_LIBS)
 
 $(DAEMON): $(DAEMON_OBJ) $(FLEET_LDAP) $(LIBAPK)
 	$(CC) -pie -o $@ $(DAEMON_OBJ) $(FLEET_LDAP) $(LIBAPK) $(LDHARD) $(LDFLAGS) $(LIBS) $(LDAP_LIBS)
@@ -112,6 +133,17 @@ $(B)/tests/%: tests/%.c $(TESTLIB) $(LIBAPK) $(wildcard tests/lib/*.h)
 	$(CC) $(CFLAGS) $(TEST_CFLAGS) -Wno-missing-prototypes -pie -o $@ $< \
 	  $(filter %.o,$^) $(TESTLIB) $(LIBAPK) \
 	  $(LDHARD) $(LDFLAGS) $(TEST_LIBS)
+
+# The tests' apikeyctl: the same, but --fleet executes the build tree's
+# apikeyctl-fleet, not the installed one (tests/ldap/fleetctl.sh).
+TEST_HELPER := $(B)/tests/apikeyctl
+$(B)/obj/tests/apikeyctl/fleet_exec.o: apikeyctl/fleet_exec.c $(wildcard apikeyctl/*.h) Makefile
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -UAPK_FLEET_PROG -DAPK_FLEET_PROG='"$(abspath $(FLEETCTL))"' -c $< -o $@
+$(TEST_HELPER): $(B)/obj/apikeyctl/apikeyctl.o $(B)/obj/tests/apikeyctl/fleet_exec.o $(LIBCTL) \
+		$(LIBAPK) $(FLEETCTL)
+	@mkdir -p $(@D)
+	$(CC) -pie -o $@ $(filter %.o %.a,$^) $(LDHARD) $(LDFLAGS) $(LIBS)
 
 # The start-up test links that one file of the helper.
 $(B)/tests/unit_startup: $(B)/obj/apikeyctl/startup.o
@@ -136,7 +168,7 @@ $(EXAMPLE): doc/examples/check_key.c $(TESTLIB) Makefile
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -pie -o $@ $< -Wl,--wrap=pam_start $(TESTLIB) $(LDHARD) $(LDFLAGS) -lpam
 
-tests: $(TEST_BIN) $(SPY) $(EXAMPLE)
+tests: $(TEST_BIN) $(SPY) $(EXAMPLE) $(TEST_HELPER)
 
 # ---- packages ----------------------------------------------------------
 deps:
@@ -160,7 +192,8 @@ INSTALL_ENV = DESTDIR='$(DESTDIR)' PAMDIR='$(PAMDIR)' BINDIR='$(BINDIR)' \
 	MANDIR='$(MANDIR)' COMPDIR='$(COMPDIR)' DOCDIR='$(DOCDIR)' \
 	DBDIR='$(DBDIR)' HELPER_USER='$(HELPER_USER)' \
 	MODULE='$(MODULE)' HELPER='$(HELPER)' MANPAGES='$(B)/man' \
-	SBINDIR='$(SBINDIR)' DAEMON='$(DAEMON)' VERIFY_GROUP='$(VERIFY_GROUP)'
+	SBINDIR='$(SBINDIR)' DAEMON='$(DAEMON)' VERIFY_GROUP='$(VERIFY_GROUP)' \
+	LIBEXECDIR='$(LIBEXECDIR)' FLEETCTL='$(FLEETCTL)'
 
 install: all
 	@$(INSTALL_ENV) tools/install-helper.sh install

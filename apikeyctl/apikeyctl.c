@@ -3,7 +3,9 @@
  * Installed set-user-ID root. The order matters: make fds 0-2 valid,
  * record the caller from getuid() and give up root for the helper account
  * for good (privdrop.c), then harden the process, clear the environment,
- * and only then look at the arguments. */
+ * and only then look at the arguments. With --fleet it gives up
+ * set-user-ID for the caller's own ids instead and executes
+ * apikeyctl-fleet (fleet_exec.h): this program never links libldap. */
 #include <limits.h>
 #include <stdbool.h>
 #include <pwd.h>
@@ -19,48 +21,9 @@
 #include "commands.h"
 #include "conffile.h"
 #include "privdrop.h"
+#include "fleet_exec.h"
 #include "startup.h"
-
-static void usage(void)
-{
-	printf("Usage: apikeyctl [--user USER] COMMAND [ARGS]\n"
-	       "Manage the API keys that log you in through PAM (pam_apikey).\n\n"
-	       "Commands:\n"
-	       "  generate [-n|--name NAME] [-d|--description TEXT] [--expires WHEN]\n"
-	       "           [--service LIST] [--from LIST] [-q|--quiet]\n"
-	       "                          create a key and print it once\n"
-	       "  list [-j|--json]        show your keys (never the secrets)\n"
-	       "  edit NAME [-n|--name NEWNAME] [-d|--description TEXT] [--expires WHEN]\n"
-	       "           [--service LIST] [--from LIST]\n"
-	       "                          change a key's settings (never the key itself)\n"
-	       "  disable NAME...         refuse keys until enabled again\n"
-	       "  enable NAME...          let disabled keys log in again\n"
-	       "  rotate NAME [--overlap WHEN] [-q|--quiet]\n"
-	       "                          replace a key with a new one, print it once; the old\n"
-	       "                          one becomes NAME.old and stops now (or after WHEN)\n"
-	       "  rename NAME NEWNAME     give a key another name\n"
-	       "  describe NAME TEXT      set a key's description\n"
-	       "  delete NAME... [-y|--yes]\n"
-	       "                          delete keys after confirming (--yes: without asking)\n"
-	       "  policy [-j|--json]      show the administrator's limits on keys\n"
-	       "  --fleet COMMAND ... [--password-file FILE]\n"
-	       "                          a command above but rotate and policy, on your keys\n"
-	       "                          in the directory (fleet_uri), bound as you with your\n"
-	       "                          directory password\n"
-	       "  help, version           as --help, --version\n"
-	       "NAME is a key's name or its id. Options may come before or after the command;\n"
-	       "'--' ends them.\n"
-	       "WHEN: never, a duration from now (30s, 12h, 90d, 2w), YYYY-MM-DD (midnight UTC)\n"
-	       "or YYYY-MM-DDTHH:MM:SSZ. LIST: comma-separated, the option repeatable:\n"
-	       "PAM services (sshd,sudo; all: every one) or networks (192.0.2.0/24,2001:db8::/32,\n"
-	       "10.1.2.3; any: anywhere).\n\n"
-	       "Options:\n"
-	       "  -u, --user USER  act on USER's keys (root only)\n"
-	       "  -h, --help       show this help\n"
-	       "  -V, --version    show the version\n\n"
-	       "Exit status: 0 success, 1 failure, 2 usage error, 3 not available with --fleet.\n"
-	       "See apikeyctl(1).\n");
-}
+#include "usage.h"
 
 static int lookup_target(const struct apk_account *caller, const char *user,
 			 struct apk_account *target)
@@ -109,8 +72,15 @@ int main(int argc, char *argv[])
 	/* argc 0 (CVE-2021-4034) reaches us as argc 1, argv[0] "" on Linux 5.18+ */
 	if (argc < 1 || argv[0] == NULL || argv[0][0] == '\0')
 		return fail(EXIT_USAGE, "refused: empty argument list");
-	if (apk_harden(err, sizeof(err)) != 0 ||
-	    startup_dbdir(ids_changed, dbdir, sizeof(dbdir), err, sizeof(err)) != 0)
+	if (apk_harden(err, sizeof(err)) != 0)
+		return fail(EXIT_FAIL, "%s", err);
+	/* --fleet: apikeyctl-fleet does the rest, with the caller's ids alone
+	 * and nothing of this process but its arguments */
+	if (fleet) {
+		fleet_exec(ids_changed, argv, err, sizeof(err));
+		return fail(EXIT_FAIL, "%s", err);
+	}
+	if (startup_dbdir(ids_changed, dbdir, sizeof(dbdir), err, sizeof(err)) != 0)
 		return fail(EXIT_FAIL, "%s", err);
 	/* as the database: only a build run by its own user may be pointed elsewhere */
 	if ((policy = startup_policy_path(ids_changed)) == NULL)
@@ -136,12 +106,8 @@ int main(int argc, char *argv[])
 		printf("apikeyctl (pam_apikey) %s\n", APK_VERSION);
 		return EXIT_OK;
 	}
-	if (args.fleet != fleet) /* "--name --fleet": not the option */
+	if (args.fleet) /* "--name --fleet": not the option */
 		return fail(EXIT_USAGE, "--fleet may not be an option's value");
-	if (args.fleet) {
-		c.target = c.caller;
-		return cmd_fleet(&c, &args);
-	}
 	if ((status = lookup_target(&c.caller, args.user, &c.target)) != EXIT_OK)
 		return status;
 	if (args.cmd == CMD_POLICY)

@@ -6,7 +6,8 @@
 #
 # The Makefile passes every path in the environment: DESTDIR (may be empty),
 # PAMDIR BINDIR MANDIR COMPDIR DOCDIR DBDIR HELPER_USER MODULE HELPER MANPAGES
-# (the directory of the built man pages) SBINDIR DAEMON VERIFY_GROUP.
+# (the directory of the built man pages) SBINDIR DAEMON VERIFY_GROUP
+# LIBEXECDIR FLEETCTL.
 #
 # install puts in place: the module, apikeyctl set-user-ID root (owner
 # root:root, mode 4711; it gives up root for HELPER_USER at once, and
@@ -19,7 +20,9 @@
 # it), and otherwise refuses before changing anything. It installs apikeyd
 # (the verification service for PAM callers that are not root) in SBINDIR
 # and creates VERIFY_GROUP, the group an admin adds such callers to, as an
-# empty system group when missing. A staged install
+# empty system group when missing. apikeyctl-fleet (FLEETCTL), which
+# `apikeyctl --fleet` executes with the caller's ids, goes in LIBEXECDIR,
+# mode 0755, not set-user-ID, at the path compiled into apikeyctl. A staged install
 # (DESTDIR set) by a user other than root creates no account and changes no
 # owner; it says what the packager must do instead.
 #
@@ -36,7 +39,7 @@ doc=$top/doc
 
 DESTDIR=${DESTDIR:-}
 for var in PAMDIR BINDIR MANDIR COMPDIR DOCDIR DBDIR HELPER_USER MODULE HELPER MANPAGES \
-	SBINDIR DAEMON VERIFY_GROUP; do
+	SBINDIR DAEMON VERIFY_GROUP LIBEXECDIR FLEETCTL; do
 	eval "val=\${$var:-}"
 	[ -n "$val" ] || die "$var is not set (run this through make install)"
 	case $var in
@@ -198,6 +201,18 @@ install_helper() {
 	fi
 }
 
+# apikeyctl-fleet: whoever can replace it runs code as every user of
+# apikeyctl --fleet, so, like apikeyctl, HELPER_USER may write neither it
+# nor its directory.
+install_fleetctl() {
+	[ -f "$FLEETCTL" ] || die "$FLEETCTL is missing: run make first"
+	put 0755 "$FLEETCTL" "$LIBEXECDIR"
+	if [ "$privileged" -eq 1 ] && getent passwd "$HELPER_USER" >/dev/null; then
+		helper_cannot_write "$DESTDIR$LIBEXECDIR/apikeyctl-fleet"
+		helper_cannot_write "$DESTDIR$LIBEXECDIR"
+	fi
+}
+
 # make_private_dir DIR: creates DESTDIR-prefixed DIR owned by the helper
 # account with mode 0700 when missing; an existing one is only checked.
 make_private_dir() {
@@ -257,6 +272,7 @@ do_install() {
 	install_dbdir
 	[ -f "$DAEMON" ] || die "$DAEMON is missing: run make first"
 	put 0755 "$DAEMON" "$SBINDIR"
+	install_fleetctl
 
 	put 0644 "$MANPAGES/apikeyctl.1" "$man1"
 	put 0644 "$MANPAGES/pam_apikey.conf.5" "$man5"
@@ -291,6 +307,7 @@ do_uninstall() {
 	rm_file "$PAMDIR/pam_apikey.so"
 	rm_file "$BINDIR/apikeyctl"
 	rm_file "$SBINDIR/apikeyd"
+	rm_file "$LIBEXECDIR/apikeyctl-fleet"
 	rm_file "$man1/apikeyctl.1"
 	rm_file "$man5/pam_apikey.conf.5"
 	rm_file "$man8/pam_apikey.8"
@@ -300,8 +317,9 @@ do_uninstall() {
 		[ -f "$f" ] || continue
 		rm_file "$examples/$(basename "$f")"
 	done
-	# Our own documentation directories, only when nothing else is in them.
-	for d in "$examples" "$DOCDIR"; do
+	# Our own documentation and program directories, only when nothing else
+	# is in them.
+	for d in "$examples" "$DOCDIR" "$LIBEXECDIR"; do
 		if [ -d "$DESTDIR$d" ]; then
 			rmdir "$DESTDIR$d" 2>/dev/null ||
 				echo "$prog: warning: $DESTDIR$d is not empty; left in place" >&2

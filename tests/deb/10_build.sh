@@ -53,6 +53,8 @@ entry() { grep -E " $1\$" "$E2E_TMP/contents" | cut -d' ' -f1,2; }
 tap_is "the module: $DEB_MODULE, root's, mode 644" "$(entry "$DEB_MODULE")" "-rw-r--r-- root/root"
 tap_is "apikeyctl: $DEB_HELPER, root's, mode 755 in the archive (postinst sets its mode)" \
 	"$(entry "$DEB_HELPER")" "-rwxr-xr-x root/root"
+tap_is "apikeyctl-fleet: /usr/libexec/pam_apikey/apikeyctl-fleet, root's, mode 755 (never set-user-ID)" \
+	"$(entry /usr/libexec/pam_apikey/apikeyctl-fleet)" "-rwxr-xr-x root/root"
 ok=0
 for f in /usr/share/man/man1/apikeyctl.1.gz /usr/share/man/man8/pam_apikey.8.gz \
 	/usr/share/man/man5/pam_apikey.conf.5.gz \

@@ -23,6 +23,8 @@ tap_is "staged apikeyctl is set-user-ID root, root:root, mode 4711" \
 	"$(helper_mode "$sbin")" "root root 4711"
 tap_is "staged apikeyd is in sbin, root's, mode 755" \
 	"$(stat -c '%U %a' "$stage/usr/sbin/apikeyd" 2>/dev/null)" "root 755"
+tap_is "staged apikeyctl-fleet is in libexec/pam_apikey, root's, mode 755 (not set-user-ID)" \
+	"$(stat -c '%U %a' "$stage/usr/libexec/pam_apikey/apikeyctl-fleet" 2>/dev/null)" "root 755"
 tap_is "staged database directory is $HELPER_USER's, mode 700" \
 	"$(stat -c '%F %U %a' "$stage$DBDIR" 2>/dev/null)" "directory $HELPER_USER 700"
 ok=0
@@ -45,8 +47,8 @@ left=$(cd "$stage" && find . ! -type d ! -path ".$DBDIR/*")
 tap_is "staged uninstall removes every file it installed" "$left" ""
 tap_is "staged uninstall keeps the database directory and its content" \
 	"$(cat "$stage$DBDIR/e2e-sentinel" 2>/dev/null)" "not a real database"
-tap_is "staged uninstall removes its own doc directory" \
-	"$(ls -d "$stage/usr/share/doc/pam_apikey" 2>/dev/null)" ""
+tap_is "staged uninstall removes its own doc and libexec directories" \
+	"$(ls -d "$stage/usr/share/doc/pam_apikey" "$stage/usr/libexec/pam_apikey" 2>/dev/null)" ""
 
 # ---- staged install as an ordinary user --------------------------------------
 nstage=$E2E_TMP/nobody

@@ -24,13 +24,13 @@ tap_is "make uninstall exits 0" "$RC" 0
 rm -f "$E2E_MARKER"
 
 left=""
-for f in "$PAMDIR/pam_apikey.so" "$APKCTL" "$MANDIR/man1/apikeyctl.1" \
+for f in "$PAMDIR/pam_apikey.so" "$APKCTL" "$FLEETCTL" "$(dirname "$FLEETCTL")" "$MANDIR/man1/apikeyctl.1" \
 	"$MANDIR/man5/pam_apikey.conf.5" "$MANDIR/man8/pam_apikey.8" "$COMPDIR/apikeyctl" "$DOCDIR"; do
 	if [ -e "$f" ] || [ -L "$f" ]; then
 		left="$left $f"
 	fi
 done
-tap_is "make uninstall removes the module, apikeyctl, man pages, completion, examples" "$left" ""
+tap_is "make uninstall removes the module, apikeyctl, apikeyctl-fleet, man pages, completion, examples" "$left" ""
 tap_is "make uninstall keeps $DBDIR as it was" \
 	"$(stat -c '%F %U %a' "$DBDIR" 2>/dev/null)" \
 	"directory $HELPER_USER 700"

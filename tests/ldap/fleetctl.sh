@@ -8,7 +8,9 @@ set -u
 top=${APK_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$top/tests/lib/tap.sh"
 B=${APK_BUILD:-$top/build}
-ctl=$B/apikeyctl
+# the tests' apikeyctl: --fleet executes the build tree's apikeyctl-fleet
+ctl=$B/tests/apikeyctl
+fleet=$B/apikeyctl-fleet
 check_digest=$B/tests/fleet_digest_check
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -16,7 +18,7 @@ if [ "$(id -u)" -ne 0 ]; then
 	echo "1..1"
 	exit 0
 fi
-for p in "$ctl" "$check_digest"; do
+for p in "$ctl" "$fleet" "$check_digest"; do
 	[ -x "$p" ] || { echo "not ok 1 - $p missing (make all tests)"; echo "1..1"; exit 1; }
 done
 
@@ -168,14 +170,50 @@ as alice rotate laptop >/dev/null 2>"$t/err4"
 check "rotate --fleet is refused with exit 3 and one line" \
 	sh -c '[ "$1" -eq 3 ] && [ "$(wc -l <"$2")" -eq 1 ]' - "$?" "$t/err4"
 
-# set-user-ID given up at once: a root-only password file stays unread
+# set-user-ID: given up for the caller's ids before apikeyctl-fleet runs
 mkdir "$t/suid" && chmod 755 "$t/suid"
 cp "$ctl" "$t/suid/apikeyctl" && chown root:root "$t/suid/apikeyctl" && chmod 4755 "$t/suid/apikeyctl"
+check "the set-user-ID apikeyctl loads no libldap, libgnutls, libp11-kit or libsasl2 (ldd)" \
+	sh -c 'ldd "$1" >"$2" && grep -q libsodium "$2" && ! grep -Eq "libldap|liblber|libgnutls|libp11-kit|libsasl2" "$2"' \
+	- "$t/suid/apikeyctl" "$t/ldd"
 printf 'secret' >"$t/root.pw" && chmod 600 "$t/root.pw"
 setpriv --reuid=alice --regid=alice --init-groups "$t/suid/apikeyctl" --fleet list \
 	--password-file "$t/root.pw" >/dev/null 2>"$t/err5" </dev/null
 check "--fleet run set-user-ID root gives it up first: a root-only password file is refused" \
 	grep -q "cannot read the password file $t/root.pw: Permission denied" "$t/err5"
+setpriv --reuid=alice --regid=alice --init-groups "$t/suid/apikeyctl" --fleet list \
+	--password-file "$t/alice.pw" >/dev/null 2>"$t/err5" </dev/null
+check "... and a password file only alice may read is read (the installed policy names no directory here)" \
+	sh -c '[ -s "$1" ] && ! grep -q "cannot read the password file" "$1"' - "$t/err5"
+# apikeyctl-fleet caught while it runs: its --help written into a pipe
+# that is full already, so that it waits in write(2) until read
+mkfifo "$t/full" && exec 3<>"$t/full"
+head -c 65536 /dev/zero >&3
+env -i KRB5CCNAME=FILE:/tmp/krb5cc_fleetctl LD_LIBRARY_PATH=/nonexistent HOME=/root \
+	LDAPCONF=/nonexistent APIKEY_POLICY=$t/pam_apikey.conf \
+	setpriv --reuid=alice --regid=alice --init-groups "$t/suid/apikeyctl" --fleet --help >&3 2>&1 &
+pid=$!
+for _ in $(seq 50); do
+	[ "$(readlink "/proc/$pid/exe" 2>/dev/null)" = "$fleet" ] && grep -q '^State:.*S' "/proc/$pid/status" && break
+	sleep 0.1
+done
+uid_alice=$(id -u alice)
+gid_alice=$(id -g alice)
+check "the set-user-ID apikeyctl executed apikeyctl-fleet (the build's, compiled in)" \
+	test "$(readlink "/proc/$pid/exe")" = "$fleet"
+check "apikeyctl-fleet runs with alice's real, effective, saved and file-system uid and gid" \
+	sh -c 'grep -q "^Uid:	$2	$2	$2	$2$" "$1" && grep -q "^Gid:	$3	$3	$3	$3$" "$1"' \
+	- "/proc/$pid/status" "$uid_alice" "$gid_alice"
+# AT_SECURE (auxv type 23) is 1 when a program starts with euid other than
+# its uid: 0 means the libraries' constructors ran without privilege
+check "apikeyctl-fleet started without privilege: AT_SECURE 0 (its constructors never ran as root)" \
+	sh -c 'od -An -tu8 -w16 -v "$1" | awk "\$1 == 23 { found = 1; if (\$2 != 0) exit 1 } END { exit !found }"' \
+	- "/proc/$pid/auxv"
+check "its environment is KRB5CCNAME alone (no LD_*, LDAP*, HOME; APIKEY_POLICY ignored when set-user-ID)" \
+	test "$(tr '\0' '\n' <"/proc/$pid/environ")" = "KRB5CCNAME=FILE:/tmp/krb5cc_fleetctl"
+kill "$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+exec 3<&-
 
 # an entry the directory holds but apikeyctl cannot trust
 ldap_as root ldapadd >/dev/null <<EOL

@@ -212,6 +212,7 @@ e2e_install_vars() {
 	APKCTL=$BINDIR/apikeyctl
 	SBINDIR=$(make_var SBINDIR)
 	APIKEYD=$SBINDIR/apikeyd
+	FLEETCTL=$(make_var LIBEXECDIR)/apikeyctl-fleet
 	VERIFY_GROUP=$(make_var VERIFY_GROUP)
 	RUNDIR=$(make_var RUNDIR)
 	E2E_MARKER=/run/pam_apikey-e2e.installed
@@ -223,6 +224,7 @@ e2e_is_installed() {
 	cmp -s "$APK_BUILD/pam_apikey.so" "$PAMDIR/pam_apikey.so" &&
 		cmp -s "$APK_BUILD/apikeyctl" "$APKCTL" &&
 		cmp -s "$APK_BUILD/apikeyd" "$APIKEYD" &&
+		cmp -s "$APK_BUILD/apikeyctl-fleet" "$FLEETCTL" &&
 		[ "$(stat -c '%U %G %a' "$APKCTL")" = "root root 4711" ] &&
 		[ -e "$DBDIR" ]
 }

@@ -1,0 +1,45 @@
+/* usage.c - apikeyctl's --help (usage.h) */
+#include <stdio.h>
+
+#include "usage.h"
+
+void usage(void)
+{
+	printf("Usage: apikeyctl [--user USER] COMMAND [ARGS]\n"
+	       "Manage the API keys that log you in through PAM (pam_apikey).\n\n"
+	       "Commands:\n"
+	       "  generate [-n|--name NAME] [-d|--description TEXT] [--expires WHEN]\n"
+	       "           [--service LIST] [--from LIST] [-q|--quiet]\n"
+	       "                          create a key and print it once\n"
+	       "  list [-j|--json]        show your keys (never the secrets)\n"
+	       "  edit NAME [-n|--name NEWNAME] [-d|--description TEXT] [--expires WHEN]\n"
+	       "           [--service LIST] [--from LIST]\n"
+	       "                          change a key's settings (never the key itself)\n"
+	       "  disable NAME...         refuse keys until enabled again\n"
+	       "  enable NAME...          let disabled keys log in again\n"
+	       "  rotate NAME [--overlap WHEN] [-q|--quiet]\n"
+	       "                          replace a key with a new one, print it once; the old\n"
+	       "                          one becomes NAME.old and stops now (or after WHEN)\n"
+	       "  rename NAME NEWNAME     give a key another name\n"
+	       "  describe NAME TEXT      set a key's description\n"
+	       "  delete NAME... [-y|--yes]\n"
+	       "                          delete keys after confirming (--yes: without asking)\n"
+	       "  policy [-j|--json]      show the administrator's limits on keys\n"
+	       "  --fleet COMMAND ... [--password-file FILE]\n"
+	       "                          a command above but rotate and policy, on your keys\n"
+	       "                          in the directory (fleet_uri), bound as you with your\n"
+	       "                          directory password\n"
+	       "  help, version           as --help, --version\n"
+	       "NAME is a key's name or its id. Options may come before or after the command;\n"
+	       "'--' ends them.\n"
+	       "WHEN: never, a duration from now (30s, 12h, 90d, 2w), YYYY-MM-DD (midnight UTC)\n"
+	       "or YYYY-MM-DDTHH:MM:SSZ. LIST: comma-separated, the option repeatable:\n"
+	       "PAM services (sshd,sudo; all: every one) or networks (192.0.2.0/24,2001:db8::/32,\n"
+	       "10.1.2.3; any: anywhere).\n\n"
+	       "Options:\n"
+	       "  -u, --user USER  act on USER's keys (root only)\n"
+	       "  -h, --help       show this help\n"
+	       "  -V, --version    show the version\n\n"
+	       "Exit status: 0 success, 1 failure, 2 usage error, 3 not available with --fleet.\n"
+	       "See apikeyctl(1).\n");
+}
