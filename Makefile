@@ -55,7 +55,7 @@ HELPER_SRC := apikeyctl/apikeyctl.c apikeyctl/fleet_exec.c
 HELPER_OBJ := $(HELPER_SRC:%.c=$(B)/obj/%.o)
 FLEETCTL     := $(B)/apikeyctl-fleet
 FLEETCTL_SRC := apikeyctl/fleet_main.c apikeyctl/fleet_cmd.c apikeyctl/fleet_conn.c \
-		apikeyctl/fleet_password.c
+		apikeyctl/fleet_open.c apikeyctl/fleet_password.c apikeyctl/fleet_rotate.c
 FLEETCTL_OBJ := $(FLEETCTL_SRC:%.c=$(B)/obj/%.o)
 LIBCTL     := $(B)/libapkctl.a
 LIBCTL_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(filter-out $(HELPER_SRC) $(FLEETCTL_SRC),$(wildcard apikeyctl/*.c)))

@@ -8,7 +8,6 @@
  * apikeyctl-fleet (fleet_exec.h): this program never links libldap. */
 #include <limits.h>
 #include <stdbool.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <syslog.h>
@@ -28,8 +27,7 @@
 static int lookup_target(const struct apk_account *caller, const char *user,
 			 struct apk_account *target)
 {
-	struct passwd pw, *res = NULL;
-	char buf[4096], shown[80];
+	char shown[80];
 
 	if (user == NULL || strcmp(user, caller->name) == 0) {
 		*target = *caller;
@@ -40,11 +38,8 @@ static int lookup_target(const struct apk_account *caller, const char *user,
 		       caller->name, (unsigned)caller->uid, apk_escape(user, shown, sizeof(shown)));
 		return fail(EXIT_FAIL, "only root may manage another user's keys");
 	}
-	if (!apk_user_valid(user) || getpwnam_r(user, &pw, buf, sizeof(buf), &res) != 0 ||
-	    res == NULL || strcmp(pw.pw_name, user) != 0)
+	if (startup_account(user, target) != 0)
 		return fail(EXIT_USAGE, "no such user: %s", apk_escape(user, shown, sizeof(shown)));
-	target->uid = pw.pw_uid;
-	snprintf(target->name, sizeof(target->name), "%s", pw.pw_name);
 	return EXIT_OK;
 }
 
@@ -77,7 +72,7 @@ int main(int argc, char *argv[])
 	/* --fleet: apikeyctl-fleet does the rest, with the caller's ids alone
 	 * and nothing of this process but its arguments */
 	if (fleet) {
-		fleet_exec(ids_changed, argv, err, sizeof(err));
+		fleet_exec(ids_changed, c.closed_fds, argv, err, sizeof(err));
 		return fail(EXIT_FAIL, "%s", err);
 	}
 	if (startup_dbdir(ids_changed, dbdir, sizeof(dbdir), err, sizeof(err)) != 0)

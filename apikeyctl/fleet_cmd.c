@@ -17,84 +17,11 @@
 #include "fleet_conn.h"
 #include "fleet_digest.h"
 #include "fleet_entry.h"
-#include "fleet_password.h"
+#include "fleet_open.h"
+#include "fleet_rotate.h"
 #include "newkey.h"
 #include "output.h"
 #include "settings.h"
-
-/* The caller's directory keys, decoded; entries that fail are skipped. */
-struct collected {
-	const struct apk_account *acct;
-	struct apk_keyring kr;
-	enum apk_err err;
-};
-
-static int collect(void *ctx, const char *dn, const struct fleet_entry *e)
-{
-	struct collected *c = ctx;
-	struct apk_record r;
-	struct apk_fleet_digest d;
-	char why[160], shown[256], rdn[APK_ID_LEN + 16];
-
-	if (fleet_entry_decode(e, &r, &d, why, sizeof(why)) != APK_OK) {
-		fprintf(stderr, "apikeyctl: skipping directory entry %s: %s\n",
-			apk_escape(dn, shown, sizeof(shown)), why);
-		return 0;
-	}
-	sodium_memzero(&d, sizeof(d));
-	snprintf(rdn, sizeof(rdn), "apiKeyId=%s,", r.id);
-	if (strncasecmp(dn, rdn, 9) != 0 || strncmp(dn + 9, rdn + 9, APK_ID_LEN + 1) != 0) {
-		fprintf(stderr, "apikeyctl: skipping directory entry %s: its name is not its id\n",
-			apk_escape(dn, shown, sizeof(shown)));
-		return 0;
-	}
-	r.uid = c->acct->uid;
-	snprintf(r.owner, sizeof(r.owner), "%s", c->acct->name);
-	c->err = apk_keyring_append(&c->kr, &r);
-	return c->err != APK_OK;
-}
-
-/* Connects, binds as the caller, and reads their keys into *c. */
-static int fleet_open(const struct session *s, const struct apk_args *a, struct fleet_conn *fc,
-		      struct collected *c)
-{
-	static char pw[FLEET_PASSWORD_MAX + 2];
-	char err[FLEET_DN_MAX + 512];
-	size_t len = 0;
-	int rc;
-
-	memset(c, 0, sizeof(*c));
-	c->acct = &s->caller;
-	apk_keyring_init(&c->kr);
-	fc->conn.ld = NULL;
-	/* read first, before anything else can fail: a file the caller names
-	 * is read with the caller's ids (main gave up set-user-ID) */
-	if (a->password_file != NULL &&
-	    fleet_password_file(a->password_file, pw, sizeof(pw), &len, err, sizeof(err)) != 0)
-		return fail(EXIT_FAIL, "%s", err);
-	rc = fleet_connect(&s->policy, s->caller.name, fc, err, sizeof(err));
-	if (rc == 0 && a->password_file == NULL)
-		rc = fleet_password_ask(fc->dn, pw, sizeof(pw), &len, err, sizeof(err));
-	if (rc == 0)
-		rc = fleet_bind(fc, pw, len, err, sizeof(err));
-	sodium_memzero(pw, sizeof(pw));
-	if (rc == 0)
-		rc = fleet_each_key(fc, collect, c, err, sizeof(err));
-	if (rc != 0) {
-		syslog(LOG_NOTICE, "fleet %s by %s refused: %s", a->cmd == CMD_LIST ? "list" :
-		       a->cmd == CMD_DELETE ? "delete" : "generate", s->caller.name, err);
-		return fail(EXIT_FAIL, "%s", err);
-	}
-	if (c->err != APK_OK)
-		return fail_err(c->err, NULL);
-	return EXIT_OK;
-}
-
-static void fleet_done(struct fleet_conn *fc, struct collected *c)
-{
-	fleet_close(fc);
-	apk_keyring_free(&c->kr);
-}
 
 static int make_key(const struct session *s, const struct apk_args *a, struct fleet_conn *fc,
 		    struct collected *c, const struct key_settings *ks, int64_t now);
@@ -121,35 +48,25 @@ static int generate(const struct session *s, const struct apk_args *a, struct fl
 static int make_key(const struct session *s, const struct apk_args *a, struct fleet_conn *fc,
 		    struct collected *c, const struct key_settings *ks, int64_t now)
 {
-	static struct fleet_entry e;
 	struct apk_record rec, *added = NULL;
-	struct apk_key key;
-	struct apk_fleet_digest d;
 	char token[APK_KEY_LEN + 1], err[FLEET_DN_MAX + 512];
 	char detail[APK_RESTRICTIONS_TEXT_MAX + 128];
 	enum apk_err rc;
 
 	/* the keyring of the directory's keys picks the id and the default
 	 * name, and applies max_keys, exactly as for local keys */
-	rc = apk_keyring_generate_within(&c->kr, &s->caller, a->name, a->description, now,
+	rc = apk_keyring_generate_within(&c->kr, &s->target, a->name, a->description, now,
 					 s->policy.max_keys, token, &added);
 	if (rc == APK_ERR_LIMIT)
 		return fail(EXIT_FAIL, "%s already has %u keys in the directory, the most allowed "
-			    "(max_keys)", s->caller.name, s->policy.max_keys);
+			    "(max_keys)", s->target.name, s->policy.max_keys);
 	if (rc != APK_OK)
 		return fail_err(rc, a->name);
 	settings_apply(ks, added);
 	rec = *added;
-	rc = apk_key_parse(token, strlen(token), &key);
-	if (rc == APK_OK) {
-		apk_fleet_digest_make(&key, &d);
-		apk_key_wipe(&key);
-		rc = fleet_entry_encode(&rec, &d, &e);
-		sodium_memzero(&d, sizeof(d));
-	}
-	if (rc != APK_OK || fleet_add_key(fc, rec.id, &e, err, sizeof(err)) != 0) {
+	if (fleet_add_key(fc, &rec, token, err, sizeof(err)) != 0) {
 		sodium_memzero(token, sizeof(token));
-		return rc != APK_OK ? fail_err(rc, NULL) : fail(EXIT_FAIL, "%s", err);
+		return fail(EXIT_FAIL, "%s", err);
 	}
 	log_change(s, "fleet generate", &rec,
 		   rec.expires != 0 || apk_restricted(&rec)
@@ -194,7 +111,7 @@ static int delete(const struct session *s, const struct apk_args *a, struct flee
 	if ((recs = calloc(a->noperands, sizeof(*recs))) == NULL)
 		return fail_err(APK_ERR_NOMEM, NULL);
 	for (i = 0; i < a->noperands; i++) {
-		const struct apk_record *r = apk_keyring_find(&c->kr, &s->caller, a->operands[i]);
+		const struct apk_record *r = apk_keyring_find(&c->kr, &s->target, a->operands[i]);
 
 		if (r == NULL) {
 			log_refusal(s, "fleet delete", a->operands[i], APK_ERR_NOTFOUND);
@@ -234,7 +151,7 @@ static enum apk_err change_one(const struct session *s, const struct apk_args *a
 	switch (a->cmd) {
 	case CMD_RENAME:
 		*what = a->operands[1];
-		return apk_keyring_rename(kr, &s->caller, r, a->operands[1]);
+		return apk_keyring_rename(kr, &s->target, r, a->operands[1]);
 	case CMD_DESCRIBE:
 		return apk_keyring_describe(r, a->operands[1]);
 	case CMD_DISABLE:
@@ -244,23 +161,12 @@ static enum apk_err change_one(const struct session *s, const struct apk_args *a
 	default: /* CMD_EDIT */
 		*what = a->name;
 		if (a->name != NULL)
-			err = apk_keyring_rename(kr, &s->caller, r, a->name);
+			err = apk_keyring_rename(kr, &s->target, r, a->name);
 		if (err == APK_OK && a->description != NULL)
 			err = apk_keyring_describe(r, a->description);
 		if (err == APK_OK)
 			settings_apply(ks, r);
 		return err;
-	}
-}
-
-static const char *command_word(enum apk_cmd cmd)
-{
-	switch (cmd) {
-	case CMD_RENAME: return "fleet rename";
-	case CMD_DESCRIBE: return "fleet describe";
-	case CMD_DISABLE: return "fleet disable";
-	case CMD_ENABLE: return "fleet enable";
-	default: return "fleet edit";
 	}
 }
 
@@ -297,13 +203,13 @@ static int change_keys(const struct session *s, const struct apk_args *a, struct
 		return fail_err(APK_ERR_NOMEM, NULL);
 	for (i = 0; i < n && rc == APK_OK; i++) {
 		what = a->operands[i];
-		if ((r = apk_keyring_find(&c->kr, &s->caller, a->operands[i])) == NULL)
+		if ((r = apk_keyring_find(&c->kr, &s->target, a->operands[i])) == NULL)
 			rc = APK_ERR_NOTFOUND;
 		else if ((rc = change_one(s, a, &c->kr, r, &ks, &what)) == APK_OK)
 			recs[i] = *r;
 	}
 	if (rc != APK_OK) {
-		log_refusal(s, command_word(a->cmd), a->operands[i - 1], rc);
+		log_refusal(s, fleet_command_word(a->cmd), a->operands[i - 1], rc);
 		free(recs);
 		return fail_err(rc, what != NULL ? what : a->operands[i - 1]);
 	}
@@ -314,14 +220,14 @@ static int change_keys(const struct session *s, const struct apk_args *a, struct
 			;
 		if (j < i)
 			continue;
-		recs[i] = *apk_keyring_find(&c->kr, &s->caller, recs[i].id);
+		recs[i] = *apk_keyring_find(&c->kr, &s->target, recs[i].id);
 		if (fleet_entry_encode(&recs[i], &none, &e) != APK_OK ||
 		    fleet_replace_key(fc, recs[i].id, &e, err, sizeof(err)) != 0) {
 			free(recs);
 			return fail(EXIT_FAIL, "%s (%zu key%s changed before)", err, done,
 				    done == 1 ? "" : "s");
 		}
-		log_change(s, command_word(a->cmd), &recs[i],
+		log_change(s, fleet_command_word(a->cmd), &recs[i],
 			   a->cmd == CMD_EDIT ? settings_describe(&recs[i], detail, sizeof(detail))
 					      : NULL);
 		done++;
@@ -336,11 +242,8 @@ int cmd_fleet(const struct session *s, const struct apk_args *a)
 	struct collected c;
 	int status;
 
-	if (a->user != NULL)
-		return fail(EXIT_UNSUPPORTED, "--fleet --user is not available yet");
-	if (a->cmd == CMD_ROTATE || a->cmd == CMD_POLICY)
-		return fail(EXIT_UNSUPPORTED, "%s is not available with --fleet yet",
-			    a->cmd == CMD_ROTATE ? "rotate" : "policy");
+	if (a->cmd == CMD_POLICY)
+		return fail(EXIT_UNSUPPORTED, "policy is not available with --fleet");
 	if (s->policy_error != NULL && a->cmd != CMD_LIST)
 		return fail(EXIT_FAIL, "no change while the policy is unusable: %s", s->policy_error);
 	memset(&c, 0, sizeof(c));
@@ -351,6 +254,8 @@ int cmd_fleet(const struct session *s, const struct apk_args *a)
 		status = list(s, a, &fc, &c);
 	else if (a->cmd == CMD_DELETE)
 		status = delete(s, a, &fc, &c);
+	else if (a->cmd == CMD_ROTATE)
+		status = fleet_rotate(s, a, &fc, &c);
 	else
 		status = change_keys(s, a, &fc, &c);
 	fleet_done(&fc, &c);

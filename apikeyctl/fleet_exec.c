@@ -21,12 +21,13 @@ static int pass_on(const char *name, const char *value, char *out, size_t outsz)
 	return n > 0 && (size_t)n < outsz;
 }
 
-int fleet_exec(int ids_changed, char *const argv[], char *err, size_t errsz)
+int fleet_exec(int ids_changed, int closed_fds, char *const argv[], char *err, size_t errsz)
 {
 	static char prog[] = APK_FLEET_PROG;
 	static char krb5[ENV_VALUE_MAX + 16], policy[ENV_VALUE_MAX + 16];
 	char *env[3], **args;
 	size_t n = 0, argc;
+	int fd;
 
 	/* The ids are the caller's alone by now, so what is passed on is the
 	 * caller's own and gives them nothing; the rest (LD_*, LDAP*, HOME
@@ -47,6 +48,9 @@ int fleet_exec(int ids_changed, char *const argv[], char *err, size_t errsz)
 	}
 	memcpy(args, argv, argc * sizeof(*args));
 	args[0] = prog;
+	for (fd = 0; fd <= 2; fd++)
+		if (closed_fds & (1 << fd))
+			close(fd);
 	execve(prog, args, env);
 	snprintf(err, errsz, "cannot run %s: %s", APK_FLEET_PROG, strerror(errno));
 	free(args);

@@ -64,6 +64,11 @@ int main(int argc, char *argv[])
 	if (!args.fleet)
 		return fail(EXIT_USAGE, "apikeyctl-fleet runs only --fleet commands "
 			    "(apikeyctl --fleet COMMAND)");
+	/* --user NAME: any caller may ask; the directory's rules decide */
 	c.target = c.caller;
+	if (args.user != NULL && strcmp(args.user, c.caller.name) != 0 &&
+	    startup_account(args.user, &c.target) != 0)
+		return fail(EXIT_USAGE, "no such user: %s",
+			    apk_escape(args.user, err, sizeof(err)));
 	return cmd_fleet(&c, &args);
 }

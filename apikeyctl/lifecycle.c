@@ -132,20 +132,13 @@ static int rotate(const struct session *s, const struct apk_args *a)
 	const char *key = a->operands[0];
 	struct apk_record before, fresh, renamed, *r, *added = NULL, *old = NULL;
 	struct change c;
-	char token[APK_KEY_LEN + 1], why[512], detail[DETAIL_MAX], when[APK_TIME_ISO_LEN + 1];
-	int64_t now = (int64_t)time(NULL), old_expires = now;
+	char token[APK_KEY_LEN + 1], detail[DETAIL_MAX], when[APK_TIME_ISO_LEN + 1];
+	int64_t now = (int64_t)time(NULL), old_expires;
 	enum apk_err err = APK_OK;
 	int status;
 
-	if ((status = newkey_output_ready(s)) != EXIT_OK)
+	if ((status = newkey_rotate_checks(s, a, now, &old_expires)) != EXIT_OK)
 		return status;
-	if (a->overlap != NULL && strcmp(a->overlap, "never") == 0)
-		return fail(EXIT_USAGE, "--overlap: the old key must stop: give a duration (7d) "
-			    "or a time, not never");
-	if (a->overlap != NULL &&
-	    apk_when_parse(a->overlap, now, s->policy.max_lifetime, &old_expires, why,
-			   sizeof(why)) != APK_OK)
-		return fail(EXIT_USAGE, "--overlap: %s", why);
 	if ((err = change_begin(s, &c)) != APK_OK)
 		return fail_err(err, NULL);
 	if ((r = apk_keyring_find(&c.kr, &s->target, key)) == NULL) {

@@ -1,5 +1,6 @@
 /* newkey.c - a new key shown once, or reported as not shown (newkey.h) */
 #include <fcntl.h>
+#include <string.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -7,6 +8,7 @@
 
 #include "change.h"
 #include "newkey.h"
+#include "when.h"
 
 int newkey_output_ready(const struct session *s)
 {
@@ -28,6 +30,25 @@ int newkey_checks(const struct session *s, const struct apk_args *a, int64_t now
 	if (a->description != NULL && !apk_desc_valid(a->description))
 		return invalid_description();
 	return settings_parse(a, &s->policy, now, true, ks);
+}
+
+int newkey_rotate_checks(const struct session *s, const struct apk_args *a, int64_t now,
+			 int64_t *old_expires)
+{
+	char why[512];
+	int status;
+
+	*old_expires = now;
+	if ((status = newkey_output_ready(s)) != EXIT_OK)
+		return status;
+	if (a->overlap != NULL && strcmp(a->overlap, "never") == 0)
+		return fail(EXIT_USAGE, "--overlap: the old key must stop: give a duration (7d) "
+			    "or a time, not never");
+	if (a->overlap != NULL &&
+	    apk_when_parse(a->overlap, now, s->policy.max_lifetime, old_expires, why,
+			   sizeof(why)) != APK_OK)
+		return fail(EXIT_USAGE, "--overlap: %s", why);
+	return EXIT_OK;
 }
 
 int newkey_show(const struct session *s, const struct apk_record *rec, char *token, size_t tokensz,

@@ -19,6 +19,14 @@ int newkey_output_ready(const struct session *s);
 int newkey_checks(const struct session *s, const struct apk_args *a, int64_t now,
 		  struct key_settings *ks);
 
+/* What rotate checks before it makes a key, wherever the keys are kept:
+ * standard output can take it, and --overlap (a duration or a time within
+ * max_lifetime, never "never") gives the old key's expiry into
+ * *old_expires (now without it). EXIT_OK, or the status after one line on
+ * stderr. */
+int newkey_rotate_checks(const struct session *s, const struct apk_args *a, int64_t now,
+			 int64_t *old_expires);
+
 /* Prints token (the key of rec) once: with its name, id and account and a
  * warning, or alone on a line when quiet. Wipes token. 0 when it reached
  * standard output, -1 when it could not be written (the caller takes the

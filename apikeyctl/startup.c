@@ -41,6 +41,19 @@ int startup_clear_environment(char *err, size_t errsz)
 	return 0;
 }
 
+int startup_account(const char *user, struct apk_account *acct)
+{
+	struct passwd pw, *res = NULL;
+	char buf[4096];
+
+	if (!apk_user_valid(user) || getpwnam_r(user, &pw, buf, sizeof(buf), &res) != 0 ||
+	    res == NULL || strcmp(pw.pw_name, user) != 0)
+		return -1;
+	acct->uid = pw.pw_uid;
+	snprintf(acct->name, sizeof(acct->name), "%s", pw.pw_name);
+	return 0;
+}
+
 int startup_caller(uid_t uid, struct apk_account *caller, char *err, size_t errsz)
 {
 	struct passwd pw, *res = NULL;

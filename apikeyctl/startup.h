@@ -27,4 +27,9 @@ int startup_clear_environment(char *err, size_t errsz);
  * passwd entry, and nothing else. */
 int startup_caller(uid_t uid, struct apk_account *caller, char *err, size_t errsz);
 
+/* The account named user (--user) through NSS, exactly that name (no
+ * alias, no case folding): uid and name into *acct. -1 when the name is
+ * not valid or no account has it. */
+int startup_account(const char *user, struct apk_account *acct);
+
 #endif

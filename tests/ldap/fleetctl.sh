@@ -1,9 +1,10 @@
 #!/bin/sh
 # tests/ldap/fleetctl.sh - apikeyctl --fleet against a real slapd
-# (tests/ldap/lib/slapd.sh): alice and bob, accounts both in /etc/passwd
-# (made here, removed on exit) and in the example DIT, manage their keys
-# under their own directory entries, bound as themselves over ldapi with
-# the passwords the library drew. Needs root (useradd, a set-user-ID copy).
+# (tests/ldap/lib/slapd.sh): alice, bob and admin, accounts both in
+# /etc/passwd (made here, removed on exit) and in the example DIT, manage
+# keys under their directory entries, bound as themselves over ldapi with
+# the passwords the library drew; admin (cn=apikey-admins) manages alice's
+# with --user, bob cannot. Needs root (useradd, a set-user-ID copy).
 set -u
 top=${APK_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$top/tests/lib/tap.sh"
@@ -22,14 +23,14 @@ for p in "$ctl" "$fleet" "$check_digest"; do
 	[ -x "$p" ] || { echo "not ok 1 - $p missing (make all tests)"; echo "1..1"; exit 1; }
 done
 
-# the local accounts alice and bob are this test's alone while it runs
+# the local accounts alice, bob and admin are this test's alone while it runs
 exec 9>/tmp/apk-fleetctl-users.lock
 flock 9
 made=
 ON_EXIT='for u in $made; do userdel "$u" 2>/dev/null; done'
 . "$top/tests/ldap/lib/slapd.sh"
 slapd_test_start
-for u in alice bob; do
+for u in alice bob admin; do
 	if id "$u" >/dev/null 2>&1; then
 		not_ok "local account $u is free for this test (it exists: remove it)"
 		done_testing
@@ -40,9 +41,9 @@ done
 
 t=$SLAPD_DIR/t
 mkdir "$t"
-chmod 711 "$SLAPD_DIR"   # the ldapi socket, for alice and bob
+chmod 711 "$SLAPD_DIR"   # the ldapi socket, for the three
 chmod 755 "$t"
-for u in alice bob; do
+for u in alice bob admin; do
 	install -o "$u" -m 600 "$(ldap_pwfile "$u")" "$t/$u.pw"
 done
 printf 'not the password' >"$t/wrong.pw" && chown alice "$t/wrong.pw" && chmod 600 "$t/wrong.pw"
@@ -165,10 +166,79 @@ as bob disable "$id" >/dev/null 2>"$t/bob.err"
 check "bob's disable --fleet of alice's key id fails and changes nothing" \
 	sh -c '[ "$1" -eq 1 ] && [ "$2" = "$3" ]' - "$?" "$before" "$(state)"
 
-# commands not available yet
-as alice rotate laptop >/dev/null 2>"$t/err4"
-check "rotate --fleet is refused with exit 3 and one line" \
+# a closed standard output: no key made that nobody could see
+as alice generate -q -n unseen >&- 2>"$t/err4"
+check "generate --fleet with standard output closed refuses (exit 1) and adds nothing" \
+	sh -c '[ "$1" -eq 1 ] && grep -q "standard output is not writable" "$2" && [ "$3" = "$4" ]' \
+	- "$?" "$t/err4" "$before" "$(state)"
+
+# rotate: a new key with the name, the old one renamed NAME.old and expiring
+digest_of() { keys_of alice '*' | awk -v n="$1" '/^dn: /{d=""; m=0} /^apiKeyDigest: /{d=$2} $0=="apiKeyName: "n{m=1} m && d!=""{print d; exit}'; }
+id_of() { keys_of alice | awk -v n="$1" '/^apiKeyId: /{i=$2} $0=="apiKeyName: "n{print i; exit}'; }
+as alice enable laptop 2>>"$t/err4"
+newkey=$(as alice rotate -q laptop 2>"$t/err4")
+rc=$?
+check "rotate --fleet -q prints one new key (exit 0)" \
+	sh -c '[ "$1" -eq 0 ] && printf "%s" "$2" | grep -Eq "^apk_[A-Za-z0-9_-]{64}$"' - "$rc" "$newkey"
+newid=$(printf '%s' "$newkey" | cut -c5-16)
+check "the new key is named laptop, with a new id; the old one ($id) is laptop.old" \
+	sh -c '[ "$1" = "$2" ] && [ "$1" != "$3" ] && [ "$(id_of laptop.old)" = "$3" ]' - "$(id_of laptop)" "$newid" "$id"
+check "the new key verifies by the new entry's digest" \
+	sh -c 'printf "%s\n%s\n" "$2" "$3" | "$1"' - "$check_digest" "$newkey" "$(digest_of laptop)"
+check "the old key still verifies by laptop.old's digest" \
+	sh -c 'printf "%s\n%s\n" "$2" "$3" | "$1"' - "$check_digest" "$key" "$(digest_of laptop.old)"
+as alice list --json >"$t/json" 2>>"$t/err4"
+check "laptop.old expires now, laptop keeps the old key's description, enabled" \
+	python3 -c 'import json,sys,datetime as d; k={x["name"]: x for x in json.load(open(sys.argv[1]))}
+o=d.datetime.strptime(k["laptop.old"]["expires"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=d.timezone.utc)
+assert abs((o - d.datetime.now(d.timezone.utc)).total_seconds()) < 120
+assert k["laptop"]["description"] == "edited" and not k["laptop"]["disabled"]' "$t/json"
+as alice rotate spare --overlap 7d >"$t/rot" 2>>"$t/err4"
+check "rotate --fleet without -q says what the local rotate says; --overlap 7d: spare.old expires in 7 days" \
+	sh -c '[ "$1" -eq 0 ] && grep -q "^New API key \"spare\" (id [A-Za-z0-9_-]*) for alice:" "$2" &&
+		[ "$(date -u -d "$3" +%F)" = "$(date -u -d "+7 days" +%F)" ]' \
+	- "$?" "$t/rot" "$(keys_of alice | awk '/^apiKeyName: /{n=$2} /^apiKeyExpires: /{e=$2} /^$/{if (n=="spare.old") print substr(e,1,8); n=""} END{if (n=="spare.old") print substr(e,1,8)}')"
+before=$(state)
+as alice rotate nosuchkey >/dev/null 2>"$t/err4"
+check "rotate --fleet of a key that does not exist: exit 1, one line, nothing changed" \
+	sh -c '[ "$1" -eq 1 ] && [ "$(wc -l <"$2")" -eq 1 ] && [ "$3" = "$4" ]' - "$?" "$t/err4" "$before" "$(state)"
+as alice policy >/dev/null 2>"$t/err4"
+check "policy --fleet is refused with exit 3 and one line" \
 	sh -c '[ "$1" -eq 3 ] && [ "$(wc -l <"$2")" -eq 1 ]' - "$?" "$t/err4"
+
+# --user: the directory's rules decide; admin is in cn=apikey-admins
+akey=$(as admin generate -q -n from-admin --user alice 2>"$t/err9")
+check "admin generates a key for alice with --user (exit 0), under alice's entry" \
+	sh -c '[ "$1" -eq 0 ] && [ -n "$2" ] && [ -n "$3" ]' - "$?" "$akey" "$(id_of from-admin)"
+check "... and it verifies by its digest" \
+	sh -c 'printf "%s\n%s\n" "$2" "$3" | "$1"' - "$check_digest" "$akey" "$(digest_of from-admin)"
+as admin list --user alice >"$t/alist" 2>>"$t/err9"
+check "admin lists alice's keys with --user" \
+	sh -c '[ "$1" -eq 0 ] && grep -q "^from-admin " "$2" && grep -q "^laptop " "$2" && grep -q "^laptop.old " "$2"' \
+	- "$?" "$t/alist"
+as admin list --user alice --json >"$t/ajson" 2>>"$t/err9"
+check "the keys' owner is alice" \
+	python3 -c 'import json,sys; assert {k["owner"] for k in json.load(open(sys.argv[1]))} == {"alice"}' "$t/ajson"
+before=$(state)
+as bob generate -q --user alice >"$t/out" 2>"$t/bob.err"
+check "bob's generate --user alice: the directory's refusal in one line, exit 1, nothing changed" \
+	sh -c '[ "$1" -eq 1 ] && [ "$(wc -l <"$2")" -eq 1 ] && grep -q "refused to add .*Insufficient access" "$2" &&
+		! [ -s "$3" ] && [ "$4" = "$5" ]' - "$?" "$t/bob.err" "$t/out" "$before" "$(state)"
+as bob list --user alice >"$t/bob.list" 2>"$t/bob.err"
+check "bob's list --user alice shows none of her keys (the directory shows him none)" \
+	sh -c '[ "$1" -eq 0 ] && ! grep -q "laptop\|from-admin" "$2"' - "$?" "$t/bob.list"
+as bob delete --yes --user alice from-admin >/dev/null 2>"$t/bob.err"
+check "bob's delete --user alice fails (exit 1) and changes nothing" \
+	sh -c '[ "$1" -eq 1 ] && [ "$2" = "$3" ]' - "$?" "$before" "$(state)"
+as bob rotate --user alice laptop >/dev/null 2>"$t/bob.err"
+check "bob's rotate --user alice fails (exit 1) and changes nothing" \
+	sh -c '[ "$1" -eq 1 ] && [ "$2" = "$3" ]' - "$?" "$before" "$(state)"
+as admin list --user nosuchuser >/dev/null 2>"$t/err9"
+check "--user naming no account: exit 2, one line" \
+	sh -c '[ "$1" -eq 2 ] && grep -q "no such user: nosuchuser" "$2"' - "$?" "$t/err9"
+as admin delete --yes --user alice from-admin 2>>"$t/err9"
+check "admin deletes alice's key with --user" \
+	sh -c '[ "$1" -eq 0 ] && [ -z "$2" ]' - "$?" "$(id_of from-admin)"
 
 # set-user-ID: given up for the caller's ids before apikeyctl-fleet runs
 mkdir "$t/suid" && chmod 755 "$t/suid"
@@ -233,7 +303,7 @@ check "list --fleet skips a malformed entry, says so, and shows the others" \
 as alice delete laptop >/dev/null 2>"$t/err7"
 check "delete --fleet without --yes and no terminal refuses" \
 	sh -c '[ "$1" -eq 1 ] && grep -q "no terminal" "$2"' - "$?" "$t/err7"
-as alice delete --yes laptop spare >/dev/null 2>"$t/err8"
-check "delete --fleet --yes removes both entries" \
+as alice delete --yes laptop spare laptop.old spare.old >/dev/null 2>"$t/err8"
+check "delete --fleet --yes removes the four entries" \
 	sh -c '[ "$1" -eq 0 ] && ! grep -q "^apiKeyName: laptop\|^apiKeyName: spare" "$2"' - "$?" "$(keys_of alice apiKeyName >"$t/names"; echo "$t/names")"
 done_testing
