@@ -182,7 +182,8 @@ check "rotate --fleet -q prints one new key (exit 0)" \
 	sh -c '[ "$1" -eq 0 ] && printf "%s" "$2" | grep -Eq "^apk_[A-Za-z0-9_-]{64}$"' - "$rc" "$newkey"
 newid=$(printf '%s' "$newkey" | cut -c5-16)
 check "the new key is named laptop, with a new id; the old one ($id) is laptop.old" \
-	sh -c '[ "$1" = "$2" ] && [ "$1" != "$3" ] && [ "$(id_of laptop.old)" = "$3" ]' - "$(id_of laptop)" "$newid" "$id"
+	sh -c '[ "$1" = "$2" ] && [ "$1" != "$3" ] && [ "$4" = "$3" ]' - "$(id_of laptop)" "$newid" "$id" \
+	"$(id_of laptop.old)"
 check "the new key verifies by the new entry's digest" \
 	sh -c 'printf "%s\n%s\n" "$2" "$3" | "$1"' - "$check_digest" "$newkey" "$(digest_of laptop)"
 check "the old key still verifies by laptop.old's digest" \
