@@ -18,6 +18,7 @@ bob=$(ldap_dn bob)
 t=$SLAPD_DIR/t
 mkdir "$t"
 digest='{APK1}oKGio6SlpqeoqaqrrK2ur4e/ikkPmBwIpD9Yd4MY6Vyze2vF68EG7qbSMdn33PZr'
+digest2='{APK1}AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'
 
 # key PARENT ID: a pamApiKey entry's LDIF
 key() {
@@ -84,6 +85,10 @@ for h in host-a host-b; do
 	modify "$k1" apiKeyDisabled FALSE >"$t/enable.ldif"
 	refused "$h" "$h cannot enable alice's disabled key" ldapmodify -f "$t/enable.ldif"
 	refused "$h" "$h cannot delete alice's key" ldapdelete "$k1"
+	modify "$k1" apiKeyDigest "$digest2" >"$t/digest.ldif"
+	refused "$h" "$h cannot replace alice's key's digest with one of its own" ldapmodify -f "$t/digest.ldif"
+	refused "$h" "$h cannot rename alice's key (modrdn)" ldapmodrdn -r "$k1" apiKeyId=HHHHhhhh1111
+	refused "$h" "$h cannot move alice's key under bob's entry" ldapmodrdn -s "$bob" "$k1" apiKeyId=AAAAaaaa1111
 	key "$alice" HHHHhhhh0000 >"$t/hostadd.ldif"
 	refused "$h" "$h cannot add a key under alice's entry" ldapadd -f "$t/hostadd.ldif"
 done
@@ -97,6 +102,7 @@ for who in bob anonymous; do
 	check "$who gets no compare answer on alice's key's id" nobody_answer "$who" "$k1" apiKeyId:AAAAaaaa1111
 	refused "$who" "$who cannot change alice's key" ldapmodify -f "$t/enable.ldif"
 	refused "$who" "$who cannot delete alice's key" ldapdelete "$k1"
+	refused "$who" "$who cannot replace alice's key's digest" ldapmodify -f "$t/digest.ldif"
 	key "$alice" BBBBbbbb0000 >"$t/badd.ldif"
 	refused "$who" "$who cannot add a key under alice's entry" ldapadd -f "$t/badd.ldif"
 done
@@ -150,4 +156,19 @@ as alice "alice deletes her key" ldapdelete "apiKeyId=AAAAaaaa2222,$alice"
 check "host-a no longer finds it" test -z "$(sees host-a "$alice" sub '(objectClass=pamApiKey)')"
 check "host-a still finds bob's" finds_digest host-a
 
+
+# ---- more keys than slapd's default size limit (500) ----
+# pam_apikey-limits.ldif: the hosts get them all, or a host would mirror
+# a part of the fleet's keys and miss the rest
+gen=${APK_BUILD:-$top/build}/tests/fleet_ldif
+if [ -x "$gen" ]; then
+	"$gen" "$SLAPD_BASE" many 6 100 30000 "$t/many.keys" >"$t/many.ldif" &&
+		ldap_as root ldapadd -f "$t/many.ldif" >"$t/out" 2>&1
+	check "600 keys of 6 more accounts are added" test $? -eq 0
+	count() { ldap_as "$1" ldapsearch -LLL -b "$people" '(objectClass=pamApiKey)' 1.1 2>/dev/null | grep -c '^dn:'; }
+	check "host-a finds all 601 keys in one search: no size limit for the hosts" test "$(count host-a)" -eq 601
+	check "admin, not a host, keeps slapd's limit: 500 of them" test "$(count admin)" -eq 500
+else
+	not_ok "$gen missing (make tests)"
+fi
 done_testing

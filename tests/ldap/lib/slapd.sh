@@ -20,6 +20,10 @@
 #                       over ldapi: the database's rootdn, above every rule)
 #   ldap_dn WHO         WHO's DN; ldap_pwfile WHO: a file with WHO's password
 #   slapd_stop          stops it now (SIGTERM, then SIGKILL after 10 s)
+#   slapd_pause, slapd_resume
+#                       stops it keeping its data; starts it again on the
+#                       same URIs
+#   slapd_bulk_add FILE adds many entries fast (slapadd, the server paused)
 #
 # Sets SLAPD_DIR (its private directory), SLAPD_URI (ldap://127.0.0.1:PORT),
 # SLAPD_LDAPI (ldapi://...), SLAPD_BASE (dc=example,dc=org), SLAPD_PID.
@@ -200,25 +204,51 @@ slapd_start() {
 		sl_tries=$((sl_tries + 1))
 		sl_port=$(slapd_free_port) || return 1
 		SLAPD_URI="ldap://127.0.0.1:$sl_port"
-		"$SLAPD_BIN" -d 0 -F "$SLAPD_DIR/config" -h "$SLAPD_URI/ $SLAPD_LDAPI/" \
-			>>"$SLAPD_DIR/slapd.log" 2>&1 </dev/null &
-		SLAPD_PID=$!
-		sl_i=0
-		while [ $sl_i -lt 100 ] && kill -0 "$SLAPD_PID" 2>/dev/null && ! slapd_answers; do
-			sleep 0.1
-			sl_i=$((sl_i + 1))
-		done
-		slapd_answers && break
+		slapd_launch && break
 		slapd_stop_pid
 		[ $sl_tries -lt 5 ] || { cat "$SLAPD_DIR/slapd.log" >&2; slapd_fail "slapd did not start"; return 1; }
 	done
-	for sl_f in pam_apikey-index.ldif pam_apikey-acl.ldif; do
+	for sl_f in pam_apikey-index.ldif pam_apikey-limits.ldif pam_apikey-acl.ldif; do
 		ldap_as root ldapmodify -f "$top/doc/ldap/$sl_f" >"$SLAPD_DIR/modify.log" 2>&1 ||
 			{ cat "$SLAPD_DIR/modify.log" >&2; slapd_fail "ldapmodify refused doc/ldap/$sl_f"; return 1; }
 	done
 	slapd_dit >"$SLAPD_DIR/dit.ldif" || return 1
 	ldap_as root ldapadd -f "$SLAPD_DIR/dit.ldif" >"$SLAPD_DIR/add.log" 2>&1 ||
 		{ cat "$SLAPD_DIR/add.log" >&2; slapd_fail "the example DIT was refused"; return 1; }
+}
+
+# slapd_launch: runs slapd on SLAPD_URI and SLAPD_LDAPI; 0 once it answers
+# (within 10 s), 1 when it does not (it may still run: slapd_stop_pid)
+slapd_launch() {
+	"$SLAPD_BIN" -d 0 -F "$SLAPD_DIR/config" -h "$SLAPD_URI/ $SLAPD_LDAPI/" \
+		>>"$SLAPD_DIR/slapd.log" 2>&1 </dev/null &
+	SLAPD_PID=$!
+	sl_i=0
+	while [ $sl_i -lt 100 ] && kill -0 "$SLAPD_PID" 2>/dev/null && ! slapd_answers; do
+		sleep 0.1
+		sl_i=$((sl_i + 1))
+	done
+	slapd_answers
+}
+
+# slapd_pause: stops the server and keeps its data; slapd_resume starts it
+# again on the same URIs (a directory outage and its end)
+slapd_pause() { slapd_stop_pid; }
+slapd_resume() {
+	slapd_launch && return 0
+	cat "$SLAPD_DIR/slapd.log" >&2
+	slapd_fail "slapd did not start again on $SLAPD_URI"
+}
+
+# slapd_bulk_add FILE: adds the LDIF FILE's entries (parents before their
+# children, no changetype) offline with slapadd -q: 100,000 entries in
+# seconds where ldapadd takes minutes. The server is stopped meanwhile and
+# runs again on the same URIs after; connected clients see an outage.
+slapd_bulk_add() {
+	slapd_stop_pid
+	slapadd -q -n1 -F "$SLAPD_DIR/config" -l "$1" >"$SLAPD_DIR/bulk.log" 2>&1 ||
+		{ cat "$SLAPD_DIR/bulk.log" >&2; slapd_fail "slapadd refused $1"; slapd_resume; return 1; }
+	slapd_resume
 }
 
 slapd_test_start() {
