@@ -218,10 +218,13 @@ slapd_start() {
 }
 
 # slapd_launch: runs slapd on SLAPD_URI and SLAPD_LDAPI; 0 once it answers
-# (within 10 s), 1 when it does not (it may still run: slapd_stop_pid)
+# (within 10 s), 1 when it does not (it may still run: slapd_stop_pid).
+# It gets no descriptor 8 or 9: the tests hold their locks there (the
+# accounts', the end-to-end suite's), and a server left running by a
+# stuck test would hold them for every other run.
 slapd_launch() {
 	"$SLAPD_BIN" -d 0 -F "$SLAPD_DIR/config" -h "$SLAPD_URI/ $SLAPD_LDAPI/" \
-		>>"$SLAPD_DIR/slapd.log" 2>&1 </dev/null &
+		>>"$SLAPD_DIR/slapd.log" 2>&1 </dev/null 8>&- 9>&- &
 	SLAPD_PID=$!
 	sl_i=0
 	while [ $sl_i -lt 100 ] && kill -0 "$SLAPD_PID" 2>/dev/null && ! slapd_answers; do
