@@ -7,7 +7,8 @@
  * callers"). The order: valid fds 0-2, the process hardened (no core
  * dumps), the options, the configuration, the socket made while still
  * root, root given up for the helper account for good (privdrop.c), the
- * database checked, then (unless --foreground) the terminal left. */
+ * database checked, then (unless --foreground) the terminal left. SIGHUP
+ * rereads the configuration (settings.c); SIGTERM and SIGINT stop it. */
 #include <grp.h>
 #include <limits.h>
 #include <pwd.h>
@@ -21,7 +22,6 @@
 #include <sodium.h>
 
 #include "apk_config.h"
-#include "conffile.h"
 #include "daemon.h"
 #include "handler.h"
 #include "harden.h"
@@ -31,6 +31,7 @@
 #include "privdrop.h"
 #include "safefile.h"
 #include "server.h"
+#include "settings.h"
 #include "verify_client.h"
 
 static void usage(void)
@@ -121,9 +122,9 @@ static int accounts(uid_t *owner, gid_t *group, char *err, size_t errsz)
 int main(int argc, char *argv[])
 {
 	struct apikeyd_options o;
-	struct apk_conf conf;
 	struct counters count;
-	struct handler h;
+	struct handler h = { 0 };
+	struct settings_reload reload;
 	char err[PATH_MAX + 512];
 	uid_t owner;
 	gid_t group;
@@ -151,7 +152,7 @@ int main(int argc, char *argv[])
 	openlog("apikeyd", LOG_PID | (o.foreground ? LOG_PERROR : 0), LOG_AUTHPRIV);
 	log_open = true;
 	log_copies_to_stderr = o.foreground;
-	if (apk_conf_load(o.config, &conf, err, sizeof(err)) != APK_OK)
+	if (settings_apply(o.config, &h, err, sizeof(err)) != 0)
 		return fail(EXIT_FAIL, err);
 	if (accounts(&owner, &group, err, sizeof(err)) != 0)
 		return fail(EXIT_FAIL, err);
@@ -174,12 +175,15 @@ int main(int argc, char *argv[])
 	}
 	memset(&count, 0, sizeof(count));
 	count.started = time(NULL);
-	h = (struct handler){ o.db, o.socket, conf.verify_uid_min, conf.verify_uid_max, &count };
+	h.db = o.db;
+	h.socket = o.socket;
+	h.count = &count;
+	reload = (struct settings_reload){ o.config, &h };
 	if (group == PEER_NO_GROUP)
 		syslog(LOG_WARNING, "no group %s: only root and this account may ask", APK_VERIFY_GROUP);
 	syslog(LOG_INFO, "serving %s on %s (users with uids %u-%u)", o.db, o.socket,
-	       conf.verify_uid_min, conf.verify_uid_max);
-	rc = server_run(lfd, &h, geteuid(), group, o.once);
+	       h.uid_min, h.uid_max);
+	rc = server_run(lfd, &h, geteuid(), group, o.once, settings_reload, &reload);
 	close(lfd);
 	unlink(o.socket);
 	syslog(LOG_INFO, "stopped: %llu answered, %llu accepted, %llu refused peers",

@@ -25,12 +25,14 @@ struct conn {
 };
 
 static struct conn conns[SERVER_MAX_CONNS];
-static volatile sig_atomic_t stop;
+static volatile sig_atomic_t stop, reload;
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	stop = 1;
+	if (sig == SIGHUP)
+		reload = 1;
+	else
+		stop = 1;
 }
 
 static int64_t now_ms(void)
@@ -149,7 +151,8 @@ static void handle_signals(sigset_t *during_poll)
 	sigdelset(during_poll, SIGHUP);
 }
 
-int server_run(int lfd, const struct handler *h, uid_t self, gid_t verify_gid, bool once)
+int server_run(int lfd, const struct handler *h, uid_t self, gid_t verify_gid, bool once,
+	       void (*on_reload)(void *), void *reload_arg)
 {
 	struct pollfd pfd[SERVER_MAX_CONNS + 1];
 	size_t slot[SERVER_MAX_CONNS + 1], i, n;
@@ -163,6 +166,11 @@ int server_run(int lfd, const struct handler *h, uid_t self, gid_t verify_gid, b
 		conns[i].fd = -1;
 	handle_signals(&during_poll);
 	while (!stop) {
+		if (reload) { /* between requests: none sees half the settings */
+			reload = 0;
+			if (on_reload != NULL)
+				on_reload(reload_arg);
+		}
 		n = 0;
 		now = now_ms();
 		next = now + 60000;

@@ -12,7 +12,9 @@
 # purpose, so that only the daemon's SO_PEERCRED check stands in the way).
 # Then the failures: daemon stopped, hung, killed mid-request; garbage frames,
 # a flood of 10,000 bad requests, a 1 MB key field - each a clear refusal, the
-# daemon still answering, the database unchanged.
+# daemon still answering, the database unchanged. SIGHUP: a new verify_uid
+# range in force at once (the socket kept), a malformed or unsafe file refused
+# with one line and the old range kept.
 # shellcheck source=tests/e2e/lib/common.sh
 . "$(dirname "$0")/lib/common.sh"
 e2e_begin pamtester usermod
@@ -283,6 +285,62 @@ tap_check "... at once (${SECS}s)" $?
 start_daemon A --db "$D/db"
 tap_check "a new daemon replaces the socket the killed one left" $?
 expect "and logs in again" ok "$WEB" "$S_SOCK" "$ALICE" "$K_OK"
+
+# ---- SIGHUP: the configuration read again, the socket kept -------------------
+# hup: SIGHUP to A, then its one new "SIGHUP:" line (stderr copy of the log) in HUP_LINE
+hup() {
+	before=$(grep -c 'SIGHUP: ' "$D/A.log")
+	kill -HUP "$PID_A"
+	i=0
+	while [ "$(grep -c 'SIGHUP: ' "$D/A.log")" -le "$before" ] && [ "$i" -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	HUP_LINE=$(grep 'SIGHUP: ' "$D/A.log" | tail -n +"$((before + 1))")
+}
+sock_inode=$(stat -c %i "$SOCK_A")
+a_uid=$(id -u "$ALICE")
+printf 'verify_uid_min = 1\nverify_uid_max = %s\n' "$((a_uid - 1))" >"$CONF"
+hup
+tap_is "SIGHUP: one line, the file reloaded and the range now in force" "$HUP_LINE" \
+	"apikeyd[$PID_A]: SIGHUP: reloaded $CONF (users with uids 1-$((a_uid - 1)))"
+kill -0 "$PID_A"
+tap_check "... the daemon still runs (same pid)" $?
+tap_is "... its socket is the same" "$(stat -c %i "$SOCK_A" 2>/dev/null)" "$sock_inode"
+expect "verify_uid_max below $ALICE's uid: her key is now refused" fail "$WEB" "$S_SOCK" "$ALICE" "$K_OK"
+expect "verify_uid_min 1: daemon's key (uid 1) is now accepted" ok "$WEB" "$S_SOCK" daemon "$K_LOW"
+run_cmd "$APIKEYD" --status --db "$D/db"
+tap_is "--status shows the reloaded range" \
+	"$(grep '^verify_uid_m' "$E2E_TMP/out" | tr '\n' ' ')" \
+	"verify_uid_min 1 verify_uid_max $((a_uid - 1)) "
+printf 'verify_uid_min = 1\nverify_uid_max = many\n' >"$CONF"
+hup
+case $HUP_LINE in
+"apikeyd[$PID_A]: SIGHUP: $CONF: line 2: "*"; the settings in force stay (users with uids 1-$((a_uid - 1)))")
+	tap_ok "SIGHUP with a malformed file: one line saying why, the old settings kept" ;;
+*)
+	tap_not_ok "SIGHUP with a malformed file: one line saying why, the old settings kept"
+	diag "got: $HUP_LINE" ;;
+esac
+expect "... $ALICE is still refused" fail "$WEB" "$S_SOCK" "$ALICE" "$K_OK"
+expect "... daemon still accepted" ok "$WEB" "$S_SOCK" daemon "$K_LOW"
+: >"$CONF" && chmod 0666 "$CONF"
+hup
+case $HUP_LINE in
+*"SIGHUP: $CONF: writable by its group or others; the settings in force stay"*)
+	tap_ok "SIGHUP with a file others may write: refused, the old settings kept" ;;
+*)
+	tap_not_ok "SIGHUP with a file others may write: refused, the old settings kept"
+	diag "got: $HUP_LINE" ;;
+esac
+expect "... $ALICE is still refused" fail "$WEB" "$S_SOCK" "$ALICE" "$K_OK"
+chmod 0644 "$CONF"
+hup
+tap_is "SIGHUP with the file fixed (empty): the defaults" "$HUP_LINE" \
+	"apikeyd[$PID_A]: SIGHUP: reloaded $CONF (users with uids 1000-60000)"
+expect "... $ALICE logs in again" ok "$WEB" "$S_SOCK" "$ALICE" "$K_OK"
+expect "... daemon is refused again" fail "$WEB" "$S_SOCK" daemon "$K_LOW"
+
 kill -TERM "$PID_A"
 wait "$PID_A"
 rc=$?
