@@ -201,6 +201,8 @@ static bool err_known(unsigned v)
 	}
 }
 
+static const unsigned char zero_id[APK_ID_LEN];
+
 static enum apk_err decode_verify(const unsigned char *b, size_t n, struct apk_vp_answer *a)
 {
 	size_t name_len;
@@ -216,16 +218,22 @@ static enum apk_err decode_verify(const unsigned char *b, size_t n, struct apk_v
 		return APK_ERR_INVALID;
 	memcpy(a->id, b + 12, APK_ID_LEN);
 	memcpy(a->name, b + VERIFY_FIXED, name_len);
-	if (a->id[0] != '\0' && !apk_id_valid(a->id))
+	/* no id is twelve zero bytes, nothing after a NUL */
+	if (a->id[0] != '\0' ? !apk_id_valid(a->id) : memcmp(b + 12, zero_id, APK_ID_LEN) != 0)
 		return APK_ERR_INVALID;
-	/* Accepted: the key's id and name must be what the module exports. */
-	if (a->err == APK_OK && a->permit == APK_PERMIT_OK &&
-	    (!apk_id_valid(a->id) || !apk_name_valid(a->name) || a->expires < 0))
+	/* Accepted: the key's id and name must be what the module exports;
+	 * refused: no name, no expiry, as the daemon sends it. */
+	if (a->err == APK_OK && a->permit == APK_PERMIT_OK) {
+		if (!apk_id_valid(a->id) || !apk_name_valid(a->name) || a->expires < 0 ||
+		    strlen(a->name) != name_len)
+			return APK_ERR_INVALID;
+	} else if (name_len != 0 || a->expires != 0) {
 		return APK_ERR_INVALID;
+	}
 	return APK_OK;
 }
 
-enum apk_err apk_vp_decode_answer(enum apk_vp_type type, const unsigned char *buf, size_t len,
+static enum apk_err decode_answer(enum apk_vp_type type, const unsigned char *buf, size_t len,
 				  struct apk_vp_answer *a)
 {
 	long whole = apk_vp_frame_size(buf, len, APK_VP_ANSWER_MAX);
@@ -249,4 +257,16 @@ enum apk_err apk_vp_decode_answer(enum apk_vp_type type, const unsigned char *bu
 	if (a->status != APK_VP_ANSWERED)
 		return n == 1 ? APK_OK : APK_ERR_INVALID;
 	return decode_verify(b, n, a);
+}
+
+enum apk_err apk_vp_decode_answer(enum apk_vp_type type, const unsigned char *buf, size_t len,
+				  struct apk_vp_answer *a)
+{
+	enum apk_err err = decode_answer(type, buf, len, a);
+
+	if (err != APK_OK) { /* nothing of a refused answer is left to be used */
+		memset(a, 0, sizeof(*a));
+		a->has_keys = -1;
+	}
+	return err;
 }

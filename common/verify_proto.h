@@ -100,7 +100,9 @@ enum apk_err apk_vp_encode_answer(enum apk_vp_type type, const struct apk_vp_ans
 				  unsigned char *buf, size_t bufsz, size_t *len);
 
 /* Decodes a complete answer frame to a request of type type. APK_ERR_INVALID
- * for anything malformed or any value the daemon never sends. */
+ * for anything malformed or any value the daemon never sends (an id that is
+ * neither valid nor all zero; a name or an expiry for a key it refused), *a
+ * then all zero but has_keys -1. */
 enum apk_err apk_vp_decode_answer(enum apk_vp_type type, const unsigned char *buf, size_t len,
 				  struct apk_vp_answer *a);
 

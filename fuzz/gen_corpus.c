@@ -20,6 +20,7 @@
 #include "keyring.h"
 #include "lastused_format.h"
 #include "store.h"
+#include "verify_proto.h"
 
 static const char *outdir;
 static struct fixture F;
@@ -517,6 +518,105 @@ static void lastused(void)
 	put("lastused", "header-max", q.b, q.n);
 }
 
+/* ---- verify_proto: frames as the module and apikeyd make them -------------- */
+
+/* A seed: the selector byte sel, then b (n bytes). */
+static void vp_put(const char *name, unsigned char sel, const unsigned char *b, size_t n)
+{
+	static unsigned char s[1 + APK_VP_REQUEST_MAX];
+
+	s[0] = sel;
+	memcpy(s + 1, b, n);
+	put("verify_proto", name, s, n + 1);
+}
+
+/* An answer to a verify request as apikeyd's handler fills it in. */
+static void vp_answer(const char *name, enum apk_vp_status st, enum apk_err err,
+		      enum apk_permit permit, int has_keys, const char *id, const char *key_name,
+		      int64_t expires)
+{
+	unsigned char b[APK_VP_ANSWER_MAX];
+	struct apk_vp_answer a;
+	size_t n;
+
+	memset(&a, 0, sizeof(a));
+	a.status = st;
+	a.err = err;
+	a.permit = permit;
+	a.has_keys = has_keys;
+	a.expires = expires;
+	snprintf(a.id, sizeof(a.id), "%s", id);
+	snprintf(a.name, sizeof(a.name), "%s", key_name);
+	if (apk_vp_encode_answer(APK_VP_VERIFY, &a, b, sizeof(b), &n) != APK_OK) {
+		fprintf(stderr, "gen_corpus: answer %s does not encode\n", name);
+		exit(1);
+	}
+	vp_put(name, 1, b, n);
+}
+
+static void vp_request(const char *name, const char *user, const char *svc, const char *rhost,
+		       const char *key, bool want_has_keys)
+{
+	unsigned char b[APK_VP_REQUEST_MAX];
+	size_t n;
+
+	if (apk_vp_encode_verify(user, svc, rhost, key, strlen(key), want_has_keys, b, sizeof(b),
+				 &n) != APK_OK) {
+		fprintf(stderr, "gen_corpus: request %s does not encode\n", name);
+		exit(1);
+	}
+	vp_put(name, 0, b, n);
+}
+
+static void verify_proto(void)
+{
+	const char *status_text = "apikeyd 0.2.0\npid 4242\ndatabase /var/lib/pam_apikey\n"
+				  "socket /run/pam_apikey/verify.sock\nverify_uid_min 1000\n"
+				  "verify_uid_max 60000\nuptime_seconds 12\nanswered 3\naccepted 1\n";
+	char id[APK_ID_LEN + 1], fields[APK_VP_REQUEST_MAX];
+	unsigned char b[APK_VP_ANSWER_MAX];
+	int n;
+
+	memcpy(id, F.token[0] + APK_KEY_PREFIX_LEN, APK_ID_LEN);
+	id[APK_ID_LEN] = '\0';
+	/* requests: mod_authnz_pam's and auth_pam's, a bare one, a password */
+	vp_request("request-apache", "alice", "apikey-http", "192.0.2.7", F.token[0], true);
+	vp_request("request-nginx-v6", "alice", "nginx", "2001:db8::7", F.token[1], true);
+	vp_request("request-bare", "bob", NULL, NULL, F.token[2], false);
+	vp_request("request-password", "www-data", "apikey-http", "", "correct horse", true);
+	vp_request("request-empty-key", "alice", "", NULL, "", false);
+	apk_vp_encode_status(b);
+	vp_put("request-status", 0, b, APK_VP_HEADER);
+	/* answers to a verify request */
+	vp_answer("answer-accepted", APK_VP_ANSWERED, APK_OK, APK_PERMIT_OK, -1, id, "web-api",
+		  1900000000);
+	vp_answer("answer-accepted-never", APK_VP_ANSWERED, APK_OK, APK_PERMIT_OK, -1, id, "ci", 0);
+	vp_answer("answer-nomatch", APK_VP_ANSWERED, APK_ERR_NOMATCH, APK_PERMIT_OK, 1, id, "", 0);
+	vp_answer("answer-expired", APK_VP_ANSWERED, APK_OK, APK_PERMIT_EXPIRED, -1, id, "", 0);
+	vp_answer("answer-service", APK_VP_ANSWERED, APK_OK, APK_PERMIT_SERVICE, -1, id, "", 0);
+	vp_answer("answer-nouser", APK_VP_ANSWERED, APK_ERR_NOUSER, APK_PERMIT_OK, 0, "", "", 0);
+	vp_answer("answer-badkey", APK_VP_ANSWERED, APK_ERR_BADKEY, APK_PERMIT_OK, -1, "", "", 0);
+	vp_answer("answer-peer-refused", APK_VP_PEER_REFUSED, APK_OK, APK_PERMIT_OK, -1, "", "", 0);
+	vp_answer("answer-user-refused", APK_VP_USER_REFUSED, APK_OK, APK_PERMIT_OK, -1, "", "", 0);
+	vp_answer("answer-bad-request", APK_VP_BAD_REQUEST, APK_OK, APK_PERMIT_OK, -1, "", "", 0);
+	/* the answer to a status request */
+	n = (int)strlen(status_text);
+	b[0] = APK_VP_VERSION;
+	b[1] = APK_VP_STATUS;
+	b[2] = (unsigned char)((n + 1) >> 8);
+	b[3] = (unsigned char)(n + 1);
+	b[4] = APK_VP_ANSWERED;
+	memcpy(b + 5, status_text, (size_t)n);
+	vp_put("answer-status", 2, b, (size_t)n + 5);
+	/* fields for the encoder: user, service, rhost, key */
+	n = snprintf(fields, sizeof(fields), "alice\xff" "apikey-http\xff" "192.0.2.7\xff%s",
+		     F.token[0]);
+	vp_put("fields-all", 3 | 4 | 8 | 16, (const unsigned char *)fields, (size_t)n);
+	vp_put("fields-no-service", 3 | 8, (const unsigned char *)fields, (size_t)n);
+	n = snprintf(fields, sizeof(fields), "root:x\xff\xff\xff%s", F.token[1]);
+	vp_put("fields-bad-user", 3 | 4, (const unsigned char *)fields, (size_t)n);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -541,5 +641,6 @@ int main(int argc, char **argv)
 	lists();
 	conffile();
 	lastused();
+	verify_proto();
 	return 0;
 }

@@ -17,7 +17,7 @@ FUZZ_SECONDS        ?= 60
 FUZZ_CORPUS_SECONDS ?= 30
 FUZZ_B              := $(B)/fuzz
 FUZZ_TARGETS        := keyparse record validate args pam when lists conffile lastused fleet_entry \
-		       sync_control
+		       sync_control verify_proto
 FUZZ_BINS           := $(FUZZ_TARGETS:%=$(FUZZ_B)/fuzz_%)
 
 # libfuzzer when $(FUZZ_CC) can link a libFuzzer program, else replay.

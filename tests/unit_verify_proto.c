@@ -216,6 +216,23 @@ static void a_forged_answer_is_refused(void **state)
 	memcpy(buf, good, n);
 	buf[APK_VP_HEADER + 12] = '/';
 	assert_int_equal(apk_vp_decode_answer(APK_VP_VERIFY, buf, n, &out), APK_ERR_INVALID);
+	/* found by fuzz/fuzz_verify_proto.c: no id with bytes after its NUL;
+	 * a refused key with an expiry or a name; and what is refused is wiped */
+	memcpy(buf, good, n);
+	memset(buf + APK_VP_HEADER + 12, 0, APK_ID_LEN);
+	buf[APK_VP_HEADER + 12 + 5] = 'A';
+	assert_int_equal(apk_vp_decode_answer(APK_VP_VERIFY, buf, n, &out), APK_ERR_INVALID);
+	assert_string_equal(out.id, "");
+	memcpy(buf, good, n);
+	buf[APK_VP_HEADER + 11] = 1; /* the expiry's last byte */
+	assert_int_equal(apk_vp_decode_answer(APK_VP_VERIFY, buf, n, &out), APK_ERR_INVALID);
+	assert_true(out.expires == 0 && out.has_keys == -1 && out.err == APK_OK);
+	in.err = APK_OK;
+	in.permit = APK_PERMIT_EXPIRED;
+	memcpy(in.name, "web", 4);
+	assert_int_equal(apk_vp_encode_answer(APK_VP_VERIFY, &in, buf, sizeof(buf), &n), APK_OK);
+	assert_int_equal(apk_vp_decode_answer(APK_VP_VERIFY, buf, n, &out), APK_ERR_INVALID);
+	assert_string_equal(out.name, "");
 }
 
 static void each_database_has_its_own_socket(void **state)
