@@ -237,6 +237,7 @@ static void refusals_keep_their_reason(void **state)
 	(void)state;
 	a = accepted();
 	a.permit = APK_PERMIT_SERVICE;
+	a.name[0] = '\0'; /* as apikeyd refuses a key: its id, no name, no expiry */
 	daemon_start(&d, ANSWER, buf, answer(&a, buf));
 	assert_int_equal(login(my_key, name, &secs), PAM_AUTH_ERR);
 	daemon_end(&d);
