@@ -236,8 +236,8 @@ enum apk_err fleet_entry_decode(const struct fleet_entry *e, struct apk_record *
 			for (k = 0; k < APK_RESTRICTIONS &&
 				    strcasecmp(a->name, apk_restrictions[k].attribute) != 0; k++)
 				;
-			/* an attribute not known here (apiKeyHost included) may
-			 * restrict the key: refuse rather than ignore it */
+			/* an attribute not known here may restrict the key:
+			 * refuse rather than ignore it */
 			ok = k < APK_RESTRICTIONS && restriction_values(&apk_restrictions[k], a, r);
 		}
 		if (!ok) {
@@ -252,6 +252,10 @@ enum apk_err fleet_entry_decode(const struct fleet_entry *e, struct apk_record *
 		snprintf(why, whysz, "not a pamApiKey entry with an id, digest, created and name");
 		goto bad;
 	}
+	/* a directory key: checked under its entry's salt (record.h) */
+	r->kind = APK_DIGEST_DIRECTORY;
+	memcpy(r->salt, d->salt, sizeof(r->salt));
+	memcpy(r->digest, d->digest, sizeof(r->digest));
 	return APK_OK;
 bad:
 	memset(r, 0, sizeof(*r));

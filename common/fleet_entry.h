@@ -47,7 +47,9 @@ enum apk_err fleet_entry_encode(const struct apk_record *r, const struct apk_fle
  * entry from a server's answer. APK_ERR_CORRUPT when e is full. */
 enum apk_err fleet_entry_add(struct fleet_entry *e, const char *name, const char *v, size_t len);
 
-/* e into *r and *d (owner and uid left to the caller). APK_ERR_CORRUPT with
+/* e into *r and *d (owner and uid left to the caller); *r is a directory
+ * record (record.h: its kind, salt and digest those of *d), ready for the
+ * mirror (mirror.h) once its owner is set. APK_ERR_CORRUPT with
  * why (a line naming the attribute) for anything malformed; *r and *d are
  * then wiped. */
 enum apk_err fleet_entry_decode(const struct fleet_entry *e, struct apk_record *r,

@@ -16,6 +16,7 @@
 
 #include "apk_error.h"
 #include "fleet_digest.h"
+#include "hosts.h"
 #include "keyfmt.h"
 #include "networks.h"
 #include "services.h"
@@ -23,11 +24,13 @@
 
 /* Version bytes: meta and index values are version 1; a key record is
  * version 1 (written by 0.1.0: no lifecycle fields, read as a key without
- * restrictions) or version 2 (every lifecycle field present), and
- * apk_record_encode always writes version 2. */
+ * restrictions), version 2 (every lifecycle field present, no host list:
+ * every host) or version 3 (the host list too), and apk_record_encode
+ * always writes version 3. */
 #define APK_FORMAT_VERSION 1
 #define APK_RECORD_VERSION_1 1
-#define APK_RECORD_VERSION 2 /* the version apk_record_encode writes */
+#define APK_RECORD_VERSION_2 2
+#define APK_RECORD_VERSION 3 /* the version apk_record_encode writes */
 #define APK_RECORD_MAX 4096
 #define APK_INDEX_MAX (1 + 3 + APK_MAX_INDEX_IDS * APK_ID_LEN)
 #define APK_MAX_INDEX_IDS 1000 /* decoder bound, above any configured key limit */
@@ -53,6 +56,7 @@ struct apk_record {
 	bool disabled;
 	struct apk_services services;        /* canonical; empty: every service */
 	struct apk_networks networks;        /* canonical; empty: anywhere */
+	struct apk_hosts hosts;              /* canonical; empty: every host (version 3) */
 	/* A key of the directory, mirrored (mirror.h): the salt its digest was
 	 * made under; all zero for a local key. */
 	enum apk_digest_kind kind;

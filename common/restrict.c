@@ -157,6 +157,62 @@ static enum apk_permit networks_check(const struct apk_record *r, const struct a
 	return APK_PERMIT_SOURCE;
 }
 
+/* ---- hosts (--hosts): hosts.h ------------------------------------------- */
+
+static enum apk_err hosts_parse(const char *const *args, size_t nargs, struct apk_record *r,
+				char *err, size_t errsz)
+{
+	return apk_hosts_parse(args, nargs, &r->hosts, err, errsz);
+}
+
+static bool hosts_canonical(const struct apk_record *r)
+{
+	return apk_hosts_canonical(&r->hosts);
+}
+
+static size_t hosts_count(const struct apk_record *r)
+{
+	return r->hosts.n;
+}
+
+static char *hosts_item(const struct apk_record *r, size_t i, char *out, size_t outsz)
+{
+	return apk_hosts_item(&r->hosts, i, out, outsz);
+}
+
+/* The field: the canonical list as text, "db-?.example.org,web-*.example.org". */
+static size_t hosts_encode(const struct apk_record *r, unsigned char *out)
+{
+	size_t n = strlen(r->hosts.text);
+
+	memcpy(out, r->hosts.text, n);
+	return n;
+}
+
+/* The text, its patterns counted, then checked canonical. */
+static bool hosts_decode(const unsigned char *v, size_t n, struct apk_record *r)
+{
+	struct apk_hosts *h = &r->hosts;
+	size_t i;
+
+	if (n > APK_HOSTS_TEXT_MAX || memchr(v, '\0', n) != NULL)
+		return false;
+	memcpy(h->text, v, n);
+	h->text[n] = '\0';
+	h->n = n > 0;
+	for (i = 0; i < n; i++)
+		h->n += v[i] == ',';
+	return apk_hosts_canonical(h);
+}
+
+/* Fail closed: an unknown host name matches no pattern. */
+static enum apk_permit hosts_check(const struct apk_record *r, const struct apk_attempt *a)
+{
+	if (apk_hosts_allow(&r->hosts, a->host))
+		return APK_PERMIT_OK;
+	return APK_PERMIT_HOST;
+}
+
 /* ---- the table -------------------------------------------------------------- */
 
 #define VALUE(field) offsetof(struct apk_record, field), sizeof(((struct apk_record *)0)->field)
@@ -167,6 +223,8 @@ const struct apk_restriction apk_restrictions[APK_RESTRICTIONS] = {
 	  services_check },
 	{ "from", "from", "any", "apiKeyNetwork", 0x0Bu, 2, VALUE(networks), networks_parse, networks_canonical,
 	  networks_count, networks_item, networks_encode, networks_decode, networks_check },
+	{ "hosts", "hosts", "all", "apiKeyHost", 0x0Du, 3, VALUE(hosts), hosts_parse, hosts_canonical,
+	  hosts_count, hosts_item, hosts_encode, hosts_decode, hosts_check },
 };
 
 const struct apk_restriction *apk_restriction_by_tag(unsigned tag)

@@ -12,7 +12,8 @@
  * restriction. apikeyctl (arguments, settings, list, --json, log lines), the
  * record's encoding and the login check walk this table, so a new kind of
  * restriction is its type's file, a row here, its record tag (FORMAT.md)
- * and its tests.
+ * and its tests. Three kinds: services (services.h), networks (networks.h),
+ * hosts (hosts.h).
  *
  * The key's expiry and disabled flag are its lifecycle state, not a list:
  * they have their own commands and the list's STATUS column, and stay in
@@ -25,6 +26,7 @@
 #include <stddef.h>
 
 #include "apk_error.h"
+#include "hosts.h"
 #include "networks.h"
 #include "permit.h"
 #include "services.h"
@@ -33,19 +35,21 @@ struct apk_record;
 
 /* The longest list of any kind as text, and of every kind together (with
  * room for the log line's words between them). */
+#define APK_MAX2(a, b) ((a) > (b) ? (a) : (b))
 #define APK_RESTRICTION_TEXT_MAX \
-	(APK_SERVICES_TEXT_MAX > APK_NETWORKS_TEXT_MAX ? APK_SERVICES_TEXT_MAX : APK_NETWORKS_TEXT_MAX)
+	APK_MAX2(APK_MAX2(APK_SERVICES_TEXT_MAX, APK_NETWORKS_TEXT_MAX), APK_HOSTS_TEXT_MAX)
 #define APK_RESTRICTIONS_TEXT_MAX (APK_RESTRICTIONS * (APK_RESTRICTION_TEXT_MAX + 32))
-/* The longest encoded field of any kind: the service list's text, or 16
- * IPv6 networks of 18 bytes. */
+/* The longest encoded field of any kind: the service list's text, 16 IPv6
+ * networks of 18 bytes, or the host list's text. */
 #define APK_NETWORKS_FIELD_MAX (APK_NETWORKS_MAX * (2 + 16))
 #define APK_RESTRICTION_FIELD_MAX \
-	(APK_SERVICES_TEXT_MAX > APK_NETWORKS_FIELD_MAX ? APK_SERVICES_TEXT_MAX : APK_NETWORKS_FIELD_MAX)
+	APK_MAX2(APK_MAX2(APK_SERVICES_TEXT_MAX, APK_NETWORKS_FIELD_MAX), APK_HOSTS_TEXT_MAX)
 
 /* What a login offers to a key's restrictions. */
 struct apk_attempt {
 	const char *service; /* PAM_SERVICE, NULL when unset */
 	const char *rhost;   /* PAM_RHOST, NULL when unset */
+	const char *host;    /* this host's name (keyset.h), NULL when unknown */
 };
 
 struct apk_restriction {
@@ -74,7 +78,7 @@ struct apk_restriction {
 	enum apk_permit (*check)(const struct apk_record *r, const struct apk_attempt *a);
 };
 
-#define APK_RESTRICTIONS 2
+#define APK_RESTRICTIONS 3
 extern const struct apk_restriction apk_restrictions[APK_RESTRICTIONS];
 
 /* The kind whose record tag is tag; NULL for none. */

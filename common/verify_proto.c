@@ -207,7 +207,7 @@ static enum apk_err decode_verify(const unsigned char *b, size_t n, struct apk_v
 {
 	size_t name_len;
 
-	if (n < VERIFY_FIXED || !err_known(b[1]) || b[2] > APK_PERMIT_SOURCE || b[3] > 2)
+	if (n < VERIFY_FIXED || !err_known(b[1]) || b[2] > APK_PERMIT_LAST || b[3] > 2)
 		return APK_ERR_INVALID;
 	a->err = (enum apk_err)b[1];
 	a->permit = (enum apk_permit)b[2];

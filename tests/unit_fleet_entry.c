@@ -86,6 +86,7 @@ static void test_roundtrip(void **state)
 	struct apk_record in, out;
 	struct apk_fleet_digest d, back;
 	const char *svc[] = { "sshd,sudo" }, *net[] = { "192.0.2.0/24,2001:db8::/32,10.1.2.3" };
+	const char *hosts[] = { "web-*.example.org,db-[0-9].example.org" };
 	char err[128];
 	static struct fleet_entry copy;
 
@@ -99,6 +100,7 @@ static void test_roundtrip(void **state)
 	in.disabled = true;
 	assert_int_equal(apk_restrictions[0].parse(svc, 1, &in, err, sizeof(err)), APK_OK);
 	assert_int_equal(apk_restrictions[1].parse(net, 1, &in, err, sizeof(err)), APK_OK);
+	assert_int_equal(apk_restrictions[2].parse(hosts, 1, &in, err, sizeof(err)), APK_OK);
 	randombytes_buf(&d, sizeof(d));
 	assert_int_equal(fleet_entry_encode(&in, &d, &copy), APK_OK);
 	/* the strings point into the copy's store: rebuild them as a server would */
@@ -119,6 +121,11 @@ static void test_roundtrip(void **state)
 	assert_int_equal(out.networks.n, 3);
 	assert_memory_equal(&out.services, &in.services, sizeof(in.services));
 	assert_memory_equal(&out.networks, &in.networks, sizeof(in.networks));
+	/* apiKeyHost, one pattern a value, decoded into the host list */
+	assert_non_null(fleet_entry_find(&e, "apiKeyHost"));
+	assert_int_equal(fleet_entry_find(&e, "apiKeyHost")->n, 2);
+	assert_int_equal(out.hosts.n, 2);
+	assert_string_equal(out.hosts.text, "db-[0-9].example.org,web-*.example.org");
 }
 
 static void test_encode_refuses_invalid_record(void **state)
@@ -189,8 +196,12 @@ static void test_malformed_values(void **state)
 	REFUSED("apiKeyNetwork", "not-a-network");
 	REFUSED("apiKeyNetwork", "any");
 	REFUSED("apiKeyNetwork", "192.0.2.1/24");
-	/* attributes not known here, a restriction among them */
-	REFUSED("apiKeyHost", "web-*.example.org");
+	REFUSED("apiKeyHost", "all");
+	REFUSED("apiKeyHost", "web-1,web-2");
+	REFUSED("apiKeyHost", "");
+	REFUSED("apiKeyHost", "web 1");
+	REFUSED("apiKeyHost", "web/1");
+	/* an attribute not known here */
 	REFUSED("seeAlso", "cn=x");
 	memset(longname, 'a', sizeof(longname));
 	longname[APK_NAME_MAX + 1] = '\0';

@@ -155,6 +155,8 @@ static void be(uint64_t v, unsigned char *o, size_t n)
 #define SAMPLE_EXPIRES INT64_C(0x1122334455) /* 4301-12-26, before 9999 */
 static const char *sample_services = "sudo,sshd";
 static const char *sample_networks = "2001:db8::/32,192.0.2.0/24";
+static const char *sample_hosts = "web-*.example.org,db-?.example.org";
+#define SAMPLE_HOSTS_TEXT "db-?.example.org,web-*.example.org"
 /* the network field's bytes for sample_networks */
 static const unsigned char sample_net_bytes[] = {
 	4, 24, 192, 0, 2, 0,
@@ -180,6 +182,7 @@ static void sample(struct apk_record *r)
 	r->disabled = true;
 	assert_int_equal(apk_services_parse(&sample_services, 1, &r->services, NULL, 0), APK_OK);
 	assert_int_equal(apk_networks_parse(&sample_networks, 1, &r->networks, NULL, 0), APK_OK);
+	assert_int_equal(apk_hosts_parse(&sample_hosts, 1, &r->hosts, NULL, 0), APK_OK);
 }
 
 /* The name, owner and description as long as they may be (the description
@@ -242,9 +245,9 @@ static void test_record_layout(void **state)
 	(void)state;
 	len = encode_sample(&r, buf, sizeof buf);
 	assert_int_equal(buf[0], APK_RECORD_VERSION);
-	assert_int_equal(APK_RECORD_VERSION, 2);
+	assert_int_equal(APK_RECORD_VERSION, 3);
 	k = walk(buf, len, f, N_ELEM(f));
-	assert_int_equal(k, 11);                    /* eleven fields, nothing else */
+	assert_int_equal(k, 12);                    /* twelve fields, nothing else */
 	for (i = 0; i < k; i++) {
 		assert_true(f[i].tag != 0 && f[i].tag < 0x80); /* all critical */
 		for (j = 0; j < i; j++)
@@ -268,6 +271,7 @@ static void test_record_layout(void **state)
 	find_value(buf, len, "\x01", 1);
 	find_value(buf, len, "sshd,sudo", 9);
 	find_value(buf, len, sample_net_bytes, sizeof sample_net_bytes);
+	assert_int_equal(find_value(buf, len, SAMPLE_HOSTS_TEXT, strlen(SAMPLE_HOSTS_TEXT)).tag, 0x0D);
 }
 
 static void test_record_extremes(void **state)
@@ -738,6 +742,7 @@ static size_t encode_sample_v1(struct apk_record *r, unsigned char buf[APK_RECOR
 	len = cut_value(buf, len, "\x01", 1);
 	len = cut_value(buf, len, "sshd,sudo", 9);
 	len = cut_value(buf, len, sample_net_bytes, sizeof sample_net_bytes);
+	len = cut_value(buf, len, SAMPLE_HOSTS_TEXT, strlen(SAMPLE_HOSTS_TEXT));
 	buf[0] = APK_RECORD_VERSION_1;
 	assert_int_equal(walk(buf, len, f, N_ELEM(f)), 7);
 	return len;
@@ -759,6 +764,7 @@ static void test_record_v1_reads_unrestricted(void **state)
 	want.disabled = false;
 	memset(&want.services, 0, sizeof want.services);
 	memset(&want.networks, 0, sizeof want.networks);
+	memset(&want.hosts, 0, sizeof want.hosts);
 	assert_record_equal(&want, &d);
 	/* written again, it is version 2 with every lifecycle field, empty */
 	assert_int_equal(apk_record_encode(&d, again, sizeof again, &n), APK_OK);
@@ -1164,6 +1170,30 @@ static void test_kinds_distinct(void **state)
 	free(ix);
 }
 
+/* A version 2 record (0.2.0's, before --hosts) reads as a key for every
+ * host; carrying a host list makes it invalid (an unknown critical tag). */
+static void test_record_v2_reads_every_host(void **state)
+{
+	struct apk_record r, d;
+	unsigned char buf[APK_RECORD_MAX], v2[APK_RECORD_MAX];
+	size_t len, n;
+
+	(void)state;
+	len = encode_sample(&r, buf, sizeof buf);
+	memcpy(v2, buf, len);
+	n = cut_value(v2, len, SAMPLE_HOSTS_TEXT, strlen(SAMPLE_HOSTS_TEXT));
+	v2[0] = APK_RECORD_VERSION_2;
+	assert_int_equal(decode_record_exact(v2, n, &d), APK_OK);
+	assert_int_equal(d.hosts.n, 0);
+	assert_true(apk_hosts_allow(&d.hosts, "anything"));
+	/* the version 3 record without it is refused (mandatory there) */
+	v2[0] = APK_RECORD_VERSION;
+	assert_record_rejected(v2, n);
+	/* and the version 2 record with it */
+	buf[0] = APK_RECORD_VERSION_2;
+	assert_record_rejected(buf, len);
+}
+
 /* ---- directory records: the salt (FORMAT.md 3.1.3) ------------------- */
 
 static void directory_sample(struct apk_record *r)
@@ -1492,6 +1522,7 @@ int main(void)
 		cmocka_unit_test(test_record_encode_invalid),
 		cmocka_unit_test(test_record_description_stored_by_0_2),
 		cmocka_unit_test(test_record_encode_bufsz),
+		cmocka_unit_test(test_record_v2_reads_every_host),
 		cmocka_unit_test(test_record_directory_roundtrip),
 		cmocka_unit_test(test_record_directory_bad),
 		cmocka_unit_test(test_meta),

@@ -26,11 +26,14 @@ static const struct kind_case {
 	enum apk_permit why;
 	const char *reason;
 } cases[] = {
-	{ "service", "sudo,SSHD", "sshd,sudo", { "sshd", NULL }, { "su", "192.0.2.1" },
+	{ "service", "sudo,SSHD", "sshd,sudo", { "sshd", NULL, NULL }, { "su", "192.0.2.1", "h" },
 	  APK_PERMIT_SERVICE, "service not allowed for this key" },
 	{ "from", "::ffff:192.0.2.0/120,2001:db8::/32,10.1.2.3", "10.1.2.3,192.0.2.0/24,2001:db8::/32",
-	  { NULL, "192.0.2.7" }, { "sshd", "198.51.100.1" },
+	  { NULL, "192.0.2.7", NULL }, { "sshd", "198.51.100.1", "h" },
 	  APK_PERMIT_SOURCE, "source address not allowed for this key" },
+	{ "hosts", "Web-*.example.org,db-[0-9].example.org", "db-[0-9].example.org,web-*.example.org",
+	  { NULL, NULL, "web-7.example.org" }, { "sshd", "192.0.2.1", "mail.example.org" },
+	  APK_PERMIT_HOST, "host not allowed for this key" },
 };
 
 static const struct kind_case *case_of(const struct apk_restriction *k)
@@ -110,7 +113,7 @@ static void every_kind_is_complete_and_distinct(void **state)
 static void an_empty_value_restricts_nothing(void **state)
 {
 	struct apk_record r;
-	const struct apk_attempt nothing = { NULL, NULL }, odd = { "su", "host.example" };
+	const struct apk_attempt nothing = { NULL, NULL, NULL }, odd = { "su", "host.example", "x" };
 	char text[APK_RESTRICTION_TEXT_MAX + 1];
 	unsigned char field[APK_RESTRICTION_FIELD_MAX];
 	size_t i;
@@ -247,7 +250,7 @@ static void the_first_refusal_is_the_answer(void **state)
 {
 	struct apk_record r;
 	size_t i;
-	const struct apk_attempt none = { "none-such", "host.example" };
+	const struct apk_attempt none = { "none-such", "host.example", "none-such" };
 
 	(void)state;
 	memset(&r, 0, sizeof(r));
