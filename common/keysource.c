@@ -3,10 +3,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "keysource.h"
 #include "safefile.h"
 
-const struct apk_keysource_ops *const apk_keysources[] = { &apk_keysource_local, NULL };
+const struct apk_keysource_ops *const apk_keysources[] = { &apk_keysource_local,
+							   &apk_keysource_mirror, NULL };
 
 const struct apk_keysource_ops *apk_keysource_named(const char *name)
 {
@@ -30,9 +33,16 @@ void apk_keysource_init(struct apk_keysource *src, const struct apk_keysource_op
 
 enum apk_err apk_keysource_dir(struct apk_keysource *src, int *dirfd)
 {
+	int top;
+
 	if (!src->tried) {
 		src->tried = 1;
 		src->dirstate = apk_safe_open_dir(src->dbdir, &src->dirfd);
+		if (src->dirstate == APK_OK && src->ops->subdir != NULL) {
+			top = src->dirfd;
+			src->dirstate = apk_safe_open_subdir(top, src->ops->subdir, &src->dirfd);
+			close(top);
+		}
 	}
 	*dirfd = src->dirfd;
 	return src->dirstate;
@@ -41,7 +51,17 @@ enum apk_err apk_keysource_dir(struct apk_keysource *src, int *dirfd)
 enum apk_err apk_keysource_fetch(struct apk_keysource *src, uint32_t uid, const char *id,
 				 struct apk_meta *meta, struct apk_record *rec)
 {
-	return src->ops->fetch(src, uid, id, meta, rec);
+	enum apk_err err = src->ops->fetch(src, uid, id, meta, rec);
+
+	/* A record of the other kind is a file out of place (a salted record
+	 * in the local store, an unsalted one in the mirror): never checked
+	 * the other way. */
+	if (err == APK_OK && rec->kind != src->ops->kind) {
+		sodium_memzero(meta, sizeof(*meta));
+		sodium_memzero(rec, sizeof(*rec));
+		err = APK_ERR_CORRUPT;
+	}
+	return err;
 }
 
 enum apk_err apk_keysource_has_keys(struct apk_keysource *src, uint32_t uid, int *has)
@@ -51,7 +71,16 @@ enum apk_err apk_keysource_has_keys(struct apk_keysource *src, uint32_t uid, int
 
 enum apk_err apk_keysource_list(struct apk_keysource *src, uint32_t uid, struct apk_keyring *kr)
 {
-	return src->ops->list(src, uid, kr);
+	enum apk_err err = src->ops->list(src, uid, kr);
+	size_t i;
+
+	for (i = 0; err == APK_OK && i < kr->n; i++)
+		if (kr->recs[i].kind != src->ops->kind) {
+			apk_keyring_free(kr);
+			apk_keyring_init(kr);
+			err = APK_ERR_CORRUPT;
+		}
+	return err;
 }
 
 void apk_keysource_close(struct apk_keysource *src)

@@ -2,8 +2,10 @@
  * verify.c) reaches stored keys
  *
  * A source is a table of operations (struct apk_keysource_ops) and a handle
- * (struct apk_keysource) on the database directory it lives in. Today's one
- * source is the local store (apk_keysource_local: store.h's gdbm files);
+ * (struct apk_keysource) on the database directory it lives in. There are
+ * two: the local store (apk_keysource_local: store.h's gdbm files in DIR)
+ * and the mirror of the directory's keys (apk_keysource_mirror: the same
+ * files in DIR/fleet, mirror.h). A login consults both (keyset.h).
  * apk_keysources lists every source, and the tests run over that list
  * (stress_timing's equal work among them), so a new source is tested by
  * adding it there. Last use (lastused.h) is not a source's business: it is
@@ -35,13 +37,16 @@
 struct apk_keysource;
 
 struct apk_keysource_ops {
-	const char *name; /* for logs and test reports */
+	const char *name;   /* for logs, test reports and the list's SOURCE column */
+	const char *subdir; /* its directory under the database's, NULL: that one itself */
+	enum apk_digest_kind kind; /* the only kind of record it holds (record.h) */
 
 	/* The record of account uid with this id and the hash key its digest
 	 * was made under. APK_OK: both filled. APK_ERR_NOTFOUND: no such
 	 * record (or no such account), *rec zero and *meta a hash key to
-	 * compute a digest with anyway (zero when there is none). Otherwise a
-	 * database error (UNAVAIL, UNSAFE, CORRUPT, NOMEM), both zero. */
+	 * compute a digest with anyway (zero when there is none). A record
+	 * of another kind than the source's is CORRUPT. Otherwise a database
+	 * error (UNAVAIL, UNSAFE, CORRUPT, NOMEM), both zero. */
 	enum apk_err (*fetch)(struct apk_keysource *src, uint32_t uid, const char *id,
 			      struct apk_meta *meta, struct apk_record *rec);
 
@@ -53,9 +58,10 @@ struct apk_keysource_ops {
 	enum apk_err (*list)(struct apk_keysource *src, uint32_t uid, struct apk_keyring *kr);
 };
 
-/* A source on one database directory. The directory is opened and checked
- * (safefile.h) on first use, once for the whole login, and lent to the
- * last-use write (apk_keysource_dir). */
+/* A source on one database directory. Its directory (the database's, or
+ * ops->subdir under it) is opened and checked (safefile.h) on first use,
+ * once for the whole login, and lent to the last-use write
+ * (apk_keysource_dir). */
 struct apk_keysource {
 	const struct apk_keysource_ops *ops;
 	const char *dbdir; /* absolute path; the caller's, kept while src is */
@@ -64,8 +70,13 @@ struct apk_keysource {
 	enum apk_err dirstate;
 };
 
-/* The local store: DIR/u<uid> gdbm files (store.h). */
+/* The local store: DIR/u<uid> gdbm files (store.h), local records only. */
 extern const struct apk_keysource_ops apk_keysource_local;
+
+/* The directory's keys mirrored on this host: DIR/fleet/u<uid> (mirror.h),
+ * directory records only. No DIR/fleet: no keys (fetch NOTFOUND, list
+ * empty). */
+extern const struct apk_keysource_ops apk_keysource_mirror;
 
 /* Every source, NULL-terminated. */
 extern const struct apk_keysource_ops *const apk_keysources[];
@@ -77,8 +88,9 @@ const struct apk_keysource_ops *apk_keysource_named(const char *name);
 void apk_keysource_init(struct apk_keysource *src, const struct apk_keysource_ops *ops,
 			const char *dbdir);
 
-/* The checked database directory, opened at the first call: APK_OK and
- * *dirfd (src's: not to be closed), or why it cannot be used. */
+/* The source's checked directory, opened at the first call: APK_OK and
+ * *dirfd (src's: not to be closed), or why it cannot be used (NOTFOUND: its
+ * subdirectory does not exist). */
 enum apk_err apk_keysource_dir(struct apk_keysource *src, int *dirfd);
 
 /* The operations, through src->ops. */

@@ -65,7 +65,7 @@ int apk_pam_options_parse(int argc, const char **argv, struct apk_pam_options *o
 	int i;
 
 	opts->db = APK_DBDIR;
-	opts->keys = &apk_keysource_local;
+	opts->keys = NULL; /* every source */
 	opts->socket = NULL;
 	opts->prompt = NULL;
 	opts->source = APK_ASK;

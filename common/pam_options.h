@@ -16,7 +16,7 @@ enum apk_answer_source {
 
 struct apk_pam_options {
 	const char *db;      /* db=DIR (absolute), default APK_DBDIR */
-	const struct apk_keysource_ops *keys; /* keys=NAME (apk_keysources), default local */
+	const struct apk_keysource_ops *keys; /* keys=NAME (apk_keysources); NULL: every source */
 	const char *socket;  /* socket=PATH (absolute): always ask apikeyd there; default NULL */
 	const char *prompt;  /* prompt=TEXT, default "API key: " ("Password: " with forward_pass) */
 	enum apk_answer_source source;

@@ -6,6 +6,7 @@
 
 #include <sodium.h>
 
+#include "fleet_digest.h"
 #include "verify.h"
 
 struct owner {
@@ -33,18 +34,75 @@ static void lookup_owner(const char *user, struct owner *o)
 	memcpy(o->name, pw.pw_name, strlen(pw.pw_name) + 1);
 }
 
-enum apk_err apk_verify(struct apk_keysource *keys, const char *user, const char *token,
-			size_t len, struct apk_record *matched)
+/* The digest of key as a record of this kind is checked: under its file's
+ * hash key (local) or its salt (directory). Either is one keyed BLAKE2b of
+ * under 128 bytes: the same work. */
+static void digest_of(enum apk_digest_kind kind, const struct apk_meta *meta,
+		      const struct apk_record *rec, const struct apk_key *key,
+		      unsigned char out[APK_DIGEST_BYTES])
+{
+	if (kind == APK_DIGEST_DIRECTORY)
+		apk_fleet_digest_compute(rec->salt, key, out);
+	else
+		apk_key_digest(meta->hashkey, key, out);
+}
+
+/* Every source of srcs (n) fetched, each every time; the one record found,
+ * with its hash key, into *meta and *rec and its source into *found.
+ * APK_ERR_NOTFOUND: none (then *meta, *rec and *found are the first
+ * source's, for a digest computed anyway); the id in two sources is
+ * corruption (*dup set); a database error of any source is the answer. */
+static enum apk_err fetch_all(struct apk_keysource *srcs, size_t n, uint32_t uid, const char *id,
+			      struct apk_meta *meta, struct apk_record *rec,
+			      struct apk_keysource **found, int *dup)
+{
+	struct apk_meta m[APK_KEYSET_MAX];
+	struct apk_record r[APK_KEYSET_MAX];
+	enum apk_err err = APK_ERR_NOTFOUND, e;
+	size_t i, hits = 0, at = 0;
+
+	*dup = 0;
+	for (i = 0; i < n; i++) {
+		e = apk_keysource_fetch(&srcs[i], uid, id, &m[i], &r[i]);
+		if (e == APK_OK && hits++ == 0)
+			at = i;
+		else if (e != APK_OK && e != APK_ERR_NOTFOUND && err == APK_ERR_NOTFOUND)
+			err = e;
+	}
+	if (hits > 1) {
+		*dup = 1;
+		err = APK_ERR_CORRUPT;
+	} else if (err == APK_ERR_NOTFOUND && hits == 1) {
+		err = APK_OK;
+	}
+	*meta = m[at];
+	*rec = r[at];
+	*found = &srcs[at];
+	if (err != APK_OK && err != APK_ERR_NOTFOUND) {
+		sodium_memzero(meta, sizeof(*meta));
+		sodium_memzero(rec, sizeof(*rec));
+	}
+	sodium_memzero(m, sizeof(m));
+	sodium_memzero(r, sizeof(r));
+	return err;
+}
+
+static enum apk_err verify_in(struct apk_keysource *srcs, size_t n, const char *user,
+			      const char *token, size_t len, struct apk_record *matched,
+			      struct apk_keysource **from, int *dup)
 {
 	struct apk_meta meta;
 	struct apk_key key;
 	struct apk_record rec;
+	struct apk_keysource *found = NULL;
 	struct owner owner;
 	unsigned char digest[APK_DIGEST_BYTES];
 	int equal;
 	enum apk_err err;
 
 	memset(matched, 0, sizeof(*matched));
+	*from = NULL;
+	*dup = 0;
 	/* The format and checksum first: a typo or a non-key never reaches the file. */
 	if (apk_key_parse(token, len, &key) != APK_OK)
 		return APK_ERR_BADKEY;
@@ -52,24 +110,44 @@ enum apk_err apk_verify(struct apk_keysource *keys, const char *user, const char
 
 	/* An unknown user reads the decoy like an account without keys. */
 	lookup_owner(user, &owner);
-	err = apk_keysource_fetch(keys, owner.uid, key.id, &meta, &rec);
+	err = fetch_all(srcs, n, owner.uid, key.id, &meta, &rec, &found, dup);
 	if (err == APK_OK || err == APK_ERR_NOTFOUND) {
 		/* Found or not (then rec is all zero and err says so), a digest is
 		 * computed and compared, and ownership is decided after. */
-		apk_key_digest(meta.hashkey, &key, digest);
+		digest_of(err == APK_OK ? rec.kind : found->ops->kind, &meta, &rec, &key, digest);
 		equal = apk_digest_equal(digest, rec.digest);
 		if (!owner.known)
 			err = APK_ERR_NOUSER;
 		else if (err == APK_OK && equal && rec.uid == owner.uid &&
-			 strcmp(rec.owner, owner.name) == 0)
+			 strcmp(rec.owner, owner.name) == 0) {
 			*matched = rec;
-		else
+			*from = found;
+		} else
 			err = APK_ERR_NOMATCH;
 	}
 	apk_key_wipe(&key);
 	sodium_memzero(digest, sizeof(digest));
 	sodium_memzero(&meta, sizeof(meta));
 	sodium_memzero(&rec, sizeof(rec));
+	return err;
+}
+
+enum apk_err apk_verify(struct apk_keysource *keys, const char *user, const char *token,
+			size_t len, struct apk_record *matched)
+{
+	struct apk_keysource *from;
+	int dup;
+
+	return verify_in(keys, 1, user, token, len, matched, &from, &dup);
+}
+
+enum apk_err apk_verify_set(struct apk_keyset *ks, const char *user, const char *token,
+			    size_t len, struct apk_record *matched)
+{
+	enum apk_err err;
+
+	apk_keyset_read_state(ks);
+	err = verify_in(ks->src, ks->n, user, token, len, matched, &ks->found, &ks->duplicate);
 	return err;
 }
 
@@ -82,4 +160,17 @@ enum apk_err apk_account_has_keys(struct apk_keysource *keys, const char *user, 
 	if (!owner.known)
 		return APK_ERR_NOUSER;
 	return apk_keysource_has_keys(keys, owner.uid, has);
+}
+
+enum apk_err apk_account_has_keys_set(struct apk_keyset *ks, const char *user, int *has)
+{
+	enum apk_err err = APK_OK;
+	size_t i;
+	int one;
+
+	*has = 0;
+	for (i = 0; i < ks->n && err == APK_OK && !*has; i++)
+		if ((err = apk_account_has_keys(&ks->src[i], user, &one)) == APK_OK)
+			*has = one;
+	return err;
 }

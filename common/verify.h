@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "apk_error.h"
+#include "keyset.h"
 #include "keysource.h"
 #include "record.h"
 
@@ -22,7 +23,19 @@
 enum apk_err apk_verify(struct apk_keysource *keys, const char *user, const char *token,
 			size_t len, struct apk_record *matched);
 
+/* The same over every source of a login (keyset.h): each source fetched
+ * every time; a record's digest computed by its kind (record.h: under its
+ * file's hash key, or a directory record's salt), and a missing one's as
+ * the first source's kind, so that every answer takes the same work;
+ * the same id in two sources is APK_ERR_CORRUPT (ks->duplicate set). The
+ * mirror's state is read first (apk_keyset_read_state). On APK_OK
+ * ks->found is the source of the matched record. */
+enum apk_err apk_verify_set(struct apk_keyset *ks, const char *user, const char *token,
+			    size_t len, struct apk_record *matched);
+
 /* Whether user has any key in keys (for the module's nokeys_ignore option only). */
 enum apk_err apk_account_has_keys(struct apk_keysource *keys, const char *user, int *has);
+/* The same in any source of ks. */
+enum apk_err apk_account_has_keys_set(struct apk_keyset *ks, const char *user, int *has);
 
 #endif

@@ -6,7 +6,8 @@
  * stored; forward_pass hands on an answer that is not key-like (keylike.h:
  * a password typed at the one prompt) and nothing else. Once a key's secret has
  * matched, its record decides whether this login may use it (expiry,
- * disabled, services, source networks); a login it lets through sets
+ * disabled, services, source networks, hosts; a directory key also the
+ * mirror's freshness, keyset.h); a login it lets through sets
  * PAM_APIKEY_ID and PAM_APIKEY_NAME, may warn of a near expiry and is
  * recorded as the key's last use (lastused.c). Everything but the PAM glue lives in
  * common/: option parsing (pam_options.c), the verification itself
@@ -25,7 +26,7 @@
 
 #include "keyfmt.h"
 #include "keylike.h"
-#include "keysource.h"
+#include "keyset.h"
 #include "lastused.h"
 #include "pam_options.h"
 #include "permit.h"
@@ -41,7 +42,7 @@
 /* Who is logging in from where, when: as PAM gave it (service and rhost
  * NULL when unset), and escaped for the log lines. */
 struct attempt {
-	struct apk_keysource *keys; /* where the user's keys come from */
+	struct apk_keyset *keys; /* where the user's keys come from */
 	const char *user, *service, *rhost;
 	int flags;   /* pam_sm_authenticate's: PAM_SILENT */
 	int64_t now; /* the one time every check of this attempt uses */
@@ -174,14 +175,16 @@ static void warn_expiry(pam_handle_t *pamh, const struct apk_pam_options *opts,
 }
 
 /* After a login: the key's last use (time, service, PAM_RHOST) into its
- * slot, in the database directory the key was read from (opened once).
+ * slot, in the directory the key was read from (opened once: the
+ * database's, or the mirror's for a directory key).
  * Best effort: one pwrite into an existing file, no lock, no wait;
  * whatever happens the login stands, and only debug logs it. */
 static void record_use(pam_handle_t *pamh, const struct apk_pam_options *opts,
 		       const struct attempt *a, const struct apk_record *rec)
 {
 	int dirfd;
-	enum apk_err e = apk_keysource_dir(a->keys, &dirfd);
+	enum apk_err e = a->keys->found != NULL ? apk_keysource_dir(a->keys->found, &dirfd)
+						: APK_ERR_NOTFOUND;
 
 	if (e == APK_OK)
 		e = apk_lastused_record_at(dirfd, rec->uid, rec->id, a->now, a->service, a->rhost);
@@ -203,24 +206,26 @@ static bool account_without_keys(const struct attempt *a, const struct apk_remot
 
 	if (a->remote)
 		return rem != NULL && rem->has_keys == 0;
-	return apk_account_has_keys(a->keys, a->user, &has) == APK_OK && !has;
+	return apk_account_has_keys_set(a->keys, a->user, &has) == APK_OK && !has;
 }
 
 /* The PAM code for err and the record's verdict permit, after
  * nokeys_ignore, and the one log line every attempt gets. rec: the matched
  * record, or only the id presented (empty when the answer was no key);
  * note: appended to a refusal's line ("" or a NOTE_*); rem: what apikeyd
- * said (NULL in-process, or when it was not asked). A success also sets the
+ * said (NULL in-process, or when it was not asked); reason: the refusal's
+ * reason in-process when the record's verdict is not enough (NULL). A success also sets the
  * session's environment (export_key: a failure there fails the login), may
  * warn of the key's expiry and, in-process, records the key's last use
  * (apikeyd records it itself). */
 static int outcome(pam_handle_t *pamh, const struct apk_pam_options *opts,
 		   const struct attempt *a, enum apk_err err, enum apk_permit permit,
-		   const struct apk_record *rec, const char *note, const struct apk_remote *rem)
+		   const struct apk_record *rec, const char *note, const struct apk_remote *rem,
+		   const char *reason)
 {
 	char ename[APK_NAME_MAX * 4 + 1];
 	int ret = pam_code(err, permit);
-	const char *why = rem != NULL && rem->why[0] != '\0' ? rem->why : NULL;
+	const char *why = rem != NULL && rem->why[0] != '\0' ? rem->why : reason;
 
 	if (opts->debug) {
 		char edb[512];
@@ -271,6 +276,7 @@ static int check(pam_handle_t *pamh, const struct apk_pam_options *opts,
 	size_t len = strnlen(token, PAM_MAX_RESP_SIZE + 1);
 	enum apk_err err = APK_ERR_BADKEY;
 	enum apk_permit permit = APK_PERMIT_OK;
+	char reason[128];
 	int ret;
 
 	memset(&rec, 0, sizeof(rec));
@@ -282,11 +288,18 @@ static int check(pam_handle_t *pamh, const struct apk_pam_options *opts,
 					&rec, &rem);
 		permit = rem.permit;
 	} else if (len <= PAM_MAX_RESP_SIZE) {
-		err = apk_verify(a->keys, a->user, token, len, &rec);
+		err = apk_verify_set(a->keys, a->user, token, len, &rec);
+		if (a->keys->duplicate)
+			pam_syslog(pamh, LOG_ERR,
+				   "key id %s of user %s is in both the local database and the "
+				   "directory's mirror: refused as corruption", rec.id, a->euser);
 	}
 	if (err == APK_OK && !a->remote)
-		permit = apk_permit_check(&rec, a->now, a->service, a->rhost);
-	ret = outcome(pamh, opts, a, err, permit, &rec, note, a->remote ? &rem : NULL);
+		permit = apk_keyset_check(a->keys, &rec, a->now, a->service, a->rhost);
+	ret = outcome(pamh, opts, a, err, permit, &rec, note, a->remote ? &rem : NULL,
+		      err == APK_OK && permit != APK_PERMIT_OK && !a->remote
+			      ? apk_keyset_reason(a->keys, permit, reason, sizeof(reason))
+			      : NULL);
 	sodium_memzero(&rec, sizeof(rec));
 	return ret;
 }
@@ -316,7 +329,7 @@ static int check_or_forward(pam_handle_t *pamh, const struct apk_pam_options *op
 	rem.why[0] = '\0'; /* the line says what became of the answer, not of this */
 	memset(&none, 0, sizeof(none));
 	return outcome(pamh, opts, a, APK_ERR_BADKEY, APK_PERMIT_OK, &none, NOTE_PASSED_ON,
-		       a->remote && opts->nokeys_ignore ? &rem : NULL);
+		       a->remote && opts->nokeys_ignore ? &rem : NULL, NULL);
 }
 
 /* The answer (asked for, or an earlier module's token) checked: a PAM code. */
@@ -358,7 +371,7 @@ static int authenticate(pam_handle_t *pamh, const struct apk_pam_options *opts,
 APK_EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	struct apk_pam_options opts;
-	struct apk_keysource keys;
+	struct apk_keyset keys;
 	struct attempt a;
 	const char *bad = NULL;
 	int ret;
@@ -386,10 +399,10 @@ APK_EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, cons
 	a.flags = flags;
 	a.now = (int64_t)time(NULL);
 	a.remote = apk_verify_through_daemon(opts.db, opts.socket, a.socket, sizeof(a.socket));
-	apk_keysource_init(&keys, opts.keys, opts.db);
+	apk_keyset_init(&keys, opts.db, opts.keys);
 	a.keys = &keys;
 	ret = authenticate(pamh, &opts, &a);
-	apk_keysource_close(&keys);
+	apk_keyset_close(&keys);
 	return ret;
 }
 

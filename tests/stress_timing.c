@@ -24,9 +24,11 @@
  * before the module does anything, and the report shows how much.
  * It fails too when a login gives another answer than its class's, the
  * prompts differ, or too few timings were taken. All of it runs once for
- * every key source (keysource.h's apk_keysources, the module's keys=NAME):
- * each must keep the work equal, and a source added there without a way
- * to fill it here (fillers below) fails.
+ * every key source (keysource.h's apk_keysources) with my key in that
+ * source, the module reading every source as a login does (the local store
+ * and the directory's mirror side by side, keyset.h): each must keep the
+ * work equal, a key in one must cost what a key in the other does, and a
+ * source added there without a way to fill it here (fillers below) fails.
  *
  * The module's log lines are swallowed here (pam_syslog and pam_vsyslog
  * below), formatted but not sent: no flood on /dev/log.
@@ -44,6 +46,7 @@
 #include "keyfmt.h"
 #include "keysource.h"
 #include "pam_harness.h"
+#include "test_mirror.h"
 #include "stress_util.h"
 #include "test_db.h"
 
@@ -123,12 +126,32 @@ static double ks_distance(const double *a, size_t na, const double *b, size_t nb
 	return d;
 }
 
-/* How each source of apk_keysources gets the test's database: my key (its
- * token into my_key) and the service directory conf. A source added there
+/* How each source of apk_keysources gets the test's database: my key in
+ * that source (its token into my_key), another key of mine in the other,
+ * a mirror in sync, and the service directory conf. A source added there
  * without a way to be filled here fails this test. */
+static int fill_with_my_key(struct test_db *T, char *conf, char *my_key, int in_mirror)
+{
+	char other[APK_KEY_LEN + 1];
+	struct apk_account acct;
+
+	if (pam_fixture(T, conf, in_mirror ? other : my_key, NULL) != 0)
+		return -1;
+	acct = test_account(me(), -1);
+	if (test_mirror_generate(T, &acct, in_mirror ? "mine" : "elsewhere",
+				 in_mirror ? my_key : other, NULL) != APK_OK)
+		return -1;
+	return test_mirror_state(T, (int64_t)time(NULL), 0, "timing") == APK_OK ? 0 : -1;
+}
+
 static int fill_local(struct test_db *T, char *conf, char *my_key)
 {
-	return pam_fixture(T, conf, my_key, NULL);
+	return fill_with_my_key(T, conf, my_key, 0);
+}
+
+static int fill_directory(struct test_db *T, char *conf, char *my_key)
+{
+	return fill_with_my_key(T, conf, my_key, 1);
 }
 
 static const struct {
@@ -136,6 +159,7 @@ static const struct {
 	int (*fill)(struct test_db *T, char *conf, char *my_key);
 } fillers[] = {
 	{ "local", fill_local },
+	{ "directory", fill_directory },
 };
 
 static int (*filler_of(const char *name))(struct test_db *, char *, char *)
@@ -165,7 +189,7 @@ static void time_source(const struct apk_keysource_ops *src, long long n, struct
 	struct timespec t0, t1;
 	int (*fill)(struct test_db *, char *, char *) = filler_of(src->name);
 
-	printf("# ---- source %s (keys=%s)\n", src->name, src->name);
+	printf("# ---- source %s: my key there, the module reading every source\n", src->name);
 	memset(&T, 0, sizeof(T));
 	if (fill == NULL || fill(&T, conf, my_key) != 0) {
 		tap_ok(false, "source %s: libsodium initialises and a test database is filled",
@@ -174,8 +198,7 @@ static void time_source(const struct apk_keysource_ops *src, long long n, struct
 			test_db_remove(&T);
 		return;
 	}
-	snprintf(lines, sizeof(lines), "auth required %%M db=%s keys=%s nodelay\n", T.path,
-		 src->name);
+	snprintf(lines, sizeof(lines), "auth required %%M db=%s nodelay\n", T.path);
 	write_service(conf, "timing", lines);
 	write_service(conf, "other", "auth required pam_deny.so\n");
 

@@ -17,10 +17,14 @@
 #include "keysource.h"
 #include "lastused.h"
 #include "test_db.h"
+#include "test_mirror.h"
 
 static struct test_db T;
 static struct apk_account alice, bob;
+/* alice's two keys in the local store, and two in the mirror */
 static char key1[APK_KEY_LEN + 1], key2[APK_KEY_LEN + 1];
+static char mkey1[APK_KEY_LEN + 1], mkey2[APK_KEY_LEN + 1];
+/* those of the source under test */
 static char id1[APK_ID_LEN + 1], id2[APK_ID_LEN + 1];
 
 static void id_of(const char *key, char id[APK_ID_LEN + 1])
@@ -32,7 +36,8 @@ static void id_of(const char *key, char id[APK_ID_LEN + 1])
 	apk_key_wipe(&k);
 }
 
-/* alice has two keys, bob (an account of this database only) none. */
+/* alice has two keys in each source, bob (an account of this database
+ * only) none. */
 static int setup(void **state)
 {
 	(void)state;
@@ -42,11 +47,21 @@ static int setup(void **state)
 	alice = test_account("alice", 4100000);
 	bob = test_account("bob", 4100001);
 	if (test_generate(&T, &alice, "one", key1) != APK_OK ||
-	    test_generate(&T, &alice, "two", key2) != APK_OK)
+	    test_generate(&T, &alice, "two", key2) != APK_OK ||
+	    test_mirror_generate(&T, &alice, "one", mkey1, NULL) != APK_OK ||
+	    test_mirror_generate(&T, &alice, "two", mkey2, NULL) != APK_OK)
 		return -1;
-	id_of(key1, id1);
-	id_of(key2, id2);
 	return 0;
+}
+
+/* The ids of src's two keys into id1, id2. */
+static void ids_of(const struct apk_keysource_ops *src)
+{
+	int mirror = src == &apk_keysource_mirror;
+
+	assert_true(mirror || src == &apk_keysource_local); /* a new source: fill it above */
+	id_of(mirror ? mkey1 : key1, id1);
+	id_of(mirror ? mkey2 : key2, id2);
 }
 
 static int teardown(void **state)
@@ -64,6 +79,7 @@ static void each_source(void (*check)(struct apk_keysource *src))
 
 	assert_non_null(apk_keysources[0]);
 	for (i = 0; apk_keysources[i] != NULL; i++) {
+		ids_of(apk_keysources[i]);
 		apk_keysource_init(&src, apk_keysources[i], T.path);
 		check(&src);
 		apk_keysource_close(&src);
@@ -139,7 +155,7 @@ static void list_and_has_keys(void **state)
  * is written to, even when the path names another directory by then. */
 static void check_dir_lent(struct apk_keysource *src)
 {
-	char moved[PATH_MAX + 8];
+	char moved[PATH_MAX + 8], movedsrc[PATH_MAX + 16];
 	struct apk_meta meta;
 	struct apk_record rec;
 	struct apk_lastused lu;
@@ -151,12 +167,14 @@ static void check_dir_lent(struct apk_keysource *src)
 	snprintf(moved, sizeof(moved), "%s.moved", T.path);
 	assert_int_equal(rename(T.path, moved), 0);
 	assert_int_equal(mkdir(T.path, 0700), 0); /* an empty database at the old path */
+	snprintf(movedsrc, sizeof(movedsrc), "%s%s%s", moved, src->ops->subdir ? "/" : "",
+		 src->ops->subdir ? src->ops->subdir : "");
 	assert_int_equal(apk_keysource_dir(src, &fd2), APK_OK);
 	assert_int_equal(fd1, fd2);
 	assert_int_equal(apk_keysource_fetch(src, alice.uid, id2, &meta, &rec), APK_OK);
 	assert_int_equal(apk_lastused_record_at(fd1, alice.uid, id1, 1234567, "sshd", "192.0.2.1"),
 			 APK_OK);
-	assert_int_equal(apk_lastused_read(moved, alice.uid, ids, 1, &lu), APK_OK);
+	assert_int_equal(apk_lastused_read(movedsrc, alice.uid, ids, 1, &lu), APK_OK);
 	assert_true(lu.used);
 	assert_int_equal(lu.time, 1234567);
 	assert_string_equal(lu.service, "sshd");
@@ -197,6 +215,69 @@ static void unsafe_directory_refused(void **state)
 	each_source(check_unsafe);
 }
 
+/* A host without DIR/fleet: the mirror has no keys, and that is no error. */
+static void no_mirror_no_keys(void **state)
+{
+	char cmd[PATH_MAX + 32];
+	struct apk_keysource src;
+	struct apk_keyring kr;
+	struct apk_meta meta;
+	struct apk_record rec;
+	int has = -1;
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s/fleet'", T.path);
+	assert_int_equal(system(cmd), 0);
+	id_of(key1, id1);
+	apk_keysource_init(&src, &apk_keysource_mirror, T.path);
+	assert_int_equal(apk_keysource_fetch(&src, alice.uid, id1, &meta, &rec), APK_ERR_NOTFOUND);
+	assert_true(all_zero(&rec, sizeof(rec)));
+	assert_int_equal(apk_keysource_list(&src, alice.uid, &kr), APK_OK);
+	assert_int_equal(kr.n, 0);
+	apk_keyring_free(&kr);
+	assert_int_equal(apk_keysource_has_keys(&src, alice.uid, &has), APK_OK);
+	assert_int_equal(has, 0);
+	apk_keysource_close(&src);
+}
+
+/* Each source holds one kind of record: an account file moved from one
+ * to the other is corruption there, fetched or listed. */
+static void wrong_kind_is_corrupt(void **state)
+{
+	char from[PATH_MAX], to[PATH_MAX], cmd[3 * PATH_MAX];
+	struct apk_keysource src;
+	struct apk_keyring kr;
+	struct apk_meta meta;
+	struct apk_record rec;
+	size_t i;
+
+	(void)state;
+	for (i = 0; apk_keysources[i] != NULL; i++) {
+		const struct apk_keysource_ops *ops = apk_keysources[i];
+		int mirror = ops == &apk_keysource_mirror;
+
+		/* alice's file of the other source, in place of this one's */
+		snprintf(from, sizeof(from), "%s/%su%u", T.path, mirror ? "" : "fleet/",
+			 (unsigned)alice.uid);
+		snprintf(to, sizeof(to), "%s/%su%u", T.path, mirror ? "fleet/" : "",
+			 (unsigned)alice.uid);
+		snprintf(cmd, sizeof(cmd), "cp '%s' '%s.save' && cp '%s' '%s'", to, to, from, to);
+		assert_int_equal(system(cmd), 0);
+		id_of(mirror ? key1 : mkey1, id1); /* an id the moved file holds */
+		apk_keysource_init(&src, ops, T.path);
+		assert_int_equal(apk_keysource_fetch(&src, alice.uid, id1, &meta, &rec),
+				 APK_ERR_CORRUPT);
+		assert_true(all_zero(&rec, sizeof(rec)));
+		assert_true(all_zero(&meta, sizeof(meta)));
+		assert_int_equal(apk_keysource_list(&src, alice.uid, &kr), APK_ERR_CORRUPT);
+		assert_int_equal(kr.n, 0);
+		apk_keyring_free(&kr);
+		apk_keysource_close(&src);
+		snprintf(cmd, sizeof(cmd), "mv '%s.save' '%s'", to, to);
+		assert_int_equal(system(cmd), 0);
+	}
+}
+
 static void sources_named(void **state)
 {
 	size_t i;
@@ -205,6 +286,7 @@ static void sources_named(void **state)
 	for (i = 0; apk_keysources[i] != NULL; i++)
 		assert_ptr_equal(apk_keysource_named(apk_keysources[i]->name), apk_keysources[i]);
 	assert_ptr_equal(apk_keysource_named("local"), &apk_keysource_local);
+	assert_ptr_equal(apk_keysource_named("directory"), &apk_keysource_mirror);
 	assert_null(apk_keysource_named("nowhere"));
 	assert_null(apk_keysource_named(""));
 }
@@ -216,6 +298,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(list_and_has_keys, setup, teardown),
 		cmocka_unit_test_setup_teardown(directory_opened_once_and_lent, setup, teardown),
 		cmocka_unit_test_setup_teardown(unsafe_directory_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(no_mirror_no_keys, setup, teardown),
+		cmocka_unit_test_setup_teardown(wrong_kind_is_corrupt, setup, teardown),
 		cmocka_unit_test(sources_named),
 	};
 

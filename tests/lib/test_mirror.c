@@ -7,6 +7,7 @@
 #include <sodium.h>
 
 #include "fleet_digest.h"
+#include "hosts.h"
 #include "store.h"
 #include "test_mirror.h"
 
@@ -28,42 +29,77 @@ enum apk_err test_mirror_put(const struct test_db *t, uint32_t uid, const struct
 	return err;
 }
 
-enum apk_err test_mirror_generate(const struct test_db *t, const struct apk_account *acct,
-				  const char *name, char token[APK_KEY_LEN + 1],
-				  struct apk_record *out)
+/* A directory record of acct for key k named name (hosts: its --hosts
+ * list, NULL for none) appended to the account's mirrored keys. */
+static enum apk_err add(const struct test_db *t, const struct apk_account *acct, const char *name,
+			const char *hosts, const struct apk_key *k, struct apk_record *out)
 {
 	struct apk_fleet_digest d;
 	struct apk_keyring kr;
 	struct apk_record r;
-	struct apk_key k;
-	enum apk_err err;
+	char err[256];
+	enum apk_err e;
 	int fd;
 
-	if ((err = apk_mirror_open(t->path, &fd)) != APK_OK)
-		return err;
-	err = apk_store_load_at(fd, acct->uid, &kr);
+	if ((e = apk_mirror_open(t->path, &fd)) != APK_OK)
+		return e;
+	e = apk_store_load_at(fd, acct->uid, &kr);
 	close(fd);
-	if (err != APK_OK)
-		return err;
+	if (e != APK_OK)
+		return e;
 	memset(&r, 0, sizeof(r));
-	apk_key_generate(&k);
-	apk_key_format(&k, token);
-	memcpy(r.id, k.id, sizeof(r.id));
+	memcpy(r.id, k->id, sizeof(r.id));
 	r.uid = acct->uid;
 	snprintf(r.owner, sizeof(r.owner), "%s", acct->name);
 	snprintf(r.name, sizeof(r.name), "%s", name);
 	r.created = (int64_t)time(NULL);
-	apk_fleet_digest_make(&k, &d);
+	if (hosts != NULL && apk_hosts_parse(&hosts, 1, &r.hosts, err, sizeof(err)) != APK_OK)
+		e = APK_ERR_INVALID;
+	apk_fleet_digest_make(k, &d);
 	apk_mirror_record_digest(&r, &d);
-	apk_key_wipe(&k);
 	sodium_memzero(&d, sizeof(d));
-	err = apk_keyring_append(&kr, &r);
-	if (err == APK_OK)
-		err = test_mirror_put(t, acct->uid, &kr);
-	if (err == APK_OK && out != NULL)
+	if (e == APK_OK)
+		e = apk_keyring_append(&kr, &r);
+	if (e == APK_OK)
+		e = test_mirror_put(t, acct->uid, &kr);
+	if (e == APK_OK && out != NULL)
 		*out = r;
 	apk_keyring_free(&kr);
-	return err;
+	return e;
+}
+
+enum apk_err test_mirror_generate(const struct test_db *t, const struct apk_account *acct,
+				  const char *name, char token[APK_KEY_LEN + 1],
+				  struct apk_record *out)
+{
+	return test_mirror_generate_hosts(t, acct, name, NULL, token, out);
+}
+
+enum apk_err test_mirror_generate_hosts(const struct test_db *t, const struct apk_account *acct,
+					const char *name, const char *hosts,
+					char token[APK_KEY_LEN + 1], struct apk_record *out)
+{
+	struct apk_key k;
+	enum apk_err e;
+
+	apk_key_generate(&k);
+	apk_key_format(&k, token);
+	e = add(t, acct, name, hosts, &k, out);
+	apk_key_wipe(&k);
+	return e;
+}
+
+enum apk_err test_mirror_add_token(const struct test_db *t, const struct apk_account *acct,
+				   const char *name, const char *token)
+{
+	struct apk_key k;
+	enum apk_err e;
+
+	if ((e = apk_key_parse(token, strlen(token), &k)) != APK_OK)
+		return e;
+	e = add(t, acct, name, NULL, &k, NULL);
+	apk_key_wipe(&k);
+	return e;
 }
 
 enum apk_err test_mirror_state(const struct test_db *t, int64_t synced, uint32_t max_stale,

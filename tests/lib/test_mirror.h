@@ -16,6 +16,16 @@ enum apk_err test_mirror_generate(const struct test_db *t, const struct apk_acco
 				  const char *name, char token[APK_KEY_LEN + 1],
 				  struct apk_record *rec);
 
+/* The same with a host list (hosts: --hosts's text, NULL for none). */
+enum apk_err test_mirror_generate_hosts(const struct test_db *t, const struct apk_account *acct,
+					const char *name, const char *hosts,
+					char token[APK_KEY_LEN + 1], struct apk_record *rec);
+
+/* Adds the existing key token (a local one, say) to the mirror as a
+ * directory key of acct. */
+enum apk_err test_mirror_add_token(const struct test_db *t, const struct apk_account *acct,
+				   const char *name, const char *token);
+
 /* Replaces the whole of acct's mirrored keys with kr (apk_mirror_put). */
 enum apk_err test_mirror_put(const struct test_db *t, uint32_t uid, const struct apk_keyring *kr);
 

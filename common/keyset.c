@@ -1,0 +1,95 @@
+/* keyset.c - the sources a login consults together, and the mirror's state
+ * (see keyset.h) */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hosts.h"
+#include "keyset.h"
+#include "restrict.h"
+#include "safefile.h"
+#include "when.h"
+
+void apk_keyset_init(struct apk_keyset *ks, const char *dbdir, const struct apk_keysource_ops *only)
+{
+	size_t i;
+
+	memset(ks, 0, sizeof(*ks));
+	ks->state_err = APK_ERR_NOTFOUND;
+	if (only != NULL) {
+		apk_keysource_init(&ks->src[ks->n++], only, dbdir);
+		return;
+	}
+	for (i = 0; apk_keysources[i] != NULL && ks->n < APK_KEYSET_MAX; i++)
+		apk_keysource_init(&ks->src[ks->n++], apk_keysources[i], dbdir);
+}
+
+void apk_keyset_read_state(struct apk_keyset *ks)
+{
+	struct apk_keysource *m = NULL;
+	size_t i;
+	int fd;
+
+	memset(&ks->state, 0, sizeof(ks->state));
+	ks->mirror = 0;
+	ks->state_err = APK_ERR_NOTFOUND;
+	for (i = 0; i < ks->n; i++)
+		if (ks->src[i].ops == &apk_keysource_mirror)
+			m = &ks->src[i];
+	if (m == NULL) /* keys=local: the mirror is not read, not there */
+		return;
+	ks->state_err = apk_keysource_dir(m, &fd);
+	if (ks->state_err == APK_ERR_NOTFOUND)
+		return; /* no DIR/fleet: no mirror */
+	ks->mirror = 1;
+	if (ks->state_err == APK_OK)
+		ks->state_err = apk_mirror_state_read(fd, &ks->state);
+}
+
+const char *apk_keyset_host(const struct apk_keyset *ks, char *buf, size_t bufsz)
+{
+	if (ks->mirror)
+		return ks->state_err == APK_OK ? ks->state.host : NULL;
+	apk_host_name_local(buf, bufsz);
+	return buf[0] != '\0' ? buf : NULL;
+}
+
+enum apk_permit apk_keyset_check(const struct apk_keyset *ks, const struct apk_record *rec,
+				 int64_t now, const char *service, const char *rhost)
+{
+	char name[APK_HOST_NAME_MAX + 1];
+	struct apk_attempt a = { service, rhost, NULL };
+
+	if (rec->kind == APK_DIGEST_DIRECTORY) {
+		if (ks->state_err != APK_OK)
+			return APK_PERMIT_MIRROR_STATE;
+		if (apk_mirror_stale(&ks->state, now))
+			return APK_PERMIT_MIRROR_STALE;
+	}
+	a.host = apk_keyset_host(ks, name, sizeof(name));
+	return apk_permit_check_attempt(rec, now, &a);
+}
+
+const char *apk_keyset_reason(const struct apk_keyset *ks, enum apk_permit p, char *out,
+			      size_t outsz)
+{
+	char iso[32];
+
+	if (p == APK_PERMIT_MIRROR_STALE) {
+		apk_time_iso(ks->state.synced, iso, sizeof(iso));
+		snprintf(out, outsz, "%s since %s", apk_permit_reason(p),
+			 ks->state.synced > 0 ? iso : "never");
+	} else {
+		snprintf(out, outsz, "%s", apk_permit_reason(p));
+	}
+	return out;
+}
+
+void apk_keyset_close(struct apk_keyset *ks)
+{
+	size_t i;
+
+	for (i = 0; i < ks->n; i++)
+		apk_keysource_close(&ks->src[i]);
+	ks->found = NULL;
+}
