@@ -6,6 +6,7 @@
 
 #include "apk_config.h"
 #include "change.h"
+#include "keysource.h"
 
 int fail(int status, const char *fmt, ...)
 {
@@ -108,18 +109,39 @@ void log_refusal(const struct session *s, const char *what, const char *arg, enu
 	       s->target.name, apk_escape(arg, shown, sizeof(shown)), apk_strerror(err));
 }
 
+struct apk_record *change_find(const struct apk_keyring *kr, const struct session *s,
+			       const char *word, enum apk_err *err)
+{
+	struct apk_record *r = apk_keyring_find(kr, &s->target, word);
+	struct apk_keysource mirror;
+	struct apk_keyring dir;
+
+	*err = APK_OK;
+	if (r != NULL)
+		return r;
+	*err = APK_ERR_NOTFOUND;
+	apk_keysource_init(&mirror, &apk_keysource_mirror, s->dbdir);
+	if (apk_keysource_list(&mirror, s->target.uid, &dir) == APK_OK &&
+	    apk_keyring_find(&dir, &s->target, word) != NULL)
+		*err = APK_ERR_DIRECTORY;
+	apk_keyring_free(&dir);
+	apk_keysource_close(&mirror);
+	return NULL;
+}
+
 /* Copies the key each operand names (by id or name) into recs; *bad is
  * the first operand that names none. */
 enum apk_err change_resolve(const struct apk_keyring *kr, const struct session *s,
 			    const struct apk_args *a, struct apk_record *recs, size_t *bad)
 {
 	const struct apk_record *r;
+	enum apk_err err;
 	size_t i;
 
 	for (i = 0; i < a->noperands; i++) {
-		if ((r = apk_keyring_find(kr, &s->target, a->operands[i])) == NULL) {
+		if ((r = change_find(kr, s, a->operands[i], &err)) == NULL) {
 			*bad = i;
-			return APK_ERR_NOTFOUND;
+			return err;
 		}
 		recs[i] = *r;
 	}

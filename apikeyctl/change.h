@@ -38,9 +38,16 @@ enum apk_err change_begin(const struct session *s, struct change *c);
 /* Saves when err is APK_OK, abandons otherwise; returns the outcome. */
 enum apk_err change_end(struct change *c, enum apk_err err);
 
+/* The target's local key named word (by id or name, apk_keyring_find); NULL
+ * with *err APK_ERR_DIRECTORY when word names one of the target's keys in
+ * the directory's mirror instead (changed only with --fleet), else
+ * APK_ERR_NOTFOUND. */
+struct apk_record *change_find(const struct apk_keyring *kr, const struct session *s,
+			       const char *word, enum apk_err *err);
+
 /* Copies the key each operand of a names (by id or name) into recs
- * (a->noperands of them); APK_ERR_NOTFOUND with *bad the first operand
- * that names none. */
+ * (a->noperands of them); APK_ERR_NOTFOUND (or APK_ERR_DIRECTORY, as
+ * change_find) with *bad the first operand that names none. */
 enum apk_err change_resolve(const struct apk_keyring *kr, const struct session *s,
 			    const struct apk_args *a, struct apk_record *recs, size_t *bad);
 

@@ -11,6 +11,7 @@
 
 #include "apk_config.h"
 #include "change.h"
+#include "keyset.h"
 #include "lastused.h"
 #include "commands.h"
 #include "newkey.h"
@@ -82,8 +83,9 @@ int cmd_generate(const struct session *s, const struct apk_args *a)
 	return status;
 }
 
-/* Each key's last login as the list shows it (never, when unknown). */
-static void read_last_use(const struct session *s, const struct apk_record *recs, size_t n,
+/* The last logins of recs[0..n), all of one source, from that source's
+ * directory dir (never, when unknown). */
+static void read_last_use(const char *dir, uint32_t uid, const struct apk_record *recs, size_t n,
 			  struct apk_lastused *raw, struct last_use *used)
 {
 	const char **ids = calloc(n + 1, sizeof(*ids));
@@ -91,7 +93,7 @@ static void read_last_use(const struct session *s, const struct apk_record *recs
 
 	for (i = 0; i < n && ids != NULL; i++)
 		ids[i] = recs[i].id;
-	if (ids == NULL || apk_lastused_read(s->dbdir, s->target.uid, ids, n, raw) != APK_OK)
+	if (ids == NULL || n == 0 || apk_lastused_read(dir, uid, ids, n, raw) != APK_OK)
 		memset(raw, 0, n * sizeof(*raw));
 	for (i = 0; i < n; i++) {
 		used[i].used = raw[i].used;
@@ -102,34 +104,65 @@ static void read_last_use(const struct session *s, const struct apk_record *recs
 	free(ids);
 }
 
+/* The target's keys of one source appended to all (never another
+ * account's); *dir the directory its last uses are in. */
+static enum apk_err list_source(const struct session *s, const struct apk_keysource_ops *ops,
+				struct apk_keyring *all, char *dir, size_t dirsz)
+{
+	struct apk_keysource src;
+	struct apk_keyring kr;
+	enum apk_err err;
+	size_t i;
+
+	snprintf(dir, dirsz, "%s%s%s", s->dbdir, ops->subdir != NULL ? "/" : "",
+		 ops->subdir != NULL ? ops->subdir : "");
+	apk_keysource_init(&src, ops, s->dbdir);
+	err = apk_keysource_list(&src, s->target.uid, &kr);
+	apk_keysource_close(&src);
+	for (i = 0; i < kr.n && err == APK_OK; i++)
+		if (apk_keyring_owns(&s->target, &kr.recs[i]))
+			err = apk_keyring_append(all, &kr.recs[i]);
+	apk_keyring_free(&kr);
+	return err;
+}
+
+/* The keys of every source (the local store's, then the directory's
+ * mirrored here), each with its last use on this host. */
 int cmd_list(const struct session *s, const struct apk_args *a)
 {
 	struct apk_keyring kr;
 	struct apk_lastused *raw = NULL;
 	struct last_use *used = NULL;
-	size_t i, n = 0;
-	enum apk_err err;
+	char dir[APK_KEYSET_MAX][4096];
+	size_t start[APK_KEYSET_MAX + 1], i, n = 0;
+	enum apk_err err = APK_OK;
 
-	if ((err = apk_store_load(s->dbdir, s->target.uid, &kr)) != APK_OK) {
-		apk_keyring_free(&kr);
-		return fail_err(err, NULL);
+	apk_keyring_init(&kr);
+	for (i = 0; apk_keysources[i] != NULL && i < APK_KEYSET_MAX && err == APK_OK; i++) {
+		start[i] = kr.n;
+		err = list_source(s, apk_keysources[i], &kr, dir[i], sizeof(dir[i]));
+		n = i + 1;
 	}
-	for (i = 0; i < kr.n; i++) /* never show another account's key */
-		if (apk_keyring_owns(&s->target, &kr.recs[i]))
-			kr.recs[n++] = kr.recs[i];
-	raw = calloc(n + 1, sizeof(*raw));
-	used = calloc(n + 1, sizeof(*used));
-	if (raw == NULL || used == NULL) {
+	start[n] = kr.n;
+	if (err == APK_OK) {
+		raw = calloc(kr.n + 1, sizeof(*raw));
+		used = calloc(kr.n + 1, sizeof(*used));
+		if (raw == NULL || used == NULL)
+			err = APK_ERR_NOMEM;
+	}
+	if (err != APK_OK) {
 		free(raw);
 		free(used);
 		apk_keyring_free(&kr);
-		return fail_err(APK_ERR_NOMEM, NULL);
+		return fail_err(err, NULL);
 	}
-	read_last_use(s, kr.recs, n, raw, used);
+	for (i = 0; i < n; i++)
+		read_last_use(dir[i], s->target.uid, kr.recs + start[i], start[i + 1] - start[i],
+			      raw + start[i], used + start[i]);
 	if (a->json)
-		print_json(stdout, kr.recs, used, n);
+		print_json(stdout, kr.recs, used, kr.n);
 	else
-		print_table(stdout, kr.recs, used, n, (int64_t)time(NULL));
+		print_table(stdout, kr.recs, used, kr.n, (int64_t)time(NULL));
 	free(raw);
 	free(used);
 	apk_keyring_free(&kr);
@@ -170,9 +203,8 @@ static int change_field(const struct session *s, const struct field *f, const ch
 		return f->invalid();
 	if ((err = change_begin(s, &c)) != APK_OK)
 		return fail_err(err, NULL);
-	if ((r = apk_keyring_find(&c.kr, &s->target, key)) == NULL)
-		err = APK_ERR_NOTFOUND;
-	else if ((err = f->set(&c.kr, &s->target, r, value)) == APK_OK)
+	if ((r = change_find(&c.kr, s, key, &err)) != NULL &&
+	    (err = f->set(&c.kr, &s->target, r, value)) == APK_OK)
 		rec = *r;
 	err = change_end(&c, err);
 	if (err != APK_OK) {
@@ -235,7 +267,8 @@ int cmd_delete(const struct session *s, const struct apk_args *a)
 			err = change_resolve(&shown_kr, s, a, shown, &bad);
 		apk_keyring_free(&shown_kr);
 		if (err != APK_OK) {
-			status = fail_err(err, err == APK_ERR_NOTFOUND ? a->operands[bad] : NULL);
+			status = fail_err(err, err == APK_ERR_NOTFOUND || err == APK_ERR_DIRECTORY
+						       ? a->operands[bad] : NULL);
 			goto out;
 		}
 		if (!confirm_delete(s, shown, a->noperands)) {
@@ -260,7 +293,8 @@ int cmd_delete(const struct session *s, const struct apk_args *a)
 			status = fail(EXIT_FAIL, "the keys changed while you were confirming; "
 				      "nothing deleted");
 		else
-			status = fail_err(err, err == APK_ERR_NOTFOUND ? a->operands[bad] : NULL);
+			status = fail_err(err, err == APK_ERR_NOTFOUND || err == APK_ERR_DIRECTORY
+						       ? a->operands[bad] : NULL);
 		goto out;
 	}
 	for (i = 0; i < a->noperands; i++) {

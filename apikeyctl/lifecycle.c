@@ -35,8 +35,7 @@ int cmd_edit(const struct session *s, const struct apk_args *a)
 		return status;
 	if ((err = change_begin(s, &c)) != APK_OK)
 		return fail_err(err, NULL);
-	if ((r = apk_keyring_find(&c.kr, &s->target, key)) == NULL)
-		err = APK_ERR_NOTFOUND;
+	r = change_find(&c.kr, s, key, &err);
 	if (err == APK_OK && a->name != NULL)
 		err = apk_keyring_rename(&c.kr, &s->target, r, a->name);
 	if (err == APK_OK && a->description != NULL)
@@ -76,7 +75,8 @@ static int set_disabled(const struct session *s, const struct apk_args *a, bool 
 	if (err != APK_OK) {
 		log_refusal(s, what, a->operands[bad], err);
 		free(recs);
-		return fail_err(err, err == APK_ERR_NOTFOUND ? a->operands[bad] : NULL);
+		return fail_err(err, err == APK_ERR_NOTFOUND || err == APK_ERR_DIRECTORY
+					     ? a->operands[bad] : NULL);
 	}
 	for (i = 0; i < a->noperands; i++) {
 		for (j = 0; j < i && strcmp(recs[j].id, recs[i].id) != 0; j++)
@@ -141,9 +141,7 @@ static int rotate(const struct session *s, const struct apk_args *a)
 		return status;
 	if ((err = change_begin(s, &c)) != APK_OK)
 		return fail_err(err, NULL);
-	if ((r = apk_keyring_find(&c.kr, &s->target, key)) == NULL) {
-		err = APK_ERR_NOTFOUND;
-	} else {
+	if ((r = change_find(&c.kr, s, key, &err)) != NULL) {
 		before = *r;
 		err = apk_keyring_rotate(&c.kr, &s->target, r, now, old_expires,
 					 settings_rotated_expiry(r, &s->policy, now),

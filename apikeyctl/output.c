@@ -31,6 +31,12 @@ static const char *plain(const char *s, char *out, size_t outsz)
 	return out;
 }
 
+/* Where a key comes from, as the list's SOURCE column and "source" say. */
+static const char *source_of(const struct apk_record *r)
+{
+	return r->kind == APK_DIGEST_DIRECTORY ? "directory" : "local";
+}
+
 /* One key's columns as text. */
 struct row {
 	char name[APK_NAME_MAX * 4 + 1];
@@ -97,7 +103,7 @@ void print_table(FILE *fp, const struct apk_record *recs, const struct last_use 
 	static struct row w;
 	char title[APK_RESTRICTIONS][32];
 	int ws = (int)strlen("STATUS"), wu = (int)strlen("LAST USED"), wr[APK_RESTRICTIONS];
-	bool shown[APK_RESTRICTIONS] = { false };
+	bool shown[APK_RESTRICTIONS] = { false }, sources;
 	size_t i, k;
 
 	if (n == 0) {
@@ -119,16 +125,23 @@ void print_table(FILE *fp, const struct apk_record *recs, const struct last_use 
 			shown[k] |= apk_restrictions[k].count(&recs[i]) > 0;
 		}
 	}
-	fprintf(fp, "%-24s %-12s %-20s %-*s %-*s ", "NAME", "ID", "CREATED", ws, "STATUS", wu,
-		"LAST USED");
+	/* SOURCE only when both kinds are listed */
+	for (i = 1, sources = false; i < n; i++)
+		sources |= recs[i].kind != recs[0].kind;
+	fprintf(fp, "%-24s %-12s %-20s %-*s ", "NAME", "ID", "CREATED", ws, "STATUS");
+	if (sources)
+		fprintf(fp, "%-9s ", "SOURCE");
+	fprintf(fp, "%-*s ", wu, "LAST USED");
 	for (k = 0; k < APK_RESTRICTIONS; k++)
 		if (shown[k])
 			fprintf(fp, "%-*s ", wr[k], title[k]);
 	fprintf(fp, "%s\n", "DESCRIPTION");
 	for (i = 0; i < n; i++) {
 		row_fields(&recs[i], used != NULL ? &used[i] : NULL, now, &w);
-		fprintf(fp, "%-24s %-12s %-20s %-*s %-*s ", w.name, recs[i].id, w.when, ws, w.status,
-			wu, w.used);
+		fprintf(fp, "%-24s %-12s %-20s %-*s ", w.name, recs[i].id, w.when, ws, w.status);
+		if (sources)
+			fprintf(fp, "%-9s ", source_of(&recs[i]));
+		fprintf(fp, "%-*s ", wu, w.used);
 		for (k = 0; k < APK_RESTRICTIONS; k++)
 			if (shown[k])
 				fprintf(fp, "%-*s ", wr[k], w.restrictions[k]);
@@ -228,7 +241,8 @@ void print_json(FILE *fp, const struct apk_record *recs, const struct last_use *
 		json_string(fp, recs[i].description);
 		fprintf(fp, ", \"created\": \"%s\", \"owner\": ", when);
 		json_string(fp, recs[i].owner);
-		fprintf(fp, ", \"uid\": %" PRIu32, recs[i].uid);
+		fprintf(fp, ", \"uid\": %" PRIu32 ", \"source\": \"%s\"", recs[i].uid,
+			source_of(&recs[i]));
 		json_lifecycle(fp, &recs[i], used != NULL ? &used[i] : NULL);
 		fputc('}', fp);
 	}

@@ -24,16 +24,19 @@ void format_utc(int64_t t, char out[32]);
 void json_string(FILE *fp, const char *s);
 
 /* Columns NAME, ID, CREATED, STATUS (active, expires DATE, expired,
- * disabled, at time now), LAST USED, then one for each restriction
- * (restrict.h: SERVICES, FROM) that any key has, then DESCRIPTION; every field escaped. used[i] is recs[i]'s
- * last login (used NULL: never, for all). */
+ * disabled, at time now), SOURCE (local or directory: the record's kind)
+ * when both are listed, LAST USED (on this host), then one for each
+ * restriction (restrict.h: SERVICES, FROM, HOSTS) that any key has, then
+ * DESCRIPTION; every field escaped. used[i] is recs[i]'s last login (used
+ * NULL: never, for all). */
 void print_table(FILE *fp, const struct apk_record *recs, const struct last_use *used, size_t n,
 		 int64_t now);
 
 /* A JSON array of {"name","id","description","created","owner","uid",
- * "expires" (ISO 8601 or null), an array for each restriction ("services":
- * [] = all, "from": [] = any), "disabled","last_used" (null or
- * {"time","service","rhost"})}. */
+ * "source" ("local" or "directory"), "expires" (ISO 8601 or null), an
+ * array for each restriction ("services": [] = all, "from": [] = any,
+ * "hosts": [] = all), "disabled","last_used" (null or
+ * {"time","service","rhost"}: on this host)}. */
 void print_json(FILE *fp, const struct apk_record *recs, const struct last_use *used, size_t n);
 
 #endif

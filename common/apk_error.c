@@ -19,6 +19,7 @@ const char *apk_strerror(enum apk_err err)
 	case APK_ERR_NOMATCH: return "key does not match";
 	case APK_ERR_NAMEISID: return "a key's id cannot be a name";
 	case APK_ERR_NORANDOM: return "the random generator repeats itself";
+	case APK_ERR_DIRECTORY: return "managed in the directory; use --fleet";
 	}
 	return "unknown error";
 }

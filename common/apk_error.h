@@ -18,6 +18,7 @@ enum apk_err {
 	APK_ERR_NOMATCH,   /* well-formed key that does not authenticate this user */
 	APK_ERR_NAMEISID,  /* the name is a key's id, which always means that key */
 	APK_ERR_NORANDOM,  /* the random generator gave only ids already in use */
+	APK_ERR_DIRECTORY, /* a key of the directory, mirrored here: changed only with --fleet */
 };
 
 /* A short, fixed, lower-case English phrase; never NULL. */

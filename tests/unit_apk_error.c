@@ -11,7 +11,7 @@
 
 #include "apk_error.h"
 
-#define LAST APK_ERR_NORANDOM /* the enum's last value */
+#define LAST APK_ERR_DIRECTORY /* the enum's last value */
 
 static void every_error_has_its_own_message(void **state)
 {
