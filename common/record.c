@@ -265,11 +265,19 @@ static bool index_ids_valid(const struct apk_index *ix)
 
 /* ---- records ---------------------------------------------------------- */
 
+/* The salt field, once: *pending cleared. */
+static bool w_salt(struct writer *w, const struct apk_record *r, bool *pending)
+{
+	*pending = false;
+	return w_tlv(w, REC_SALT, r->salt, APK_FLEET_SALT_BYTES);
+}
+
 enum apk_err apk_record_encode(const struct apk_record *r, unsigned char *buf, size_t bufsz, size_t *len)
 {
 	unsigned char disabled, field[APK_RESTRICTION_FIELD_MAX];
 	const struct apk_restriction *k;
 	struct writer w;
+	bool salt;
 
 	if (r == NULL || len == NULL || !record_fields_valid(r))
 		return APK_ERR_INVALID;
@@ -285,10 +293,15 @@ enum apk_err apk_record_encode(const struct apk_record *r, unsigned char *buf, s
 	    !w_u64(&w, REC_EXPIRES, (uint64_t)r->expires) ||
 	    !w_tlv(&w, REC_DISABLED, &disabled, 1))
 		return APK_ERR_INVALID;
-	for (k = apk_restrictions; k < apk_restrictions + APK_RESTRICTIONS; k++)
+	/* in tag order: a directory record's salt among the restrictions */
+	salt = r->kind == APK_DIGEST_DIRECTORY;
+	for (k = apk_restrictions; k < apk_restrictions + APK_RESTRICTIONS; k++) {
+		if (salt && k->tag > REC_SALT && !w_salt(&w, r, &salt))
+			return APK_ERR_INVALID;
 		if (!w_tlv(&w, k->tag, field, k->encode(r, field)))
 			return APK_ERR_INVALID;
-	if (r->kind == APK_DIGEST_DIRECTORY && !w_tlv(&w, REC_SALT, r->salt, APK_FLEET_SALT_BYTES))
+	}
+	if (salt && !w_salt(&w, r, &salt))
 		return APK_ERR_INVALID;
 	*len = w.pos;
 	return APK_OK;

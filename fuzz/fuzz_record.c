@@ -3,10 +3,11 @@
  * Every input goes to all three decoders. Properties:
  *  - a rejected value leaves the output zeroed;
  *  - an accepted value is a well-formed TLV stream (checked here by a
- *    separate walker): version 1 (a record: 1 or 2), no truncated field, no
- *    repeated tag, every mandatory tag of its version present, no unknown
+ *    separate walker): version 1 (a record: 1, 2 or 3), no truncated field,
+ *    no repeated tag, every mandatory tag of its version present, no unknown
  *    tag without the optional bit (a record of version 1 has no lifecycle
- *    field);
+ *    field, one of version 2 no host list), a directory record's salt at
+ *    most once and never in version 1;
  *  - an accepted record has canonical service and network lists and an
  *    expiry of never or up to 9999-12-31T23:59:59Z; a version 1 record
  *    decodes without restrictions;
@@ -14,7 +15,7 @@
  *    same structure;
  *  - when the input is canonical (the encoder's tags in the encoder's order,
  *    nothing else, the encoder's version), the re-encoding is byte-for-byte
- *    the input; a version 1 record re-encodes as version 2.
+ *    the input; a version 1 or 2 record re-encodes as version 3.
  */
 #include <string.h>
 
@@ -26,8 +27,10 @@
 
 /* The tags FORMAT.md gives each kind of value, in the encoder's order. */
 static const unsigned char record_tags[] = { 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07,
-					     0x08, 0x09, 0x0A, 0x0B };
-#define RECORD_TAGS_V1 7 /* the first seven: a version 1 record */
+					     0x08, 0x09, 0x0A, 0x0B, 0x0D };
+#define RECORD_TAGS_V1 7  /* the first seven: a version 1 record */
+#define RECORD_TAGS_V2 11 /* and the lifecycle fields: version 2 */
+#define RECORD_SALT 0x0C  /* a directory record's, after 0x0B (FORMAT.md 3.1.3) */
 static const unsigned char meta_tags[] = { 0x20 };
 static const unsigned char index_tags[] = { 0x30 };
 
@@ -41,8 +44,10 @@ static int known(unsigned char tag, const unsigned char *tags, size_t ntags)
 	return memchr(tags, tag, ntags) != NULL;
 }
 
+/* salt: whether RECORD_SALT may appear (once, not mandatory; in order
+ * right after the version 2 fields). */
 static struct walk walk_tlv(const uint8_t *p, size_t len, unsigned char version,
-			   const unsigned char *tags, size_t ntags)
+			   const unsigned char *tags, size_t ntags, int salt)
 {
 	struct walk w = { 0, 0 };
 	unsigned char seen[256];
@@ -59,7 +64,10 @@ static struct walk walk_tlv(const uint8_t *p, size_t len, unsigned char version,
 		if (n > len - pos - 3 || seen[p[pos]])
 			return w;
 		seen[p[pos]] = 1;
-		if (known(p[pos], tags, ntags)) {
+		if (salt && p[pos] == RECORD_SALT) {
+			if (order != RECORD_TAGS_V2)
+				in_order = 0;
+		} else if (known(p[pos], tags, ntags)) {
 			mandatory++;
 			if (order >= ntags || p[pos] != tags[order])
 				in_order = 0;
@@ -81,9 +89,11 @@ static void check_record(const uint8_t *data, size_t size)
 	static struct apk_record r, again;
 	static unsigned char buf[APK_RECORD_MAX];
 	size_t len = 0;
-	struct walk w1 = walk_tlv(data, size, APK_RECORD_VERSION_1, record_tags, RECORD_TAGS_V1);
-	struct walk w2 = walk_tlv(data, size, APK_RECORD_VERSION, record_tags, sizeof(record_tags));
-	struct walk w = size > 0 && data[0] == APK_RECORD_VERSION_1 ? w1 : w2;
+	struct walk w1 = walk_tlv(data, size, APK_RECORD_VERSION_1, record_tags, RECORD_TAGS_V1, 0);
+	struct walk w2 = walk_tlv(data, size, APK_RECORD_VERSION_2, record_tags, RECORD_TAGS_V2, 1);
+	struct walk w3 = walk_tlv(data, size, APK_RECORD_VERSION, record_tags, sizeof(record_tags), 1);
+	struct walk w = size > 0 && data[0] == APK_RECORD_VERSION_1 ? w1
+			: size > 0 && data[0] == APK_RECORD_VERSION_2 ? w2 : w3;
 
 	if (apk_record_decode(data, size, &r) != APK_OK) {
 		FUZZ_CHECK(fuzz_all_zero(&r, sizeof(r)), "rejected record leaves the output zeroed");
@@ -100,8 +110,12 @@ static void check_record(const uint8_t *data, size_t size)
 			   "a version 1 record has no restriction");
 	FUZZ_CHECK(apk_record_encode(&r, buf, sizeof(buf), &len) == APK_OK, "accepted record re-encodes");
 	FUZZ_CHECK(buf[0] == APK_RECORD_VERSION, "a record is written in the current version");
-	/* a version 1 record gains its four lifecycle fields, empty: 3 + 8, 3 + 1, 3, 3 bytes */
-	FUZZ_CHECK(len <= size + (data[0] == APK_RECORD_VERSION_1 ? 21 : 0),
+	if (data[0] != APK_RECORD_VERSION)
+		FUZZ_CHECK(r.hosts.n == 0, "a record before version 3 is for every host");
+	/* a version 1 record gains its four lifecycle fields, empty: 3 + 8, 3 + 1, 3, 3
+	 * bytes; one before version 3 an empty host list, 3 bytes */
+	FUZZ_CHECK(len <= size + (data[0] == APK_RECORD_VERSION_1 ? 21 : 0) +
+				 (data[0] != APK_RECORD_VERSION ? 3 : 0),
 		   "re-encoding is no longer than the input");
 	FUZZ_CHECK(apk_record_decode(buf, len, &again) == APK_OK &&
 		   memcmp(&r, &again, sizeof(r)) == 0, "re-encoded record decodes identically");
@@ -115,7 +129,7 @@ static void check_meta(const uint8_t *data, size_t size)
 	struct apk_meta m, again;
 	unsigned char buf[APK_RECORD_MAX];
 	size_t len = 0;
-	struct walk w = walk_tlv(data, size, APK_FORMAT_VERSION, meta_tags, sizeof(meta_tags));
+	struct walk w = walk_tlv(data, size, APK_FORMAT_VERSION, meta_tags, sizeof(meta_tags), 0);
 
 	if (apk_meta_decode(data, size, &m) != APK_OK) {
 		FUZZ_CHECK(fuzz_all_zero(&m, sizeof(m)), "rejected meta leaves the output zeroed");
@@ -136,7 +150,7 @@ static void check_index(const uint8_t *data, size_t size)
 	static struct apk_index ix, again;
 	static unsigned char buf[APK_INDEX_MAX];
 	size_t len = 0, i, j;
-	struct walk w = walk_tlv(data, size, APK_FORMAT_VERSION, index_tags, sizeof(index_tags));
+	struct walk w = walk_tlv(data, size, APK_FORMAT_VERSION, index_tags, sizeof(index_tags), 0);
 
 	if (apk_index_decode(data, size, &ix) != APK_OK) {
 		FUZZ_CHECK(fuzz_all_zero(&ix, sizeof(ix)), "rejected index leaves the output zeroed");

@@ -1224,6 +1224,9 @@ static void test_record_directory_roundtrip(void **state)
 	f = find_value(buf, len, r.salt, sizeof r.salt);
 	assert_int_equal(f.tag & 0x80, 0); /* critical */
 	assert_int_equal(f.tag, 0x0C);
+	/* written in tag order: after the networks (0x0B), before the hosts (0x0D) */
+	assert_true(f.off < find_value(buf, len, SAMPLE_HOSTS_TEXT, strlen(SAMPLE_HOSTS_TEXT)).off);
+	assert_true(f.off > find_value(buf, len, sample_net_bytes, sizeof sample_net_bytes).off);
 	/* the same record as a local one: exactly that field less */
 	local = r;
 	local.kind = APK_DIGEST_LOCAL;
