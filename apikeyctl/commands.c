@@ -138,7 +138,7 @@ int cmd_list(const struct session *s, const struct apk_args *a)
 	enum apk_err err = APK_OK;
 
 	apk_keyring_init(&kr);
-	for (i = 0; apk_keysources[i] != NULL && i < APK_KEYSET_MAX && err == APK_OK; i++) {
+	for (i = 0; i < APK_KEYSET_MAX && apk_keysources[i] != NULL && err == APK_OK; i++) {
 		start[i] = kr.n;
 		err = list_source(s, apk_keysources[i], &kr, dir[i], sizeof(dir[i]));
 		n = i + 1;

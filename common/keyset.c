@@ -20,7 +20,7 @@ void apk_keyset_init(struct apk_keyset *ks, const char *dbdir, const struct apk_
 		apk_keysource_init(&ks->src[ks->n++], only, dbdir);
 		return;
 	}
-	for (i = 0; apk_keysources[i] != NULL && ks->n < APK_KEYSET_MAX; i++)
+	for (i = 0; ks->n < APK_KEYSET_MAX && apk_keysources[i] != NULL; i++)
 		apk_keysource_init(&ks->src[ks->n++], apk_keysources[i], dbdir);
 }
 

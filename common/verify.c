@@ -62,6 +62,10 @@ static enum apk_err fetch_all(struct apk_keysource *srcs, size_t n, uint32_t uid
 	size_t i, hits = 0, at = 0;
 
 	*dup = 0;
+	/* with no source (n == 0) the answers are zero records, never stack
+	 * garbage: the caller computes a digest from them anyway */
+	sodium_memzero(m, sizeof(m));
+	sodium_memzero(r, sizeof(r));
 	for (i = 0; i < n; i++) {
 		e = apk_keysource_fetch(&srcs[i], uid, id, &m[i], &r[i]);
 		if (e == APK_OK && hits++ == 0)
