@@ -121,7 +121,7 @@ static void answer(enum apk_vp_type type, const uint8_t *d, size_t n)
 	}
 	FUZZ_CHECK(a.status <= APK_VP_USER_REFUSED, "a known status");
 	if (type == APK_VP_VERIFY && a.status == APK_VP_ANSWERED) {
-		FUZZ_CHECK(a.permit <= APK_PERMIT_SOURCE && a.has_keys >= -1 && a.has_keys <= 1,
+		FUZZ_CHECK(a.permit <= APK_PERMIT_LAST && a.has_keys >= -1 && a.has_keys <= 1,
 			   "a known permit and has_keys");
 		FUZZ_CHECK(fuzz_all_zero(a.id, sizeof(a.id)) || apk_id_valid(a.id),
 			   "no id, or a valid one");
