@@ -366,10 +366,12 @@ static void test_state_decode_bad(void **state)
 		assert_true(all_zero(&st, sizeof(st)));
 	}
 	assert_int_equal(apk_mirror_state_decode(nul, sizeof(nul) - 1, &st), APK_ERR_CORRUPT);
-	snprintf(big, sizeof(big), "pam_apikey mirror 1\nsynced 1\nmax_stale 1\nhost ");
-	memset(big + strlen(big), 'a', 256);
-	big[strlen("pam_apikey mirror 1\nsynced 1\nmax_stale 1\nhost ") + 256] = '\n';
-	assert_int_equal(apk_mirror_state_decode(big, strlen(big) , &st), APK_ERR_CORRUPT);
+	/* a host name of 256 bytes, one too many */
+	i = (size_t)snprintf(big, sizeof(big), "pam_apikey mirror 1\nsynced 1\nmax_stale 1\nhost ");
+	memset(big + i, 'a', 256);
+	big[i + 256] = '\n';
+	big[i + 257] = '\0';
+	assert_int_equal(apk_mirror_state_decode(big, i + 257, &st), APK_ERR_CORRUPT);
 	/* the good one, to show the cases above fail for their one fault */
 	assert_int_equal(apk_mirror_state_decode(bad[4], strlen(bad[4]) - 1, &st), APK_OK);
 	assert_string_equal(st.host, "h");
