@@ -184,4 +184,15 @@ tap_is "argv[0] \"\" with a command after it: refused (status $RC)" "$(cat "$E2E
 	"apikeyctl: refused: empty argument list"
 tap_is "... and nothing changed" "$(db_state)" "$before"
 
+# ---- the unit case that needs the installed account ---------------------------------------
+# unit_lastused's helper_owned_file_written_by_root (root writes a last-use
+# file owned by the helper account) skips in tests/run.sh's unit pass when
+# the account does not exist yet, as on a fresh machine: here it does.
+CMOCKA_MESSAGE_OUTPUT=TAP "$APK_BUILD/tests/unit_lastused" >"$E2E_TMP/unit" 2>&1
+rc=$?
+grep -Eq '^ok [0-9]+ - helper_owned_file_written_by_root$' "$E2E_TMP/unit" && [ "$rc" -eq 0 ]
+ran=$?
+tap_check "unit_lastused with the account installed: helper_owned_file_written_by_root ran and passed (status $rc)" $ran
+[ "$ran" -eq 0 ] || diag_file "$E2E_TMP/unit"
+
 e2e_end
