@@ -12,9 +12,13 @@
 #include <grp.h>
 #include <limits.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
@@ -22,6 +26,7 @@
 #include <sodium.h>
 
 #include "apk_config.h"
+#include "conffile.h"
 #include "daemon.h"
 #include "handler.h"
 #include "harden.h"
@@ -32,6 +37,7 @@
 #include "safefile.h"
 #include "server.h"
 #include "settings.h"
+#include "sync.h"
 #include "verify_client.h"
 
 static void usage(void)
@@ -40,13 +46,15 @@ static void usage(void)
 	       "       apikeyd --status [--db DIR] [--socket PATH]\n"
 	       "Answers processes of the group %s (web servers and the like) whether\n"
 	       "an API key logs a user in, for the pam_apikey module when it cannot read the\n"
-	       "key database itself.\n\n"
+	       "key database itself; with fleet_uri set, keeps this host's mirror of the\n"
+	       "directory's keys.\n\n"
 	       "  --config FILE   the configuration (default %s)\n"
 	       "  --db DIR        the key database (default %s)\n"
 	       "  --socket PATH   the socket (default: %s/verify.sock for the default\n"
 	       "                  database, %s/verify-HASH.sock for another)\n"
 	       "  --foreground    stay in the foreground, log to stderr too\n"
-	       "  --once          serve one connection, then exit\n"
+	       "  --once          serve one connection, then exit; with fleet_uri set:\n"
+	       "                  refresh the directory's mirror once, then exit\n"
 	       "  --status        ask the running daemon for its figures\n"
 	       "  -h, --help      show this help\n"
 	       "  -V, --version   show the version\n\n"
@@ -119,16 +127,82 @@ static int accounts(uid_t *owner, gid_t *group, char *err, size_t errsz)
 	return 0;
 }
 
+/* ---- the directory's mirror ----------------------------------------------
+ *
+ * The sync runs in a child process of its own, forked once the daemon is
+ * the helper account (both processes are pam-apikey, never root): the
+ * verify service is never blocked by the network (a directory that hangs
+ * mid-answer, a reconnect's backoff), and parsing what the directory sends
+ * happens in a process that shares no memory with the answers to callers
+ * -- a fault there can neither read a key being verified nor change an
+ * answer. The two share only the few numbers of struct sync_report (a
+ * shared mapping the child writes and the service reads for --status). The
+ * child dies with its parent (PR_SET_PDEATHSIG); if it dies alone, the
+ * mirror stops being refreshed and goes stale after fleet_max_stale (fails
+ * closed), and the parent logs it. doc/SECURITY.md, "The directory's mirror". */
+static volatile sig_atomic_t sync_stop;
+
+static void on_sync_signal(int sig)
+{
+	(void)sig;
+	sync_stop = 1;
+}
+
+static pid_t sync_start(const struct apk_conf *conf, const struct sync_secret *sec,
+			const char *db, int lfd, struct sync_report *rep)
+{
+	struct sigaction sa;
+	char err[PATH_MAX + 512];
+	pid_t pid = fork();
+
+	if (pid != 0)
+		return pid;
+	close(lfd);
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() == 1)
+		_exit(0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_sync_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+	if (sync_run(conf, sec, db, rep, &sync_stop, err, sizeof(err)) != 0) {
+		syslog(LOG_ERR, "mirror: %s", err);
+		_exit(EXIT_FAIL);
+	}
+	_exit(EXIT_OK);
+}
+
+/* --once with fleet_uri: one refresh of the mirror, then the exit status. */
+static int sync_one(const struct apk_conf *conf, const struct sync_secret *sec, const char *db)
+{
+	struct sync_report rep;
+	char err[PATH_MAX + 512];
+
+	memset(&rep, 0, sizeof(rep));
+	if (geteuid() == 0 && become_account(APK_HELPER_USER, getuid(), err, sizeof(err)) != 0)
+		return fail(EXIT_FAIL, err);
+	if (sync_once(conf, sec, db, &rep, err, sizeof(err)) != 0)
+		return fail(EXIT_FAIL, err);
+	return EXIT_OK;
+}
+
 int main(int argc, char *argv[])
 {
 	struct apikeyd_options o;
 	struct counters count;
 	struct handler h = { 0 };
 	struct settings_reload reload;
+	static struct apk_conf conf;
+	static struct sync_secret secret;
+	struct sync_report *rep = NULL;
 	char err[PATH_MAX + 512];
+	pid_t syncer = -1;
 	uid_t owner;
 	gid_t group;
-	int closed, lfd, dirfd, rc;
+	int closed, lfd, dirfd, rc, wst;
 
 	if (reopen_closed_std_fds(&closed) != 0)
 		return EXIT_FAIL;
@@ -152,8 +226,17 @@ int main(int argc, char *argv[])
 	openlog("apikeyd", LOG_PID | (o.foreground ? LOG_PERROR : 0), LOG_AUTHPRIV);
 	log_open = true;
 	log_copies_to_stderr = o.foreground;
-	if (settings_apply(o.config, &h, err, sizeof(err)) != 0)
+	if (settings_apply(o.config, &h, err, sizeof(err)) != 0 ||
+	    apk_conf_load(o.config, &conf, err, sizeof(err)) != APK_OK)
 		return fail(EXIT_FAIL, err);
+	/* the host's password: read once, while still root */
+	if (conf.fleet_uri[0] != '\0' && sync_secret_read(&conf, &secret, err, sizeof(err)) != 0)
+		return fail(EXIT_FAIL, err);
+	if (o.once && conf.fleet_uri[0] != '\0') {
+		rc = sync_one(&conf, &secret, o.db);
+		sync_secret_wipe(&secret);
+		return rc;
+	}
 	if (accounts(&owner, &group, err, sizeof(err)) != 0)
 		return fail(EXIT_FAIL, err);
 	if ((lfd = listener_open(o.socket, owner, group, err, sizeof(err))) < 0)
@@ -183,9 +266,31 @@ int main(int argc, char *argv[])
 		syslog(LOG_WARNING, "no group %s: only root and this account may ask", APK_VERIFY_GROUP);
 	syslog(LOG_INFO, "serving %s on %s (users with uids %u-%u)", o.db, o.socket,
 	       h.uid_min, h.uid_max);
+	if (conf.fleet_uri[0] != '\0') {
+		rep = mmap(NULL, sizeof(*rep), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+			   -1, 0);
+		if (rep == MAP_FAILED) {
+			unlink(o.socket);
+			return fail(EXIT_FAIL, "cannot map the sync report");
+		}
+		memset(rep, 0, sizeof(*rep));
+		h.sync = rep;
+		if ((syncer = sync_start(&conf, &secret, o.db, lfd, rep)) < 0) {
+			unlink(o.socket);
+			return fail(EXIT_FAIL, "cannot fork the sync process");
+		}
+		syslog(LOG_INFO, "mirroring %s from %s (sync process %ld)", o.db, conf.fleet_uri,
+		       (long)syncer);
+	}
+	sync_secret_wipe(&secret); /* the sync process has its copy; this one needs none */
 	rc = server_run(lfd, &h, geteuid(), group, o.once, settings_reload, &reload);
 	close(lfd);
 	unlink(o.socket);
+	if (syncer > 0) {
+		kill(syncer, SIGTERM);
+		if (waitpid(syncer, &wst, 0) == syncer && !(WIFEXITED(wst) && WEXITSTATUS(wst) == 0))
+			syslog(LOG_ERR, "the sync process ended abnormally");
+	}
 	syslog(LOG_INFO, "stopped: %llu answered, %llu accepted, %llu refused peers",
 	       (unsigned long long)count.answered, (unsigned long long)count.accepted,
 	       (unsigned long long)count.refused_peers);

@@ -62,6 +62,26 @@ static void verify(const struct handler *h, const struct apk_vp_request *r,
 	sodium_memzero(&rec, sizeof(rec));
 }
 
+/* The mirror's lines of the status, after len bytes of text. */
+static void sync_status(const struct handler *h, char *text, size_t size)
+{
+	const struct sync_report *r = h->sync;
+	size_t len = strlen(text);
+	int64_t synced;
+
+	if (r == NULL) {
+		snprintf(text + len, size - len, "fleet_mode off\n");
+		return;
+	}
+	synced = r->synced;
+	snprintf(text + len, size - len,
+		 "fleet_mode %s\nfleet_connected %s\nfleet_last_sync %lld\nfleet_keys %lld\n"
+		 "fleet_accounts %lld\nfleet_skipped %lld\nfleet_lag_seconds %lld\n",
+		 r->mode == SYNC_POLL ? "poll" : "persist", r->connected ? "yes" : "no",
+		 (long long)synced, (long long)r->keys, (long long)r->accounts,
+		 (long long)r->skipped, synced > 0 ? (long long)(time(NULL) - synced) : -1LL);
+}
+
 static void status(const struct handler *h, struct apk_vp_answer *a)
 {
 	const struct counters *c = h->count;
@@ -79,6 +99,7 @@ static void status(const struct handler *h, struct apk_vp_answer *a)
 		 (unsigned long long)c->refused_users, (unsigned long long)c->refused_peers,
 		 (unsigned long long)c->bad_requests, (unsigned long long)c->timed_out,
 		 (unsigned long long)c->status, c->open);
+	sync_status(h, a->text, sizeof(a->text));
 }
 
 size_t handle_request(const struct handler *h, bool allowed, unsigned char *req, long len,

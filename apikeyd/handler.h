@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "peer.h"
+#include "sync.h"
 
 /* What apikeyd can honestly report (apikeyd --status). */
 struct counters {
@@ -28,6 +29,7 @@ struct handler {
 	const char *db, *socket;
 	unsigned uid_min, uid_max; /* verify_uid_min, verify_uid_max */
 	struct counters *count;
+	const struct sync_report *sync; /* the mirror's sync process; NULL: none */
 };
 
 /* The answer to the frame req (len bytes; a whole frame as

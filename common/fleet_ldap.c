@@ -167,7 +167,6 @@ int fleet_ldap_find_uid(struct fleet_ldap *fl, const char *base, const char *use
 	return -1;
 }
 
-/* One search result entry into e (every attribute, every value). */
 static int read_entry(LDAP *ld, LDAPMessage *m, struct fleet_entry *e)
 {
 	BerElement *ber = NULL;
@@ -222,6 +221,11 @@ int fleet_ldap_search(struct fleet_ldap *fl, const char *base, int onelevel, con
 	memset(&entry, 0, sizeof(entry));
 	ldap_msgfree(res);
 	return 0;
+}
+
+int fleet_ldap_read_entry(struct fleet_ldap *fl, void *msg, struct fleet_entry *e)
+{
+	return read_entry(fl->ld, msg, e);
 }
 
 /* One attribute's values as libldap's modification of op, in mod, its

@@ -55,6 +55,11 @@ int fleet_ldap_search(struct fleet_ldap *fl, const char *base, int onelevel, con
 		      int max, int (*each)(void *ctx, const char *dn, const struct fleet_entry *e),
 		      void *ctx, char *err, size_t errsz);
 
+/* One search result entry msg (an LDAPMessage *, from a search of the
+ * caller's own, e.g. apikeyd's sync) into e, every attribute and value;
+ * -1 when they do not fit a fleet_entry. */
+int fleet_ldap_read_entry(struct fleet_ldap *fl, void *msg, struct fleet_entry *e);
+
 /* Adds e as the entry dn. */
 int fleet_ldap_add(struct fleet_ldap *fl, const char *dn, const struct fleet_entry *e, char *err,
 		   size_t errsz);
