@@ -11,7 +11,9 @@
 # bench-login then times, in the same shuffled rounds, whole PAM logins
 # (pam_start + pam_authenticate + pam_end, the module loaded once) of the
 # right key and of a wrong one, in-process (db=) and through the daemon
-# (socket=), and prints the ratio of the medians (goal: at most 2x).
+# (socket=), and prints the ratio of the medians (goal: at most 2x); as
+# root also another account's key and an account without keys, the equal
+# work of the three failures in-process and through the daemon.
 # Then 64 bench-login processes log in through the daemon at once, each
 # ROUNDS times, and the refusals among them are counted (goal: none).
 # Exit 0 when every login returned what it should (or, said why, when an
@@ -61,6 +63,15 @@ KEY=$(APIKEY_DB=$W/db "$B/apikeyctl" --user "$USER_" generate -q --name bench) |
 # well-formed, the key's id, another secret: the work of a wrong secret
 WRONG=$(python3 "$(dirname "$0")/../tests/e2e/lib/keytool.py" forge "$KEY") ||
 	{ echo "bench-apikeyd: cannot forge a wrong key" >&2; exit 1; }
+# As root, the two other failures the module decides alone, for its equal
+# work through the daemon: another account's key (an id this one lacks) and
+# an account without keys (sys, uid 3).
+CLASSES=""
+if [ "$#" -gt 0 ]; then
+	OTHER=$(APIKEY_DB=$W/db "$B/apikeyctl" --user bin generate -q --name other) ||
+		{ echo "bench-apikeyd: cannot make a second key" >&2; exit 1; }
+	CLASSES="noid nokeys"
+fi
 mkdir -m 0755 "$W/run" || exit 2
 [ "$#" -gt 0 ] && chown -R nobody: "$W/db" "$W/run"
 
@@ -81,6 +92,10 @@ chmod 0644 "$W"/pam.d/*
 # the plan on stdin: keys stay off the command line
 printf '%s\n' "inproc_right inproc $USER_ 0 $KEY" "daemon_right daemon $USER_ 0 $KEY" \
 	"inproc_wrong inproc $USER_ 7 $WRONG" "daemon_wrong daemon $USER_ 7 $WRONG" >"$W/plan"
+if [ -n "$CLASSES" ]; then
+	printf '%s\n' "inproc_noid inproc $USER_ 7 $OTHER" "daemon_noid daemon $USER_ 7 $OTHER" \
+		"inproc_nokeys inproc sys 7 $WRONG" "daemon_nokeys daemon sys 7 $WRONG" >>"$W/plan"
+fi
 chmod 0600 "$W/plan"
 "$@" "$LOGIN" -p "$MODULE" "$W/pam.d" "$ROUNDS" "$WARMUP" <"$W/plan" >"$W/same-rounds" ||
 	{ cat "$W/same-rounds"; echo "bench-apikeyd: a login returned what it should not" >&2; exit 1; }
@@ -94,6 +109,18 @@ for c in right wrong; do
 		"$dm" "$(awk -v l="daemon_$c" '$1 == l { print $4 }' "$W/same-rounds")" \
 		"$(awk -v a="$dm" -v b="$ip" 'BEGIN { print a / b }')"
 done
+
+if [ -n "$CLASSES" ]; then
+	echo "apikeyd: equal work, the three failures the module decides alone (medians, same rounds)"
+	for where in inproc daemon; do
+		a=$(med "${where}_wrong") b=$(med "${where}_noid") c=$(med "${where}_nokeys")
+		printf '  %-10s wrong secret %7.1f us  unknown id %7.1f us  no keys %7.1f us  spread %.1f us\n' \
+			"$where" "$a" "$b" "$c" "$(printf '%s\n' "$a" "$b" "$c" | sort -n |
+				awk 'NR == 1 { lo = $1 } { hi = $1 } END { print hi - lo }')"
+	done
+else
+	echo "apikeyd: equal work across the failures: measured as root only (another account's key)"
+fi
 
 # 64 callers at once, as a web server's worker pool
 printf '%s\n' "daemon_right daemon $USER_ 0 $KEY" >"$W/plan1"

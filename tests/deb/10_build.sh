@@ -79,11 +79,14 @@ tap_examples "the example PAM files in $DEB_DOCDIR/examples" "$x$DEB_DOCDIR/exam
 tap_run "the pam-auth-update profile is debian/pam-configs/apikey" \
 	cmp "$APK_TOP/debian/pam-configs/apikey" "$x$DEB_PROFILE"
 ok=0
-# The pages as the Makefile fills them in (version, database directory).
-make -s -C "$APK_TOP" B="$E2E_TMP/man-build" "$E2E_TMP/man-build/man/apikeyctl.1" \
-	"$E2E_TMP/man-build/man/pam_apikey.8" "$E2E_TMP/man-build/man/pam_apikey.conf.5" >/dev/null ||
+# The pages as the Makefile fills them in (version, database directory,
+# the fleet program's directory) with the package's paths (debian/rules).
+make -s -C "$APK_TOP" B="$E2E_TMP/man-build" PREFIX=/usr DBDIR="$DEB_DBDIR" \
+	LIBEXECDIR=/usr/libexec/pam_apikey "$E2E_TMP/man-build/man/apikeyctl.1" \
+	"$E2E_TMP/man-build/man/pam_apikey.8" "$E2E_TMP/man-build/man/pam_apikey.conf.5" \
+	"$E2E_TMP/man-build/man/apikeyd.8" >/dev/null ||
 	bail "cannot build the man pages"
-for page in man1/apikeyctl.1 man5/pam_apikey.conf.5 man8/pam_apikey.8; do
+for page in man1/apikeyctl.1 man5/pam_apikey.conf.5 man8/pam_apikey.8 man8/apikeyd.8; do
 	zcat "$x/usr/share/man/$page.gz" | cmp -s - "$E2E_TMP/man-build/man/$(basename "$page")" || {
 		diag "$page differs from the Makefile's"
 		ok=1

@@ -168,6 +168,7 @@ fi
 tap_is "the package holds apikeyd and its unit" \
 	"$(stat -c '%U %a' /usr/sbin/apikeyd 2>/dev/null) $(ls /lib/systemd/system/apikeyd.service 2>/dev/null)" \
 	"root 755 /lib/systemd/system/apikeyd.service"
+tap_is "postinst creates $DEB_DBDIR: $DEB_ACCOUNT's, mode 700" \
 	"$(stat -c '%F %U %G %a' "$DEB_DBDIR" 2>/dev/null)" "directory $DEB_ACCOUNT $DEB_ACCOUNT 700"
 tap_is "postinst records in $DEB_RECORD that it made $DEB_ACCOUNT (root's, mode 644)" \
 	"$(stat -c '%U %a' "$DEB_RECORD" 2>/dev/null) $(cat "$DEB_RECORD" 2>/dev/null)" \

@@ -208,6 +208,32 @@ expect "the network-limited key logs in from its network" ok "$WEB" "$S_SOCK" "$
 	198.51.100.4
 expect "B's key logs in through B" ok "$WEB" "$S_B" "$ALICE" "$K_B"
 
+# ---- a worker pool: 64 callers at once ---------------------------------------
+# 64 pamtester processes as WEB, started together, each logging ALICE in
+# through A: every one accepted (no refusal, no timeout), one line each.
+status_of() { "$APIKEYD" --status --db "$D/db" | sed -n "s/^$1 //p"; }
+to_before=$(status_of timed_out)
+log_mark
+n=0 pids=""
+while [ "$n" -lt 64 ]; do
+	(
+		printf '%s\n' "$K_OK" | timeout 60 setpriv --reuid="$WEB" --regid="$(id -g "$WEB")" \
+			--init-groups pamtester -I rhost=192.0.2.7 "$S_SOCK" "$ALICE" authenticate \
+			>/dev/null 2>&1
+		echo "$?" >"$D/pool.$n"
+	) &
+	pids="$pids $!"
+	n=$((n + 1))
+done
+# shellcheck disable=SC2086 # the pids
+wait $pids
+tap_is "64 callers at once: all 64 accepted" "$(cat "$D"/pool.* | grep -cx 0)" 64
+log_window "$E2E_TMP/window"
+tap_is "... 64 accepted lines, no refusal line" \
+	"$(count_re "$E2E_TMP/window" "pam_apikey\\($S_SOCK:auth\\): accepted key web ") $(count_re "$E2E_TMP/window" "pam_apikey\\($S_SOCK:auth\\): refused")" \
+	"64 0"
+tap_is "... and apikeyd timed none of them out" "$(status_of timed_out)" "$to_before"
+
 # ---- callers the admin did not grant -----------------------------------------
 expect "$OUT (not in the group) cannot reach A's socket: unavailable" unavail \
 	"$OUT" "$S_SOCK" "$ALICE" "$K_OK"
@@ -267,21 +293,35 @@ log_window "$E2E_TMP/window"
 tap_one_line "... one log line, naming the key" "$E2E_TMP/window" \
 	"refused key \\(id $ID_OK\\) for user $ALICE .*: verification service .*: timed out"
 # a request in flight when the daemon dies
-web "$WEB" "$S_SOCK" "$ALICE" "$K_OK" &
+log_mark
+(
+	web "$WEB" "$S_SOCK" "$ALICE" "$K_OK"
+	echo "$RC" >"$D/inflight.rc"
+) &
 inflight=$!
 sleep 1
 kill -KILL "$PID_A"
 wait "$inflight"
+RC=$(cat "$D/inflight.rc")
 if [ "$RC" -ne 0 ] && grep -q "$PAM_UNAVAIL" "$E2E_TMP/err"; then
 	tap_ok "killed mid-request: unavailable"
 else
 	tap_not_ok "killed mid-request: unavailable"
 	diag_file "$E2E_TMP/err"
 fi
+log_window "$E2E_TMP/window"
+tap_is "... one log line from the module, naming the key" \
+	"$(count_re "$E2E_TMP/window" "^10 [0-7] .*pam_apikey\\(") $(count_re "$E2E_TMP/window" "refused key \\(id $ID_OK\\) for user $ALICE .*: verification service ")" \
+	"1 1"
 wait "$PID_A" 2>/dev/null
+log_mark
 expect "daemon gone (its socket left behind): unavailable" unavail "$WEB" "$S_SOCK" "$ALICE" "$K_OK"
 seconds_between "$SECS" 0 1
 tap_check "... at once (${SECS}s)" $?
+log_window "$E2E_TMP/window"
+tap_is "... one log line from the module, naming the key and the service's failure" \
+	"$(count_re "$E2E_TMP/window" "^10 [0-7] .*pam_apikey\\(") $(count_re "$E2E_TMP/window" "refused key \\(id $ID_OK\\) for user $ALICE .*: verification service ")" \
+	"1 1"
 start_daemon A --db "$D/db"
 tap_check "a new daemon replaces the socket the killed one left" $?
 expect "and logs in again" ok "$WEB" "$S_SOCK" "$ALICE" "$K_OK"

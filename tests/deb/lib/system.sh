@@ -111,7 +111,8 @@ EOF
 			groupadd --system -g "$(echo "$DEB_SAVED_GROUP" | cut -d: -f3)" "$DEB_ACCOUNT"
 		fi
 		useradd --system -M -u "$uid" -g "$gid" -c "$gecos" -d "$home" -s "$shell" "$name" ||
-			echo "# cleanup: could not restore the account $DEB_ACCOUNT: $DEB_SAVED_ACCOUNT" >&2
+			echo "# cleanup: could not restore the account $DEB_ACCOUNT: $DEB_SAVED_ACCOUNT" \
+				"(uid $uid now: '$(getent passwd "$uid")', gid $gid now: '$(getent group "$gid")')" >&2
 	fi
 	# the group as found (the package's purge leaves the one it made)
 	getent group "$DEB_VERIFY_GROUP" >/dev/null && groupdel "$DEB_VERIFY_GROUP"

@@ -1,21 +1,19 @@
 """GETs URL with Python requests and HTTPBasicAuth, as a program calling an
-API would: USER with the key in KEYFILE, then with a wrong key.
+API would (the README's recipe): USER with the key in KEYFILE, then with a
+wrong key; the server's certificate verified against CAFILE.
 
-usage: web_requests.py URL USER KEYFILE
-Prints: STATUS BODY WRONG-KEY-STATUS (the certificate is the test's own:
-not verified).
+usage: web_requests.py URL USER KEYFILE CAFILE
+Prints: STATUS BODY WRONG-KEY-STATUS
 """
 import sys
-import warnings
 
 import requests
 from requests.auth import HTTPBasicAuth
 
-warnings.filterwarnings("ignore")  # the unverified certificate
-url, user, keyfile = sys.argv[1:4]
+url, user, keyfile, cafile = sys.argv[1:5]
 with open(keyfile) as f:
     key = f.read().strip()
-ok = requests.get(url, auth=HTTPBasicAuth(user, key), verify=False, timeout=30)
+ok = requests.get(url, auth=HTTPBasicAuth(user, key), verify=cafile, timeout=30)
 bad = requests.get(url, auth=HTTPBasicAuth(user, key[:-1] + ("A" if key[-1] != "A" else "B")),
-                   verify=False, timeout=30)
+                   verify=cafile, timeout=30)
 print(ok.status_code, ok.text.strip(), bad.status_code)
