@@ -12,6 +12,7 @@
 
 void apk_keyset_init(struct apk_keyset *ks, const char *dbdir, const struct apk_keysource_ops *only)
 {
+	struct apk_keysource *base = NULL;
 	size_t i;
 
 	memset(ks, 0, sizeof(*ks));
@@ -22,6 +23,15 @@ void apk_keyset_init(struct apk_keyset *ks, const char *dbdir, const struct apk_
 	}
 	for (i = 0; ks->n < APK_KEYSET_MAX && apk_keysources[i] != NULL; i++)
 		apk_keysource_init(&ks->src[ks->n++], apk_keysources[i], dbdir);
+	/* A source in a subdirectory (the mirror) opens it under the database
+	 * directory another source (the local store) opened and checked: the
+	 * directory is opened and checked once a login (keysource.h). */
+	for (i = 0; i < ks->n; i++)
+		if (ks->src[i].ops->subdir == NULL)
+			base = &ks->src[i];
+	for (i = 0; base != NULL && i < ks->n; i++)
+		if (ks->src[i].ops->subdir != NULL)
+			ks->src[i].base = base;
 }
 
 void apk_keyset_read_state(struct apk_keyset *ks)

@@ -29,6 +29,7 @@ void apk_keysource_init(struct apk_keysource *src, const struct apk_keysource_op
 	src->dirfd = -1;
 	src->tried = 0;
 	src->dirstate = APK_ERR_UNAVAIL;
+	src->base = NULL;
 }
 
 enum apk_err apk_keysource_dir(struct apk_keysource *src, int *dirfd)
@@ -37,11 +38,21 @@ enum apk_err apk_keysource_dir(struct apk_keysource *src, int *dirfd)
 
 	if (!src->tried) {
 		src->tried = 1;
-		src->dirstate = apk_safe_open_dir(src->dbdir, &src->dirfd);
-		if (src->dirstate == APK_OK && src->ops->subdir != NULL) {
-			top = src->dirfd;
-			src->dirstate = apk_safe_open_subdir(top, src->ops->subdir, &src->dirfd);
-			close(top);
+		if (src->ops->subdir != NULL && src->base != NULL) {
+			/* the database directory as the base opened and checked it:
+			 * the same checks, made once a login */
+			src->dirstate = apk_keysource_dir(src->base, &top);
+			if (src->dirstate == APK_OK)
+				src->dirstate = apk_safe_open_subdir(top, src->ops->subdir,
+								     &src->dirfd);
+		} else {
+			src->dirstate = apk_safe_open_dir(src->dbdir, &src->dirfd);
+			if (src->dirstate == APK_OK && src->ops->subdir != NULL) {
+				top = src->dirfd;
+				src->dirstate = apk_safe_open_subdir(top, src->ops->subdir,
+								     &src->dirfd);
+				close(top);
+			}
 		}
 	}
 	*dirfd = src->dirfd;

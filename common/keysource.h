@@ -61,13 +61,18 @@ struct apk_keysource_ops {
 /* A source on one database directory. Its directory (the database's, or
  * ops->subdir under it) is opened and checked (safefile.h) on first use,
  * once for the whole login, and lent to the last-use write
- * (apk_keysource_dir). */
+ * (apk_keysource_dir). A source with a subdirectory may be given a base:
+ * another source on the same database directory, without a subdirectory,
+ * whose opened and checked directory the subdirectory is then opened under
+ * (keyset.c does it, so that a login opens and checks the database
+ * directory once, not once a source). */
 struct apk_keysource {
 	const struct apk_keysource_ops *ops;
 	const char *dbdir; /* absolute path; the caller's, kept while src is */
 	int dirfd;         /* -1 until first use, or when it could not be opened */
 	int tried;         /* opened, or failed to: dirstate says which */
 	enum apk_err dirstate;
+	struct apk_keysource *base; /* NULL, or as above; outlives src's use */
 };
 
 /* The local store: DIR/u<uid> gdbm files (store.h), local records only. */
@@ -84,7 +89,7 @@ extern const struct apk_keysource_ops *const apk_keysources[];
 /* The source of apk_keysources named name, or NULL. */
 const struct apk_keysource_ops *apk_keysource_named(const char *name);
 
-/* Nothing is opened here. */
+/* Nothing is opened here; no base. */
 void apk_keysource_init(struct apk_keysource *src, const struct apk_keysource_ops *ops,
 			const char *dbdir);
 

@@ -1,6 +1,7 @@
 /* unit_keysource.c - where keys come from: every source of apk_keysources
  * answers fetch, has_keys and list as keysource.h says; the database
- * directory is opened once and lent to the last-use write */
+ * directory is opened once and lent to the last-use write, and a login's
+ * sources (keyset.h) share that one opening */
 #include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "keyset.h"
 #include "keysource.h"
 #include "lastused.h"
 #include "test_db.h"
@@ -188,6 +190,52 @@ static void directory_opened_once_and_lent(void **state)
 	each_source(check_dir_lent);
 }
 
+/* A login's sources share one opening of the database directory: the
+ * mirror is DIR/fleet under the directory the local store opened and
+ * checked, even when the path names another directory by then. Both are
+ * read in one checked directory, opened and checked once a login (not
+ * once a source). */
+static void sources_share_the_database_directory(void **state)
+{
+	char moved[PATH_MAX + 8];
+	struct apk_keyset ks;
+	struct apk_meta meta;
+	struct apk_record rec;
+	size_t i, local = APK_KEYSET_MAX, mirror = APK_KEYSET_MAX;
+	int fd = -1;
+
+	(void)state;
+	apk_keyset_init(&ks, T.path, NULL);
+	for (i = 0; i < ks.n; i++) {
+		if (ks.src[i].ops == &apk_keysource_local)
+			local = i;
+		else if (ks.src[i].ops == &apk_keysource_mirror)
+			mirror = i;
+	}
+	assert_true(local < ks.n && mirror < ks.n);
+	assert_int_equal(apk_keysource_dir(&ks.src[local], &fd), APK_OK);
+	snprintf(moved, sizeof(moved), "%s.moved", T.path);
+	assert_int_equal(rename(T.path, moved), 0);
+	assert_int_equal(mkdir(T.path, 0700), 0); /* an empty database, no fleet/, at the path */
+	id_of(mkey1, id1);
+	assert_int_equal(apk_keysource_fetch(&ks.src[mirror], alice.uid, id1, &meta, &rec),
+			 APK_OK);
+	assert_string_equal(rec.id, id1);
+	assert_int_equal(rec.uid, alice.uid);
+	/* the last-use write goes to the mirror's directory, the moved one's fleet/ */
+	assert_int_equal(apk_keysource_dir(&ks.src[mirror], &fd), APK_OK);
+	assert_true(fd >= 0);
+	apk_keyset_close(&ks);
+	/* a source given alone (keys=NAME) opens the path it is given */
+	apk_keyset_init(&ks, T.path, &apk_keysource_mirror);
+	assert_int_equal(apk_keysource_fetch(&ks.src[0], alice.uid, id1, &meta, &rec),
+			 APK_ERR_NOTFOUND);
+	assert_true(all_zero(&rec, sizeof(rec)));
+	apk_keyset_close(&ks);
+	assert_int_equal(rmdir(T.path), 0);
+	assert_int_equal(rename(moved, T.path), 0);
+}
+
 /* A directory that fails its checks fails every operation, and the handle
  * keeps that answer for the rest of its login. */
 static void check_unsafe(struct apk_keysource *src)
@@ -297,6 +345,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(fetch_found_and_missing, setup, teardown),
 		cmocka_unit_test_setup_teardown(list_and_has_keys, setup, teardown),
 		cmocka_unit_test_setup_teardown(directory_opened_once_and_lent, setup, teardown),
+		cmocka_unit_test_setup_teardown(sources_share_the_database_directory, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(unsafe_directory_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(no_mirror_no_keys, setup, teardown),
 		cmocka_unit_test_setup_teardown(wrong_kind_is_corrupt, setup, teardown),
