@@ -8,7 +8,8 @@
  *
  *   module     pam_sm_authenticate of the built module, whole, through a
  *              handle of this process (the steps below together)
- *   verify     apk_verify whole: parse, user, fetch, digest, comparison
+ *   verify     apk_verify_set whole over every key source, as the module
+ *              calls it: parse, user, fetch, mirror, digest, comparison
  *   parse      apk_key_parse: format and checksum
  *   user       getpwnam_r of the user (verify.c's lookup)
  *   fetch      apk_store_fetch whole: directory .. record, decoded and checked
@@ -27,8 +28,14 @@
  *   record     then gdbm_fetch of the key's record: a bucket and the value
  *              (meta and record are timed inside the gdbm open step, whose
  *              own figure leaves them out)
+ *   mirror     the second source, the directory's mirror (keyset.h), as
+ *              apk_verify_set consults it beside the local store: DIR/fleet
+ *              looked for under the database directory the local source
+ *              opened (opened and checked when there), its state file read,
+ *              the account's file fetched (keysource.h)
  *   digest     apk_key_digest (BLAKE2b under the file's hash key)
- *   permit     apk_permit_check of the record (expiry, services, networks)
+ *   permit     apk_keyset_check of the record, as the module calls it: the
+ *              record's source, expiry, services, networks, this host's name
  *   log line   pam_syslog of an attribution line as long as the module's,
  *              through a handle of this process: to the system's /dev/log
  *   last use   apk_lastused_record_at as the module calls it, whole, in the
@@ -79,6 +86,7 @@
 #include "../tests/lib/pam_conv.h"
 #include "bench.h"
 #include "helper_uid.h"
+#include "keyset.h"
 #include "keysource.h"
 #include "lastused_format.h"
 #include "pam_options.h"
@@ -90,7 +98,7 @@
 
 const char *const login_part_name[LP_COUNT] = {
 	"module", "verify", "parse", "user", "fetch", "directory", "helper", "file", "probe",
-	"gdbm open", "meta", "record", "digest", "permit", "log line", "last use",
+	"gdbm open", "meta", "record", "mirror", "digest", "permit", "log line", "last use",
 	"lu file", "lu find", "lu write", "export", "options", "crypto", "prompt", "items",
 	"escape", "login", "login permit", "one read",
 };
@@ -110,6 +118,7 @@ struct subject {
 	uid_t dirowner;    /* the database directory's owner */
 	uint32_t lucap;
 	struct apk_record rec; /* the right key's record (no secret in it) */
+	struct apk_keyset ks;  /* every source, the mirror's state read: the permit step's */
 	GDBM_FILE gdbm;
 	void *module;      /* the built module, dlopened */
 	sm_authenticate_fn authenticate;
@@ -196,7 +205,8 @@ static int step(struct subject *s, int part)
 	static const char *argv[] = { "db=/var/lib/pam_apikey", "nodelay" };
 	struct apk_pam_options opts;
 	struct apk_lastused lu;
-	struct apk_keysource keys;
+	struct apk_keyset keys;
+	struct apk_meta meta;
 	unsigned char slot[APK_LU_SLOT];
 	const void *item = NULL;
 	const char *user = NULL;
@@ -258,15 +268,28 @@ static int step(struct subject *s, int part)
 		sodium_memzero(&rec, sizeof(rec));
 		break;
 	case LP_VERIFY:
-		apk_keysource_init(&keys, &apk_keysource_local, s->db);
-		err = apk_verify(&keys, s->k->me.name, s->k->right, APK_KEY_LEN, &rec);
-		apk_keysource_close(&keys);
+		apk_keyset_init(&keys, s->db, NULL);
+		err = apk_verify_set(&keys, s->k->me.name, s->k->right, APK_KEY_LEN, &rec);
+		apk_keyset_close(&keys);
 		rc = err == APK_OK ? 0 : -1;
 		sodium_memzero(&rec, sizeof(rec));
 		break;
+	case LP_MIRROR:
+		/* the mirror's part of apk_verify_set: DIR/fleet under the database
+		 * directory the local source opened (s->ks's), its state, its
+		 * fetch; found or not, as the bench's database has it (not) */
+		apk_keyset_init(&keys, s->db, &apk_keysource_mirror);
+		keys.src[0].base = &s->ks.src[0];
+		apk_keyset_read_state(&keys);
+		err = apk_keysource_fetch(&keys.src[0], s->k->me.uid, s->key.id, &meta, &rec);
+		apk_keyset_close(&keys);
+		rc = err == APK_OK || err == APK_ERR_NOTFOUND ? 0 : -1;
+		sodium_memzero(&meta, sizeof(meta));
+		sodium_memzero(&rec, sizeof(rec));
+		break;
 	case LP_PERMIT:
-		rc = apk_permit_check(&s->rec, (int64_t)time(NULL), "apk-1000000", RHOST) ==
-				     APK_PERMIT_OK ? 0 : -1;
+		rc = apk_keyset_check(&s->ks, &s->rec, (int64_t)time(NULL), "apk-1000000",
+				      RHOST) == APK_PERMIT_OK ? 0 : -1;
 		break;
 	case LP_LASTUSED:
 		rc = apk_lastused_record_at(s->dirfd, s->k->me.uid, s->key.id, (int64_t)time(NULL),
@@ -376,6 +399,8 @@ static int subject_open(const struct bench_cfg *c, const struct bench_keys *k, c
 	    apk_lu_open(s->dirfd, k->me.uid, O_RDWR, &s->lufd, &s->lucap) != APK_OK ||
 	    module_load(c, s) != 0)
 		return -1;
+	apk_keyset_init(&s->ks, db, NULL);
+	apk_keyset_read_state(&s->ks); /* opens the database directory, then DIR/fleet */
 	s->dirowner = st.st_uid;
 	s->gdbm = gdbm_fd_open(dup(s->filefd), s->base, APK_STORE_BLOCK_SIZE,
 			       GDBM_READER | GDBM_NOMMAP | GDBM_NOLOCK | GDBM_CLOERROR, NULL);
@@ -398,6 +423,7 @@ static void subject_close(struct subject *s)
 		close(s->lufd);
 	if (s->dirfd >= 0)
 		close(s->dirfd);
+	apk_keyset_close(&s->ks);
 	/* the module stays loaded (it is linked -z nodelete) */
 	apk_key_wipe(&s->key);
 	sodium_memzero(&s->meta, sizeof(s->meta));

@@ -114,7 +114,7 @@ static const struct {
 	const char *what;
 } breakdown_rows[] = {
 	{ 1, LP_MODULE, "module: pam_sm_authenticate, called directly" },
-	{ 2, LP_VERIFY, "verify: apk_verify whole" },
+	{ 2, LP_VERIFY, "verify: apk_verify_set whole" },
 	{ 3, LP_PARSE, "parse: format and checksum" },
 	{ 3, LP_USER, "user: getpwnam_r of the user" },
 	{ 3, LP_FETCH, "fetch: apk_store_fetch whole" },
@@ -126,9 +126,10 @@ static const struct {
 	{ 4, LP_META, "meta: gdbm_fetch of the header" },
 	{ 4, LP_RECORD, "record: gdbm_fetch of the key" },
 	{ 4, REST, "[decoding, checks, closes]" },
+	{ 3, LP_MIRROR, "mirror: DIR/fleet, its state, the fetch" },
 	{ 3, LP_DIGEST, "digest: BLAKE2b of the secret" },
 	{ 3, REST, "[comparison, wipes]" },
-	{ 2, LP_PERMIT, "permit: the record's restrictions" },
+	{ 2, LP_PERMIT, "permit: apk_keyset_check of the record" },
 	{ 2, LP_LOG, "log line: pam_syslog to /dev/log" },
 	{ 2, LP_LASTUSED, "last use: apk_lastused_record_at whole" },
 	{ 3, LP_LU_FILE, "file: open, fstat, header" },
