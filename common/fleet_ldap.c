@@ -45,23 +45,60 @@ static const char *ld_error(LDAP *ld, int rc)
 	return ldap_err2string(code);
 }
 
+/* The one line for a TLS handshake that failed: the certificate, almost
+ * always (libldap says no more than "Connect error"). */
+static void tls_refused(const struct apk_conf *c, const char *how, char *err, size_t errsz)
+{
+	snprintf(err, errsz, "refused: %s with %s failed: the server's certificate is not signed by "
+		 "fleet_tls_cacert %s or does not name the host in fleet_uri; a password is never "
+		 "sent without TLS", how, c->fleet_uri, c->fleet_tls_cacert);
+}
+
+/* Whether ld's connection failed in TLS (libldap then leaves a message)
+ * rather than before it (nothing to connect to: none). */
+static int tls_failed(LDAP *ld)
+{
+	char *msg = NULL;
+	int failed;
+
+	ldap_get_option(ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &msg);
+	failed = msg != NULL;
+	ldap_memfree(msg);
+	return failed;
+}
+
 static int tls_setup(LDAP *ld, const struct apk_conf *c, char *err, size_t errsz)
 {
 	int hard = LDAP_OPT_X_TLS_HARD, zero = 0, rc;
 
+	/* a TLS context of this connection's own: fleet_tls_cacert alone,
+	 * none of the CAs an ldap.conf names */
 	if (ldap_set_option(ld, LDAP_OPT_X_TLS_CACERTFILE, c->fleet_tls_cacert) != LDAP_OPT_SUCCESS ||
 	    ldap_set_option(ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &hard) != LDAP_OPT_SUCCESS ||
 	    ldap_set_option(ld, LDAP_OPT_X_TLS_NEWCTX, &zero) != LDAP_OPT_SUCCESS) {
 		snprintf(err, errsz, "cannot set up TLS with fleet_tls_cacert %s", c->fleet_tls_cacert);
 		return -1;
 	}
-	if (is_scheme(c->fleet_uri, "ldap://") &&
-	    (rc = ldap_start_tls_s(ld, NULL, NULL)) != LDAP_SUCCESS) {
-		snprintf(err, errsz, "refused: StartTLS with %s failed (%s); a password is never "
-			 "sent without TLS", c->fleet_uri, ld_error(ld, rc));
+	if (is_scheme(c->fleet_uri, "ldaps://")) {
+		/* connect now, so that a bad certificate is said as such */
+		if ((rc = ldap_connect(ld)) == LDAP_SUCCESS)
+			return 0;
+		if (tls_failed(ld))
+			tls_refused(c, "TLS", err, errsz);
+		else
+			snprintf(err, errsz, "cannot connect to %s: %s", c->fleet_uri, ld_error(ld, rc));
 		return -1;
 	}
-	return 0;
+	if ((rc = ldap_start_tls_s(ld, NULL, NULL)) == LDAP_SUCCESS)
+		return 0;
+	if (rc == LDAP_CONNECT_ERROR) /* StartTLS accepted, the handshake failed */
+		tls_refused(c, "StartTLS", err, errsz);
+	else if (rc == LDAP_SERVER_DOWN && !tls_failed(ld))
+		snprintf(err, errsz, "cannot connect to %s: %s", c->fleet_uri, ld_error(ld, rc));
+	else
+		snprintf(err, errsz, "refused: StartTLS with %s failed (%s): the server offers no "
+			 "TLS; a password is never sent without TLS", c->fleet_uri, ld_error(ld, rc));
+	return -1;
 }
 
 int fleet_ldap_open(struct fleet_ldap *fl, const struct apk_conf *c, char *err, size_t errsz)

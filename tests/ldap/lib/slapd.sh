@@ -28,6 +28,20 @@
 # Sets SLAPD_DIR (its private directory), SLAPD_URI (ldap://127.0.0.1:PORT),
 # SLAPD_LDAPI (ldapi://...), SLAPD_BASE (dc=example,dc=org), SLAPD_PID.
 #
+# TLS, opt-in: SLAPD_TLS=1 before slapd_start. A throwaway CA and a server
+# certificate for 127.0.0.1 and localhost are made in SLAPD_DIR/tls
+# (openssl); SLAPD_URI then offers StartTLS, SLAPD_LDAPS is
+# ldaps://127.0.0.1:PORT2 and SLAPD_CACERT the CA's certificate.
+# SLAPD_LOGLEVEL=stats (any slapd -d level; default 0) before slapd_start:
+# slapd logs its connections, StartTLS and binds in SLAPD_LOG.
+#   slapd_tls_off       starts it again without TLS (no StartTLS offered,
+#                       no ldaps://), its data kept
+#   tls_ca DIR NAME     a CA of its own: DIR/NAME.crt, DIR/NAME.key
+#   tls_cert DIR CA NAME SAN
+#                       a server certificate DIR/NAME.crt (and .key) for
+#                       SAN (subjectAltName: "IP:127.0.0.1,DNS:localhost"),
+#                       signed by DIR/CA
+#
 # The example DIT: ou=people (alice, bob, admin: inetOrgPerson and
 # posixAccount, uidNumber 10001-10003), ou=hosts (host-a, host-b: device and
 # simpleSecurityObject), ou=groups (cn=apikey-hosts: host-a, host-b;
@@ -74,6 +88,13 @@ slapd_config() {
 	cn: config
 	olcPidFile: $SLAPD_DIR/slapd.pid
 	olcArgsFile: $SLAPD_DIR/slapd.args
+	EOC
+	[ "${SLAPD_TLS:-0}" != 1 ] || cat <<-EOC
+	olcTLSCACertificateFile: $SLAPD_DIR/tls/ca.crt
+	olcTLSCertificateFile: $SLAPD_DIR/tls/server.crt
+	olcTLSCertificateKeyFile: $SLAPD_DIR/tls/server.key
+	EOC
+	cat <<-EOC
 
 	dn: cn=module{0},cn=config
 	objectClass: olcModuleList
@@ -176,6 +197,24 @@ slapd_dit() {
 	EOD
 }
 
+# tls_ca DIR NAME: a throwaway CA, DIR/NAME.crt and DIR/NAME.key
+tls_ca() {
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+		-subj "/CN=pam_apikey test $2" -keyout "$1/$2.key" -out "$1/$2.crt" \
+		-addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign \
+		>>"$1/openssl.log" 2>&1 || slapd_fail "openssl could not make the CA $2"
+}
+
+# tls_cert DIR CA NAME SAN: DIR/NAME.crt and DIR/NAME.key for SAN, signed by DIR/CA
+tls_cert() {
+	printf 'subjectAltName=%s\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n' "$4" >"$1/$3.ext"
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=$3" \
+		-keyout "$1/$3.key" -out "$1/$3.csr" >>"$1/openssl.log" 2>&1 &&
+		openssl x509 -req -in "$1/$3.csr" -CA "$1/$2.crt" -CAkey "$1/$2.key" -CAcreateserial \
+			-days 2 -extfile "$1/$3.ext" -out "$1/$3.crt" >>"$1/openssl.log" 2>&1 ||
+		slapd_fail "openssl could not make the certificate $3"
+}
+
 slapd_free_port() {
 	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
@@ -194,6 +233,12 @@ slapd_start() {
 		# 24 random characters, no newline (ldap clients send the whole file)
 		(umask 077 && head -c 18 /dev/urandom | base64 | tr -d '\n' >"$(ldap_pwfile "$sl_who")")
 	done
+	SLAPD_LDAPS= SLAPD_CACERT= SLAPD_LOG=$SLAPD_DIR/slapd.log
+	if [ "${SLAPD_TLS:-0}" = 1 ]; then
+		mkdir "$SLAPD_DIR/tls" && tls_ca "$SLAPD_DIR/tls" ca &&
+			tls_cert "$SLAPD_DIR/tls" ca server "IP:127.0.0.1,DNS:localhost" || return 1
+		SLAPD_CACERT=$SLAPD_DIR/tls/ca.crt
+	fi
 	slapd_config >"$SLAPD_DIR/config.ldif" || return 1
 	slapadd -q -n0 -F "$SLAPD_DIR/config" -l "$SLAPD_DIR/config.ldif" >"$SLAPD_DIR/slapadd.log" 2>&1 ||
 		{ cat "$SLAPD_DIR/slapadd.log" >&2; slapd_fail "slapadd -n0 refused the configuration"; return 1; }
@@ -204,6 +249,7 @@ slapd_start() {
 		sl_tries=$((sl_tries + 1))
 		sl_port=$(slapd_free_port) || return 1
 		SLAPD_URI="ldap://127.0.0.1:$sl_port"
+		[ "${SLAPD_TLS:-0}" != 1 ] || SLAPD_LDAPS="ldaps://127.0.0.1:$(slapd_free_port)" || return 1
 		slapd_launch && break
 		slapd_stop_pid
 		[ $sl_tries -lt 5 ] || { cat "$SLAPD_DIR/slapd.log" >&2; slapd_fail "slapd did not start"; return 1; }
@@ -223,7 +269,7 @@ slapd_start() {
 # accounts', the end-to-end suite's), and a server left running by a
 # stuck test would hold them for every other run.
 slapd_launch() {
-	"$SLAPD_BIN" -d 0 -F "$SLAPD_DIR/config" -h "$SLAPD_URI/ $SLAPD_LDAPI/" \
+	"$SLAPD_BIN" -d "${SLAPD_LOGLEVEL:-0}" -F "$SLAPD_DIR/config" -h "$SLAPD_URI/ ${SLAPD_LDAPS:+$SLAPD_LDAPS/ }$SLAPD_LDAPI/" \
 		>>"$SLAPD_DIR/slapd.log" 2>&1 </dev/null 8>&- 9>&- &
 	SLAPD_PID=$!
 	sl_i=0
@@ -251,6 +297,18 @@ slapd_bulk_add() {
 	slapd_stop_pid
 	slapadd -q -n1 -F "$SLAPD_DIR/config" -l "$1" >"$SLAPD_DIR/bulk.log" 2>&1 ||
 		{ cat "$SLAPD_DIR/bulk.log" >&2; slapd_fail "slapadd refused $1"; slapd_resume; return 1; }
+	slapd_resume
+}
+
+# slapd_tls_off: the server started again without TLS (no StartTLS offered,
+# no ldaps://), its data kept
+slapd_tls_off() {
+	slapd_stop_pid
+	printf 'dn: cn=config\nchangetype: modify\ndelete: %s\n-\ndelete: %s\n-\ndelete: %s\n' \
+		olcTLSCertificateFile olcTLSCertificateKeyFile olcTLSCACertificateFile >"$SLAPD_DIR/notls.ldif"
+	slapmodify -q -n0 -F "$SLAPD_DIR/config" -l "$SLAPD_DIR/notls.ldif" >"$SLAPD_DIR/notls.log" 2>&1 ||
+		{ cat "$SLAPD_DIR/notls.log" >&2; slapd_resume; slapd_fail "slapmodify could not remove TLS"; return 1; }
+	SLAPD_LDAPS=
 	slapd_resume
 }
 
