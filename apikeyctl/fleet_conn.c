@@ -34,6 +34,11 @@ int fleet_bind(struct fleet_conn *fc, const char *password, size_t len, char *er
 	return fleet_ldap_bind_simple(&fc->conn, fc->dn, password, len, err, errsz);
 }
 
+int fleet_bind_ticket(struct fleet_conn *fc, char *err, size_t errsz)
+{
+	return fleet_ldap_bind_gssapi(&fc->conn, fc->dn, err, errsz);
+}
+
 int fleet_each_key(struct fleet_conn *fc,
 		   int (*each)(void *ctx, const char *dn, const struct fleet_entry *e), void *ctx,
 		   char *err, size_t errsz)

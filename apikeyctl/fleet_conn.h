@@ -37,6 +37,10 @@ int fleet_target(const struct apk_conf *c, const char *target, struct fleet_conn
 /* A simple bind as fc->dn with password (len bytes): 0, or -1. */
 int fleet_bind(struct fleet_conn *fc, const char *password, size_t len, char *err, size_t errsz);
 
+/* A Kerberos (SASL GSSAPI) bind as fc->dn with the caller's ticket: 0
+ * bound, 1 no ticket (bind otherwise), -1 refused (fleet_ldap.h). */
+int fleet_bind_ticket(struct fleet_conn *fc, char *err, size_t errsz);
+
 /* Calls each(ctx, dn, entry) for every entry directly under fc->keys_dn that
  * is a pamApiKey, all its attributes in entry; stops when each returns
  * nonzero. 0, or -1 with one line in err (the directory's refusal, more

@@ -43,7 +43,7 @@ int fleet_open(const struct session *s, const struct apk_args *a, struct fleet_c
 	static char pw[FLEET_PASSWORD_MAX + 2];
 	char err[FLEET_DN_MAX + 512];
 	size_t len = 0;
-	int rc;
+	int rc, ticket = 1;
 
 	memset(c, 0, sizeof(*c));
 	c->acct = &s->target;
@@ -55,9 +55,14 @@ int fleet_open(const struct session *s, const struct apk_args *a, struct fleet_c
 	    fleet_password_file(a->password_file, pw, sizeof(pw), &len, err, sizeof(err)) != 0)
 		return fail(EXIT_FAIL, "%s", err);
 	rc = fleet_connect(&s->policy, s->caller.name, fc, err, sizeof(err));
-	if (rc == 0 && a->password_file == NULL)
+	/* fleet_sasl_mech GSSAPI: the caller's Kerberos ticket when there is
+	 * one; else (ticket 1) the password */
+	if (rc == 0 && strcmp(s->policy.fleet_sasl_mech, "GSSAPI") == 0 &&
+	    (ticket = fleet_bind_ticket(fc, err, sizeof(err))) < 0)
+		rc = -1;
+	if (rc == 0 && ticket == 1 && a->password_file == NULL)
 		rc = fleet_password_ask(fc->dn, pw, sizeof(pw), &len, err, sizeof(err));
-	if (rc == 0)
+	if (rc == 0 && ticket == 1)
 		rc = fleet_bind(fc, pw, len, err, sizeof(err));
 	sodium_memzero(pw, sizeof(pw));
 	/* --user: the directory, as the caller's bind sees it, decides */

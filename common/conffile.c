@@ -25,7 +25,7 @@ enum conf_type {
 	CONF_SECONDS,        /* a duration: N, Ns, Nm, Nh or Nd, in seconds */
 	CONF_SECONDS_OR_ZERO, /* 0 or a duration */
 	CONF_SERVICES,       /* a service list, as --service takes it */
-	CONF_MECH,           /* a SASL mechanism apikeyd can use: EXTERNAL */
+	CONF_MECH,           /* a SASL mechanism: EXTERNAL or GSSAPI */
 	CONF_HOST,           /* a host name: letters, digits, '-', '.' */
 	CONF_URI,            /* an LDAP URI: ldapi://, ldaps:// or ldap:// */
 	CONF_DN,             /* a distinguished name */
@@ -38,7 +38,7 @@ static const char *const type_text[] = {
 	[CONF_DAYS_OR_NEVER] = "never or a number of days",
 	[CONF_SECONDS] = "a duration (N, Ns, Nm, Nh or Nd)",
 	[CONF_SECONDS_OR_ZERO] = "0 or a duration (N, Ns, Nm, Nh or Nd)",
-	[CONF_MECH] = "EXTERNAL",
+	[CONF_MECH] = "EXTERNAL or GSSAPI",
 	[CONF_HOST] = "a host name",
 	[CONF_URI] = "an ldapi://, ldaps:// or ldap:// URI",
 	[CONF_DN] = "a distinguished name",
@@ -252,7 +252,8 @@ static bool set_text(const struct setting *s, const char *v, size_t n, struct ap
 		return false;
 	if (s->type == CONF_DN && memchr(v, '=', n) == NULL)
 		return false;
-	if (s->type == CONF_MECH && (n != 8 || memcmp(v, "EXTERNAL", 8) != 0))
+	if (s->type == CONF_MECH && !(n == 8 && memcmp(v, "EXTERNAL", 8) == 0) &&
+	    !(n == 6 && memcmp(v, "GSSAPI", 6) == 0))
 		return false;
 	if (s->type == CONF_HOST && !host_name(v, n))
 		return false;
@@ -345,7 +346,9 @@ static bool parse_line(const char *s, size_t n, unsigned line, struct apk_conf *
 }
 
 /* How apikeyd binds to the directory: a DN with its password file, both or
- * neither; or SASL EXTERNAL over ldapi:// instead. */
+ * neither; or SASL EXTERNAL over ldapi:// instead. GSSAPI is how people
+ * bind (apikeyctl --fleet, with their Kerberos ticket) and goes with
+ * either. */
 static bool host_relations(const struct apk_conf *c, const struct parse_state *st, char *err,
 			   size_t errsz)
 {
@@ -359,6 +362,8 @@ static bool host_relations(const struct apk_conf *c, const struct parse_state *s
 			 dn != 0 ? "fleet_bind_password_file" : "fleet_bind_dn");
 		return false;
 	}
+	if (strcmp(c->fleet_sasl_mech, "EXTERNAL") != 0)
+		return true;
 	if (mech != 0 && dn != 0) {
 		snprintf(err, errsz, "line %u: fleet_sasl_mech and fleet_bind_dn (line %u) are two "
 			 "ways to bind: set one", mech > dn ? mech : dn, mech > dn ? dn : mech);

@@ -38,6 +38,10 @@
  *                          its password (both or neither)
  *   fleet_sasl_mech = EXTERNAL
  *                          or binds with SASL EXTERNAL (ldapi:// only)
+ *   fleet_sasl_mech = GSSAPI
+ *                          apikeyctl --fleet binds with the caller's
+ *                          Kerberos ticket when there is one, else with
+ *                          their password; apikeyd binds as above
  *   fleet_refresh = TIME   apikeyd's poll period where the server offers no
  *                          Content Sync: N (seconds), Ns, Nm, Nh or Nd, at
  *                          most 365d (default 5m)
@@ -87,7 +91,7 @@ struct apk_conf {
 	 * APK_CONF_TEXT_MAX bytes: the parser's one bound) */
 	char fleet_bind_dn[APK_CONF_TEXT_MAX + 1];            /* "": not set */
 	char fleet_bind_password_file[APK_CONF_TEXT_MAX + 1];
-	char fleet_sasl_mech[APK_CONF_TEXT_MAX + 1];          /* "" or EXTERNAL */
+	char fleet_sasl_mech[APK_CONF_TEXT_MAX + 1];          /* "", EXTERNAL or GSSAPI */
 	unsigned fleet_refresh;                               /* seconds between polls */
 	unsigned fleet_max_stale;                             /* seconds; 0: never stale */
 	char fleet_host_name[APK_CONF_TEXT_MAX + 1];          /* "": gethostname() */

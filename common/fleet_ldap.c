@@ -9,6 +9,7 @@
 
 #include <lber.h>
 #include <ldap.h>
+#include <sasl/sasl.h>
 
 #include "fleet_ldap.h"
 #include "validate.h"
@@ -143,6 +144,67 @@ int fleet_ldap_bind_simple(struct fleet_ldap *fl, const char *dn, const char *pa
 	if (rc == LDAP_SUCCESS)
 		return 0;
 	snprintf(err, errsz, "the directory refused the bind as %s: %s", dn, ld_error(fl->ld, rc));
+	return -1;
+}
+
+/* The SASL library's questions: none has an answer but its default (the
+ * authorization identity: none, the ticket's own). */
+static int sasl_defaults(LDAP *ld, unsigned flags, void *defaults, void *in)
+{
+	sasl_interact_t *q;
+
+	(void)ld;
+	(void)flags;
+	(void)defaults;
+	for (q = in; q->id != SASL_CB_LIST_END; q++) {
+		q->result = "";
+		q->len = 0;
+	}
+	return LDAP_SUCCESS;
+}
+
+/* Whether the identity whoami reports ("dn:DN") is dn, as the server
+ * normalizes both. */
+static int bound_as(LDAP *ld, const char *dn, char *who, size_t whosz)
+{
+	struct berval *id = NULL;
+	char *mine = NULL, *theirs = NULL;
+	int same = 0;
+
+	snprintf(who, whosz, "(unknown)");
+	if (ldap_whoami_s(ld, &id, NULL, NULL) != LDAP_SUCCESS || id == NULL)
+		return 0;
+	snprintf(who, whosz, "%.*s", (int)id->bv_len, id->bv_val);
+	if (id->bv_len > 3 && strncmp(id->bv_val, "dn:", 3) == 0 && strlen(who) == id->bv_len &&
+	    ldap_dn_normalize(who + 3, LDAP_DN_FORMAT_LDAP, &theirs, LDAP_DN_FORMAT_LDAPV3) ==
+		    LDAP_SUCCESS &&
+	    ldap_dn_normalize(dn, LDAP_DN_FORMAT_LDAP, &mine, LDAP_DN_FORMAT_LDAPV3) == LDAP_SUCCESS)
+		same = strcasecmp(mine, theirs) == 0;
+	ldap_memfree(mine);
+	ldap_memfree(theirs);
+	ber_bvfree(id);
+	return same;
+}
+
+int fleet_ldap_bind_gssapi(struct fleet_ldap *fl, const char *dn, char *err, size_t errsz)
+{
+	char who[FLEET_DN_MAX + 8];
+	int rc;
+
+	rc = ldap_sasl_interactive_bind_s(fl->ld, NULL, "GSSAPI", NULL, NULL, LDAP_SASL_QUIET,
+					  sasl_defaults, NULL);
+	/* no ticket, no GSSAPI mechanism here, or the server offers none */
+	if (rc == LDAP_LOCAL_ERROR || rc == LDAP_AUTH_UNKNOWN || rc == LDAP_NOT_SUPPORTED ||
+	    rc == LDAP_STRONG_AUTH_NOT_SUPPORTED)
+		return 1;
+	if (rc != LDAP_SUCCESS) {
+		snprintf(err, errsz, "the directory refused the Kerberos (GSSAPI) bind: %s",
+			 ld_error(fl->ld, rc));
+		return -1;
+	}
+	if (bound_as(fl->ld, dn, who, sizeof(who)))
+		return 0;
+	snprintf(err, errsz, "refused: the Kerberos ticket binds as %s, not as %s", who, dn);
 	return -1;
 }
 

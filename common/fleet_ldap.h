@@ -8,8 +8,8 @@
  * sent; for the last two the server's certificate is checked against
  * fleet_tls_cacert (required), and a failed check or a failed StartTLS is a
  * one-line error, never a fallback to the clear. Connecting and binding are
- * separate steps: fleet_ldap_open, then a bind (the simple one here; a SASL
- * one goes beside it), then the operations, then fleet_ldap_close.
+ * separate steps: fleet_ldap_open, then a bind (simple or SASL GSSAPI),
+ * then the operations, then fleet_ldap_close.
  *
  * Every function that can fail returns 0, or -1 with one line in err. */
 #ifndef APK_FLEET_LDAP_H
@@ -40,6 +40,13 @@ int fleet_ldap_open(struct fleet_ldap *fl, const struct apk_conf *c, char *err, 
  * would be an unauthenticated bind). */
 int fleet_ldap_bind_simple(struct fleet_ldap *fl, const char *dn, const char *password,
 			   size_t len, char *err, size_t errsz);
+
+/* A SASL GSSAPI bind with the caller's Kerberos ticket (KRB5CCNAME or the
+ * default cache), that must be dn's: 0 when bound as dn; 1 when there is
+ * no ticket or no GSSAPI here or at the server (nothing was authenticated:
+ * the caller may bind otherwise on the same connection); -1 with one line
+ * in err when the server refused the ticket or it is another entry's. */
+int fleet_ldap_bind_gssapi(struct fleet_ldap *fl, const char *dn, char *err, size_t errsz);
 
 /* The DN of the one posixAccount with uid=user under base, as nslcd and
  * SSSD find an account (user escaped, RFC 4515), into dn. None, or more

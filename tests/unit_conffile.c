@@ -200,8 +200,20 @@ static void host_settings(void **state)
 	refused_text("fleet_refresh = -5\n", "fleet_refresh must be");
 	refused_text("fleet_refresh = 99999999999h\n", "fleet_refresh must be");
 	refused_text("fleet_max_stale = 00\n", "fleet_max_stale must be");
-	refused_text("fleet_sasl_mech = external\n", "line 1: fleet_sasl_mech must be EXTERNAL");
-	refused_text("fleet_sasl_mech = GSSAPI\n", "fleet_sasl_mech must be EXTERNAL");
+	refused_text("fleet_sasl_mech = external\n",
+		     "line 1: fleet_sasl_mech must be EXTERNAL or GSSAPI");
+	refused_text("fleet_sasl_mech = gssapi\n", "fleet_sasl_mech must be EXTERNAL or GSSAPI");
+	refused_text("fleet_sasl_mech = GSS-SPNEGO\n", "fleet_sasl_mech must be EXTERNAL or GSSAPI");
+	/* GSSAPI is the people's (apikeyctl --fleet): any URI, with or without
+	 * the host's own DN */
+	p = parsed("fleet_uri = ldaps://ldap.example.org\nfleet_sasl_mech = GSSAPI\n");
+	assert_string_equal(p.fleet_sasl_mech, "GSSAPI");
+	p = parsed("fleet_uri = ldap://ldap.example.org\nfleet_sasl_mech = GSSAPI\n"
+		   "fleet_bind_dn = cn=h,dc=x\nfleet_bind_password_file = /h.pw\n");
+	assert_string_equal(p.fleet_sasl_mech, "GSSAPI");
+	assert_string_equal(p.fleet_bind_dn, "cn=h,dc=x");
+	refused_text("fleet_sasl_mech = GSSAPI\nfleet_bind_dn = cn=h,dc=x\n",
+		     "line 2: fleet_bind_dn needs fleet_bind_password_file too");
 	refused_text("fleet_host_name = web_1\n", "line 1: fleet_host_name must be a host name");
 	refused_text("fleet_host_name = .example.org\n", "fleet_host_name must be a host name");
 	refused_text("fleet_host_name = a b\n", "fleet_host_name must be a host name");

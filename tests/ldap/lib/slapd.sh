@@ -32,6 +32,13 @@
 # certificate for 127.0.0.1 and localhost are made in SLAPD_DIR/tls
 # (openssl); SLAPD_URI then offers StartTLS, SLAPD_LDAPS is
 # ldaps://127.0.0.1:PORT2 and SLAPD_CACERT the CA's certificate.
+# GSSAPI, opt-in: SLAPD_GSSAPI=1 before slapd_start. slapd accepts SASL
+# GSSAPI as ldap/SLAPD_SASL_HOST (the name libldap gives a server on the
+# loopback: this machine's, from gethostname) with the keytab
+# SLAPD_DIR/krb5/ldap.keytab and the krb5.conf beside it (made after
+# slapd_start by kdc_start "$SLAPD_DIR/krb5" of tests/ldap/lib/kdc.sh,
+# and kdc_principal), and maps the principal NAME@REALM to
+# uid=NAME,ou=people (olcAuthzRegexp).
 # SLAPD_LOGLEVEL=stats (any slapd -d level; default 0) before slapd_start:
 # slapd logs its connections, StartTLS and binds in SLAPD_LOG.
 #   slapd_tls_off       starts it again without TLS (no StartTLS offered,
@@ -93,6 +100,10 @@ slapd_config() {
 	olcTLSCACertificateFile: $SLAPD_DIR/tls/ca.crt
 	olcTLSCertificateFile: $SLAPD_DIR/tls/server.crt
 	olcTLSCertificateKeyFile: $SLAPD_DIR/tls/server.key
+	EOC
+	[ "${SLAPD_GSSAPI:-0}" != 1 ] || cat <<-EOC
+	olcSaslHost: $SLAPD_SASL_HOST
+	olcAuthzRegexp: {0}"^uid=([a-z][a-z0-9_-]*)(,cn=[^,]+)?,cn=gssapi,cn=auth\$" "uid=\$1,ou=people,$SLAPD_BASE"
 	EOC
 	cat <<-EOC
 
@@ -239,6 +250,8 @@ slapd_start() {
 			tls_cert "$SLAPD_DIR/tls" ca server "IP:127.0.0.1,DNS:localhost" || return 1
 		SLAPD_CACERT=$SLAPD_DIR/tls/ca.crt
 	fi
+	[ "${SLAPD_GSSAPI:-0}" != 1 ] || SLAPD_SASL_HOST=$(python3 -c \
+		'import socket; print(socket.gethostbyname_ex(socket.gethostname())[0].lower())') || return 1
 	slapd_config >"$SLAPD_DIR/config.ldif" || return 1
 	slapadd -q -n0 -F "$SLAPD_DIR/config" -l "$SLAPD_DIR/config.ldif" >"$SLAPD_DIR/slapadd.log" 2>&1 ||
 		{ cat "$SLAPD_DIR/slapadd.log" >&2; slapd_fail "slapadd -n0 refused the configuration"; return 1; }
@@ -269,7 +282,11 @@ slapd_start() {
 # accounts', the end-to-end suite's), and a server left running by a
 # stuck test would hold them for every other run.
 slapd_launch() {
-	"$SLAPD_BIN" -d "${SLAPD_LOGLEVEL:-0}" -F "$SLAPD_DIR/config" -h "$SLAPD_URI/ ${SLAPD_LDAPS:+$SLAPD_LDAPS/ }$SLAPD_LDAPI/" \
+	sl_env=
+	[ "${SLAPD_GSSAPI:-0}" != 1 ] ||
+		sl_env="KRB5_KTNAME=FILE:$SLAPD_DIR/krb5/ldap.keytab KRB5_CONFIG=$SLAPD_DIR/krb5/krb5.conf"
+	# shellcheck disable=SC2086 # sl_env: none or two words without spaces
+	env $sl_env "$SLAPD_BIN" -d "${SLAPD_LOGLEVEL:-0}" -F "$SLAPD_DIR/config" -h "$SLAPD_URI/ ${SLAPD_LDAPS:+$SLAPD_LDAPS/ }$SLAPD_LDAPI/" \
 		>>"$SLAPD_DIR/slapd.log" 2>&1 </dev/null 8>&- 9>&- &
 	SLAPD_PID=$!
 	sl_i=0
