@@ -323,6 +323,11 @@ void mirror_apply_delete(struct mirror_apply *m, const unsigned char uuid[MIRROR
 		remove_slot(m, s);
 }
 
+void mirror_apply_recheck(struct mirror_apply *m)
+{
+	m->dirty = true;
+}
+
 int mirror_apply_dirty(const struct mirror_apply *m)
 {
 	return m->dirty;

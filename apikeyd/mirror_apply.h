@@ -60,6 +60,11 @@ void mirror_apply_present(struct mirror_apply *m, const unsigned char uuid[MIRRO
 /* uuid was deleted. */
 void mirror_apply_delete(struct mirror_apply *m, const unsigned char uuid[MIRROR_UUID_LEN]);
 
+/* Asks the next flush to look every account up again (NSS may have
+ * changed: an account made, removed or renumbered here), as a change
+ * would. */
+void mirror_apply_recheck(struct mirror_apply *m);
+
 /* Whether anything changed since the last flush. */
 int mirror_apply_dirty(const struct mirror_apply *m);
 

@@ -48,6 +48,8 @@ struct session {
 	bool present_done; /* ... had its present phase (a sweep done) */
 	int msgid, hb_msgid;
 	int64_t hb_sent, hb_deadline, hb_next;
+	int64_t recheck_next; /* local accounts looked up again (fleet_refresh) */
+	int64_t heard; /* when the server last showed this session in sync (epoch s) */
 	unsigned hb_every;
 };
 
@@ -128,8 +130,8 @@ static int bind_host(struct session *s, char *err, size_t errsz)
 		return -1;
 	}
 	if (c->fleet_bind_dn[0] == '\0' || s->sec->len == 0) {
-		snprintf(err, errsz, "no host credential: pam_apikey.conf sets neither "
-			 "fleet_bind_dn nor fleet_sasl_mech");
+		snprintf(err, errsz, "no host credential: apikeyd binds with fleet_bind_dn and "
+			 "fleet_bind_password_file, or fleet_sasl_mech EXTERNAL");
 		return -1;
 	}
 	return fleet_ldap_bind_simple(&s->fl, c->fleet_bind_dn, s->sec->pw, s->sec->len, err,
@@ -207,10 +209,13 @@ static void report(struct session *s, const struct mirror_counts *mc, int64_t sy
 	s->rep->skipped = (int64_t)mc->skipped;
 }
 
+/* Writes what changed; the state's sync time is when the server was last
+ * heard on this session, never the time of a write made for local reasons
+ * (a recheck of the accounts while the server is silent). */
 static int flush(struct session *s, bool log_done, char *err, size_t errsz)
 {
 	struct mirror_counts mc;
-	int64_t now = (int64_t)time(NULL);
+	int64_t now = s->heard;
 
 	if (mirror_apply_flush(s->m, now, &mc, err, errsz) != 0)
 		return -1;
@@ -229,6 +234,7 @@ static int refresh_done(struct session *s, bool sweep, char *err, size_t errsz)
 		mirror_apply_sweep(s->m);
 	s->refreshing = false;
 	s->hb_next = mono() + s->hb_every;
+	s->recheck_next = mono() + s->c->fleet_refresh;
 	return flush(s, true, err, errsz);
 }
 
@@ -363,9 +369,11 @@ static int on_result(struct session *s, LDAPMessage *msg, char *err, size_t errs
 		}
 		if (mirror_apply_dirty(s->m))
 			return GO_ON; /* the next flush writes the state */
-		if (mirror_apply_touch(s->m, s->hb_sent, err, errsz) != 0)
+		if (s->hb_sent > s->heard)
+			s->heard = s->hb_sent;
+		if (mirror_apply_touch(s->m, s->heard, err, errsz) != 0)
 			return LOST;
-		s->rep->synced = s->hb_sent;
+		s->rep->synced = s->heard;
 		return GO_ON;
 	}
 	if (code == SYNC_REFRESH_REQUIRED) {
@@ -414,6 +422,12 @@ static int receive(struct session *s, volatile sig_atomic_t *stop, char *err, si
 					 SYNC_HEARTBEAT_WAIT);
 				return LOST;
 			}
+			/* NSS may have changed: a local account made, removed or
+			 * renumbered is seen within fleet_refresh */
+			if (now >= s->recheck_next) {
+				s->recheck_next = now + s->c->fleet_refresh;
+				mirror_apply_recheck(s->m);
+			}
 			if (s->hb_msgid < 0 && now >= s->hb_next) {
 				s->hb_sent = (int64_t)time(NULL);
 				s->hb_deadline = now + SYNC_HEARTBEAT_WAIT;
@@ -441,6 +455,8 @@ static int receive(struct session *s, volatile sig_atomic_t *stop, char *err, si
 				return LOST;
 			continue;
 		}
+		if (ldap_msgid(msg) == s->msgid) /* the search's own: the server is there now */
+			s->heard = (int64_t)time(NULL);
 		switch (ldap_msgtype(msg)) {
 		case LDAP_RES_SEARCH_ENTRY:
 			r = ldap_msgid(msg) == s->msgid ? on_entry(s, msg, err, errsz) : GO_ON;

@@ -12,7 +12,9 @@
  * twice as long each time up to 60 s, back to 1 s after a refresh.
  *
  * What is received goes to mirror_apply.c, which writes DIR/fleet after
- * the refresh phase and after each batch of persist changes. While the
+ * the refresh phase and after each batch of persist changes. Every
+ * fleet_refresh, the local accounts are looked up again (NSS: an account
+ * made, removed or renumbered here since), as if something had changed. While the
  * persist search is alive, a heartbeat (a base search of the root DSE on
  * the same connection, every SYNC_HEARTBEAT seconds or a quarter of
  * fleet_max_stale, whichever is shorter) proves the server still answers

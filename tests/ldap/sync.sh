@@ -22,7 +22,7 @@ if [ "$(id -u)" -ne 0 ]; then
 	echo "1..1"
 	exit 0
 fi
-for p in "$ctl" "$apkd" "$module" "$wrapper" /usr/bin/pamtester; do
+for p in "$ctl" "$apkd" "$module" "$B/tests/fleet_ldif" "$wrapper" /usr/bin/pamtester; do
 	{ [ -n "$p" ] && [ -e "$p" ]; } || { echo "not ok 1 - ${p:-libpam_wrapper.so} missing (make all tests; make deps)"; echo "1..1"; exit 1; }
 done
 
@@ -53,21 +53,26 @@ chmod 755 "$t"
 for u in alice bob; do
 	install -o "$u" -m 600 "$(ldap_pwfile "$u")" "$t/$u.pw"
 done
+# two hosts on this machine, A and B: each its configuration, its
+# database directory and its socket, bound as host-a and host-b
 install -o $HOSTUSER -m 600 "$(ldap_pwfile host-a)" "$t/host-a.pw"
-install -d -o $HOSTUSER -m 700 "$t/dbA" "$t/run"
-# conf MAX_STALE: the host's pam_apikey.conf (root's, as the real one is)
+install -o $HOSTUSER -m 600 "$(ldap_pwfile host-b)" "$t/host-b.pw"
+install -d -o $HOSTUSER -m 700 "$t/dbA" "$t/dbB" "$t/run"
+# conf HOST [MAX_STALE]: a host's pam_apikey.conf (root's, as the real one is)
 conf() {
 	{
 		echo "fleet_uri = $SLAPD_LDAPI"
 		echo "fleet_base = $SLAPD_BASE"
-		echo "fleet_bind_dn = $(ldap_dn host-a)"
-		echo "fleet_bind_password_file = $t/host-a.pw"
-		echo "fleet_host_name = host-a"
-		echo "fleet_max_stale = ${1:-15m}"
-	} >"$t/host-a.conf"
-	chmod 644 "$t/host-a.conf"
+		echo "fleet_bind_dn = $(ldap_dn "$1")"
+		echo "fleet_bind_password_file = $t/$1.pw"
+		echo "fleet_host_name = $1"
+		echo "fleet_max_stale = ${2:-15m}"
+		echo "fleet_refresh = 2s"   # in persist mode: how often local accounts are looked up again
+	} >"$t/$1.conf"
+	chmod 644 "$t/$1.conf"
 }
-conf
+conf host-a
+conf host-b
 # the users' own apikeyctl configuration: the people
 printf 'fleet_uri = %s\nfleet_base = ou=people,%s\n' "$SLAPD_LDAPI" "$SLAPD_BASE" >"$t/user.conf"
 chmod 644 "$t/user.conf"
@@ -81,11 +86,14 @@ host() { # ARGS...: a program as the host's account (the database's owner)
 	setpriv --reuid=$HOSTUSER --regid=$HOSTUSER --clear-groups "$@"
 }
 mkdir "$t/pam.d"
-printf 'auth required %s db=%s nodelay\naccount required pam_permit.so\n' "$module" "$t/dbA" \
-	>"$t/pam.d/apkt-sync"
-login() { # USER KEY: pamtester through the module reading dbA; 0 when accepted
+for h in A B; do
+	printf 'auth required %s db=%s nodelay\naccount required pam_permit.so\n' "$module" "$t/db$h" \
+		>"$t/pam.d/apkt-sync-$(echo "$h" | tr AB ab)"   # libpam looks up service names in lower case
+done
+on=A
+login() { # USER KEY: pamtester through the module reading host $on's database; 0 when accepted
 	printf '%s\n' "$2" | host env LD_PRELOAD="$wrapper" PAM_WRAPPER=1 \
-		PAM_WRAPPER_SERVICE_DIR="$t/pam.d" timeout 20 pamtester apkt-sync "$1" authenticate \
+		PAM_WRAPPER_SERVICE_DIR="$t/pam.d" timeout 20 pamtester "apkt-sync-$(echo "$on" | tr AB ab)" "$1" authenticate \
 		>"$t/login.out" 2>&1
 }
 
@@ -134,26 +142,28 @@ check "once it can be written, the next refresh moves the sync time on" test "$(
 
 # ---- persist: apikeyd --foreground follows each change --------------------
 # a short fleet_max_stale (heartbeats every second) for the outage below
-conf 4s
-start_daemon() {
-	: >"$t/daemon.log"
+conf host-a 4s
+start_daemon() { # [B]: host A's (or B's) apikeyd, its pid in $daemon (or $daemonB)
+	h=${1:-A}
+	: >"$t/daemon$h.log"
 	# not through host(): $! must be apikeyd's pid (setpriv executes it)
 	setpriv --reuid=$HOSTUSER --regid=$HOSTUSER --clear-groups "$apkd" --foreground \
-		--config "$t/host-a.conf" --db "$t/dbA" --socket "$t/run/a.sock" >"$t/daemon.log" 2>&1 &
-	daemon=$!
-	pids="$pids $daemon"
+		--config "$t/host-$(echo "$h" | tr AB ab).conf" --db "$t/db$h" --socket "$t/run/$h.sock" \
+		>"$t/daemon$h.log" 2>&1 &
+	if [ "$h" = A ]; then daemon=$!; else daemonB=$!; fi
+	pids="$pids $!"
 }
-wait_log() { # PATTERN [TENTHS]: until the daemon's log has it (default 10 s)
+wait_log() { # PATTERN [TENTHS [HOST]]: until host A's (HOST's) log has it (default 10 s)
 	i=0
-	while ! grep -q "$1" "$t/daemon.log" && [ $i -lt "${2:-100}" ]; do sleep 0.1; i=$((i + 1)); done
-	grep -q "$1" "$t/daemon.log"
+	while ! grep -q "$1" "$t/daemon${3:-A}.log" && [ $i -lt "${2:-100}" ]; do sleep 0.1; i=$((i + 1)); done
+	grep -q "$1" "$t/daemon${3:-A}.log"
 }
 ms() { date +%s%3N; }
 # until_login WANT USER KEY TENTHS: until the login's outcome is WANT (0
 # accepted, 1 refused), trying every 0.1 s at most TENTHS times; the time
-# it took in $took (ms)
+# it took in $took (ms), from $since when set
 until_login() {
-	t0=$(ms)
+	t0=${since:-$(ms)}
 	i=0
 	while :; do
 		login "$2" "$3"
@@ -170,24 +180,59 @@ until_login() {
 }
 id_of() { printf '%s' "$1" | cut -c5-16; }
 start_daemon
-check "apikeyd --foreground connects and refreshes" wait_log "refresh done"
+start_daemon B
+wait_log "refresh done" 100 B
+check "apikeyd --foreground connects and refreshes, for host A and host B side by side" \
+	sh -c 'grep -q "refresh done" "$1" && grep -q "refresh done" "$2" &&
+		grep -q "as cn=host-a," "$1" && grep -q "as cn=host-b," "$2"' - "$t/daemonA.log" "$t/daemonB.log"
 check "apikeyd --status: persist mode, connected, 1 key of 1 account, its last sync and lag" \
 	sh -c '"$1" --status --socket "$2" >"$3" && grep -qx "fleet_mode persist" "$3" &&
 		grep -qx "fleet_connected yes" "$3" && grep -qx "fleet_keys 1" "$3" &&
 		grep -qx "fleet_accounts 1" "$3" && grep -Eqx "fleet_lag_seconds [0-9]+" "$3" &&
-		grep -Eqx "fleet_last_sync [1-9][0-9]*" "$3"' - "$apkd" "$t/run/a.sock" "$t/status"
+		grep -Eqx "fleet_last_sync [1-9][0-9]*" "$3"' - "$apkd" "$t/run/A.sock" "$t/status"
+
+# nothing changes for longer than fleet_max_stale (4 s): the heartbeats
+# keep the connected host fresh
+sleep 6
+login alice "$key"
+check "a quiet but connected host stays fresh past fleet_max_stale (heartbeats)" test $? -eq 0
 
 # a new key arrives; a deleted one is refused within 5 s
 key2=$(as alice generate -q -n second 2>>"$t/err")
+since=$(ms)
 until_login 0 alice "$key2" 50
-check "a key generated while apikeyd runs logs in within 5 s ($took ms)" test $? -eq 0
+rcA=$? tookA=$took
+on=B
+until_login 0 alice "$key2" 50
+rc=$?
+on=A
+check "a key generated while apikeyd runs logs in within 5 s on host A ($tookA ms) and host B ($took ms)" \
+	test $rcA -eq 0 -a $rc -eq 0
+since=$(ms)
 ldap_as alice ldapdelete "apiKeyId=$(id_of "$key2"),$(ldap_dn alice)" 2>>"$t/err"
 until_login 1 alice "$key2" 50
+rcA=$? tookA=$took
+on=B
+until_login 1 alice "$key2" 50
 rc=$?
-echo "# ldapdelete of the key (as alice) -> refused on host-a in $took ms"
-check "a key deleted with ldapdelete is refused within 5 s ($took ms)" test $rc -eq 0 -a "$took" -lt 5000
+on=A
+since=
+echo "# ldapdelete of the key (as alice) -> refused on host A in $tookA ms, on host B in $took ms (from just before the ldapdelete)"
+check "a key deleted with ldapdelete is refused within 5 s on both hosts ($tookA ms, $took ms)" \
+	test $rcA -eq 0 -a $rc -eq 0 -a "$tookA" -lt 5000 -a "$took" -lt 5000
 login alice "$key"
 check "alice's other key still logs in" test $? -eq 0
+on=B
+login alice "$key"
+rc=$?
+on=A
+check "... on host B too" test $rc -eq 0
+
+# bob's local uid made the directory's: his key is mirrored within
+# fleet_refresh (2 s), without a change in the directory
+usermod -u 10002 bob
+until_login 0 bob "$bkey" 100
+check "bob's local uid renumbered to the directory's uidNumber: his key logs in ($took ms)" test $? -eq 0
 
 # disabled with ldapmodify: refused; enabled again: accepted
 printf 'dn: apiKeyId=%s,%s\nchangetype: modify\nreplace: apiKeyDisabled\napiKeyDisabled: TRUE\n' \
@@ -211,6 +256,9 @@ digest3=$(ldap_as root ldapsearch -LLL -o ldif-wrap=no -b "apiKeyId=$id3,$(ldap_
 {
 	printf 'dn: apiKeyId=gArBaGe00001,%s\nobjectClass: pamApiKey\napiKeyId: gArBaGe00001\n' "$(ldap_dn alice)"
 	printf 'apiKeyDigest: not a digest\napiKeyCreated: 20260101000000Z\napiKeyName: garbage\n\n'
+	printf 'dn: apiKeyId=hUgEhUgE0001,%s\nobjectClass: pamApiKey\napiKeyId: hUgEhUgE0001\n' "$(ldap_dn alice)"
+	printf 'apiKeyDigest: %s\napiKeyCreated: 20260101000000Z\napiKeyName: huge\n' "$digest3"
+	printf 'apiKeyDescription: %s\n\n' "$(head -c 1000000 /dev/zero | tr '\0' x)"
 	printf 'dn: ou=other,%s\nobjectClass: organizationalUnit\nou: other\n\n' "$SLAPD_BASE"
 	printf 'dn: uid=alice,ou=other,%s\nobjectClass: account\nobjectClass: posixAccount\n' "$SLAPD_BASE"
 	printf 'uid: alice\ncn: alice\nuidNumber: 10001\ngidNumber: 10001\nhomeDirectory: /home/alice\n\n'
@@ -219,11 +267,12 @@ digest3=$(ldap_as root ldapsearch -LLL -o ldif-wrap=no -b "apiKeyId=$id3,$(ldap_
 } | ldap_as root ldapadd >/dev/null 2>>"$t/err"
 until_login 1 alice "$key3" 50
 check "a second entry with the same id in alice's account: that id is refused ($took ms)" test $? -eq 0
-check "one line for the garbage digest, one for each entry with the duplicated id, each naming its DN" \
+check "one line for the garbage digest, one for the 1 MB description, one for each entry with the duplicated id, each naming its DN" \
 	sh -c 'grep -c "skipped apiKeyId=gArBaGe00001,uid=alice,ou=people,.*: " "$1" | grep -qx 1 &&
+		grep -c "skipped apiKeyId=hUgEhUgE0001,uid=alice,ou=people,.*: too large" "$1" | grep -qx 1 &&
 		grep -c "skipped apiKeyId=$2,uid=alice,ou=other,.*another key of the account has the id" "$1" | grep -qx 1 &&
 		grep -c "skipped apiKeyId=$2,uid=alice,ou=people,.*another key of the account has the id" "$1" | grep -qx 1' \
-	- "$t/daemon.log" "$id3"
+	- "$t/daemonA.log" "$id3"
 login alice "$key"
 check "the rest applied: alice's first key still logs in" test $? -eq 0
 ldap_as root ldapdelete "apiKeyId=$id3,uid=alice,ou=other,$SLAPD_BASE" 2>>"$t/err"
@@ -242,12 +291,33 @@ check "refused once the mirror is older than fleet_max_stale (after $took ms; at
 	test $rc -eq 0 -a "$took" -lt 7500
 PAM_WRAPPER_DEBUGLEVEL=2 login alice "$key"
 check "the module's reason: directory mirror stale since ..." grep -q "directory mirror stale since" "$t/login.out"
+on=B
+login alice "$key"
+rc=$?
+on=A
+check "host B (fleet_max_stale 15m) still accepts it meanwhile" test $rc -eq 0
 slapd_resume
 until_login 0 alice "$key" 700
 rc=$?
 echo "# slapd back -> accepted again in $took ms"
 check "slapd back: accepted again without restarting apikeyd ($took ms)" test $rc -eq 0
 check "it is the same apikeyd" kill -0 "$daemon"
+
+# a server that hangs with the connection open (SIGSTOP): the heartbeats go
+# unanswered, the sync time stops, the key is refused as stale; SIGCONT:
+# accepted again
+kill -STOP "$SLAPD_PID"
+until_login 1 alice "$key" 150
+rc=$?
+echo "# slapd hung (SIGSTOP) -> the key refused after $took ms"
+check "slapd hung with the connection open: refused as stale (after $took ms)" test $rc -eq 0 -a "$took" -lt 7500
+PAM_WRAPPER_DEBUGLEVEL=2 login alice "$key"
+check "with the stale reason" grep -q "directory mirror stale since" "$t/login.out"
+kill -CONT "$SLAPD_PID"
+until_login 0 alice "$key" 700
+rc=$?
+echo "# slapd continued -> accepted again in $took ms"
+check "slapd continued: accepted again without restarting apikeyd ($took ms)" test $rc -eq 0
 
 # kill -9 in the middle of a refresh: a key deleted meanwhile is refused
 # after the restart, and the mirror is complete
@@ -259,27 +329,33 @@ while [ $b -le 900 ]; do
 		"$b" "$(ldap_dn alice)" "$b" "$digest3" "$b"
 	b=$((b + 1))
 done >"$t/bulk.ldif"
-ldap_as root ldapadd -f "$t/bulk.ldif" >/dev/null 2>>"$t/err"
+# and 10,000 keys of 100 accounts this host does not have (uidNumber 20000
+# and up), so that the refresh takes a while: loaded offline (slapadd)
+"$B/tests/fleet_ldif" "$SLAPD_BASE" far 100 100 20000 "$t/far.keys" >>"$t/bulk.ldif"
+slapd_bulk_add "$t/bulk.ldif"
 start_daemon
 wait_log "connected to" 100
+sleep 0.2
 kill -9 "$daemon"
 wait "$daemon" 2>/dev/null
-if grep -q "refresh done" "$t/daemon.log"; then
+if grep -q "refresh done" "$t/daemonA.log"; then
 	echo "# apikeyd was killed after its refresh was written"
 else
-	echo "# apikeyd was killed before its refresh of 901 keys was written"
+	echo "# apikeyd was killed in its refresh of 10,902 keys, before it was written"
 fi
 ldap_as alice ldapdelete "apiKeyId=$id3,$(ldap_dn alice)" 2>>"$t/err"
 start_daemon
-check "restarted after kill -9: the refresh completes with every key (901)" \
-	wait_log "refresh done: 901 keys for 1 accounts"
+check "restarted after kill -9: the refresh completes with every key (900 + alice's + bob's)" \
+	wait_log "refresh done: 902 keys for 2 accounts mirrored, 1000. skipped" 300
 login alice "$key3"
 check "the key deleted while apikeyd was down is refused" test $? -ne 0
 login alice "$key"
 check "alice's first key logs in" test $? -eq 0
-kill "$daemon"
+kill "$daemon" "$daemonB"
 wait "$daemon"
-check "SIGTERM stops apikeyd and its sync process (exit 0)" test $? -eq 0
+rcA=$?
+wait "$daemonB"
+check "SIGTERM stops both apikeyd and their sync processes (exit 0)" test $rcA -eq 0 -a $? -eq 0
 
 # a failure is one clear line and exit 1
 printf 'not the password' >"$t/wrong.pw" && chown $HOSTUSER "$t/wrong.pw" && chmod 600 "$t/wrong.pw"

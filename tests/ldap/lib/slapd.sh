@@ -25,6 +25,7 @@
 #                       same URIs
 #   slapd_bulk_add FILE adds many entries fast (slapadd, the server paused)
 #
+# The syncprov overlay (RFC 4533 Content Sync) is on unless SLAPD_SYNCPROV=0.
 # Sets SLAPD_DIR (its private directory), SLAPD_URI (ldap://127.0.0.1:PORT),
 # SLAPD_LDAPI (ldapi://...), SLAPD_BASE (dc=example,dc=org), SLAPD_PID.
 #
@@ -146,6 +147,9 @@ slapd_config() {
 	olcAccess: {0}to attrs=userPassword by self write by anonymous auth by * none
 	olcAccess: {1}to attrs=shadowLastChange by self write by * read
 	olcAccess: {2}to * by * read
+	EOC
+	# SLAPD_SYNCPROV=0: a server without Content Sync (apikeyd then polls)
+	[ "${SLAPD_SYNCPROV:-1}" = 0 ] || cat <<-EOC
 
 	dn: olcOverlay={0}syncprov,olcDatabase={1}mdb,cn=config
 	objectClass: olcOverlayConfig
