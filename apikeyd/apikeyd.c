@@ -279,6 +279,7 @@ int main(int argc, char *argv[])
 			unlink(o.socket);
 			return fail(EXIT_FAIL, "cannot fork the sync process");
 		}
+		h.sync_pid = syncer;
 		syslog(LOG_INFO, "mirroring %s from %s (sync process %ld)", o.db, conf.fleet_uri,
 		       (long)syncer);
 	}

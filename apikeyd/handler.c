@@ -1,5 +1,7 @@
 /* handler.c - a verify or status request answered */
 #include <pwd.h>
+#include <sys/wait.h>
+#include <syslog.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -66,8 +68,15 @@ static void verify(const struct handler *h, const struct apk_vp_request *r,
 static void sync_status(const struct handler *h, char *text, size_t size)
 {
 	const struct sync_report *r = h->sync;
+	static bool ended; /* the sync process is gone: the mirror goes stale */
 	size_t len = strlen(text);
 	int64_t synced;
+
+	if (r != NULL && !ended && h->sync_pid > 0 &&
+	    waitpid(h->sync_pid, NULL, WNOHANG) == h->sync_pid) {
+		ended = true;
+		syslog(LOG_ERR, "the sync process has ended: the mirror is no longer refreshed");
+	}
 
 	if (r == NULL) {
 		snprintf(text + len, size - len, "fleet_mode off\n");
@@ -75,9 +84,10 @@ static void sync_status(const struct handler *h, char *text, size_t size)
 	}
 	synced = r->synced;
 	snprintf(text + len, size - len,
-		 "fleet_mode %s\nfleet_connected %s\nfleet_last_sync %lld\nfleet_keys %lld\n"
-		 "fleet_accounts %lld\nfleet_skipped %lld\nfleet_lag_seconds %lld\n",
-		 r->mode == SYNC_POLL ? "poll" : "persist", r->connected ? "yes" : "no",
+		 "fleet_mode %s\nfleet_process %s\nfleet_connected %s\nfleet_last_sync %lld\n"
+		 "fleet_keys %lld\nfleet_accounts %lld\nfleet_skipped %lld\nfleet_lag_seconds %lld\n",
+		 r->mode == SYNC_POLL ? "poll" : "persist", ended ? "ended" : "running",
+		 !ended && r->connected ? "yes" : "no",
 		 (long long)synced, (long long)r->keys, (long long)r->accounts,
 		 (long long)r->skipped, synced > 0 ? (long long)(time(NULL) - synced) : -1LL);
 }

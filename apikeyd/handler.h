@@ -30,6 +30,7 @@ struct handler {
 	unsigned uid_min, uid_max; /* verify_uid_min, verify_uid_max */
 	struct counters *count;
 	const struct sync_report *sync; /* the mirror's sync process; NULL: none */
+	pid_t sync_pid;                 /* that process */
 };
 
 /* The answer to the frame req (len bytes; a whole frame as

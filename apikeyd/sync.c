@@ -122,7 +122,11 @@ static int bind_host(struct session *s, char *err, size_t errsz)
 	int rc;
 
 	if (strcasecmp(c->fleet_sasl_mech, "EXTERNAL") == 0) {
-		rc = ldap_sasl_bind_s(ld_of(s), NULL, "EXTERNAL", NULL, NULL, NULL, NULL);
+		/* an empty authorization identity, sent: the one the server
+		 * derives from the socket's credentials (RFC 4422 EXTERNAL) */
+		struct berval none = { 0, (char *)(uintptr_t)"" };
+
+		rc = ldap_sasl_bind_s(ld_of(s), NULL, "EXTERNAL", &none, NULL, NULL, NULL);
 		if (rc == LDAP_SUCCESS)
 			return 0;
 		snprintf(err, errsz, "the directory refused the SASL EXTERNAL bind: %s",

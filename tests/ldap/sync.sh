@@ -351,11 +351,40 @@ login alice "$key3"
 check "the key deleted while apikeyd was down is refused" test $? -ne 0
 login alice "$key"
 check "alice's first key logs in" test $? -eq 0
+# host B's sync process killed: its --status says so (the mirror is no
+# longer refreshed and goes stale after fleet_max_stale)
+sync_b=$(pgrep -P "$daemonB")
+kill -9 $sync_b
+sleep 0.5
+"$apkd" --status --socket "$t/run/B.sock" >"$t/statusB" 2>&1
+check "host B's sync process killed: --status says fleet_process ended, not connected" \
+	sh -c 'grep -qx "fleet_process ended" "$1" && grep -qx "fleet_connected no" "$1"' - "$t/statusB"
 kill "$daemon" "$daemonB"
 wait "$daemon"
 rcA=$?
 wait "$daemonB"
 check "SIGTERM stops both apikeyd and their sync processes (exit 0)" test $rcA -eq 0 -a $? -eq 0
+
+# SASL EXTERNAL over ldapi: the server knows the host by its socket's
+# credentials, mapped (olcAuthzRegexp, added here as cn=config's rootdn) to
+# host-a's entry; no DN, no password file
+printf 'dn: cn=config\nchangetype: modify\nadd: olcAuthzRegexp\nolcAuthzRegexp: "^gidNumber=[0-9]+\\+uidNumber=%s,cn=peercred,cn=external,cn=auth$" "%s"\n' \
+	"$(id -u $HOSTUSER)" "$(ldap_dn host-a)" | ldap_as root ldapmodify >"$t/authz.out" 2>&1
+{
+	echo "fleet_uri = $SLAPD_LDAPI"
+	echo "fleet_base = $SLAPD_BASE"
+	echo "fleet_sasl_mech = EXTERNAL"
+	echo "fleet_host_name = host-a"
+} >"$t/external.conf"
+chmod 644 "$t/external.conf"
+install -d -o $HOSTUSER -m 700 "$t/dbX"
+host "$apkd" --once --config "$t/external.conf" --db "$t/dbX" --foreground >"$t/external.out" 2>&1
+rc=$?
+check "fleet_sasl_mech EXTERNAL: --once binds by the socket's credentials and mirrors alice's key" \
+	sh -c '[ "$1" -eq 0 ] && grep -q "connected to ldapi://.* as SASL EXTERNAL" "$2" &&
+		grep -q "refresh done: [1-9][0-9]* keys for 2 accounts" "$2" && [ -s "$3/fleet/u10001" ]' \
+	- "$rc" "$t/external.out" "$t/dbX"
+[ $rc -eq 0 ] || sed 's/^/# /' "$t/authz.out" "$t/external.out"
 
 # a failure is one clear line and exit 1
 printf 'not the password' >"$t/wrong.pw" && chown $HOSTUSER "$t/wrong.pw" && chmod 600 "$t/wrong.pw"
