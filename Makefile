@@ -153,6 +153,8 @@ $(B)/tests/unit_verify_nss: TEST_LIBS += -Wl,--wrap=getpwnam_r
 # apikeyd's RFC 4533 codec, alone with liblber.
 $(B)/tests/unit_sync_control: $(B)/obj/apikeyd/sync_control.o
 $(B)/tests/unit_sync_control: TEST_LIBS += -llber
+# apikeyd's mirror of the directory's entries, alone (no LDAP connection).
+$(B)/tests/unit_mirror_apply: $(B)/obj/apikeyd/mirror_apply.o
 
 # A PAM module for the tests only: it records what reaches the modules
 # stacked around pam_apikey (tests/spy/pam_spy.c). Never installed.
