@@ -76,8 +76,8 @@ refused laptop "$ctl" enable laptop
 refused laptop "$ctl" rotate laptop
 refused laptop "$ctl" delete --yes laptop
 refused laptop "$ctl" delete --yes mine laptop
-refused "$did" "$ctl" disable "$did"
-refused "$did" "$ctl" delete --yes "$did"
+refused "$did" "$ctl" disable -- "$did"   # "--": an id may begin with "-"
+refused "$did" "$ctl" delete --yes -- "$did"
 # a name that is nowhere is still "no such key"
 expect_fail 1 "disable nowhere: refused" "$ctl" disable nowhere
 check "  ... as no such key" grep -q "nowhere: no such key" "$work/err"
