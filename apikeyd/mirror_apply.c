@@ -37,7 +37,7 @@ struct ent {
 	char *key; /* lower case: an owner's DN, a key's parent DN */
 	/* an owner */
 	int64_t uidnumber; /* -1: none or not a number */
-	unsigned gen;      /* the flush its local account was looked up at */
+	unsigned gen;      /* the generation its local account was looked up at */
 	enum skip verdict; /* that look-up's answer (SKIP_NONE, _UNKNOWN, _UID) */
 	uint32_t local_uid;
 	char local_name[APK_USER_MAX + 1];
@@ -59,7 +59,7 @@ struct mirror_apply {
 	struct ent **slot; /* open addressing by uuid; TOMB: deleted */
 	size_t cap, used, live;
 	bool dirty, all; /* all: the next flush writes every account */
-	unsigned gen;
+	unsigned gen; /* NSS answers older than this are asked again (from 1) */
 	struct written *done; /* what the last flush left, by uid */
 	size_t ndone;
 };
@@ -98,6 +98,7 @@ struct mirror_apply *mirror_apply_new(int fleetfd, const struct apk_mirror_state
 	m->st = *st;
 	m->cap = 1024;
 	m->all = true;
+	m->gen = 1;
 	if ((m->slot = calloc(m->cap, sizeof(*m->slot))) == NULL) {
 		free(m);
 		return NULL;
@@ -197,6 +198,7 @@ void mirror_apply_sweep(struct mirror_apply *m)
 			remove_slot(m, &m->slot[i]);
 	/* accounts may have come or gone here since: look again at all */
 	m->all = true;
+	m->gen++;
 	m->dirty = true;
 }
 
@@ -325,6 +327,7 @@ void mirror_apply_delete(struct mirror_apply *m, const unsigned char uuid[MIRROR
 
 void mirror_apply_recheck(struct mirror_apply *m)
 {
+	m->gen++;
 	m->dirty = true;
 }
 
@@ -387,7 +390,9 @@ static enum skip resolve(struct mirror_apply *m, struct ent *k, struct ent **own
 		return SKIP_NO_OWNER;
 	o = *found;
 	k->owner = o;
-	if (o->gen != m->gen) { /* once per owner and flush */
+	/* once per owner entry, and again after a recheck or a full refresh:
+	 * a change in the directory does not cost a look-up per account */
+	if (o->gen != m->gen) {
 		o->gen = m->gen;
 		if (getpwnam_r(name, &pw, buf, sizeof(buf), &res) != 0 || res == NULL ||
 		    strcmp(pw.pw_name, name) != 0) {
@@ -521,7 +526,6 @@ int mirror_apply_flush(struct mirror_apply *m, int64_t now, struct mirror_counts
 	int r = -1;
 
 	memset(c, 0, sizeof(*c));
-	m->gen++;
 	owners = calloc(m->live + 1, sizeof(*owners));
 	keys = calloc(m->live + 1, sizeof(*keys));
 	w = calloc(m->live + 1, sizeof(*w));

@@ -61,8 +61,9 @@ void mirror_apply_present(struct mirror_apply *m, const unsigned char uuid[MIRRO
 void mirror_apply_delete(struct mirror_apply *m, const unsigned char uuid[MIRROR_UUID_LEN]);
 
 /* Asks the next flush to look every account up again (NSS may have
- * changed: an account made, removed or renumbered here), as a change
- * would. */
+ * changed: an account made, removed or renumbered here). Otherwise an
+ * owner entry's local account is looked up once, when it arrives or after
+ * a full refresh (mirror_apply_sweep), not at every flush. */
 void mirror_apply_recheck(struct mirror_apply *m);
 
 /* Whether anything changed since the last flush. */

@@ -219,14 +219,19 @@ static void report(struct session *s, const struct mirror_counts *mc, int64_t sy
 static int flush(struct session *s, bool log_done, char *err, size_t errsz)
 {
 	struct mirror_counts mc;
+	struct timespec t0, t1;
 	int64_t now = s->heard;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (mirror_apply_flush(s->m, now, &mc, err, errsz) != 0)
 		return -1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
 	report(s, &mc, now);
 	if (log_done)
 		syslog(LOG_INFO, "refresh done: %zu keys for %zu accounts mirrored, %zu skipped, "
-		       "%zu account files written", mc.keys, mc.accounts, mc.skipped, mc.written);
+		       "%zu account files written (in %ld ms)", mc.keys, mc.accounts, mc.skipped,
+		       mc.written, (long)((t1.tv_sec - t0.tv_sec) * 1000 +
+					 (t1.tv_nsec - t0.tv_nsec) / 1000000));
 	return 0;
 }
 
