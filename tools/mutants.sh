@@ -93,6 +93,32 @@ fingerprint() {
 }
 installed_before=$(fingerprint)
 
+# The installed database directory: a mutant that takes a protection out
+# may leave files in it that the protection would never have let be made
+# (a root-owned lock, say), and the next Test, or a later `make check`,
+# would then fail for that and not for its own mutant. As root, the
+# directory is put aside for the run (beside itself, as check-deb does),
+# emptied after every Test, and put back at the end.
+printf 'e2e-print-%%:\n\t@echo $($*)\n' >"$scratch/print.mk"
+dbdir=$(make -s --no-print-directory -C "$tree" -f Makefile -f "$scratch/print.mk" e2e-print-DBDIR)
+db_saved=""
+if [ "$(id -u)" -eq 0 ] && [ -n "$dbdir" ] && [ "$dbdir" != / ]; then
+	if [ -e "$dbdir" ] || [ -L "$dbdir" ]; then
+		db_saved=$dbdir.check-mutants-saved
+		[ ! -e "$db_saved" ] || { say "check-mutants: $db_saved exists: put it back first"; exit 2; }
+		mv "$dbdir" "$db_saved" || exit 2
+		say "# $dbdir put aside as $db_saved for the run"
+	fi
+else
+	dbdir=""
+fi
+reset_db() { [ -z "$dbdir" ] || rm -rf "$dbdir"; }
+cleanup() {
+	reset_db
+	[ -z "$db_saved" ] || mv "$db_saved" "$dbdir"
+	rm -rf "$scratch"
+}
+
 # ---- the mutants ----------------------------------------------------------------
 if [ $# -gt 0 ]; then
 	patches=""
@@ -123,7 +149,10 @@ for p in $patches; do
 done | sort -u >"$scratch/tests"
 while IFS= read -r test_cmd; do
 	say "# the unchanged copy passes: $test_cmd"
-	if ! run_test "$test_cmd" "$scratch/baseline.log"; then
+	run_test "$test_cmd" "$scratch/baseline.log"
+	rc=$?
+	reset_db
+	if [ "$rc" -ne 0 ]; then
 		printf '%s\n' "$test_cmd" >>"$failing_tests"
 		say "# ... it does not:"
 		show_tail "$scratch/baseline.log"
@@ -174,6 +203,7 @@ for p in $patches; do
 		grep -m 2 '^not ok' "$scratch/test.log" | sed 's/^/#   /'
 		caught=$((caught + 1))
 	fi
+	reset_db
 	if ! (cd "$tree" && patch -p1 -R --fuzz=0 --no-backup-if-mismatch -r - -s \
 		<"$p") >"$scratch/patch.log" 2>&1; then
 		show_tail "$scratch/patch.log" 5
