@@ -97,7 +97,7 @@ web_nginx
 web_cases "$D/access.log"
 
 # ---- Apache ---------------------------------------------------------------------------
-e2e_stop_pid "$WEB_SERVER_PID"
+web_stop_server
 for u in $E2E_USERS; do
 	e2e_delete_keys "$u"
 done

@@ -97,6 +97,15 @@ EOF
 	E2E_PIDS="$E2E_PIDS $!"
 }
 
+# web_stop_server: the server started last stopped, and no longer among
+# the pids stopped at exit (its pid may belong to another process by then).
+web_stop_server() {
+	e2e_stop_pid "$WEB_SERVER_PID"
+	# shellcheck disable=SC2086 # the pids, one a line
+	E2E_PIDS=$(printf '%s\n' $E2E_PIDS | grep -vx "$WEB_SERVER_PID" | tr '\n' ' ')
+	WEB_SERVER_PID=""
+}
+
 # web_apache_site: $D/site.conf from the Apache example (this test's
 # address, certificate, root and service). The caller may add to it, and
 # put server configuration in $D/extra.conf, before web_apache starts it.
