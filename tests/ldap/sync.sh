@@ -91,9 +91,11 @@ for h in A B; do
 		>"$t/pam.d/apkt-sync-$(echo "$h" | tr AB ab)"   # libpam looks up service names in lower case
 done
 on=A
-login() { # USER KEY: pamtester through the module reading host $on's database; 0 when accepted
+login() { # USER KEY: pamtester through the module reading host $on's database, from
+	# $RHOST when set (PAM_RHOST); 0 when accepted
 	printf '%s\n' "$2" | host env LD_PRELOAD="$wrapper" PAM_WRAPPER=1 \
-		PAM_WRAPPER_SERVICE_DIR="$t/pam.d" timeout 20 pamtester "apkt-sync-$(echo "$on" | tr AB ab)" "$1" authenticate \
+		PAM_WRAPPER_SERVICE_DIR="$t/pam.d" timeout 20 pamtester ${RHOST:+-I "rhost=$RHOST"} \
+		"apkt-sync-$(echo "$on" | tr AB ab)" "$1" authenticate \
 		>"$t/login.out" 2>&1
 }
 
@@ -245,6 +247,89 @@ printf 'dn: apiKeyId=%s,%s\nchangetype: modify\ndelete: apiKeyDisabled\n' \
 	"$(id_of "$key")" "$(ldap_dn alice)" | ldap_as alice ldapmodify >/dev/null 2>>"$t/err"
 until_login 0 alice "$key" 50
 check "enabled again: it logs in again ($took ms)" test $? -eq 0
+
+# expiry, services, networks, hosts, each set with ldapmodify (as alice):
+# refused within 5 s on both hosts; the attribute deleted again: accepted
+# modify ATTR [VALUE]: replace ATTR of alice's first key (no VALUE: delete it)
+modify() {
+	if [ $# -gt 1 ]; then
+		printf 'dn: apiKeyId=%s,%s\nchangetype: modify\nreplace: %s\n%s: %s\n' \
+			"$(id_of "$key")" "$(ldap_dn alice)" "$1" "$1" "$2"
+	else
+		printf 'dn: apiKeyId=%s,%s\nchangetype: modify\ndelete: %s\n' "$(id_of "$key")" "$(ldap_dn alice)" "$1"
+	fi | ldap_as alice ldapmodify >/dev/null 2>>"$t/err"
+}
+# refused_both WHAT: alice's first key refused on host A and on host B, from
+# just before the ldapmodify ($since), each within 5 s; measured, printed
+refused_both() {
+	until_login 1 alice "$key" 50
+	rcA=$? tookA=$took
+	on=B
+	until_login 1 alice "$key" 50
+	rc=$?
+	on=A
+	echo "# $1 -> refused on host A in $tookA ms, on host B in $took ms (from just before the ldapmodify)"
+	check "$1: refused within 5 s on both hosts ($tookA ms, $took ms)" \
+		test $rcA -eq 0 -a $rc -eq 0 -a "$tookA" -lt 5000 -a "$took" -lt 5000
+}
+accepted_both() { # WHAT: alice's first key logs in again on host A and host B
+	since=
+	until_login 0 alice "$key" 50
+	rcA=$?
+	on=B
+	until_login 0 alice "$key" 50
+	rc=$?
+	on=A
+	check "$1: accepted again on both hosts" test $rcA -eq 0 -a $rc -eq 0
+}
+since=$(ms)
+modify apiKeyExpires 20200101000000Z
+refused_both "apiKeyExpires set in the past (2020)"
+modify apiKeyExpires
+accepted_both "apiKeyExpires deleted"
+
+since=$(ms)
+modify apiKeyService apkt-other
+refused_both "apiKeyService apkt-other (a service neither host's login uses)"
+modify apiKeyService
+accepted_both "apiKeyService deleted"
+
+since=$(ms)
+modify apiKeyNetwork 192.0.2.0/24
+RHOST=198.51.100.7
+refused_both "apiKeyNetwork 192.0.2.0/24, the login from 198.51.100.7"
+RHOST=192.0.2.7
+accepted_both "apiKeyNetwork 192.0.2.0/24, the login from 192.0.2.7 (inside it)"
+RHOST=
+modify apiKeyNetwork
+accepted_both "apiKeyNetwork deleted, the login without a remote host"
+
+# hosts: first naming host B only (refused on A: A applies it), then host A
+# only: refused on B within 5 s and accepted on A again (A has the change)
+since=$(ms)
+modify apiKeyHost host-b
+until_login 1 alice "$key" 50
+rc=$?
+since=
+on=B
+login alice "$key"
+rcB=$?
+on=A
+check "apiKeyHost host-b: refused on host A ($took ms), accepted on host B" test $rc -eq 0 -a $rcB -eq 0
+since=$(ms)
+modify apiKeyHost host-a
+on=B
+until_login 1 alice "$key" 50
+rc=$? tookB=$took
+on=A
+until_login 0 alice "$key" 50
+rcA=$?
+since=
+echo "# ldapmodify apiKeyHost: host-a -> refused on host B in $tookB ms, accepted on host A after $took ms"
+check "apiKeyHost host-a: refused on host B within 5 s ($tookB ms), accepted on host A ($took ms)" \
+	test $rc -eq 0 -a "$tookB" -lt 5000 -a $rcA -eq 0 -a "$took" -lt 5000
+modify apiKeyHost
+accepted_both "apiKeyHost deleted"
 
 # bad entries (added as the rootdn, as a broken tool or a careless
 # administrator would): skipped with one line each, the rest applied
