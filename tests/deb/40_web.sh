@@ -21,7 +21,7 @@
 . "$(dirname "$0")/lib/deb.sh"
 # shellcheck source=tests/deb/lib/system.sh
 . "$(dirname "$0")/lib/system.sh"
-e2e_begin apt-get dpkg-query systemd-analyze deb-systemd-helper readlink pgrep man nginx apache2 curl openssl usermod
+e2e_begin apt-get dpkg-query systemd-analyze deb-systemd-helper readlink man nginx apache2 curl openssl usermod
 
 export DEBIAN_FRONTEND=noninteractive
 [ -f "$DEB_FILE" ] || bail "no package in $DEB_OUT: tests/deb/10_build.sh builds it (make check-deb)"
@@ -86,7 +86,8 @@ e2e_syslog_start
 . "$E2E_LIB/web.sh"
 # the daemon as the unit runs it, the accounts, the example PAM file
 web_setup deb
-dpid=$(pgrep -x apikeyd | head -n 1)
+# (its pid: other apikeyd processes may run on the machine, other tests')
+dpid=$WEB_APIKEYD_PID
 h=$(id -u "$DEB_ACCOUNT")
 tap_is "the daemon the unit starts, started by root, runs as $DEB_ACCOUNT (real, effective, saved uid)" \
 	"$(awk '/^Uid:/ { print $2, $3, $4 }' "/proc/$dpid/status" 2>/dev/null)" "$h $h $h"

@@ -29,7 +29,8 @@ web_exit() {
 }
 
 # web_setup NAME: the accounts ALICE, BOB and WEB (the server's workers, in
-# the verify group); D (removed at exit), PORT, SVC.
+# the verify group); D (removed at exit), PORT, SVC; the daemon's pid
+# WEB_APIKEYD_PID.
 web_setup() {
 	e2e_add_user ALICE alice
 	e2e_add_user BOB bob
@@ -51,6 +52,7 @@ web_setup() {
 	fi
 	# shellcheck disable=SC2086 # a command line, as a unit's ExecStart=
 	$WEB_APIKEYD >"$D/apikeyd.log" 2>&1 9>&- &
+	WEB_APIKEYD_PID=$!
 	E2E_PIDS="$E2E_PIDS $!"
 	i=0
 	while ! "$APIKEYD" --status >/dev/null 2>&1 && [ "$i" -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
