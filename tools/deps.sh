@@ -8,7 +8,7 @@ set -u
 
 PACKAGES="build-essential pkg-config
 libpam0g-dev libsodium-dev libgdbm-dev libcmocka-dev
-libpam-modules libpam-runtime pamtester libpam-wrapper libpamtest0-dev
+libpam-modules libpam-runtime pamtester libpam-wrapper libpamtest0-dev libnss-wrapper
 openssh-server openssh-client sshpass passwd login util-linux procps python3
 clang llvm valgrind cppcheck man-db groff-base gnuplot-nox db5.3-util
 dpkg-dev debhelper lintian

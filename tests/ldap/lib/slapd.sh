@@ -23,7 +23,10 @@
 #   slapd_pause, slapd_resume
 #                       stops it keeping its data; starts it again on the
 #                       same URIs
-#   slapd_bulk_add FILE adds many entries fast (slapadd, the server paused)
+#   slapd_bulk_add FILE adds many entries fast (slapadd, the server paused);
+#                       with SLAPD_BULK_CSN=1, slapadd -w: the contextCSN moves
+#                       past them, so a Content Sync refresh without a cookie
+#                       serves them (without it, only after the next change)
 #
 # The syncprov overlay (RFC 4533 Content Sync) is on unless SLAPD_SYNCPROV=0.
 # Sets SLAPD_DIR (its private directory), SLAPD_URI (ldap://127.0.0.1:PORT),
@@ -316,7 +319,7 @@ slapd_resume() {
 # runs again on the same URIs after; connected clients see an outage.
 slapd_bulk_add() {
 	slapd_stop_pid
-	slapadd -q -n1 -F "$SLAPD_DIR/config" -l "$1" >"$SLAPD_DIR/bulk.log" 2>&1 ||
+	slapadd -q ${SLAPD_BULK_CSN:+-w} -n1 -F "$SLAPD_DIR/config" -l "$1" >"$SLAPD_DIR/bulk.log" 2>&1 ||
 		{ cat "$SLAPD_DIR/bulk.log" >&2; slapd_fail "slapadd refused $1"; slapd_resume; return 1; }
 	slapd_resume
 }
