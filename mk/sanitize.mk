@@ -5,7 +5,8 @@
 #                        $(SAN_B), then tests/run.sh (no end-to-end suite) on it
 #   make check-valgrind  $(B)/tests/unit_* and pam_* under memcheck: any error,
 #                        or a definite or indirect leak, fails (TAP)
-#   make lint            cppcheck over the C code but the tests (tests/lib included)
+#   make lint            cppcheck over the C code but the tests (tests/lib included),
+#                        and README.md under 300 lines
 #
 # The sanitized build only differs by flags passed down: CFLAGS and LDFLAGS
 # are appended to the project's own, B names another build directory.
@@ -44,4 +45,6 @@ check-valgrind: check-deps all tests
 
 lint:
 	@command -v cppcheck >/dev/null || { echo "make lint: cppcheck is not installed" >&2; exit 2; }
+	@n=$$(wc -l <README.md); [ "$$n" -lt 300 ] || \
+		{ echo "make lint: README.md has $$n lines; keep it under 300" >&2; exit 1; }
 	cppcheck $(CPPCHECK_FLAGS) $(LINT_DIRS)
