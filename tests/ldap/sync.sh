@@ -16,6 +16,8 @@ apkd=$B/apikeyd
 module=$B/pam_apikey.so
 wrapper=
 for w in /usr/lib/*/libpam_wrapper.so; do [ -e "$w" ] && wrapper=$w; done
+. "$top/tests/lib/san_preload.sh"
+sanpre=$(san_preload "$module")
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "ok 1 # SKIP apikeyd's mirror: needs root (useradd)"
@@ -93,7 +95,7 @@ done
 on=A
 login() { # USER KEY: pamtester through the module reading host $on's database, from
 	# $RHOST when set (PAM_RHOST); 0 when accepted
-	printf '%s\n' "$2" | host env LD_PRELOAD="$wrapper" PAM_WRAPPER=1 \
+	printf '%s\n' "$2" | host env LD_PRELOAD="$sanpre$wrapper" ${sanpre:+ASAN_OPTIONS=detect_leaks=0} PAM_WRAPPER=1 \
 		PAM_WRAPPER_SERVICE_DIR="$t/pam.d" timeout 20 pamtester ${RHOST:+-I "rhost=$RHOST"} \
 		"apkt-sync-$(echo "$on" | tr AB ab)" "$1" authenticate \
 		>"$t/login.out" 2>&1

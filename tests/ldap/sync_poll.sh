@@ -13,6 +13,8 @@ apkd=$B/apikeyd
 module=$B/pam_apikey.so
 wrapper=
 for w in /usr/lib/*/libpam_wrapper.so; do [ -e "$w" ] && wrapper=$w; done
+. "$top/tests/lib/san_preload.sh"
+sanpre=$(san_preload "$module")
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "ok 1 # SKIP apikeyd's polling: needs root (useradd)"
@@ -67,7 +69,7 @@ mkdir "$t/pam.d"
 printf 'auth required %s db=%s nodelay\naccount required pam_permit.so\n' "$module" "$t/db" \
 	>"$t/pam.d/apkt-poll"
 login() { # USER KEY: 0 when accepted on this host
-	printf '%s\n' "$2" | host env LD_PRELOAD="$wrapper" PAM_WRAPPER=1 \
+	printf '%s\n' "$2" | host env LD_PRELOAD="$sanpre$wrapper" ${sanpre:+ASAN_OPTIONS=detect_leaks=0} PAM_WRAPPER=1 \
 		PAM_WRAPPER_SERVICE_DIR="$t/pam.d" timeout 20 pamtester apkt-poll "$1" authenticate \
 		>"$t/login.out" 2>&1
 }
