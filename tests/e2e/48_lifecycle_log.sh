@@ -17,9 +17,9 @@ e2e_generate KEY "$ALICE" --name ci --expires 30d --service sshd,sudo --from 192
 log_window "$E2E_TMP/window"
 ID=$(key_id "$KEY")
 tap_one_line "generate with restrictions: one line with what it set" "$E2E_TMP/window" \
-	"apikeyctl(\\[[0-9]+\\])?: generate by $ALICE for $ALICE: key ci \\(id $ID\\): expires $ISO, services sshd,sudo, from 192\\.0\\.2\\.0/24\$"
+	"apikeyctl(\\[[0-9]+\\])?: generate by $ALICE for $ALICE: key ci \\(id $ID\\): expires $ISO, services sshd,sudo, from 192\\.0\\.2\\.0/24, hosts all\$"
 change "edit" \
-	"edit by $ALICE for $ALICE: key ci \\(id $ID\\): expires never, services all, from 10\\.0\\.0\\.1" \
+	"edit by $ALICE for $ALICE: key ci \\(id $ID\\): expires never, services all, from 10\\.0\\.0\\.1, hosts all" \
 	as_user "$ALICE" "$APKCTL" edit ci --expires never --service all --from 10.0.0.1
 change "disable" "disable by $ALICE for $ALICE: key ci \\(id $ID\\)" \
 	as_user "$ALICE" "$APKCTL" disable ci
@@ -34,7 +34,7 @@ e2e_secret "$NEW"
 tap_is "rotate exits 0" "$RC" 0
 tap_one_line "rotate: one line naming the new key, the old one and its new name and expiry" \
 	"$E2E_TMP/window" \
-	"apikeyctl(\\[[0-9]+\\])?: rotate by $ALICE for $ALICE: key ci \\(id $(key_id "$NEW")\\): replaces id $ID, now named ci\\.old and expiring $ISO; expires never, services all, from 10\\.0\\.0\\.1\$"
+	"apikeyctl(\\[[0-9]+\\])?: rotate by $ALICE for $ALICE: key ci \\(id $(key_id "$NEW")\\): replaces id $ID, now named ci\\.old and expiring $ISO; expires never, services all, from 10\\.0\\.0\\.1, hosts all\$"
 
 log_mark
 run_cmd as_user "$ALICE" "$APKCTL" disable ci nosuch
