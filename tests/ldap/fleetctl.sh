@@ -14,59 +14,16 @@ ctl=$B/tests/apikeyctl
 fleet=$B/apikeyctl-fleet
 check_digest=$B/tests/fleet_digest_check
 
-if [ "$(id -u)" -ne 0 ]; then
-	echo "ok 1 # SKIP apikeyctl --fleet: needs root (useradd, a set-user-ID copy)"
-	echo "1..1"
-	exit 0
-fi
-for p in "$ctl" "$fleet" "$check_digest"; do
-	[ -x "$p" ] || { echo "not ok 1 - $p missing (make all tests)"; echo "1..1"; exit 1; }
-done
-
-# the local accounts alice, bob and admin are this test's alone while it runs
-exec 9>/tmp/apk-fleetctl-users.lock
-flock 9
-made=
-ON_EXIT='for u in $made; do userdel "$u" 2>/dev/null; done'
-. "$top/tests/ldap/lib/slapd.sh"
-slapd_test_start
-for u in alice bob admin; do
-	if id "$u" >/dev/null 2>&1; then
-		not_ok "local account $u is free for this test (it exists: remove it)"
-		done_testing
-		exit 1
-	fi
-	useradd -M -d /nonexistent -s /bin/sh "$u" && made="$made $u"
-done
-
-t=$SLAPD_DIR/t
-mkdir "$t"
-chmod 711 "$SLAPD_DIR"   # the ldapi socket, for the three
-chmod 755 "$t"
-for u in alice bob admin; do
-	install -o "$u" -m 600 "$(ldap_pwfile "$u")" "$t/$u.pw"
-done
+. "$top/tests/ldap/lib/fleet_users.sh"
+fleet_root_only "apikeyctl --fleet: needs root (useradd, a set-user-ID copy)"
+fleet_need "$ctl" "$fleet" "$check_digest"
+fleet_start alice bob admin
+for u in alice bob admin; do fleet_pw "$u"; done
 printf 'not the password' >"$t/wrong.pw" && chown alice "$t/wrong.pw" && chmod 600 "$t/wrong.pw"
-conf() { # URI [CACERT]: a pam_apikey.conf pointing at the directory
-	{
-		echo "fleet_uri = $1"
-		echo "fleet_base = ou=people,$SLAPD_BASE"
-		[ -z "${2:-}" ] || echo "fleet_tls_cacert = $2"
-	} >"$t/pam_apikey.conf"
-	chmod 644 "$t/pam_apikey.conf"
-}
-conf "$SLAPD_LDAPI"
-# as WHO ARGS...: apikeyctl --fleet run by WHO, its password file given
-as() {
-	who=$1
-	shift
-	APIKEY_POLICY=$t/pam_apikey.conf setpriv --reuid="$who" --regid="$who" --init-groups \
-		"$ctl" --fleet --password-file "$t/$who.pw" "$@" </dev/null
-}
+user_conf "$SLAPD_LDAPI"
 keys_of() { # WHO: the pamApiKey entries under WHO's entry, as root sees them
 	ldap_as root ldapsearch -LLL -o ldif-wrap=no -b "$(ldap_dn "$1")" -s one '(objectClass=pamApiKey)' "${2:-*}"
 }
-state() { ldap_as root ldapsearch -LLL -o ldif-wrap=no -b "$SLAPD_BASE" '(objectClass=*)' '*' | sha256sum; }
 
 # generate
 key=$(as alice generate -q -n laptop -d "from home" --service sshd --from 192.0.2.0/24 2>"$t/err")
@@ -121,17 +78,17 @@ check "a wrong password: exit 1, the directory's refusal named, no key printed" 
 check "a wrong password changes nothing" test "$before" = "$(state)"
 
 # no password in the clear
-conf "$SLAPD_URI"
+user_conf "$SLAPD_URI"
 as alice list >/dev/null 2>"$t/err3"
 check "plain ldap:// without fleet_tls_cacert is refused before any connection" \
 	grep -q "a password is never sent without TLS" "$t/err3"
-conf "$SLAPD_URI" /etc/ssl/certs/ca-certificates.crt
+user_conf "$SLAPD_URI" /etc/ssl/certs/ca-certificates.crt
 as alice generate -q >"$t/out" 2>"$t/err3"
 rc=$?
 check "ldap:// whose server offers no StartTLS is refused, never a bind in the clear" \
 	sh -c '[ "$1" -eq 1 ] && grep -q "StartTLS .* failed" "$2" && ! [ -s "$3" ]' - "$rc" "$t/err3" "$t/out"
 check "nothing changed" test "$before" = "$(state)"
-conf "$SLAPD_LDAPI"
+user_conf "$SLAPD_LDAPI"
 
 # changes, each written back as local mode makes it
 attr() { keys_of alice "$1" | sed -n "s/^$1: //p" | sort | tr '\n' ' '; }

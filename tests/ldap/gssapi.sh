@@ -15,22 +15,13 @@ top=${APK_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 B=${APK_BUILD:-$top/build}
 ctl=$B/tests/apikeyctl
 
-if [ "$(id -u)" -ne 0 ]; then
-	echo "ok 1 # SKIP apikeyctl --fleet with Kerberos: needs root (useradd)"
-	echo "1..1"
-	exit 0
-fi
-[ -x "$ctl" ] || { echo "not ok 1 - $ctl missing (make all tests)"; echo "1..1"; exit 1; }
-
-# the local accounts alice and bob are this test's alone while it runs (fleetctl.sh's lock)
-exec 9>/tmp/apk-fleetctl-users.lock
-flock 9
-made=
-ON_EXIT='kdc_stop; for u in $made; do userdel "$u" 2>/dev/null; done'
-SLAPD_TLS=1 SLAPD_GSSAPI=1 SLAPD_LOGLEVEL=stats
-. "$top/tests/ldap/lib/slapd.sh"
+. "$top/tests/ldap/lib/fleet_users.sh"
 . "$top/tests/ldap/lib/kdc.sh"
-slapd_test_start
+fleet_root_only "apikeyctl --fleet with Kerberos: needs root (useradd)"
+fleet_need "$ctl"
+SLAPD_TLS=1 SLAPD_GSSAPI=1 SLAPD_LOGLEVEL=stats
+FLEET_EXIT=kdc_stop
+fleet_start alice bob
 if kdc_start "$SLAPD_DIR/krb5" && kdc_principal "ldap/$SLAPD_SASL_HOST" "$SLAPD_DIR/krb5/ldap.keytab"; then
 	ok "a KDC for APK.TEST runs on 127.0.0.1:$KDC_PORT; slapd has the key of ldap/$SLAPD_SASL_HOST"
 else
@@ -38,27 +29,12 @@ else
 	done_testing
 	exit 1
 fi
-for u in alice bob; do
-	if id "$u" >/dev/null 2>&1; then
-		not_ok "local account $u is free for this test (it exists: remove it)"
-		done_testing
-		exit 1
-	fi
-	useradd -M -d /nonexistent -s /bin/sh "$u" && made="$made $u"
-done
-
-t=$SLAPD_DIR/t
-mkdir "$t"
-chmod 711 "$SLAPD_DIR"
-chmod 755 "$t"
-install -o alice -m 600 "$(ldap_pwfile alice)" "$t/alice.pw"
+fleet_pw alice
 # alice's key, and (to be misused by her) bob's: the only way to their tickets
 kdc_principal alice "$t/alice.keytab" && kdc_principal bob "$t/bob.keytab" &&
 	chown alice "$t/alice.keytab" "$t/bob.keytab"
 install -d -o alice -m 700 "$t/cc"   # alice's ticket caches
-printf 'fleet_uri = %s\nfleet_base = ou=people,%s\nfleet_tls_cacert = %s\nfleet_sasl_mech = GSSAPI\n' \
-	"$SLAPD_URI" "$SLAPD_BASE" "$SLAPD_CACERT" >"$t/pam_apikey.conf"
-chmod 644 "$t/pam_apikey.conf"
+user_conf "$SLAPD_URI" "$SLAPD_CACERT" GSSAPI
 
 # kinit_as CACHE PRINCIPAL: alice fills CACHE with PRINCIPAL's ticket (from
 # its keytab) and the directory's service ticket, with the test realm's
@@ -87,9 +63,6 @@ binds() {
 		/ BIND dn="uid=alice,ou=people,dc=example,dc=org" mech=SIMPLE / { s++ }
 		END { print g + 0, s + 0 }'
 }
-names() { ldap_as root ldapsearch -LLL -b "$(ldap_dn alice)" -s one '(objectClass=pamApiKey)' apiKeyName |
-	sed -n 's/^apiKeyName: //p' | sort | tr '\n' ' '; }
-state() { ldap_as root ldapsearch -LLL -o ldif-wrap=no -b "$SLAPD_BASE" '(objectClass=*)' '*' | sha256sum; }
 
 # ---- with a ticket: no password anywhere ----
 kinit_as "$t/cc/alice" alice
@@ -128,5 +101,5 @@ ctl_as_alice "$t/cc/bob" generate -q -n not-mine >"$t/out" 2>"$t/err"
 check "alice with bob's ticket: refused in one line naming both (exit 1), nothing printed or changed" \
 	sh -c '[ "$1" -eq 1 ] && [ "$(wc -l <"$2")" -eq 1 ] && grep -q "ticket binds as dn:uid=bob,.* not as uid=alice," "$2" &&
 		! [ -s "$3" ] && [ "$4" = "$5" ]' - "$?" "$t/err" "$t/out" "$before" "$(state)"
-check "alice's keys: the one made with her ticket" test "$(names)" = "kerberos "
+check "alice's keys: the one made with her ticket" test "$(key_names alice)" = "kerberos "
 done_testing

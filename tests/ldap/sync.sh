@@ -6,100 +6,16 @@
 # (the real libpam, the module given db=) against that directory. Needs
 # root: local accounts matching the directory (alice with uidNumber 10001,
 # bob with another uid than the directory's), and the account apikeyd and
-# pamtester run as (the database's owner, as pam-apikey is installed).
+# pamtester run as (the database's owner, as pam-apikey is installed):
+# tests/ldap/lib/mirror_host.sh.
 set -u
 top=${APK_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$top/tests/lib/tap.sh"
-B=${APK_BUILD:-$top/build}
-ctl=$B/tests/apikeyctl
-apkd=$B/apikeyd
-module=$B/pam_apikey.so
-wrapper=
-for w in /usr/lib/*/libpam_wrapper.so; do [ -e "$w" ] && wrapper=$w; done
-. "$top/tests/lib/san_preload.sh"
-sanpre=$(san_preload "$module")
-
-if [ "$(id -u)" -ne 0 ]; then
-	echo "ok 1 # SKIP apikeyd's mirror: needs root (useradd)"
-	echo "1..1"
-	exit 0
-fi
-for p in "$ctl" "$apkd" "$module" "$B/tests/fleet_ldif" "$wrapper" /usr/bin/pamtester; do
-	{ [ -n "$p" ] && [ -e "$p" ]; } || { echo "not ok 1 - ${p:-libpam_wrapper.so} missing (make all tests; make deps)"; echo "1..1"; exit 1; }
-done
-
-# the local accounts alice, bob and admin are this test's alone while it runs
-exec 9>/tmp/apk-fleetctl-users.lock
-flock 9
-made='' pids=''
-HOSTUSER=apkt-synchost
-ON_EXIT='for p in $pids; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; for u in $made; do userdel "$u" 2>/dev/null; done'
-. "$top/tests/ldap/lib/slapd.sh"
-slapd_test_start
-for u in alice bob $HOSTUSER; do
-	if id "$u" >/dev/null 2>&1; then
-		not_ok "local account $u is free for this test (it exists: remove it)"
-		done_testing
-		exit 1
-	fi
-done
-# alice as the directory says (10001); bob with another uid than its 10002
-useradd -M -d /nonexistent -s /bin/sh -u 10001 alice && made="$made alice"
-useradd -M -d /nonexistent -s /bin/sh -u 10012 bob && made="$made bob"
-useradd -r -M -d /nonexistent -s /usr/sbin/nologin $HOSTUSER && made="$made $HOSTUSER"
-
-t=$SLAPD_DIR/t
-mkdir "$t"
-chmod 711 "$SLAPD_DIR"
-chmod 755 "$t"
-for u in alice bob; do
-	install -o "$u" -m 600 "$(ldap_pwfile "$u")" "$t/$u.pw"
-done
-# two hosts on this machine, A and B: each its configuration, its
-# database directory and its socket, bound as host-a and host-b
-install -o $HOSTUSER -m 600 "$(ldap_pwfile host-a)" "$t/host-a.pw"
-install -o $HOSTUSER -m 600 "$(ldap_pwfile host-b)" "$t/host-b.pw"
-install -d -o $HOSTUSER -m 700 "$t/dbA" "$t/dbB" "$t/run"
-# conf HOST [MAX_STALE]: a host's pam_apikey.conf (root's, as the real one is)
-conf() {
-	{
-		echo "fleet_uri = $SLAPD_LDAPI"
-		echo "fleet_base = $SLAPD_BASE"
-		echo "fleet_bind_dn = $(ldap_dn "$1")"
-		echo "fleet_bind_password_file = $t/$1.pw"
-		echo "fleet_host_name = $1"
-		echo "fleet_max_stale = ${2:-15m}"
-		echo "fleet_refresh = 2s"   # in persist mode: how often local accounts are looked up again
-	} >"$t/$1.conf"
-	chmod 644 "$t/$1.conf"
-}
-conf host-a
-conf host-b
-# the users' own apikeyctl configuration: the people
-printf 'fleet_uri = %s\nfleet_base = ou=people,%s\n' "$SLAPD_LDAPI" "$SLAPD_BASE" >"$t/user.conf"
-chmod 644 "$t/user.conf"
-as() { # WHO ARGS...: apikeyctl --fleet as WHO
-	who=$1
-	shift
-	APIKEY_POLICY=$t/user.conf setpriv --reuid="$who" --regid="$who" --init-groups \
-		"$ctl" --fleet --password-file "$t/$who.pw" "$@" </dev/null
-}
-host() { # ARGS...: a program as the host's account (the database's owner)
-	setpriv --reuid=$HOSTUSER --regid=$HOSTUSER --clear-groups "$@"
-}
-mkdir "$t/pam.d"
-for h in A B; do
-	printf 'auth required %s db=%s nodelay\naccount required pam_permit.so\n' "$module" "$t/db$h" \
-		>"$t/pam.d/apkt-sync-$(echo "$h" | tr AB ab)"   # libpam looks up service names in lower case
-done
-on=A
-login() { # USER KEY: pamtester through the module reading host $on's database, from
-	# $RHOST when set (PAM_RHOST); 0 when accepted
-	printf '%s\n' "$2" | host env LD_PRELOAD="$sanpre$wrapper" ${sanpre:+ASAN_OPTIONS=detect_leaks=0} PAM_WRAPPER=1 \
-		PAM_WRAPPER_SERVICE_DIR="$t/pam.d" timeout 20 pamtester ${RHOST:+-I "rhost=$RHOST"} \
-		"apkt-sync-$(echo "$on" | tr AB ab)" "$1" authenticate \
-		>"$t/login.out" 2>&1
-}
+. "$top/tests/ldap/lib/mirror_host.sh"
+# alice as the directory says (10001); bob with another uid than its 10002;
+# two hosts on this machine, A and B: each its configuration, its database
+# directory and its socket, bound as host-a and host-b
+mirror_start "apikeyd's mirror" alice=10001 bob=10012 -- A B
 
 key=$(as alice generate -q -n laptop 2>"$t/err")
 check "alice generates a directory key" sh -c 'printf "%s" "$1" | grep -Eq "^apk_[A-Za-z0-9_-]{64}$"' - "$key"
@@ -146,42 +62,7 @@ check "once it can be written, the next refresh moves the sync time on" test "$(
 
 # ---- persist: apikeyd --foreground follows each change --------------------
 # a short fleet_max_stale (heartbeats every second) for the outage below
-conf host-a 4s
-start_daemon() { # [B]: host A's (or B's) apikeyd, its pid in $daemon (or $daemonB)
-	h=${1:-A}
-	: >"$t/daemon$h.log"
-	# not through host(): $! must be apikeyd's pid (setpriv executes it)
-	setpriv --reuid=$HOSTUSER --regid=$HOSTUSER --clear-groups "$apkd" --foreground \
-		--config "$t/host-$(echo "$h" | tr AB ab).conf" --db "$t/db$h" --socket "$t/run/$h.sock" \
-		>"$t/daemon$h.log" 2>&1 &
-	if [ "$h" = A ]; then daemon=$!; else daemonB=$!; fi
-	pids="$pids $!"
-}
-wait_log() { # PATTERN [TENTHS [HOST]]: until host A's (HOST's) log has it (default 10 s)
-	i=0
-	while ! grep -q "$1" "$t/daemon${3:-A}.log" && [ $i -lt "${2:-100}" ]; do sleep 0.1; i=$((i + 1)); done
-	grep -q "$1" "$t/daemon${3:-A}.log"
-}
-ms() { date +%s%3N; }
-# until_login WANT USER KEY TENTHS: until the login's outcome is WANT (0
-# accepted, 1 refused), trying every 0.1 s at most TENTHS times; the time
-# it took in $took (ms), from $since when set
-until_login() {
-	t0=${since:-$(ms)}
-	i=0
-	while :; do
-		login "$2" "$3"
-		r=$?
-		if { [ "$1" -eq 0 ] && [ $r -eq 0 ]; } || { [ "$1" -eq 1 ] && [ $r -ne 0 ]; }; then
-			took=$(($(ms) - t0))
-			return 0
-		fi
-		took=$(($(ms) - t0))
-		[ $i -lt "$4" ] || return 1
-		sleep 0.1
-		i=$((i + 1))
-	done
-}
+host_conf a 4s
 id_of() { printf '%s' "$1" | cut -c5-16; }
 start_daemon
 start_daemon B
@@ -238,100 +119,53 @@ usermod -u 10002 bob
 until_login 0 bob "$bkey" 100
 check "bob's local uid renumbered to the directory's uidNumber: his key logs in ($took ms)" test $? -eq 0
 
-# disabled with ldapmodify: refused; enabled again: accepted
-printf 'dn: apiKeyId=%s,%s\nchangetype: modify\nreplace: apiKeyDisabled\napiKeyDisabled: TRUE\n' \
-	"$(id_of "$key")" "$(ldap_dn alice)" | ldap_as alice ldapmodify >/dev/null 2>>"$t/err"
-until_login 1 alice "$key" 50
-rc=$?
-echo "# ldapmodify apiKeyDisabled: TRUE -> refused on host-a in $took ms"
-check "a key disabled with ldapmodify is refused within 5 s ($took ms)" test $rc -eq 0 -a "$took" -lt 5000
-printf 'dn: apiKeyId=%s,%s\nchangetype: modify\ndelete: apiKeyDisabled\n' \
-	"$(id_of "$key")" "$(ldap_dn alice)" | ldap_as alice ldapmodify >/dev/null 2>>"$t/err"
-until_login 0 alice "$key" 50
-check "enabled again: it logs in again ($took ms)" test $? -eq 0
-
-# expiry, services, networks, hosts, each set with ldapmodify (as alice):
-# refused within 5 s on both hosts; the attribute deleted again: accepted
-# modify ATTR [VALUE]: replace ATTR of alice's first key (no VALUE: delete it)
-modify() {
-	if [ $# -gt 1 ]; then
-		printf 'dn: apiKeyId=%s,%s\nchangetype: modify\nreplace: %s\n%s: %s\n' \
-			"$(id_of "$key")" "$(ldap_dn alice)" "$1" "$1" "$2"
-	else
-		printf 'dn: apiKeyId=%s,%s\nchangetype: modify\ndelete: %s\n' "$(id_of "$key")" "$(ldap_dn alice)" "$1"
-	fi | ldap_as alice ldapmodify >/dev/null 2>>"$t/err"
+# disabled, expiry, services, networks, hosts, each set with ldapmodify
+# (as alice): refused within 5 s on both hosts; undone: accepted again.
+# change WHAT LDIF REFUSED ACCEPTED: LDIF (the lines after "changetype:
+# modify") applied to alice's first key with ldapmodify as alice; then, from
+# just before it, the key refused on each host of REFUSED and accepted on
+# each of ACCEPTED (A, B), each within 5 s: one check, the times printed.
+# An empty LDIF changes nothing in the directory (a login's RHOST did).
+change() {
+	since=$(ms) ch_ok=0 ch_times=
+	if [ -n "$2" ]; then
+		printf 'dn: apiKeyId=%s,%s\nchangetype: modify\n%s\n' "$(id_of "$key")" "$(ldap_dn alice)" "$2" |
+			ldap_as alice ldapmodify >/dev/null 2>>"$t/err" || ch_ok=1
+	fi
+	for ch_h in $3; do
+		on=$ch_h
+		{ until_login 1 alice "$key" 50 && [ "$took" -lt 5000 ]; } || ch_ok=1
+		ch_times="$ch_times, refused on host $ch_h in $took ms"
+	done
+	for ch_h in $4; do
+		on=$ch_h
+		{ until_login 0 alice "$key" 50 && [ "$took" -lt 5000 ]; } || ch_ok=1
+		ch_times="$ch_times, accepted on host $ch_h after $took ms"
+	done
+	on=A since=
+	echo "# $1 ->${ch_times#,} (from just before the ldapmodify)"
+	check "$1:${ch_times#,}" test $ch_ok -eq 0
 }
-# refused_both WHAT: alice's first key refused on host A and on host B, from
-# just before the ldapmodify ($since), each within 5 s; measured, printed
-refused_both() {
-	until_login 1 alice "$key" 50
-	rcA=$? tookA=$took
-	on=B
-	until_login 1 alice "$key" 50
-	rc=$?
-	on=A
-	echo "# $1 -> refused on host A in $tookA ms, on host B in $took ms (from just before the ldapmodify)"
-	check "$1: refused within 5 s on both hosts ($tookA ms, $took ms)" \
-		test $rcA -eq 0 -a $rc -eq 0 -a "$tookA" -lt 5000 -a "$took" -lt 5000
-}
-accepted_both() { # WHAT: alice's first key logs in again on host A and host B
-	since=
-	until_login 0 alice "$key" 50
-	rcA=$?
-	on=B
-	until_login 0 alice "$key" 50
-	rc=$?
-	on=A
-	check "$1: accepted again on both hosts" test $rcA -eq 0 -a $rc -eq 0
-}
-since=$(ms)
-modify apiKeyExpires 20200101000000Z
-refused_both "apiKeyExpires set in the past (2020)"
-modify apiKeyExpires
-accepted_both "apiKeyExpires deleted"
-
-since=$(ms)
-modify apiKeyService apkt-other
-refused_both "apiKeyService apkt-other (a service neither host's login uses)"
-modify apiKeyService
-accepted_both "apiKeyService deleted"
-
-since=$(ms)
-modify apiKeyNetwork 192.0.2.0/24
+ldif_set() { printf 'replace: %s\n%s: %s' "$1" "$1" "$2"; } # ATTR VALUE
+ldif_del() { printf 'delete: %s' "$1"; }                      # ATTR
+change "apiKeyDisabled TRUE" "$(ldif_set apiKeyDisabled TRUE)" "A B" ""
+change "apiKeyDisabled deleted (enabled again)" "$(ldif_del apiKeyDisabled)" "" "A B"
+change "apiKeyExpires set in the past (2020)" "$(ldif_set apiKeyExpires 20200101000000Z)" "A B" ""
+change "apiKeyExpires deleted" "$(ldif_del apiKeyExpires)" "" "A B"
+change "apiKeyService apkt-other (a service neither host's login uses)" \
+	"$(ldif_set apiKeyService apkt-other)" "A B" ""
+change "apiKeyService deleted" "$(ldif_del apiKeyService)" "" "A B"
 RHOST=198.51.100.7
-refused_both "apiKeyNetwork 192.0.2.0/24, the login from 198.51.100.7"
+change "apiKeyNetwork 192.0.2.0/24, the login from 198.51.100.7" "$(ldif_set apiKeyNetwork 192.0.2.0/24)" "A B" ""
 RHOST=192.0.2.7
-accepted_both "apiKeyNetwork 192.0.2.0/24, the login from 192.0.2.7 (inside it)"
+change "apiKeyNetwork 192.0.2.0/24, the login from 192.0.2.7 (inside it)" "" "" "A B"
 RHOST=
-modify apiKeyNetwork
-accepted_both "apiKeyNetwork deleted, the login without a remote host"
-
+change "apiKeyNetwork deleted, the login without a remote host" "$(ldif_del apiKeyNetwork)" "" "A B"
 # hosts: first naming host B only (refused on A: A applies it), then host A
-# only: refused on B within 5 s and accepted on A again (A has the change)
-since=$(ms)
-modify apiKeyHost host-b
-until_login 1 alice "$key" 50
-rc=$?
-since=
-on=B
-login alice "$key"
-rcB=$?
-on=A
-check "apiKeyHost host-b: refused on host A ($took ms), accepted on host B" test $rc -eq 0 -a $rcB -eq 0
-since=$(ms)
-modify apiKeyHost host-a
-on=B
-until_login 1 alice "$key" 50
-rc=$? tookB=$took
-on=A
-until_login 0 alice "$key" 50
-rcA=$?
-since=
-echo "# ldapmodify apiKeyHost: host-a -> refused on host B in $tookB ms, accepted on host A after $took ms"
-check "apiKeyHost host-a: refused on host B within 5 s ($tookB ms), accepted on host A ($took ms)" \
-	test $rc -eq 0 -a "$tookB" -lt 5000 -a $rcA -eq 0 -a "$took" -lt 5000
-modify apiKeyHost
-accepted_both "apiKeyHost deleted"
+# only: refused on B and accepted on A again (A has the change)
+change "apiKeyHost host-b" "$(ldif_set apiKeyHost host-b)" A B
+change "apiKeyHost host-a" "$(ldif_set apiKeyHost host-a)" B A
+change "apiKeyHost deleted" "$(ldif_del apiKeyHost)" "" "A B"
 
 # bad entries (added as the rootdn, as a broken tool or a careless
 # administrator would): skipped with one line each, the rest applied
@@ -457,13 +291,8 @@ check "SIGTERM stops both apikeyd and their sync processes (exit 0)" test $rcA -
 # host-a's entry; no DN, no password file
 printf 'dn: cn=config\nchangetype: modify\nadd: olcAuthzRegexp\nolcAuthzRegexp: "^gidNumber=[0-9]+\\+uidNumber=%s,cn=peercred,cn=external,cn=auth$" "%s"\n' \
 	"$(id -u $HOSTUSER)" "$(ldap_dn host-a)" | ldap_as root ldapmodify >"$t/authz.out" 2>&1
-{
-	echo "fleet_uri = $SLAPD_LDAPI"
-	echo "fleet_base = $SLAPD_BASE"
-	echo "fleet_sasl_mech = EXTERNAL"
-	echo "fleet_host_name = host-a"
-} >"$t/external.conf"
-chmod 644 "$t/external.conf"
+fleet_conf "$t/external.conf" "fleet_uri=$SLAPD_LDAPI" "fleet_base=$SLAPD_BASE" fleet_sasl_mech=EXTERNAL \
+	fleet_host_name=host-a
 install -d -o $HOSTUSER -m 700 "$t/dbX"
 host "$apkd" --once --config "$t/external.conf" --db "$t/dbX" --foreground >"$t/external.out" 2>&1
 rc=$?

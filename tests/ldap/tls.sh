@@ -14,51 +14,15 @@ B=${APK_BUILD:-$top/build}
 ctl=$B/tests/apikeyctl
 fleet=$B/apikeyctl-fleet
 
-if [ "$(id -u)" -ne 0 ]; then
-	echo "ok 1 # SKIP apikeyctl --fleet over TLS: needs root (useradd)"
-	echo "1..1"
-	exit 0
-fi
-for p in "$ctl" "$fleet"; do
-	[ -x "$p" ] || { echo "not ok 1 - $p missing (make all tests)"; echo "1..1"; exit 1; }
-done
-command -v openssl >/dev/null || { echo "not ok 1 - openssl missing (make deps)"; echo "1..1"; exit 1; }
-
-# the local account alice is this test's alone while it runs (fleetctl.sh's lock)
-exec 9>/tmp/apk-fleetctl-users.lock
-flock 9
-made=
-ON_EXIT='for u in $made; do userdel "$u" 2>/dev/null; done'
+. "$top/tests/ldap/lib/fleet_users.sh"
+fleet_root_only "apikeyctl --fleet over TLS: needs root (useradd)"
+fleet_need "$ctl" "$fleet" "$(command -v openssl || echo openssl)"
 SLAPD_TLS=1 SLAPD_LOGLEVEL=stats
-. "$top/tests/ldap/lib/slapd.sh"
-slapd_test_start
-if id alice >/dev/null 2>&1; then
-	not_ok "local account alice is free for this test (it exists: remove it)"
-	done_testing
-	exit 1
-fi
-useradd -M -d /nonexistent -s /bin/sh alice && made=alice
-
-t=$SLAPD_DIR/t
-mkdir "$t"
-chmod 711 "$SLAPD_DIR"
-chmod 755 "$t"
-install -o alice -m 600 "$(ldap_pwfile alice)" "$t/alice.pw"
+fleet_start alice
+fleet_pw alice
 tls_ca "$t" other                                              # a CA the server does not use
 tls_cert "$SLAPD_DIR/tls" ca wrongname DNS:ldap.example.org   # the right CA, another name
 ldaps_host=${SLAPD_LDAPS#ldaps://}
-conf() { # URI CACERT
-	printf 'fleet_uri = %s\nfleet_base = ou=people,%s\nfleet_tls_cacert = %s\n' "$1" "$SLAPD_BASE" "$2" \
-		>"$t/pam_apikey.conf"
-	chmod 644 "$t/pam_apikey.conf"
-}
-as_alice() {
-	APIKEY_POLICY=$t/pam_apikey.conf setpriv --reuid=alice --regid=alice --init-groups \
-		"$ctl" --fleet --password-file "$t/alice.pw" "$@" </dev/null
-}
-state() { ldap_as root ldapsearch -LLL -o ldif-wrap=no -b "$SLAPD_BASE" '(objectClass=*)' '*' | sha256sum; }
-names() { ldap_as root ldapsearch -LLL -b "$(ldap_dn alice)" -s one '(objectClass=pamApiKey)' apiKeyName |
-	sed -n 's/^apiKeyName: //p' | sort | tr '\n' ' '; }
 # slapd's log (stats): mark, then what the TCP connections did since
 mark() { wc -l <"$SLAPD_LOG"; }
 # tcp_log MARK: the log's lines since MARK of connections over TCP (not
@@ -93,26 +57,26 @@ refused() {
 notsigned="certificate is not signed by fleet_tls_cacert"
 
 # ---- the success path: ldaps:// ----
-conf "$SLAPD_LDAPS" "$SLAPD_CACERT"
+user_conf "$SLAPD_LDAPS" "$SLAPD_CACERT"
 m=$(mark)
-key=$(as_alice generate -q -n over-ldaps 2>"$t/err")
+key=$(as alice generate -q -n over-ldaps 2>"$t/err")
 rc=$?
 check "ldaps:// with fleet_tls_cacert the server's CA: generate --fleet prints a key (exit 0)" \
 	sh -c '[ "$1" -eq 0 ] && printf "%s" "$2" | grep -Eq "^apk_[A-Za-z0-9_-]{64}$"' - "$rc" "$key"
-check "... and its entry is under alice's" test "$(names)" = "over-ldaps "
-as_alice list >"$t/list" 2>>"$t/err"
+check "... and its entry is under alice's" test "$(key_names alice)" = "over-ldaps "
+as alice list >"$t/list" 2>>"$t/err"
 check "list --fleet over ldaps:// shows it" \
 	sh -c '[ "$1" -eq 0 ] && grep -q "^over-ldaps  *$2 " "$3"' - "$?" "$(printf '%s' "$key" | cut -c5-16)" "$t/list"
 check "slapd saw alice's binds (2) over ldaps:// inside TLS, none in the clear" test "$(binds "$m")" = "2 0"
 
 # ---- the success path: ldap:// and StartTLS ----
-conf "$SLAPD_URI" "$SLAPD_CACERT"
+user_conf "$SLAPD_URI" "$SLAPD_CACERT"
 m=$(mark)
-key=$(as_alice generate -q -n over-starttls 2>"$t/err")
+key=$(as alice generate -q -n over-starttls 2>"$t/err")
 rc=$?
 check "ldap:// with StartTLS and fleet_tls_cacert: generate --fleet prints a key (exit 0)" \
 	sh -c '[ "$1" -eq 0 ] && printf "%s" "$2" | grep -Eq "^apk_[A-Za-z0-9_-]{64}$"' - "$rc" "$key"
-as_alice list >"$t/list" 2>>"$t/err"
+as alice list >"$t/list" 2>>"$t/err"
 check "list --fleet over StartTLS shows both keys" \
 	sh -c '[ "$1" -eq 0 ] && grep -q "^over-ldaps " "$2" && grep -q "^over-starttls  *$3 " "$2"' \
 	- "$?" "$t/list" "$(printf '%s' "$key" | cut -c5-16)"
@@ -122,9 +86,9 @@ check "slapd saw StartTLS on each connection, then alice's binds (2) inside TLS,
 # ---- a CA that did not sign the server's certificate ----
 before=$(state)
 for uri in "$SLAPD_LDAPS" "$SLAPD_URI"; do
-	conf "$uri" "$t/other.crt"
+	user_conf "$uri" "$t/other.crt"
 	m=$(mark)
-	as_alice generate -q -n never >"$t/out" 2>"$t/err"
+	as alice generate -q -n never >"$t/out" 2>"$t/err"
 	rc=$?
 	refused "${uri%%:*}:// with another CA" "$notsigned"
 done
@@ -132,7 +96,7 @@ done
 # ---- a CA directory named by an ldap.conf widens nothing: fleet_tls_cacert alone ----
 mkdir "$t/cadir" && cp "$SLAPD_CACERT" "$t/cadir/" && chmod -R a+rX "$t/cadir"
 printf 'TLS_CACERTDIR %s\n' "$t/cadir" >"$t/ldap.conf" && chmod 644 "$t/ldap.conf"
-conf "$SLAPD_LDAPS" "$t/other.crt"
+user_conf "$SLAPD_LDAPS" "$t/other.crt"
 m=$(mark)
 env -u LDAPNOINIT LDAPCONF="$t/ldap.conf" APIKEY_POLICY="$t/pam_apikey.conf" \
 	setpriv --reuid=alice --regid=alice --init-groups \
@@ -154,9 +118,9 @@ check "slapd now presents a certificate for ldap.example.org from the same CA" \
 	sh -c 'echo | openssl s_client -connect "$1" -CAfile "$2" -verify_return_error 2>/dev/null |
 		openssl x509 -noout -ext subjectAltName | grep -q "DNS:ldap.example.org"' - "$ldaps_host" "$SLAPD_CACERT"
 for uri in "$SLAPD_LDAPS" "$SLAPD_URI"; do
-	conf "$uri" "$SLAPD_CACERT"
+	user_conf "$uri" "$SLAPD_CACERT"
 	m=$(mark)
-	as_alice list >"$t/out" 2>"$t/err"
+	as alice list >"$t/out" 2>"$t/err"
 	rc=$?
 	refused "${uri%%:*}:// to a certificate for another name" "does not name the host in fleet_uri"
 done
@@ -165,12 +129,12 @@ done
 slapd_tls_off
 check "slapd runs again without TLS (StartTLS refused by the server)" \
 	sh -c '! ldapwhoami -ZZ -x -H "$1" >/dev/null 2>&1 && ldapwhoami -x -H "$1" >/dev/null' - "$SLAPD_URI"
-conf "$SLAPD_URI" "$SLAPD_CACERT"
+user_conf "$SLAPD_URI" "$SLAPD_CACERT"
 m=$(mark)
-as_alice generate -q -n never >"$t/out" 2>"$t/err"
+as alice generate -q -n never >"$t/out" 2>"$t/err"
 rc=$?
 refused "ldap:// to a server offering no StartTLS" "StartTLS .* failed .*the server offers no TLS"
 check "... though it asked the server for StartTLS (and was told no)" \
 	sh -c 'printf "%s\n" "$1" | grep -q " EXT oid=1.3.6.1.4.1.1466.20037$"' - "$(tcp_log "$m")"
-check "alice's keys are the two made over TLS" test "$(names)" = "over-ldaps over-starttls "
+check "alice's keys are the two made over TLS" test "$(key_names alice)" = "over-ldaps over-starttls "
 done_testing

@@ -16,6 +16,8 @@
 # Sets KDC_DIR, KDC_REALM, KDC_PORT, KDC_PID. A test stops it on exit
 # (slapd.sh's ON_EXIT, say).
 
+. "$top/tests/ldap/lib/wait.sh"
+
 KDC_REALM=APK.TEST
 KDC_BIN=${KDC_BIN:-/usr/sbin/krb5kdc}
 
@@ -75,12 +77,7 @@ kdc_start() {
 		kdc_files
 		"$KDC_BIN" -n -r "$KDC_REALM" -P "$KDC_DIR/kdc.pid" >>"$KDC_DIR/krb5kdc.log" 2>&1 </dev/null 8>&- 9>&- &
 		KDC_PID=$!
-		kd_i=0
-		while [ $kd_i -lt 100 ] && kill -0 "$KDC_PID" 2>/dev/null && ! kdc_answers; do
-			sleep 0.1
-			kd_i=$((kd_i + 1))
-		done
-		kdc_answers && return 0
+		wait_until 100 "$KDC_PID" kdc_answers && return 0
 		kdc_stop
 		[ $kd_tries -lt 5 ] || { cat "$KDC_DIR/krb5kdc.log" "$KDC_DIR/kdc.log" >&2; kdc_fail "krb5kdc did not start"; return 1; }
 	done
@@ -98,14 +95,6 @@ kdc_principal() {
 }
 
 kdc_stop() {
-	[ -n "${KDC_PID:-}" ] || return 0
-	kill "$KDC_PID" 2>/dev/null
-	kd_i=0
-	while kill -0 "$KDC_PID" 2>/dev/null && [ $kd_i -lt 50 ]; do
-		sleep 0.1
-		kd_i=$((kd_i + 1))
-	done
-	kill -9 "$KDC_PID" 2>/dev/null
-	wait "$KDC_PID" 2>/dev/null
+	stop_pid "${KDC_PID:-}" 50
 	KDC_PID=
 }

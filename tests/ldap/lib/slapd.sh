@@ -61,6 +61,8 @@
 # before them): userPassword for self and auth only, everything else
 # readable by anyone -- the shipped rules must keep keys private even there.
 
+. "$top/tests/ldap/lib/wait.sh"
+
 SLAPD_BASE=dc=example,dc=org
 SLAPD_MODULES=${SLAPD_MODULES:-/usr/lib/ldap}
 SLAPD_SCHEMAS=${SLAPD_SCHEMAS:-/etc/ldap/schema}
@@ -296,12 +298,7 @@ slapd_launch() {
 	env $sl_env "$SLAPD_BIN" -d "${SLAPD_LOGLEVEL:-0}" -F "$SLAPD_DIR/config" -h "$SLAPD_URI/ ${SLAPD_LDAPS:+$SLAPD_LDAPS/ }$SLAPD_LDAPI/" \
 		>>"$SLAPD_DIR/slapd.log" 2>&1 </dev/null 8>&- 9>&- &
 	SLAPD_PID=$!
-	sl_i=0
-	while [ $sl_i -lt 100 ] && kill -0 "$SLAPD_PID" 2>/dev/null && ! slapd_answers; do
-		sleep 0.1
-		sl_i=$((sl_i + 1))
-	done
-	slapd_answers
+	wait_until 100 "$SLAPD_PID" slapd_answers
 }
 
 # slapd_pause: stops the server and keeps its data; slapd_resume starts it
@@ -347,15 +344,7 @@ slapd_test_start() {
 }
 
 slapd_stop_pid() {
-	[ -n "${SLAPD_PID:-}" ] || return 0
-	kill "$SLAPD_PID" 2>/dev/null
-	sl_i=0
-	while kill -0 "$SLAPD_PID" 2>/dev/null && [ $sl_i -lt 100 ]; do
-		sleep 0.1
-		sl_i=$((sl_i + 1))
-	done
-	kill -9 "$SLAPD_PID" 2>/dev/null
-	wait "$SLAPD_PID" 2>/dev/null
+	stop_pid "${SLAPD_PID:-}" 100
 	SLAPD_PID=
 }
 
