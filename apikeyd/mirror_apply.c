@@ -29,28 +29,59 @@ enum skip {
 	SKIP_TOO_MANY,  /* beyond APK_MAX_INDEX_IDS keys in one account */
 };
 
+struct acct;
+struct group;
+
+/* One entry. A key keeps its record encoded (apk_record_encode, uid 0 and
+ * owner PLACEHOLDER until it is written): a few hundred bytes, not the 4 KB
+ * of a decoded struct apk_record. */
 struct ent {
 	unsigned char uuid[MIRROR_UUID_LEN];
-	enum ent_kind kind;
+	unsigned char kind; /* enum ent_kind */
 	bool marked;
-	char *dn;  /* as the server sent it */
-	char *key; /* lower case: an owner's DN, a key's parent DN */
-	/* an owner */
-	int64_t uidnumber; /* -1: none or not a number */
-	unsigned gen;      /* the generation its local account was looked up at */
-	enum skip verdict; /* that look-up's answer (SKIP_NONE, _UNKNOWN, _UID) */
-	uint32_t local_uid;
-	char local_name[APK_USER_MAX + 1];
-	/* a key */
-	struct apk_record *rec; /* NULL: malformed */
-	enum skip skip, logged; /* this flush's verdict, the one last logged */
-	uint32_t uid;
-	struct ent *owner;
+	unsigned char skip, logged; /* a key: enum skip, this flush's and the one last logged */
+	struct acct *acct;          /* a key: its parent's; an owner: its own DN's */
+	struct ent *next, *prev;    /* a key: the parent's list */
+	char *rdn;                  /* a key: its first RDN as sent (the log) */
+	unsigned char *enc;         /* a key: its record; NULL: malformed */
+	size_t enclen;
+	char id[APK_ID_LEN + 1];
+	int64_t uidnumber; /* an owner: -1 when none or not a number */
 };
 
-struct written {
+/* A parent DN: where keys live and an owner entry may be. */
+struct acct {
+	char *key;           /* lower case (the table's key) */
+	char *dn;            /* as first sent */
+	struct acct *hnext;  /* the table's chain */
+	struct ent *owner;   /* the posixAccount entry here, or NULL */
+	struct ent *keys;    /* the key entries under it */
+	size_t nkeys;
+	struct group *grp;   /* the local account its keys go to, or NULL */
+	unsigned gen;        /* the generation its local account was looked up at */
+	enum skip verdict;   /* that look-up's answer (SKIP_NONE, _UNKNOWN, _UID) */
+	uint32_t local_uid;
+	char local_name[APK_USER_MAX + 1];
+	bool dirty;
+	struct acct *dnext;  /* the dirty list */
+};
+
+/* A local account: one mirror file, the keys of every parent mapped to it. */
+struct group {
 	uint32_t uid;
+	struct group *hnext;
+	struct acct **accts;
+	size_t n, cap;
+	bool written;              /* its file is ours, holding hash's keys */
 	unsigned char hash[16];
+	size_t mirrored;           /* keys in that file */
+	bool dirty;
+	struct group *dnext;
+};
+
+struct table { /* chained, by a hash of the key */
+	void **b;
+	size_t cap, n;
 };
 
 struct mirror_apply {
@@ -58,11 +89,19 @@ struct mirror_apply {
 	struct apk_mirror_state st;
 	struct ent **slot; /* open addressing by uuid; TOMB: deleted */
 	size_t cap, used, live;
-	bool dirty, all; /* all: the next flush writes every account */
-	unsigned gen; /* NSS answers older than this are asked again (from 1) */
-	struct written *done; /* what the last flush left, by uid */
-	size_t ndone;
+	struct table accts, groups;
+	struct acct *dirty_accts;
+	struct group *dirty_groups;
+	bool dirty;
+	bool all;  /* the next flush writes every account file and removes the others */
+	bool scan; /* ... looks at every parent again and removes unknown files */
+	unsigned gen, seen_gen; /* NSS answers older than gen are asked again (from 1) */
+	size_t nkeys, mirrored, accounts; /* key entries; keys and files mirrored */
+	struct ent **v; /* a group's keys while it is written */
+	size_t vcap;
 };
+
+#define PLACEHOLDER "x"
 
 static char tomb_mark;
 #define TOMB ((struct ent *)(void *)&tomb_mark)
@@ -77,14 +116,219 @@ static size_t uuid_hash(const unsigned char *u)
 	return (size_t)(h ^ (h >> 29));
 }
 
+static size_t str_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return (size_t)(h ^ (h >> 29));
+}
+
+static size_t uid_hash(uint32_t uid)
+{
+	uint64_t h = (uint64_t)uid * 0x9E3779B97F4A7C15ull;
+
+	return (size_t)(h ^ (h >> 31));
+}
+
+/* ---- the parents and the local accounts ---------------------------------- */
+
+static int table_init(struct table *t)
+{
+	t->cap = 1024;
+	t->n = 0;
+	return (t->b = calloc(t->cap, sizeof(*t->b))) != NULL ? 0 : -1;
+}
+
+static struct acct **acct_slot(struct mirror_apply *m, const char *key)
+{
+	struct acct **p = (struct acct **)&m->accts.b[str_hash(key) & (m->accts.cap - 1)];
+
+	while (*p != NULL && strcmp((*p)->key, key) != 0)
+		p = &(*p)->hnext;
+	return p;
+}
+
+static struct group **group_slot(struct mirror_apply *m, uint32_t uid)
+{
+	struct group **p = (struct group **)&m->groups.b[uid_hash(uid) & (m->groups.cap - 1)];
+
+	while (*p != NULL && (*p)->uid != uid)
+		p = &(*p)->hnext;
+	return p;
+}
+
+/* Doubles a chained table when it holds more than its size. */
+static void acct_grow(struct mirror_apply *m)
+{
+	struct table *t = &m->accts;
+	void **b;
+	struct acct *a, *next;
+	size_t i, cap = t->cap * 2;
+
+	if (t->n <= t->cap || (b = calloc(cap, sizeof(*b))) == NULL)
+		return; /* (a longer chain is slower, not wrong) */
+	for (i = 0; i < t->cap; i++)
+		for (a = t->b[i]; a != NULL; a = next) {
+			next = a->hnext;
+			a->hnext = b[str_hash(a->key) & (cap - 1)];
+			b[str_hash(a->key) & (cap - 1)] = a;
+		}
+	free(t->b);
+	t->b = b;
+	t->cap = cap;
+}
+
+static void group_grow(struct mirror_apply *m)
+{
+	struct table *t = &m->groups;
+	void **b;
+	struct group *g, *next;
+	size_t i, cap = t->cap * 2;
+
+	if (t->n <= t->cap || (b = calloc(cap, sizeof(*b))) == NULL)
+		return;
+	for (i = 0; i < t->cap; i++)
+		for (g = t->b[i]; g != NULL; g = next) {
+			next = g->hnext;
+			g->hnext = b[uid_hash(g->uid) & (cap - 1)];
+			b[uid_hash(g->uid) & (cap - 1)] = g;
+		}
+	free(t->b);
+	t->b = b;
+	t->cap = cap;
+}
+
+static char *lower_dup(const char *s)
+{
+	char *d = strdup(s), *p;
+
+	for (p = d; p != NULL && *p != '\0'; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	return d;
+}
+
+static void acct_dirty(struct mirror_apply *m, struct acct *a)
+{
+	m->dirty = true;
+	if (a->dirty)
+		return;
+	a->dirty = true;
+	a->dnext = m->dirty_accts;
+	m->dirty_accts = a;
+}
+
+static void group_dirty(struct mirror_apply *m, struct group *g)
+{
+	if (g->dirty)
+		return;
+	g->dirty = true;
+	g->dnext = m->dirty_groups;
+	m->dirty_groups = g;
+}
+
+/* The parent dn (lower-cased: key), made when missing. NULL: no memory. */
+static struct acct *acct_get(struct mirror_apply *m, const char *dn)
+{
+	char *key = lower_dup(dn);
+	struct acct **p, *a;
+
+	if (key == NULL)
+		return NULL;
+	if (*(p = acct_slot(m, key)) != NULL) {
+		free(key);
+		return *p;
+	}
+	if ((a = calloc(1, sizeof(*a))) == NULL || (a->dn = strdup(dn)) == NULL) {
+		free(a);
+		free(key);
+		return NULL;
+	}
+	a->key = key;
+	*p = a;
+	m->accts.n++;
+	acct_grow(m);
+	return a;
+}
+
+static void acct_free_if_unused(struct mirror_apply *m, struct acct *a)
+{
+	struct acct **p;
+
+	if (a->owner != NULL || a->keys != NULL || a->grp != NULL || a->dirty)
+		return;
+	p = acct_slot(m, a->key);
+	*p = a->hnext;
+	m->accts.n--;
+	free(a->key);
+	free(a->dn);
+	free(a);
+}
+
+static struct group *group_get(struct mirror_apply *m, uint32_t uid)
+{
+	struct group **p = group_slot(m, uid), *g;
+
+	if (*p != NULL)
+		return *p;
+	if ((g = calloc(1, sizeof(*g))) == NULL)
+		return NULL;
+	g->uid = uid;
+	*p = g;
+	m->groups.n++;
+	group_grow(m);
+	return g;
+}
+
+static int group_add(struct group *g, struct acct *a)
+{
+	struct acct **bigger;
+
+	if (g->n == g->cap) {
+		if ((bigger = realloc(g->accts, (g->cap ? g->cap * 2 : 1) * sizeof(*bigger))) == NULL)
+			return -1;
+		g->accts = bigger;
+		g->cap = g->cap ? g->cap * 2 : 1;
+	}
+	g->accts[g->n++] = a;
+	return 0;
+}
+
+static void group_remove(struct group *g, const struct acct *a)
+{
+	size_t i;
+
+	for (i = 0; i < g->n; i++)
+		if (g->accts[i] == a) {
+			g->accts[i] = g->accts[--g->n];
+			return;
+		}
+}
+
+static void group_free_if_unused(struct mirror_apply *m, struct group *g)
+{
+	struct group **p;
+
+	if (g->n > 0 || g->written || g->dirty)
+		return;
+	p = group_slot(m, g->uid);
+	*p = g->hnext;
+	m->groups.n--;
+	free(g->accts);
+	free(g);
+}
+
+/* ---- the entries ------------------------------------------------------------ */
+
 static void ent_free(struct ent *e)
 {
-	if (e->rec != NULL) {
-		sodium_memzero(e->rec, sizeof(*e->rec));
-		free(e->rec);
+	if (e->enc != NULL) {
+		sodium_memzero(e->enc, e->enclen);
+		free(e->enc);
 	}
-	free(e->dn);
-	free(e->key);
+	free(e->rdn);
 	free(e);
 }
 
@@ -97,9 +341,12 @@ struct mirror_apply *mirror_apply_new(int fleetfd, const struct apk_mirror_state
 	m->fleetfd = fleetfd;
 	m->st = *st;
 	m->cap = 1024;
-	m->all = true;
+	m->all = m->scan = true;
 	m->gen = 1;
-	if ((m->slot = calloc(m->cap, sizeof(*m->slot))) == NULL) {
+	if ((m->slot = calloc(m->cap, sizeof(*m->slot))) == NULL || table_init(&m->accts) != 0 ||
+	    table_init(&m->groups) != 0) {
+		free(m->slot);
+		free(m->accts.b);
 		free(m);
 		return NULL;
 	}
@@ -108,6 +355,8 @@ struct mirror_apply *mirror_apply_new(int fleetfd, const struct apk_mirror_state
 
 void mirror_apply_free(struct mirror_apply *m)
 {
+	struct acct *a, *an;
+	struct group *g, *gn;
 	size_t i;
 
 	if (m == NULL)
@@ -115,8 +364,23 @@ void mirror_apply_free(struct mirror_apply *m)
 	for (i = 0; i < m->cap; i++)
 		if (m->slot[i] != NULL && m->slot[i] != TOMB)
 			ent_free(m->slot[i]);
+	for (i = 0; i < m->accts.cap; i++)
+		for (a = m->accts.b[i]; a != NULL; a = an) {
+			an = a->hnext;
+			free(a->key);
+			free(a->dn);
+			free(a);
+		}
+	for (i = 0; i < m->groups.cap; i++)
+		for (g = m->groups.b[i]; g != NULL; g = gn) {
+			gn = g->hnext;
+			free(g->accts);
+			free(g);
+		}
+	free(m->accts.b);
+	free(m->groups.b);
 	free(m->slot);
-	free(m->done);
+	free(m->v);
 	free(m);
 }
 
@@ -172,8 +436,52 @@ static int insert(struct mirror_apply *m, struct ent *e)
 	return 0;
 }
 
+/* e joins its parent a (a key) or becomes a's owner entry. */
+static void attach(struct mirror_apply *m, struct ent *e, struct acct *a)
+{
+	e->acct = a;
+	if (e->kind == ENT_KEY) {
+		e->prev = NULL;
+		e->next = a->keys;
+		if (a->keys != NULL)
+			a->keys->prev = e;
+		a->keys = e;
+		a->nkeys++;
+		m->nkeys++;
+	} else {
+		a->owner = e;
+		a->gen = 0; /* a new uidNumber, maybe: look the account up again */
+	}
+	acct_dirty(m, a);
+}
+
+/* e leaves its parent (which the next flush writes again). */
+static void detach(struct mirror_apply *m, struct ent *e)
+{
+	struct acct *a = e->acct;
+
+	if (a == NULL)
+		return;
+	if (e->kind == ENT_KEY) {
+		if (e->prev != NULL)
+			e->prev->next = e->next;
+		else
+			a->keys = e->next;
+		if (e->next != NULL)
+			e->next->prev = e->prev;
+		a->nkeys--;
+		m->nkeys--;
+	} else if (a->owner == e) {
+		a->owner = NULL;
+		a->gen = 0;
+	}
+	e->acct = NULL;
+	acct_dirty(m, a);
+}
+
 static void remove_slot(struct mirror_apply *m, struct ent **s)
 {
+	detach(m, *s);
 	ent_free(*s);
 	*s = TOMB;
 	m->live--;
@@ -196,20 +504,11 @@ void mirror_apply_sweep(struct mirror_apply *m)
 	for (i = 0; i < m->cap; i++)
 		if (m->slot[i] != NULL && m->slot[i] != TOMB && !m->slot[i]->marked)
 			remove_slot(m, &m->slot[i]);
-	/* accounts may have come or gone here since: look again at all */
-	m->all = true;
+	/* accounts may have come or gone here since: look again at all, and
+	 * at the files (one may be left by an earlier process) */
+	m->scan = true;
 	m->gen++;
 	m->dirty = true;
-}
-
-static char *lower_dup(const char *s)
-{
-	char *d = strdup(s), *p;
-
-	for (p = d; p != NULL && *p != '\0'; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char)(*p - 'A' + 'a');
-	return d;
 }
 
 static bool has_value(const struct fleet_entry *e, const char *attr, const char *v)
@@ -262,22 +561,67 @@ static void log_dn(int prio, const char *dn, const char *what)
 	syslog(prio, "skipped %s: %s", apk_escape(dn, shown, sizeof(shown)), what);
 }
 
+/* A key's DN again, from its RDN and its parent's. */
+static const char *key_dn(const struct ent *k, char *buf, size_t bufsz)
+{
+	if (k->acct == NULL || k->acct->dn[0] == '\0')
+		snprintf(buf, bufsz, "%s", k->rdn);
+	else
+		snprintf(buf, bufsz, "%s,%s", k->rdn, k->acct->dn);
+	return buf;
+}
+
+/* The key entry's record, decoded and encoded as kept (uid 0, owner
+ * PLACEHOLDER); 0, or -1 with why (its DN then logged). */
+static int key_record(struct ent *n, const struct fleet_entry *e, char *why, size_t whysz)
+{
+	unsigned char buf[APK_RECORD_MAX];
+	struct apk_fleet_digest d;
+	struct apk_record *r = calloc(1, sizeof(*r));
+	size_t len = 0;
+	int rc = -1;
+
+	if (r == NULL) {
+		snprintf(why, whysz, "out of memory");
+		return -1;
+	}
+	if (e->n == 0) {
+		snprintf(why, whysz, "too large");
+	} else if (fleet_entry_decode(e, r, &d, why, whysz) == APK_OK) {
+		r->uid = 0;
+		snprintf(r->owner, sizeof(r->owner), PLACEHOLDER);
+		if (apk_record_encode(r, buf, sizeof(buf), &len) != APK_OK)
+			snprintf(why, whysz, "its record cannot be encoded");
+		else if ((n->enc = malloc(len)) == NULL)
+			snprintf(why, whysz, "out of memory");
+		else {
+			memcpy(n->enc, buf, len);
+			n->enclen = len;
+			snprintf(n->id, sizeof(n->id), "%s", r->id);
+			rc = 0;
+		}
+	}
+	sodium_memzero(&d, sizeof(d));
+	sodium_memzero(buf, sizeof(buf));
+	sodium_memzero(r, sizeof(*r));
+	free(r);
+	return rc;
+}
+
 void mirror_apply_entry(struct mirror_apply *m, const unsigned char uuid[MIRROR_UUID_LEN],
 			const char *dn, const struct fleet_entry *e)
 {
 	struct ent **s = find(m, uuid), *n;
-	struct apk_fleet_digest d;
+	struct acct *a = NULL;
 	char why[256];
 	const char *parent;
+	size_t rdnlen;
 
 	if (s != NULL)
 		remove_slot(m, s);
 	m->dirty = true;
-	if ((n = calloc(1, sizeof(*n))) == NULL || (n->dn = strdup(dn)) == NULL) {
-		free(n);
-		syslog(LOG_ERR, "out of memory keeping an entry: the next refresh starts over");
-		return;
-	}
+	if ((n = calloc(1, sizeof(*n))) == NULL)
+		goto nomem;
 	memcpy(n->uuid, uuid, MIRROR_UUID_LEN);
 	n->marked = true;
 	n->uidnumber = -1;
@@ -285,28 +629,32 @@ void mirror_apply_entry(struct mirror_apply *m, const unsigned char uuid[MIRROR_
 	if (e->n == 0 || has_value(e, "objectClass", "pamApiKey")) {
 		n->kind = ENT_KEY;
 		parent = parent_of(dn);
-		n->key = lower_dup(parent != NULL ? parent : "");
-		if (strlen(dn) >= FLEET_DN_MAX) {
+		rdnlen = parent != NULL ? (size_t)(parent - 1 - dn) : strlen(dn);
+		if ((n->rdn = strndup(dn, rdnlen)) == NULL ||
+		    (a = acct_get(m, parent != NULL ? parent : "")) == NULL)
+			goto nomem;
+		if (strlen(dn) >= FLEET_DN_MAX)
 			log_dn(LOG_WARNING, dn, "its DN is too long");
-		} else if ((n->rec = calloc(1, sizeof(*n->rec))) != NULL &&
-			   fleet_entry_decode(e, n->rec, &d, why, sizeof(why)) != APK_OK) {
-			log_dn(LOG_WARNING, dn, e->n == 0 ? "too large" : why);
-			free(n->rec);
-			n->rec = NULL;
-		}
-		sodium_memzero(&d, sizeof(d));
-		n->skip = n->logged = n->rec == NULL ? SKIP_MALFORMED : SKIP_NONE;
+		else if (key_record(n, e, why, sizeof(why)) != 0)
+			log_dn(LOG_WARNING, dn, why);
+		n->skip = n->logged = n->enc == NULL ? SKIP_MALFORMED : SKIP_NONE;
 	} else if (has_value(e, "objectClass", "posixAccount")) {
 		n->kind = ENT_OWNER;
-		n->key = lower_dup(dn);
 		n->uidnumber = uid_number(e);
+		if ((a = acct_get(m, dn)) == NULL)
+			goto nomem;
 	} else {
-		n->key = strdup("");
+		n->kind = ENT_OTHER;
 	}
-	if (n->key == NULL || insert(m, n) != 0) {
+	if (insert(m, n) != 0)
+		goto nomem;
+	if (a != NULL)
+		attach(m, n, a);
+	return;
+nomem:
+	if (n != NULL)
 		ent_free(n);
-		syslog(LOG_ERR, "out of memory keeping an entry: the next refresh starts over");
-	}
+	syslog(LOG_ERR, "out of memory keeping an entry: the next refresh starts over");
 }
 
 void mirror_apply_present(struct mirror_apply *m, const unsigned char uuid[MIRROR_UUID_LEN])
@@ -338,162 +686,241 @@ int mirror_apply_dirty(const struct mirror_apply *m)
 
 /* ---- the flush ----------------------------------------------------------- */
 
-static int cmp_owner(const void *a, const void *b)
-{
-	return strcmp((*(struct ent *const *)a)->key, (*(struct ent *const *)b)->key);
-}
-
-static int cmp_key(const void *a, const void *b)
-{
-	const struct ent *x = *(struct ent *const *)a, *y = *(struct ent *const *)b;
-	int c;
-
-	if (x->uid != y->uid)
-		return x->uid < y->uid ? -1 : 1;
-	if ((c = strcmp(x->rec->id, y->rec->id)) != 0)
-		return c;
-	return strcmp(x->dn, y->dn);
-}
-
-static int cmp_written(const void *a, const void *b)
-{
-	uint32_t x = ((const struct written *)a)->uid, y = ((const struct written *)b)->uid;
-
-	return x < y ? -1 : x > y;
-}
-
-/* The local account of the key entry k's parent: its owner entry (found
- * in owners, n of them, sorted by DN), whose uidNumber must be the uid
- * NSS gives the name of the parent's RDN. Sets k->uid and k->owner. */
-static enum skip resolve(struct mirror_apply *m, struct ent *k, struct ent **owners, size_t n)
-{
-	struct ent probe, *pp = &probe, **found, *o;
-	struct passwd pw, *res = NULL;
-	char buf[4096], name[APK_USER_MAX + 1];
-	const char *parent = parent_of(k->dn), *end;
-	size_t len;
-
-	if (parent == NULL || strncasecmp(parent, "uid=", 4) != 0)
-		return SKIP_PARENT;
-	parent += 4;
-	end = strchr(parent, ',');
-	len = end != NULL ? (size_t)(end - parent) : strlen(parent);
-	if (len == 0 || len > APK_USER_MAX)
-		return SKIP_PARENT;
-	memcpy(name, parent, len);
-	name[len] = '\0';
-	if (!apk_user_valid(name)) /* an escape, a '+', anything odd */
-		return SKIP_PARENT;
-	probe.key = k->key;
-	found = n > 0 ? bsearch(&pp, owners, n, sizeof(*owners), cmp_owner) : NULL;
-	if (found == NULL || (*found)->uidnumber < 0)
-		return SKIP_NO_OWNER;
-	o = *found;
-	k->owner = o;
-	/* once per owner entry, and again after a recheck or a full refresh:
-	 * a change in the directory does not cost a look-up per account */
-	if (o->gen != m->gen) {
-		o->gen = m->gen;
-		if (getpwnam_r(name, &pw, buf, sizeof(buf), &res) != 0 || res == NULL ||
-		    strcmp(pw.pw_name, name) != 0) {
-			o->verdict = SKIP_UNKNOWN;
-		} else if ((int64_t)pw.pw_uid != o->uidnumber) {
-			o->verdict = SKIP_UID;
-			o->local_uid = pw.pw_uid;
-		} else {
-			o->verdict = SKIP_NONE;
-			o->local_uid = pw.pw_uid;
-			snprintf(o->local_name, sizeof(o->local_name), "%s", pw.pw_name);
-		}
-	}
-	k->uid = o->local_uid;
-	return o->verdict;
-}
-
 static void log_skip(const struct ent *k)
 {
-	char what[160];
+	char what[160], dn[2 * FLEET_DN_MAX + 2];
 
+	key_dn(k, dn, sizeof(dn));
 	switch (k->skip) {
 	case SKIP_PARENT:
-		log_dn(LOG_WARNING, k->dn, "its parent is not an account entry uid=NAME");
+		log_dn(LOG_WARNING, dn, "its parent is not an account entry uid=NAME");
 		break;
 	case SKIP_NO_OWNER:
-		log_dn(LOG_WARNING, k->dn, "its parent has no readable posixAccount uidNumber");
+		log_dn(LOG_WARNING, dn, "its parent has no readable posixAccount uidNumber");
 		break;
 	case SKIP_UNKNOWN:
-		log_dn(LOG_NOTICE, k->dn, "no such account on this host");
+		log_dn(LOG_NOTICE, dn, "no such account on this host");
 		break;
 	case SKIP_UID:
 		snprintf(what, sizeof(what), "the directory's uidNumber %lld is not the local uid %lu",
-			 (long long)k->owner->uidnumber, (unsigned long)k->owner->local_uid);
-		log_dn(LOG_WARNING, k->dn, what);
+			 (long long)k->acct->owner->uidnumber, (unsigned long)k->acct->local_uid);
+		log_dn(LOG_WARNING, dn, what);
 		break;
 	case SKIP_DUPLICATE:
-		snprintf(what, sizeof(what), "another key of the account has the id %s", k->rec->id);
-		log_dn(LOG_WARNING, k->dn, what);
+		snprintf(what, sizeof(what), "another key of the account has the id %s", k->id);
+		log_dn(LOG_WARNING, dn, what);
 		break;
 	case SKIP_TOO_MANY:
 		snprintf(what, sizeof(what), "the account has more than %d keys", APK_MAX_INDEX_IDS);
-		log_dn(LOG_WARNING, k->dn, what);
+		log_dn(LOG_WARNING, dn, what);
 		break;
 	default:
 		break;
 	}
 }
 
-/* One account's keys (v[0..n-1], sorted by id) made its file when they
- * changed since the last flush. */
-static int put_account(struct mirror_apply *m, struct ent **v, size_t n, struct written *w,
-		       size_t *written, char *err, size_t errsz)
+static void set_skip(struct ent *k, enum skip s)
 {
-	unsigned char buf[APK_RECORD_MAX];
-	crypto_generichash_state h;
-	struct apk_keyring kr;
-	struct written key, *old;
-	enum apk_err rc = APK_OK;
-	size_t i, len;
+	k->skip = (unsigned char)s;
+	if (k->skip != k->logged)
+		log_skip(k);
+	k->logged = k->skip;
+}
 
-	w->uid = v[0]->uid;
-	crypto_generichash_init(&h, NULL, 0, sizeof(w->hash));
-	for (i = 0; i < n; i++) {
-		v[i]->rec->uid = v[i]->uid;
-		snprintf(v[i]->rec->owner, sizeof(v[i]->rec->owner), "%s", v[i]->owner->local_name);
-		if (apk_record_encode(v[i]->rec, buf, sizeof(buf), &len) != APK_OK) {
-			snprintf(err, errsz, "cannot encode key %s of uid %lu", v[i]->rec->id,
-				 (unsigned long)w->uid);
+/* The local account of the parent a: its owner entry's uidNumber must be
+ * the uid NSS gives the name of a's RDN uid=NAME. */
+static enum skip resolve(struct mirror_apply *m, struct acct *a)
+{
+	struct passwd pw, *res = NULL;
+	char buf[4096], name[APK_USER_MAX + 1];
+	const char *p = a->dn, *end;
+	size_t len;
+
+	if (strncasecmp(p, "uid=", 4) != 0)
+		return SKIP_PARENT;
+	p += 4;
+	end = strchr(p, ',');
+	len = end != NULL ? (size_t)(end - p) : strlen(p);
+	if (len == 0 || len > APK_USER_MAX)
+		return SKIP_PARENT;
+	memcpy(name, p, len);
+	name[len] = '\0';
+	if (!apk_user_valid(name)) /* an escape, a '+', anything odd */
+		return SKIP_PARENT;
+	if (a->owner == NULL || a->owner->uidnumber < 0)
+		return SKIP_NO_OWNER;
+	/* once per parent, and again after its owner entry changed, a recheck
+	 * or a full refresh: a change does not cost a look-up per account */
+	if (a->gen != m->gen) {
+		a->gen = m->gen;
+		if (getpwnam_r(name, &pw, buf, sizeof(buf), &res) != 0 || res == NULL ||
+		    strcmp(pw.pw_name, name) != 0) {
+			a->verdict = SKIP_UNKNOWN;
+		} else if ((int64_t)pw.pw_uid != a->owner->uidnumber) {
+			a->verdict = SKIP_UID;
+			a->local_uid = pw.pw_uid;
+		} else {
+			a->verdict = SKIP_NONE;
+			a->local_uid = pw.pw_uid;
+			snprintf(a->local_name, sizeof(a->local_name), "%s", pw.pw_name);
+		}
+	}
+	return a->verdict;
+}
+
+/* A dirty parent: its local account looked up, moved to that account's
+ * group (both groups written), its keys' verdicts. -1: out of memory. */
+static int settle(struct mirror_apply *m, struct acct *a)
+{
+	enum skip v = a->nkeys > 0 ? resolve(m, a) : SKIP_NONE;
+	struct group *g = NULL;
+	struct ent *k;
+
+	if (a->nkeys > 0 && v == SKIP_NONE && (g = group_get(m, a->local_uid)) == NULL)
+		return -1;
+	if (g != a->grp) {
+		if (g != NULL && group_add(g, a) != 0) {
+			group_free_if_unused(m, g);
 			return -1;
 		}
-		crypto_generichash_update(&h, buf, len);
+		if (a->grp != NULL) {
+			group_remove(a->grp, a);
+			group_dirty(m, a->grp);
+		}
+		a->grp = g;
 	}
-	sodium_memzero(buf, sizeof(buf));
-	crypto_generichash_final(&h, w->hash, sizeof(w->hash));
-	key.uid = w->uid;
-	old = m->all || m->ndone == 0 ? NULL
-				       : bsearch(&key, m->done, m->ndone, sizeof(key), cmp_written);
-	if (old != NULL && memcmp(old->hash, w->hash, sizeof(w->hash)) == 0)
-		return 0;
+	if (g != NULL)
+		group_dirty(m, g);
+	for (k = a->keys; k != NULL; k = k->next)
+		if (k->enc == NULL)
+			k->skip = SKIP_MALFORMED;
+		else if (v != SKIP_NONE)
+			set_skip(k, v);
+	return 0;
+}
+
+static int cmp_key(const void *x, const void *y)
+{
+	const struct ent *a = *(struct ent *const *)x, *b = *(struct ent *const *)y;
+	int c;
+
+	if ((c = strcmp(a->id, b->id)) != 0)
+		return c;
+	if ((c = strcmp(a->rdn, b->rdn)) != 0)
+		return c;
+	return strcmp(a->acct->key, b->acct->key);
+}
+
+/* The group's keys (every parent's), sorted by id, into m->v: how many,
+ * or -1 when out of memory. */
+static long gather(struct mirror_apply *m, const struct group *g)
+{
+	struct ent **bigger, *k;
+	size_t n = 0, i, want = 0;
+
+	for (i = 0; i < g->n; i++)
+		want += g->accts[i]->nkeys;
+	if (want > m->vcap) {
+		if ((bigger = realloc(m->v, want * sizeof(*bigger))) == NULL)
+			return -1;
+		m->v = bigger;
+		m->vcap = want;
+	}
+	for (i = 0; i < g->n; i++)
+		for (k = g->accts[i]->keys; k != NULL; k = k->next)
+			if (k->enc != NULL)
+				m->v[n++] = k;
+	qsort(m->v, n, sizeof(*m->v), cmp_key);
+	return (long)n;
+}
+
+/* One local account's file, from its keys as kept, when they changed since
+ * it was last written (or every file: m->all). */
+static int put_group(struct mirror_apply *m, struct group *g, size_t *written, char *err,
+		     size_t errsz)
+{
+	crypto_generichash_state h;
+	unsigned char hash[16], len[2];
+	struct apk_keyring kr;
+	struct apk_record *r = NULL;
+	enum apk_err rc = APK_OK;
+	long got = gather(m, g);
+	size_t n, i, j, k, keep = 0;
+
+	if (got < 0) {
+		snprintf(err, errsz, "out of memory writing the mirror");
+		return -1;
+	}
+	n = (size_t)got;
+	/* the same id twice in one account: every one of them skipped; beyond
+	 * APK_MAX_INDEX_IDS, the rest */
+	for (i = 0; i < n; i = k) {
+		for (k = i + 1; k < n && strcmp(m->v[k]->id, m->v[i]->id) == 0; k++)
+			;
+		for (j = i; j < k; j++) {
+			if (k - i > 1)
+				set_skip(m->v[j], SKIP_DUPLICATE);
+			else if (keep >= APK_MAX_INDEX_IDS)
+				set_skip(m->v[j], SKIP_TOO_MANY);
+			else {
+				set_skip(m->v[j], SKIP_NONE);
+				m->v[keep++] = m->v[j];
+			}
+		}
+	}
+	crypto_generichash_init(&h, NULL, 0, sizeof(hash));
+	for (i = 0; i < keep; i++) {
+		len[0] = (unsigned char)(m->v[i]->enclen >> 8);
+		len[1] = (unsigned char)m->v[i]->enclen;
+		crypto_generichash_update(&h, len, sizeof(len));
+		crypto_generichash_update(&h, m->v[i]->enc, m->v[i]->enclen);
+		crypto_generichash_update(&h, (const unsigned char *)m->v[i]->acct->local_name,
+					  strlen(m->v[i]->acct->local_name) + 1);
+	}
+	crypto_generichash_final(&h, hash, sizeof(hash));
+	m->mirrored = m->mirrored - g->mirrored + keep;
+	m->accounts = m->accounts - (g->mirrored > 0) + (keep > 0);
+	g->mirrored = keep;
+	if (keep == 0 ? !g->written
+		      : !m->all && g->written && memcmp(g->hash, hash, sizeof(hash)) == 0)
+		return 0; /* (a file this process did not write: remove_gone's) */
 	apk_keyring_init(&kr);
-	for (i = 0; i < n && rc == APK_OK; i++)
-		rc = apk_keyring_append(&kr, v[i]->rec);
+	if (keep > 0 && (r = malloc(sizeof(*r))) == NULL)
+		rc = APK_ERR_NOMEM;
+	for (i = 0; i < keep && rc == APK_OK; i++) {
+		if (apk_record_decode(m->v[i]->enc, m->v[i]->enclen, r) != APK_OK) {
+			rc = APK_ERR_CORRUPT;
+			break;
+		}
+		r->uid = g->uid;
+		snprintf(r->owner, sizeof(r->owner), "%s", m->v[i]->acct->local_name);
+		rc = apk_keyring_append(&kr, r);
+	}
+	if (r != NULL) {
+		sodium_memzero(r, sizeof(*r));
+		free(r);
+	}
+	/* written, or not ours any more: either way unknown until it worked */
+	g->written = false;
 	if (rc == APK_OK)
-		rc = apk_mirror_put(m->fleetfd, w->uid, &kr);
+		rc = apk_mirror_put(m->fleetfd, g->uid, &kr);
 	apk_keyring_free(&kr);
 	if (rc != APK_OK) {
-		snprintf(err, errsz, "cannot write the mirror of uid %lu: %s", (unsigned long)w->uid,
+		snprintf(err, errsz, "cannot write the mirror of uid %lu: %s", (unsigned long)g->uid,
 			 apk_strerror(rc));
 		return -1;
 	}
+	g->written = keep > 0;
+	memcpy(g->hash, hash, sizeof(hash));
 	(*written)++;
 	return 0;
 }
 
-/* Removes every account file whose uid is not in w (n, sorted). */
-static int remove_gone(struct mirror_apply *m, const struct written *w, size_t n, size_t *written,
-		       char *err, size_t errsz)
+/* Removes every account file this process did not write. */
+static int remove_gone(struct mirror_apply *m, size_t *written, char *err, size_t errsz)
 {
 	struct apk_keyring empty;
-	struct written key;
+	struct group *g;
 	uint32_t *uids;
 	size_t nu, i;
 	enum apk_err rc;
@@ -504,8 +931,8 @@ static int remove_gone(struct mirror_apply *m, const struct written *w, size_t n
 	}
 	apk_keyring_init(&empty);
 	for (i = 0; i < nu && rc == APK_OK; i++) {
-		key.uid = uids[i];
-		if (n > 0 && bsearch(&key, w, n, sizeof(key), cmp_written) != NULL)
+		g = *group_slot(m, uids[i]);
+		if (g != NULL && g->written)
 			continue;
 		if ((rc = apk_mirror_put(m->fleetfd, uids[i], &empty)) == APK_OK)
 			(*written)++;
@@ -517,85 +944,48 @@ static int remove_gone(struct mirror_apply *m, const struct written *w, size_t n
 	return rc == APK_OK ? 0 : -1;
 }
 
+/* Every parent to be looked at again (a recheck, a full refresh). */
+static void all_dirty(struct mirror_apply *m)
+{
+	struct acct *a;
+	size_t i;
+
+	for (i = 0; i < m->accts.cap; i++)
+		for (a = m->accts.b[i]; a != NULL; a = a->hnext)
+			acct_dirty(m, a);
+}
+
 int mirror_apply_flush(struct mirror_apply *m, int64_t now, struct mirror_counts *c, char *err,
 		       size_t errsz)
 {
-	struct ent **owners = NULL, **keys = NULL, *e;
-	struct written *w = NULL;
-	size_t no = 0, nk = 0, nw = 0, i, j, k;
+	struct acct *a;
+	struct group *g;
 	int r = -1;
 
 	memset(c, 0, sizeof(*c));
-	owners = calloc(m->live + 1, sizeof(*owners));
-	keys = calloc(m->live + 1, sizeof(*keys));
-	w = calloc(m->live + 1, sizeof(*w));
-	if (owners == NULL || keys == NULL || w == NULL) {
-		snprintf(err, errsz, "out of memory writing the mirror");
-		goto out;
-	}
-	for (i = 0; i < m->cap; i++) {
-		if ((e = m->slot[i]) == NULL || e == TOMB)
-			continue;
-		if (e->kind == ENT_OWNER)
-			owners[no++] = e;
-		else if (e->kind == ENT_KEY)
-			keys[nk++] = e;
-	}
-	qsort(owners, no, sizeof(*owners), cmp_owner);
-	/* each key's account; the ones that have one first, sorted */
-	for (i = 0, j = 0; i < nk; i++) {
-		e = keys[i];
-		e->owner = NULL;
-		e->uid = APK_UID_INVALID;
-		e->skip = e->rec == NULL ? SKIP_MALFORMED : resolve(m, e, owners, no);
-		if (e->skip == SKIP_NONE) {
-			keys[i] = keys[j];
-			keys[j++] = e;
-		}
-	}
-	qsort(keys, j, sizeof(*keys), cmp_key);
-	/* the same id twice in one account: every one of them skipped */
-	for (i = 0; i < j; i = k) {
-		for (k = i + 1; k < j && keys[k]->uid == keys[i]->uid &&
-				strcmp(keys[k]->rec->id, keys[i]->rec->id) == 0;
-		     k++)
-			;
-		if (k - i > 1)
-			while (i < k)
-				keys[i++]->skip = SKIP_DUPLICATE;
-	}
-	for (i = 0; i < nk; i++) {
-		if (keys[i]->skip != keys[i]->logged)
-			log_skip(keys[i]);
-		keys[i]->logged = keys[i]->skip;
-		if (keys[i]->skip != SKIP_NONE)
-			c->skipped++;
-	}
-	/* each account's keys, in id order, its file when they changed */
-	for (i = 0; i < j; i = k) {
-		while (i < j && keys[i]->skip != SKIP_NONE)
-			i++;
-		if (i == j)
-			break;
-		for (k = i, nk = 0; k < j && keys[k]->uid == keys[i]->uid; k++)
-			if (keys[k]->skip == SKIP_NONE)
-				keys[i + nk++] = keys[k];
-		if (nk > APK_MAX_INDEX_IDS) {
-			while (nk > APK_MAX_INDEX_IDS) {
-				keys[i + --nk]->skip = SKIP_TOO_MANY;
-				if (keys[i + nk]->logged != SKIP_TOO_MANY)
-					log_skip(keys[i + nk]);
-				keys[i + nk]->logged = SKIP_TOO_MANY;
-				c->skipped++;
-			}
-		}
-		if (put_account(m, keys + i, nk, &w[nw], &c->written, err, errsz) != 0)
+	if (m->all || m->scan || m->gen != m->seen_gen)
+		all_dirty(m);
+	m->seen_gen = m->gen;
+	/* each changed parent's local account; then each changed account's
+	 * keys, in id order, its file when they changed: the work of a flush
+	 * is that of what changed, not of the whole mirror */
+	while ((a = m->dirty_accts) != NULL) {
+		if (settle(m, a) != 0) {
+			snprintf(err, errsz, "out of memory writing the mirror");
 			goto out;
-		nw++;
-		c->keys += nk;
+		}
+		m->dirty_accts = a->dnext;
+		a->dirty = false;
+		acct_free_if_unused(m, a);
 	}
-	c->accounts = nw;
-	if (remove_gone(m, w, nw, &c->written, err, errsz) != 0)
+	while ((g = m->dirty_groups) != NULL) {
+		if (put_group(m, g, &c->written, err, errsz) != 0)
+			goto out;
+		m->dirty_groups = g->dnext;
+		g->dirty = false;
+		group_free_if_unused(m, g);
+	}
+	if ((m->all || m->scan) && remove_gone(m, &c->written, err, errsz) != 0)
 		goto out;
 	if (apk_mirror_sync(m->fleetfd) != APK_OK) {
 		snprintf(err, errsz, "cannot make the mirror durable (syncfs)");
@@ -604,19 +994,15 @@ int mirror_apply_flush(struct mirror_apply *m, int64_t now, struct mirror_counts
 	/* only now: the state says in sync about data that is on disk */
 	if (mirror_apply_touch(m, now, err, errsz) != 0)
 		goto out;
-	free(m->done);
-	m->done = w;
-	m->ndone = nw;
-	w = NULL;
-	m->all = false;
+	m->all = m->scan = false;
 	m->dirty = false;
 	r = 0;
 out:
-	if (r != 0)
-		m->all = true; /* unknown what reached the disk: write all next time */
-	free(owners);
-	free(keys);
-	free(w);
+	if (r != 0) /* unknown what reached the disk: write all next time */
+		m->all = m->scan = true;
+	c->keys = m->mirrored;
+	c->accounts = m->accounts;
+	c->skipped = m->nkeys - m->mirrored;
 	return r;
 }
 

@@ -10,12 +10,23 @@
  * Every entry that cannot be mirrored is skipped with one log line naming
  * its DN (once, not at every write), and the rest are applied.
  *
- * Writing (mirror_apply_flush): every account's keys are recomputed from
- * what is kept; the accounts whose keys changed (or all of them, the first
- * time) are replaced whole (apk_mirror_put), accounts without keys any
- * more removed, the lot made durable (apk_mirror_sync), and only then the
- * state file written with synced = the time given: the state never says
- * "in sync" about data that could still be lost.
+ * A key is kept as its encoded record (about 300 bytes with its RDN and
+ * uuid), not decoded (a struct apk_record is 4 KB), grouped under its
+ * parent DN; each parent maps to one local account, each local account to
+ * one file.
+ *
+ * Writing (mirror_apply_flush): only what changed since the last flush is
+ * looked at: each parent an entry was added to, changed in or deleted from
+ * (every parent after a recheck or a full refresh) has its local account
+ * looked up, and each local account such a parent maps to, or mapped to,
+ * has its keys recomputed from what is kept; those whose keys changed (or
+ * all of them, the first time) are replaced whole (apk_mirror_put),
+ * accounts without keys any more removed (and, after a full refresh, any
+ * file this process did not write), the lot made durable
+ * (apk_mirror_sync), and only then the state file written with synced =
+ * the time given: the state never says "in sync" about data that could
+ * still be lost. A change's flush costs that change's accounts, whatever
+ * the mirror's size.
  */
 #ifndef APKD_MIRROR_APPLY_H
 #define APKD_MIRROR_APPLY_H

@@ -6,10 +6,16 @@
 #
 # A real slapd (tests/ldap/lib/slapd.sh) is filled by slapadd with 50,000
 # accounts of 2 keys each (tests/fleet_ldif; --smoke: 500 accounts). The
-# host knows the same accounts with the same uids through nss_wrapper
-# (NSS_WRAPPER_PASSWD: this machine's /etc/passwd followed by fleet_ldif's
-# lines; /etc/passwd itself is not touched), preloaded into every program
-# below, so apikeyd's match of owners to local accounts is the real one.
+# host knows the same accounts with the same uids, as a host of a large
+# fleet does, through an NSS that answers a name without a scan: Debian's
+# libnss-db (a hashed passwd.db made by its own Makefile and makedb from
+# fleet_ldif's lines), loaded by nss_wrapper as its module
+# (NSS_WRAPPER_MODULE_SO_PATH) after its files (NSS_WRAPPER_PASSWD: this
+# machine's /etc/passwd and the host's account). libnss-db reads
+# /var/lib/misc/passwd.db: every program that looks accounts up runs in a
+# mount namespace of its own where the bench's directory is mounted there
+# (unshare -m); /etc/passwd, /etc/nsswitch.conf and /var/lib/misc are not
+# touched. So apikeyd's match of owners to local accounts is the real one.
 #   1. initial mirror: apikeyd --once, bound as host-a, into an empty
 #      database directory, under /usr/bin/time -v: wall seconds and the peak
 #      resident size (its largest process) (goal <= 60 s, <= 64 MB)
@@ -38,11 +44,13 @@ if [ "$(id -u)" -ne 0 ]; then
 	echo "fleet: not measured: needs root (slapd's loopback directory and the host database)"
 	exit 0
 fi
-NSSW=
+NSSW= NSSDB=
 for w in /usr/lib/*/libnss_wrapper.so; do [ -e "$w" ] && NSSW=$w; done
+for w in /lib/*/libnss_db.so.2 /usr/lib/*/libnss_db.so.2; do [ -e "$w" ] && NSSDB=$w; done
 for f in "$B/apikeyd" "$B/apikeyctl" "$B/pam_apikey.so" "$B/bench/bench-login" \
-	"$B/tests/fleet_ldif" "$NSSW" /usr/bin/time /usr/sbin/slapd; do
-	{ [ -n "$f" ] && [ -e "$f" ]; } || { echo "bench-fleet: ${f:-libnss_wrapper.so} missing (make all tests; make deps)" >&2; exit 2; }
+	"$B/tests/fleet_ldif" "$NSSW" "$NSSDB" /usr/bin/makedb /var/lib/misc/Makefile \
+	/usr/bin/time /usr/sbin/slapd; do
+	{ [ -n "$f" ] && [ -e "$f" ]; } || { echo "bench-fleet: ${f:-libnss_wrapper.so or libnss_db.so.2} missing (make all tests; make deps)" >&2; exit 2; }
 done
 
 . "$top/tests/ldap/lib/slapd.sh"
@@ -55,23 +63,33 @@ chmod 0711 "$SLAPD_DIR" && mkdir -m 0755 "$t" || exit 1
 
 # the directory: ACCOUNTS x KEYS, keys known (NAME ID KEY a line)
 cp /etc/passwd "$t/passwd" && cp /etc/group "$t/group" || exit 1
-"$B/tests/fleet_ldif" -p "$t/passwd.fleet" "$SLAPD_BASE" fb "$ACCOUNTS" "$KEYS" "$UID0" "$t/keys" \
+mkdir -m 0755 "$t/etc" "$t/misc" || exit 1
+"$B/tests/fleet_ldif" -p "$t/etc/passwd" "$SLAPD_BASE" fb "$ACCOUNTS" "$KEYS" "$UID0" "$t/keys" \
 	>"$t/fleet.ldif" || { echo "bench-fleet: fleet_ldif failed" >&2; exit 1; }
-cat "$t/passwd.fleet" >>"$t/passwd"
+# the fleet's accounts hashed, by Debian's own recipe (/var/lib/misc/Makefile)
+make -s -f /var/lib/misc/Makefile ETC="$t/etc" VAR_DB="$t/misc" "$t/misc/passwd.db" >/dev/null ||
+	{ echo "bench-fleet: makedb of the fleet's accounts failed" >&2; exit 1; }
+# (apikeyctl, below, reads a plain copy of everything through /etc/passwd)
+cat "$t/passwd" "$t/etc/passwd" >"$t/passwd.all" || exit 1
 # the host's own account (apikeyd's and the database's owner, as
 # pam-apikey is installed), known through nss_wrapper alone
 HUID=$((UID0 - 1))
 echo "apkfb-host:x:$HUID:$HUID::/nonexistent:/usr/sbin/nologin" >>"$t/passwd"
 echo "apkfb-host:x:$HUID:" >>"$t/group"
-host() { setpriv --reuid="$HUID" --regid="$HUID" --clear-groups "$@"; }
+# a program in a mount namespace where libnss-db reads the fleet's passwd.db
+printf '#!/bin/sh\nmount --bind %s /var/lib/misc && exec "$@"\n' "$t/misc" >"$t/nss.sh" &&
+	chmod 0755 "$t/nss.sh" || exit 1
+nss() { unshare -m "$t/nss.sh" "$@"; }
+host() { nss setpriv --reuid="$HUID" --regid="$HUID" --clear-groups "$@"; }
 s0=$(date +%s.%N)
 # shellcheck disable=SC2034 # read by slapd_bulk_add
 SLAPD_BULK_CSN=1 # (slapadd -w: Content Sync serves what slapadd added)
 slapd_bulk_add "$t/fleet.ldif" || exit 1
 s1=$(date +%s.%N)
 # every program below sees the fleet's accounts as local ones
-export LD_PRELOAD="$NSSW" NSS_WRAPPER_PASSWD="$t/passwd" NSS_WRAPPER_GROUP="$t/group"
-id fb0 >/dev/null 2>&1 || { echo "bench-fleet: nss_wrapper does not answer for fb0" >&2; exit 1; }
+export LD_PRELOAD="$NSSW" NSS_WRAPPER_PASSWD="$t/passwd" NSS_WRAPPER_GROUP="$t/group" \
+	NSS_WRAPPER_MODULE_SO_PATH="$NSSDB" NSS_WRAPPER_MODULE_FN_PREFIX=db
+nss id fb0 >/dev/null 2>&1 || { echo "bench-fleet: nss_wrapper and libnss-db do not answer for fb0" >&2; exit 1; }
 
 {
 	echo "fleet_uri = $SLAPD_LDAPI"
@@ -90,7 +108,7 @@ install -o "$HUID" -m 0600 "$(ldap_pwfile host-a)" "$t/host-a.pw" &&
 	install -d -o "$HUID" -m 0700 "$t/db" || exit 1
 
 echo "fleet: $ACCOUNTS accounts x $KEYS keys in slapd (slapadd: $(awk -v a="$s0" -v b="$s1" 'BEGIN { printf "%.1f", b - a }') s)"
-/usr/bin/time -v -o "$t/time.once" setpriv --reuid="$HUID" --regid="$HUID" --clear-groups "$B/apikeyd" --once --foreground --config "$t/host-a.conf" --db "$t/db" \
+/usr/bin/time -v -o "$t/time.once" unshare -m "$t/nss.sh" setpriv --reuid="$HUID" --regid="$HUID" --clear-groups "$B/apikeyd" --once --foreground --config "$t/host-a.conf" --db "$t/db" \
 	>"$t/once.out" 2>&1 || { cat "$t/once.out" "$t/time.once" >&2; echo "bench-fleet: apikeyd --once failed" >&2; exit 1; }
 wall=$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s }' "$t/time.once")
 rss=$(awk -F': ' '/Maximum resident set size/ { printf "%.1f", $2 / 1024 }' "$t/time.once")
@@ -112,7 +130,7 @@ LUSER=fb1
 # left alone)
 chown -R 0:0 "$t/db" || exit 1
 LKEY=$(APIKEY_DB=$t/db LD_PRELOAD='' unshare -m sh -c 'mount --bind "$1" /etc/passwd && exec "$2" --user "$3" generate -q --name local' \
-	- "$t/passwd" "$B/apikeyctl" "$LUSER") ||
+	- "$t/passwd.all" "$B/apikeyctl" "$LUSER") ||
 	{ echo "bench-fleet: cannot make a local key for $LUSER" >&2; exit 1; }
 chown -R "$HUID:$HUID" "$t/db" || exit 1
 printf '%s\n' "directory fleet fb0 0 $DKEY" "local fleet $LUSER 0 $LKEY" >"$t/plan"
@@ -126,8 +144,8 @@ printf '  login, same %s rounds (medians, p90): directory key %.1f us (%.1f), lo
 
 # 2: apikeyd stays, a change at a time
 install -d -o "$HUID" -m 0700 "$t/run" || exit 1
-# (setpriv itself, not the function host: $! is then the daemon's pid)
-setpriv --reuid="$HUID" --regid="$HUID" --clear-groups "$B/apikeyd" --foreground --config "$t/host-a.conf" --db "$t/db" --socket "$t/run/verify.sock" >"$t/persist.out" 2>&1 &
+# (unshare, sh and setpriv exec: $! is then the daemon's pid)
+nss setpriv --reuid="$HUID" --regid="$HUID" --clear-groups "$B/apikeyd" --foreground --config "$t/host-a.conf" --db "$t/db" --socket "$t/run/verify.sock" >"$t/persist.out" 2>&1 &
 PID=$!
 i=0
 until grep -q "refresh done" "$t/persist.out"; do

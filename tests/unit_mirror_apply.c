@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <sys/stat.h>
 #include <pwd.h>
 #include <sodium.h>
@@ -42,6 +43,7 @@ static const unsigned char *uuid(unsigned n)
 
 	memset(p, 0, MIRROR_UUID_LEN);
 	p[0] = (unsigned char)n;
+	p[1] = (unsigned char)(n >> 8);
 	p[15] = 0x5a;
 	return p;
 }
@@ -305,6 +307,179 @@ static void test_unwritable_account_keeps_the_state(void **state)
 	assert_int_equal(synced(), 1002);
 }
 
+/* Up to n local accounts with distinct uids (NSS), their names and uids. */
+static size_t local_accounts(char names[][APK_USER_MAX + 1], uint32_t *uids, size_t n)
+{
+	struct passwd *pw;
+	size_t got = 0, i;
+
+	setpwent();
+	while (got < n && (pw = getpwent()) != NULL) {
+		if (!apk_user_valid(pw->pw_name) || getpwnam(pw->pw_name) == NULL)
+			continue;
+		for (i = 0; i < got && uids[i] != pw->pw_uid; i++)
+			;
+		if (i < got)
+			continue;
+		snprintf(names[got], APK_USER_MAX + 1, "%s", pw->pw_name);
+		uids[got++] = pw->pw_uid;
+	}
+	endpwent();
+	return got;
+}
+
+static ino_t inode_of(uint32_t uid)
+{
+	char name[32];
+	struct stat st;
+
+	snprintf(name, sizeof(name), "u%lu", (unsigned long)uid);
+	assert_int_equal(fstatat(fleetfd, name, &st, AT_SYMLINK_NOFOLLOW), 0);
+	return st.st_ino;
+}
+
+static int has_file(uint32_t uid)
+{
+	char name[32];
+	struct stat st;
+
+	snprintf(name, sizeof(name), "u%lu", (unsigned long)uid);
+	return fstatat(fleetfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+/* A change writes its own account's file and no other: the work of a
+ * flush follows what changed, not the mirror's size. */
+static void test_change_writes_only_its_account(void **state)
+{
+	char names[3][APK_USER_MAX + 1], dn[3][512], kid[16];
+	uint32_t uids[3];
+	ino_t before[3];
+	struct mirror_counts c;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(local_accounts(names, uids, 3), 3);
+	for (i = 0; i < 3; i++) {
+		snprintf(dn[i], sizeof(dn[i]), "uid=%s,ou=people,dc=example,dc=org", names[i]);
+		owner((unsigned)(10 + i), dn[i], uids[i]);
+		snprintf(kid, sizeof(kid), "BBBBBBBBBB%zu1", i);
+		key((unsigned)(20 + i), kid, dn[i], good_digest);
+		snprintf(kid, sizeof(kid), "BBBBBBBBBB%zu2", i);
+		key((unsigned)(30 + i), kid, dn[i], good_digest);
+	}
+	c = flush_at(1000);
+	assert_int_equal(c.written, 3);
+	assert_int_equal(c.keys, 6);
+	assert_int_equal(c.accounts, 3);
+	for (i = 0; i < 3; i++)
+		before[i] = inode_of(uids[i]);
+	/* a key of the second account changed (its name): that file alone */
+	memset(&E, 0, sizeof(E));
+	add("objectClass", "pamApiKey");
+	add("apiKeyId", "BBBBBBBBBB11");
+	add("apiKeyDigest", good_digest);
+	add("apiKeyCreated", "20260101000000Z");
+	add("apiKeyName", "renamed");
+	{
+		char kdn[600];
+
+		snprintf(kdn, sizeof(kdn), "apiKeyId=BBBBBBBBBB11,%s", dn[1]);
+		mirror_apply_entry(M, uuid(21), kdn, &E);
+	}
+	c = flush_at(1001);
+	assert_int_equal(c.written, 1);
+	assert_int_equal(c.keys, 6);
+	assert_true(inode_of(uids[0]) == before[0]);
+	assert_true(inode_of(uids[1]) != before[1]);
+	assert_true(inode_of(uids[2]) == before[2]);
+	/* the same entry sent again, unchanged: nothing written */
+	{
+		char kdn[600];
+
+		snprintf(kdn, sizeof(kdn), "apiKeyId=BBBBBBBBBB11,%s", dn[1]);
+		mirror_apply_entry(M, uuid(21), kdn, &E);
+	}
+	before[1] = inode_of(uids[1]);
+	c = flush_at(1002);
+	assert_int_equal(c.written, 0);
+	assert_true(inode_of(uids[1]) == before[1]);
+	/* the third account's keys deleted: its file alone removed */
+	mirror_apply_delete(M, uuid(22));
+	mirror_apply_delete(M, uuid(32));
+	c = flush_at(1003);
+	assert_int_equal(c.written, 1);
+	assert_int_equal(c.keys, 4);
+	assert_int_equal(c.accounts, 2);
+	assert_false(has_file(uids[2]));
+	assert_true(inode_of(uids[0]) == before[0]);
+	assert_true(inode_of(uids[1]) == before[1]);
+}
+
+/* A new process (a restart, kill -9 before) on the mirror an earlier one
+ * left: its first refresh rewrites what the directory has and removes the
+ * accounts and keys gone meanwhile, before the state says in sync. */
+static void test_restart_removes_what_is_gone(void **state)
+{
+	char names[2][APK_USER_MAX + 1], dn[2][512];
+	struct apk_mirror_state st = { .max_stale = 900 };
+	uint32_t uids[2];
+	struct mirror_counts c;
+
+	(void)state;
+	assert_int_equal(local_accounts(names, uids, 2), 2);
+	snprintf(dn[0], sizeof(dn[0]), "uid=%s,ou=people,dc=example,dc=org", names[0]);
+	snprintf(dn[1], sizeof(dn[1]), "uid=%s,ou=people,dc=example,dc=org", names[1]);
+	owner(1, dn[0], uids[0]);
+	owner(2, dn[1], uids[1]);
+	key(3, "CCCCCCCCCCC1", dn[0], good_digest);
+	key(4, "CCCCCCCCCCC2", dn[0], good_digest);
+	key(5, "CCCCCCCCCCC3", dn[1], good_digest);
+	c = flush_at(1000);
+	assert_int_equal(c.keys, 3);
+	/* killed; meanwhile one key of the first account and every key of the
+	 * second are deleted in the directory */
+	mirror_apply_free(M);
+	snprintf(st.host, sizeof(st.host), "test-host");
+	M = mirror_apply_new(fleetfd, &st);
+	assert_non_null(M);
+	mirror_apply_refresh_begin(M);
+	owner(1, dn[0], uids[0]);
+	owner(2, dn[1], uids[1]);
+	key(3, "CCCCCCCCCCC1", dn[0], good_digest);
+	mirror_apply_sweep(M);
+	assert_int_equal(synced(), 1000);
+	c = flush_at(1001);
+	assert_int_equal(c.keys, 1);
+	assert_int_equal(c.accounts, 1);
+	assert_int_equal(c.written, 2);
+	assert_true(has_file(uids[0]));
+	assert_false(has_file(uids[1]));
+	assert_int_equal(synced(), 1001);
+}
+
+/* What is kept per key while the mirror runs (every key of a refresh):
+ * its record encoded, not a decoded struct apk_record of 4 KB. */
+static void test_kept_memory_per_key(void **state)
+{
+	struct mallinfo2 before, after;
+	struct mirror_counts c;
+	char kid[16];
+	unsigned i;
+
+	(void)state;
+	owner(1, owner_dn, my_uid);
+	before = mallinfo2();
+	for (i = 0; i < 400; i++) {
+		snprintf(kid, sizeof(kid), "DDDDDDDDD%03u", i);
+		key(1000 + i, kid, owner_dn, good_digest);
+	}
+	c = flush_at(1000);
+	assert_int_equal(c.keys, 400);
+	after = mallinfo2();
+	printf("# kept: %zu bytes a key\n", (after.uordblks - before.uordblks) / 400);
+	assert_true((after.uordblks - before.uordblks) / 400 < 1024);
+}
+
 static int crypto_setup(void **state)
 {
 	(void)state;
@@ -324,6 +499,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_broken_change_removes_the_key, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unwritable_account_keeps_the_state, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_change_writes_only_its_account, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_restart_removes_what_is_gone, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kept_memory_per_key, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, crypto_setup, NULL);
