@@ -41,36 +41,36 @@ struct ent {
 	bool marked;
 	unsigned char skip, logged; /* a key: enum skip, this flush's and the one last logged */
 	struct acct *acct;          /* a key: its parent's; an owner: its own DN's */
-	struct ent *next, *prev;    /* a key: the parent's list */
-	char *rdn;                  /* a key: its first RDN as sent (the log) */
-	unsigned char *enc;         /* a key: its record; NULL: malformed */
-	size_t enclen;
+	struct ent *next;           /* a key: the parent's list */
+	int64_t uidnumber;          /* an owner: -1 when none or not a number */
+	unsigned char *enc;         /* a key: its record (in data); NULL: malformed */
+	uint16_t enclen;
 	char id[APK_ID_LEN + 1];
-	int64_t uidnumber; /* an owner: -1 when none or not a number */
+	char data[];                /* a key: its first RDN as sent (the log), "" when it
+				     * is apiKeyId=ID; then its record */
 };
 
 /* A parent DN: where keys live and an owner entry may be. */
 struct acct {
-	char *key;           /* lower case (the table's key) */
-	char *dn;            /* as first sent */
-	struct acct *hnext;  /* the table's chain */
+	struct acct *hnext;  /* the table's chain (by dn, ASCII case ignored) */
 	struct ent *owner;   /* the posixAccount entry here, or NULL */
 	struct ent *keys;    /* the key entries under it */
 	size_t nkeys;
 	struct group *grp;   /* the local account its keys go to, or NULL */
 	unsigned gen;        /* the generation its local account was looked up at */
 	enum skip verdict;   /* that look-up's answer (SKIP_NONE, _UNKNOWN, _UID) */
-	uint32_t local_uid;
-	char local_name[APK_USER_MAX + 1];
+	uint32_t local_uid;  /* (its name: the NAME of uid=NAME, as NSS said) */
 	bool dirty;
 	struct acct *dnext;  /* the dirty list */
+	char dn[];           /* as first sent */
 };
 
 /* A local account: one mirror file, the keys of every parent mapped to it. */
 struct group {
 	uint32_t uid;
 	struct group *hnext;
-	struct acct **accts;
+	struct acct **accts; /* &one, or more of them */
+	struct acct *one;
 	size_t n, cap;
 	bool written;              /* its file is ours, holding hash's keys */
 	unsigned char hash[16];
@@ -116,13 +116,27 @@ static size_t uuid_hash(const unsigned char *u)
 	return (size_t)(h ^ (h >> 29));
 }
 
-static size_t str_hash(const char *s)
+static unsigned char lower(char c)
+{
+	return (unsigned char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+}
+
+/* DNs compared and hashed with ASCII letters folded (as LDAP's uid, ou
+ * and dc compare) */
+static size_t dn_hash(const char *s)
 {
 	uint64_t h = 1469598103934665603ull;
 
 	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+		h = (h ^ lower(*s)) * 1099511628211ull;
 	return (size_t)(h ^ (h >> 29));
+}
+
+static int dn_cmp(const char *a, const char *b)
+{
+	for (; *a != '\0' && lower(*a) == lower(*b); a++, b++)
+		;
+	return (int)lower(*a) - (int)lower(*b);
 }
 
 static size_t uid_hash(uint32_t uid)
@@ -141,11 +155,11 @@ static int table_init(struct table *t)
 	return (t->b = calloc(t->cap, sizeof(*t->b))) != NULL ? 0 : -1;
 }
 
-static struct acct **acct_slot(struct mirror_apply *m, const char *key)
+static struct acct **acct_slot(struct mirror_apply *m, const char *dn)
 {
-	struct acct **p = (struct acct **)&m->accts.b[str_hash(key) & (m->accts.cap - 1)];
+	struct acct **p = (struct acct **)&m->accts.b[dn_hash(dn) & (m->accts.cap - 1)];
 
-	while (*p != NULL && strcmp((*p)->key, key) != 0)
+	while (*p != NULL && dn_cmp((*p)->dn, dn) != 0)
 		p = &(*p)->hnext;
 	return p;
 }
@@ -172,8 +186,8 @@ static void acct_grow(struct mirror_apply *m)
 	for (i = 0; i < t->cap; i++)
 		for (a = t->b[i]; a != NULL; a = next) {
 			next = a->hnext;
-			a->hnext = b[str_hash(a->key) & (cap - 1)];
-			b[str_hash(a->key) & (cap - 1)] = a;
+			a->hnext = b[dn_hash(a->dn) & (cap - 1)];
+			b[dn_hash(a->dn) & (cap - 1)] = a;
 		}
 	free(t->b);
 	t->b = b;
@@ -200,16 +214,6 @@ static void group_grow(struct mirror_apply *m)
 	t->cap = cap;
 }
 
-static char *lower_dup(const char *s)
-{
-	char *d = strdup(s), *p;
-
-	for (p = d; p != NULL && *p != '\0'; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char)(*p - 'A' + 'a');
-	return d;
-}
-
 static void acct_dirty(struct mirror_apply *m, struct acct *a)
 {
 	m->dirty = true;
@@ -229,24 +233,17 @@ static void group_dirty(struct mirror_apply *m, struct group *g)
 	m->dirty_groups = g;
 }
 
-/* The parent dn (lower-cased: key), made when missing. NULL: no memory. */
+/* The parent dn, made when missing. NULL: no memory. */
 static struct acct *acct_get(struct mirror_apply *m, const char *dn)
 {
-	char *key = lower_dup(dn);
-	struct acct **p, *a;
+	struct acct **p = acct_slot(m, dn), *a;
+	size_t len = strlen(dn);
 
-	if (key == NULL)
-		return NULL;
-	if (*(p = acct_slot(m, key)) != NULL) {
-		free(key);
+	if (*p != NULL)
 		return *p;
-	}
-	if ((a = calloc(1, sizeof(*a))) == NULL || (a->dn = strdup(dn)) == NULL) {
-		free(a);
-		free(key);
+	if ((a = calloc(1, sizeof(*a) + len + 1)) == NULL)
 		return NULL;
-	}
-	a->key = key;
+	memcpy(a->dn, dn, len + 1);
 	*p = a;
 	m->accts.n++;
 	acct_grow(m);
@@ -259,11 +256,9 @@ static void acct_free_if_unused(struct mirror_apply *m, struct acct *a)
 
 	if (a->owner != NULL || a->keys != NULL || a->grp != NULL || a->dirty)
 		return;
-	p = acct_slot(m, a->key);
+	p = acct_slot(m, a->dn);
 	*p = a->hnext;
 	m->accts.n--;
-	free(a->key);
-	free(a->dn);
 	free(a);
 }
 
@@ -286,11 +281,17 @@ static int group_add(struct group *g, struct acct *a)
 {
 	struct acct **bigger;
 
-	if (g->n == g->cap) {
-		if ((bigger = realloc(g->accts, (g->cap ? g->cap * 2 : 1) * sizeof(*bigger))) == NULL)
+	if (g->cap == 0) {
+		g->accts = &g->one;
+		g->cap = 1;
+	} else if (g->n == g->cap) {
+		if ((bigger = malloc(g->cap * 2 * sizeof(*bigger))) == NULL)
 			return -1;
+		memcpy(bigger, g->accts, g->n * sizeof(*bigger));
+		if (g->accts != &g->one)
+			free(g->accts);
 		g->accts = bigger;
-		g->cap = g->cap ? g->cap * 2 : 1;
+		g->cap *= 2;
 	}
 	g->accts[g->n++] = a;
 	return 0;
@@ -316,7 +317,8 @@ static void group_free_if_unused(struct mirror_apply *m, struct group *g)
 	p = group_slot(m, g->uid);
 	*p = g->hnext;
 	m->groups.n--;
-	free(g->accts);
+	if (g->accts != &g->one)
+		free(g->accts);
 	free(g);
 }
 
@@ -324,11 +326,8 @@ static void group_free_if_unused(struct mirror_apply *m, struct group *g)
 
 static void ent_free(struct ent *e)
 {
-	if (e->enc != NULL) {
+	if (e->enc != NULL)
 		sodium_memzero(e->enc, e->enclen);
-		free(e->enc);
-	}
-	free(e->rdn);
 	free(e);
 }
 
@@ -367,14 +366,13 @@ void mirror_apply_free(struct mirror_apply *m)
 	for (i = 0; i < m->accts.cap; i++)
 		for (a = m->accts.b[i]; a != NULL; a = an) {
 			an = a->hnext;
-			free(a->key);
-			free(a->dn);
 			free(a);
 		}
 	for (i = 0; i < m->groups.cap; i++)
 		for (g = m->groups.b[i]; g != NULL; g = gn) {
 			gn = g->hnext;
-			free(g->accts);
+			if (g->accts != &g->one)
+				free(g->accts);
 			free(g);
 		}
 	free(m->accts.b);
@@ -441,10 +439,7 @@ static void attach(struct mirror_apply *m, struct ent *e, struct acct *a)
 {
 	e->acct = a;
 	if (e->kind == ENT_KEY) {
-		e->prev = NULL;
 		e->next = a->keys;
-		if (a->keys != NULL)
-			a->keys->prev = e;
 		a->keys = e;
 		a->nkeys++;
 		m->nkeys++;
@@ -463,12 +458,11 @@ static void detach(struct mirror_apply *m, struct ent *e)
 	if (a == NULL)
 		return;
 	if (e->kind == ENT_KEY) {
-		if (e->prev != NULL)
-			e->prev->next = e->next;
-		else
-			a->keys = e->next;
-		if (e->next != NULL)
-			e->next->prev = e->prev;
+		struct ent **p = &a->keys;
+
+		while (*p != e) /* (an account has a few keys) */
+			p = &(*p)->next;
+		*p = e->next;
 		a->nkeys--;
 		m->nkeys--;
 	} else if (a->owner == e) {
@@ -564,48 +558,68 @@ static void log_dn(int prio, const char *dn, const char *what)
 /* A key's DN again, from its RDN and its parent's. */
 static const char *key_dn(const struct ent *k, char *buf, size_t bufsz)
 {
-	if (k->acct == NULL || k->acct->dn[0] == '\0')
-		snprintf(buf, bufsz, "%s", k->rdn);
+	char rdn[FLEET_DN_MAX];
+
+	if (k->data[0] != '\0')
+		snprintf(rdn, sizeof(rdn), "%s", k->data);
 	else
-		snprintf(buf, bufsz, "%s,%s", k->rdn, k->acct->dn);
+		snprintf(rdn, sizeof(rdn), "apiKeyId=%s", k->id);
+	if (k->acct == NULL || k->acct->dn[0] == '\0')
+		snprintf(buf, bufsz, "%s", rdn);
+	else
+		snprintf(buf, bufsz, "%s,%s", rdn, k->acct->dn);
 	return buf;
 }
 
-/* The key entry's record, decoded and encoded as kept (uid 0, owner
- * PLACEHOLDER); 0, or -1 with why (its DN then logged). */
-static int key_record(struct ent *n, const struct fleet_entry *e, char *why, size_t whysz)
+/* The key entry e (dn, its first RDN rdnlen bytes) as kept: its record
+ * decoded and encoded (uid 0, owner PLACEHOLDER) after its RDN, in one
+ * allocation. A malformed one is kept without a record, its DN logged
+ * with the reason. NULL: out of memory. */
+static struct ent *key_ent(const char *dn, size_t rdnlen, const struct fleet_entry *e)
 {
-	unsigned char buf[APK_RECORD_MAX];
+	static struct apk_record r;
+	static unsigned char buf[APK_RECORD_MAX];
 	struct apk_fleet_digest d;
-	struct apk_record *r = calloc(1, sizeof(*r));
-	size_t len = 0;
-	int rc = -1;
+	struct ent *n;
+	char why[256];
+	size_t len = 0, keep;
+	bool ok = false;
 
-	if (r == NULL) {
-		snprintf(why, whysz, "out of memory");
-		return -1;
+	memset(&r, 0, sizeof(r));
+	if (strlen(dn) >= FLEET_DN_MAX) {
+		snprintf(why, sizeof(why), "its DN is too long");
+	} else if (e->n == 0) {
+		snprintf(why, sizeof(why), "too large");
+	} else if (fleet_entry_decode(e, &r, &d, why, sizeof(why)) == APK_OK) {
+		r.uid = 0;
+		snprintf(r.owner, sizeof(r.owner), PLACEHOLDER);
+		if (apk_record_encode(&r, buf, sizeof(buf), &len) != APK_OK || len > UINT16_MAX)
+			snprintf(why, sizeof(why), "its record cannot be encoded");
+		else
+			ok = true;
 	}
-	if (e->n == 0) {
-		snprintf(why, whysz, "too large");
-	} else if (fleet_entry_decode(e, r, &d, why, whysz) == APK_OK) {
-		r->uid = 0;
-		snprintf(r->owner, sizeof(r->owner), PLACEHOLDER);
-		if (apk_record_encode(r, buf, sizeof(buf), &len) != APK_OK)
-			snprintf(why, whysz, "its record cannot be encoded");
-		else if ((n->enc = malloc(len)) == NULL)
-			snprintf(why, whysz, "out of memory");
-		else {
+	if (!ok) {
+		log_dn(LOG_WARNING, dn, why);
+		len = 0;
+	}
+	/* the RDN apiKeyId=ID (as the schema names keys) is not kept twice */
+	keep = ok && rdnlen == 9 + strlen(r.id) && strncmp(dn, "apiKeyId=", 9) == 0 &&
+			       strncmp(dn + 9, r.id, strlen(r.id)) == 0
+		       ? 0
+		       : rdnlen;
+	if ((n = calloc(1, sizeof(*n) + keep + 1 + len)) != NULL) {
+		memcpy(n->data, dn, keep);
+		if (ok) {
+			n->enc = (unsigned char *)n->data + keep + 1;
 			memcpy(n->enc, buf, len);
-			n->enclen = len;
-			snprintf(n->id, sizeof(n->id), "%s", r->id);
-			rc = 0;
+			n->enclen = (uint16_t)len;
+			snprintf(n->id, sizeof(n->id), "%s", r.id);
 		}
 	}
 	sodium_memzero(&d, sizeof(d));
-	sodium_memzero(buf, sizeof(buf));
-	sodium_memzero(r, sizeof(*r));
-	free(r);
-	return rc;
+	sodium_memzero(buf, len);
+	sodium_memzero(&r, sizeof(r));
+	return n;
 }
 
 void mirror_apply_entry(struct mirror_apply *m, const unsigned char uuid[MIRROR_UUID_LEN],
@@ -613,47 +627,44 @@ void mirror_apply_entry(struct mirror_apply *m, const unsigned char uuid[MIRROR_
 {
 	struct ent **s = find(m, uuid), *n;
 	struct acct *a = NULL;
-	char why[256];
 	const char *parent;
-	size_t rdnlen;
+	enum ent_kind kind = ENT_OTHER;
 
 	if (s != NULL)
 		remove_slot(m, s);
 	m->dirty = true;
-	if ((n = calloc(1, sizeof(*n))) == NULL)
-		goto nomem;
-	memcpy(n->uuid, uuid, MIRROR_UUID_LEN);
-	n->marked = true;
-	n->uidnumber = -1;
 	/* no attribute at all: a key too large to read (sync.c) */
 	if (e->n == 0 || has_value(e, "objectClass", "pamApiKey")) {
-		n->kind = ENT_KEY;
+		kind = ENT_KEY;
 		parent = parent_of(dn);
-		rdnlen = parent != NULL ? (size_t)(parent - 1 - dn) : strlen(dn);
-		if ((n->rdn = strndup(dn, rdnlen)) == NULL ||
-		    (a = acct_get(m, parent != NULL ? parent : "")) == NULL)
+		if ((a = acct_get(m, parent != NULL ? parent : "")) == NULL)
 			goto nomem;
-		if (strlen(dn) >= FLEET_DN_MAX)
-			log_dn(LOG_WARNING, dn, "its DN is too long");
-		else if (key_record(n, e, why, sizeof(why)) != 0)
-			log_dn(LOG_WARNING, dn, why);
-		n->skip = n->logged = n->enc == NULL ? SKIP_MALFORMED : SKIP_NONE;
-	} else if (has_value(e, "objectClass", "posixAccount")) {
-		n->kind = ENT_OWNER;
-		n->uidnumber = uid_number(e);
-		if ((a = acct_get(m, dn)) == NULL)
-			goto nomem;
+		n = key_ent(dn, parent != NULL ? (size_t)(parent - 1 - dn) : strlen(dn), e);
 	} else {
-		n->kind = ENT_OTHER;
+		if (has_value(e, "objectClass", "posixAccount")) {
+			kind = ENT_OWNER;
+			if ((a = acct_get(m, dn)) == NULL)
+				goto nomem;
+		}
+		n = calloc(1, sizeof(*n) + 1);
 	}
-	if (insert(m, n) != 0)
+	if (n == NULL)
 		goto nomem;
+	memcpy(n->uuid, uuid, MIRROR_UUID_LEN);
+	n->kind = (unsigned char)kind;
+	n->marked = true;
+	n->uidnumber = kind == ENT_OWNER ? uid_number(e) : -1;
+	n->skip = n->logged = kind == ENT_KEY && n->enc == NULL ? SKIP_MALFORMED : SKIP_NONE;
+	if (insert(m, n) != 0) {
+		ent_free(n);
+		goto nomem;
+	}
 	if (a != NULL)
 		attach(m, n, a);
 	return;
 nomem:
-	if (n != NULL)
-		ent_free(n);
+	if (a != NULL)
+		acct_free_if_unused(m, a);
 	syslog(LOG_ERR, "out of memory keeping an entry: the next refresh starts over");
 }
 
@@ -762,7 +773,6 @@ static enum skip resolve(struct mirror_apply *m, struct acct *a)
 		} else {
 			a->verdict = SKIP_NONE;
 			a->local_uid = pw.pw_uid;
-			snprintf(a->local_name, sizeof(a->local_name), "%s", pw.pw_name);
 		}
 	}
 	return a->verdict;
@@ -799,6 +809,20 @@ static int settle(struct mirror_apply *m, struct acct *a)
 	return 0;
 }
 
+/* The local name of a parent mapped to an account: NAME of its uid=NAME,
+ * which resolve found to be that account's own name. */
+static const char *name_of(const struct acct *a, char out[APK_USER_MAX + 1])
+{
+	const char *p = a->dn + 4, *end = strchr(p, ',');
+	size_t len = end != NULL ? (size_t)(end - p) : strlen(p);
+
+	if (len > APK_USER_MAX)
+		len = 0;
+	memcpy(out, p, len);
+	out[len] = '\0';
+	return out;
+}
+
 static int cmp_key(const void *x, const void *y)
 {
 	const struct ent *a = *(struct ent *const *)x, *b = *(struct ent *const *)y;
@@ -806,9 +830,9 @@ static int cmp_key(const void *x, const void *y)
 
 	if ((c = strcmp(a->id, b->id)) != 0)
 		return c;
-	if ((c = strcmp(a->rdn, b->rdn)) != 0)
+	if ((c = strcmp(a->data, b->data)) != 0)
 		return c;
-	return strcmp(a->acct->key, b->acct->key);
+	return dn_cmp(a->acct->dn, b->acct->dn);
 }
 
 /* The group's keys (every parent's), sorted by id, into m->v: how many,
@@ -841,6 +865,7 @@ static int put_group(struct mirror_apply *m, struct group *g, size_t *written, c
 {
 	crypto_generichash_state h;
 	unsigned char hash[16], len[2];
+	char name[APK_USER_MAX + 1];
 	struct apk_keyring kr;
 	struct apk_record *r = NULL;
 	enum apk_err rc = APK_OK;
@@ -874,8 +899,8 @@ static int put_group(struct mirror_apply *m, struct group *g, size_t *written, c
 		len[1] = (unsigned char)m->v[i]->enclen;
 		crypto_generichash_update(&h, len, sizeof(len));
 		crypto_generichash_update(&h, m->v[i]->enc, m->v[i]->enclen);
-		crypto_generichash_update(&h, (const unsigned char *)m->v[i]->acct->local_name,
-					  strlen(m->v[i]->acct->local_name) + 1);
+		name_of(m->v[i]->acct, name);
+		crypto_generichash_update(&h, (const unsigned char *)name, strlen(name) + 1);
 	}
 	crypto_generichash_final(&h, hash, sizeof(hash));
 	m->mirrored = m->mirrored - g->mirrored + keep;
@@ -893,7 +918,7 @@ static int put_group(struct mirror_apply *m, struct group *g, size_t *written, c
 			break;
 		}
 		r->uid = g->uid;
-		snprintf(r->owner, sizeof(r->owner), "%s", m->v[i]->acct->local_name);
+		snprintf(r->owner, sizeof(r->owner), "%s", name_of(m->v[i]->acct, name));
 		rc = apk_keyring_append(&kr, r);
 	}
 	if (r != NULL) {

@@ -144,8 +144,9 @@ printf '  login, same %s rounds (medians, p90): directory key %.1f us (%.1f), lo
 
 # 2: apikeyd stays, a change at a time
 install -d -o "$HUID" -m 0700 "$t/run" || exit 1
-# (unshare, sh and setpriv exec: $! is then the daemon's pid)
-nss setpriv --reuid="$HUID" --regid="$HUID" --clear-groups "$B/apikeyd" --foreground --config "$t/host-a.conf" --db "$t/db" --socket "$t/run/verify.sock" >"$t/persist.out" 2>&1 &
+# (not the function nss: unshare, nss.sh and setpriv exec, so $! is the
+# daemon's pid)
+unshare -m "$t/nss.sh" setpriv --reuid="$HUID" --regid="$HUID" --clear-groups "$B/apikeyd" --foreground --config "$t/host-a.conf" --db "$t/db" --socket "$t/run/verify.sock" >"$t/persist.out" 2>&1 &
 PID=$!
 i=0
 until grep -q "refresh done" "$t/persist.out"; do

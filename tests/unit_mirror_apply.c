@@ -477,7 +477,7 @@ static void test_kept_memory_per_key(void **state)
 	assert_int_equal(c.keys, 400);
 	after = mallinfo2();
 	printf("# kept: %zu bytes a key\n", (after.uordblks - before.uordblks) / 400);
-	assert_true((after.uordblks - before.uordblks) / 400 < 1024);
+	assert_true((after.uordblks - before.uordblks) / 400 < 512);
 }
 
 static int crypto_setup(void **state)
