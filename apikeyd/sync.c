@@ -51,6 +51,7 @@ struct session {
 	int64_t recheck_next; /* local accounts looked up again (fleet_refresh) */
 	int64_t heard; /* when the server last showed this session in sync (epoch s) */
 	unsigned hb_every;
+	char who[2 * FLEET_DN_MAX]; /* fleet_keytab: whom the server bound (whoami) */
 };
 
 static struct session S;
@@ -116,10 +117,75 @@ void sync_secret_wipe(struct sync_secret *s)
 	sodium_memzero(s, sizeof(*s));
 }
 
+/* ---- Kerberos: the host's keytab ------------------------------------------
+ *
+ * With fleet_keytab, this process alone (the sync process, pam-apikey) is
+ * given MIT krb5's client keytab (KRB5_CLIENT_KTNAME) and a credential
+ * cache in its own memory (KRB5CCNAME): the GSSAPI bind finds no ticket
+ * there the first time, and the library gets one from the keytab; when
+ * the tickets run out it gets new ones the same way, at the next bind
+ * after a reconnect. No file holds a ticket, nothing runs kinit. */
+#define SYNC_CCACHE "MEMORY:apikeyd-sync"
+
+static int keytab_setup(const struct apk_conf *c, char *err, size_t errsz)
+{
+	char name[APK_CONF_TEXT_MAX + 8];
+
+	if (c->fleet_keytab[0] == '\0')
+		return 0;
+	snprintf(name, sizeof(name), "FILE:%s", c->fleet_keytab);
+	if (setenv("KRB5_CLIENT_KTNAME", name, 1) != 0 || setenv("KRB5CCNAME", SYNC_CCACHE, 1) != 0) {
+		snprintf(err, errsz, "cannot set up Kerberos for fleet_keytab %s", c->fleet_keytab);
+		return -1;
+	}
+	return 0;
+}
+
+/* The keytab is there and this process may read it, a regular file (not
+ * a symbolic link) owned by root, the helper account or this process's
+ * user, that others may neither read nor write and its group not write:
+ * one line naming it otherwise (never its content). */
+static int keytab_usable(const char *path, char *err, size_t errsz)
+{
+	struct stat st;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) < 0) {
+		snprintf(err, errsz, "cannot read fleet_keytab %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (st.st_mode & 027) != 0 ||
+	    !(st.st_uid == 0 || st.st_uid == geteuid() || apk_helper_uid_is(st.st_uid))) {
+		close(fd);
+		snprintf(err, errsz, "fleet_keytab %s must be a regular file owned by root or the "
+			 "helper account that others may not read and its group not write", path);
+		return -1;
+	}
+	close(fd);
+	if (st.st_size == 0) {
+		snprintf(err, errsz, "fleet_keytab %s is empty", path);
+		return -1;
+	}
+	return 0;
+}
+
 static int bind_host(struct session *s, char *err, size_t errsz)
 {
 	const struct apk_conf *c = s->c;
+	size_t n;
 	int rc;
+
+	if (c->fleet_keytab[0] != '\0') {
+		/* GSSAPI or nothing: no other bind is tried after a failure */
+		if (keytab_usable(c->fleet_keytab, err, errsz) != 0)
+			return -1;
+		if (fleet_ldap_bind_gssapi_host(&s->fl, s->who, sizeof(s->who), err, errsz) == 0)
+			return 0;
+		n = strlen(err);
+		if (n + 1 < errsz)
+			snprintf(err + n, errsz - n, " (fleet_keytab %s)", c->fleet_keytab);
+		return -1;
+	}
 
 	if (strcasecmp(c->fleet_sasl_mech, "EXTERNAL") == 0) {
 		/* an empty authorization identity, sent: the one the server
@@ -135,7 +201,8 @@ static int bind_host(struct session *s, char *err, size_t errsz)
 	}
 	if (c->fleet_bind_dn[0] == '\0' || s->sec->len == 0) {
 		snprintf(err, errsz, "no host credential: apikeyd binds with fleet_bind_dn and "
-			 "fleet_bind_password_file, or fleet_sasl_mech EXTERNAL");
+			 "fleet_bind_password_file, fleet_sasl_mech EXTERNAL, or fleet_keytab "
+			 "with fleet_sasl_mech GSSAPI");
 		return -1;
 	}
 	return fleet_ldap_bind_simple(&s->fl, c->fleet_bind_dn, s->sec->pw, s->sec->len, err,
@@ -156,8 +223,12 @@ static int connect_bind(struct session *s, char *err, size_t errsz)
 		fleet_ldap_close(&s->fl);
 		return -1;
 	}
-	syslog(LOG_INFO, "connected to %s as %s", s->c->fleet_uri,
-	       s->c->fleet_bind_dn[0] != '\0' ? s->c->fleet_bind_dn : "SASL EXTERNAL");
+	if (s->c->fleet_keytab[0] != '\0')
+		syslog(LOG_INFO, "connected to %s as %s (SASL GSSAPI, fleet_keytab %s)",
+		       s->c->fleet_uri, s->who, s->c->fleet_keytab);
+	else
+		syslog(LOG_INFO, "connected to %s as %s", s->c->fleet_uri,
+		       s->c->fleet_bind_dn[0] != '\0' ? s->c->fleet_bind_dn : "SASL EXTERNAL");
 	return 0;
 }
 
@@ -520,6 +591,8 @@ static int session_init(struct session *s, const struct apk_conf *c,
 		snprintf(err, errsz, "this host's name is not usable for --hosts: set fleet_host_name");
 		return -1;
 	}
+	if (keytab_setup(c, err, errsz) != 0)
+		return -1;
 	s->hb_every = SYNC_HEARTBEAT;
 	if (c->fleet_max_stale != 0 && c->fleet_max_stale / 4 < s->hb_every)
 		s->hb_every = c->fleet_max_stale / 4 > 0 ? c->fleet_max_stale / 4 : 1;

@@ -1,8 +1,9 @@
 /* sync.h - the sync session: this host's mirror of the directory's keys,
  * kept by RFC 4533 Content Sync (or by polling where the server has none)
  *
- * Bound as the host (fleet_bind_dn and its password file, or SASL
- * EXTERNAL over ldapi), it searches fleet_base for the pamApiKey entries
+ * Bound as the host (fleet_bind_dn and its password file, SASL EXTERNAL
+ * over ldapi, or SASL GSSAPI with the host's keytab, fleet_keytab, whose
+ * whoami identity must be an entry), it searches fleet_base for the pamApiKey entries
  * and the posixAccount entries that own them, with the Sync Request
  * control: refreshAndPersist, resuming with the cookie after a reconnect
  * (kept in memory only: a restart refreshes from nothing, so the mirror is
@@ -52,7 +53,7 @@ struct sync_report {
  * start, before root is given up, and kept for every reconnect. */
 #define SYNC_PASSWORD_MAX 1024
 struct sync_secret {
-	size_t len; /* 0: none (SASL EXTERNAL) */
+	size_t len; /* 0: none (SASL EXTERNAL or GSSAPI) */
 	char pw[SYNC_PASSWORD_MAX + 1];
 };
 

@@ -70,6 +70,7 @@ static const struct setting {
 	{ "fleet_bind_password_file", CONF_PATH, 0, 0,
 	  offsetof(struct apk_conf, fleet_bind_password_file) },
 	{ "fleet_sasl_mech", CONF_MECH, 0, 0, offsetof(struct apk_conf, fleet_sasl_mech) },
+	{ "fleet_keytab", CONF_PATH, 0, 0, offsetof(struct apk_conf, fleet_keytab) },
 	{ "fleet_refresh", CONF_SECONDS, APK_CONF_MAX_SECONDS, APK_CONF_FLEET_REFRESH,
 	  offsetof(struct apk_conf, fleet_refresh) },
 	{ "fleet_max_stale", CONF_SECONDS_OR_ZERO, APK_CONF_MAX_SECONDS, APK_CONF_FLEET_MAX_STALE,
@@ -346,20 +347,31 @@ static bool parse_line(const char *s, size_t n, unsigned line, struct apk_conf *
 }
 
 /* How apikeyd binds to the directory: a DN with its password file, both or
- * neither; or SASL EXTERNAL over ldapi:// instead. GSSAPI is how people
- * bind (apikeyctl --fleet, with their Kerberos ticket) and goes with
- * either. */
+ * neither; or SASL EXTERNAL over ldapi:// instead; or SASL GSSAPI with the
+ * host's keytab (fleet_keytab, which needs fleet_sasl_mech GSSAPI). GSSAPI
+ * is also how people bind (apikeyctl --fleet, with their Kerberos ticket)
+ * and then goes with a host DN too. */
 static bool host_relations(const struct apk_conf *c, const struct parse_state *st, char *err,
 			   size_t errsz)
 {
 	unsigned dn = line_of(st, offsetof(struct apk_conf, fleet_bind_dn));
 	unsigned pw = line_of(st, offsetof(struct apk_conf, fleet_bind_password_file));
 	unsigned mech = line_of(st, offsetof(struct apk_conf, fleet_sasl_mech));
+	unsigned kt = line_of(st, offsetof(struct apk_conf, fleet_keytab));
 
 	if ((dn == 0) != (pw == 0)) {
 		snprintf(err, errsz, "line %u: %s needs %s too", dn > pw ? dn : pw,
 			 dn != 0 ? "fleet_bind_dn" : "fleet_bind_password_file",
 			 dn != 0 ? "fleet_bind_password_file" : "fleet_bind_dn");
+		return false;
+	}
+	if (kt != 0 && strcmp(c->fleet_sasl_mech, "GSSAPI") != 0) {
+		snprintf(err, errsz, "line %u: fleet_keytab needs fleet_sasl_mech GSSAPI", kt);
+		return false;
+	}
+	if (kt != 0 && dn != 0) {
+		snprintf(err, errsz, "line %u: fleet_keytab and fleet_bind_dn (line %u) are two "
+			 "ways to bind: set one", kt > dn ? kt : dn, kt > dn ? dn : kt);
 		return false;
 	}
 	if (strcmp(c->fleet_sasl_mech, "EXTERNAL") != 0)

@@ -41,7 +41,10 @@
  *   fleet_sasl_mech = GSSAPI
  *                          apikeyctl --fleet binds with the caller's
  *                          Kerberos ticket when there is one, else with
- *                          their password; apikeyd binds as above
+ *                          their password; apikeyd binds as above, or:
+ *   fleet_keytab = FILE    apikeyd binds with SASL GSSAPI as the host's
+ *                          principal, its key in this keytab (needs
+ *                          fleet_sasl_mech GSSAPI; not with fleet_bind_dn)
  *   fleet_refresh = TIME   apikeyd's poll period where the server offers no
  *                          Content Sync: N (seconds), Ns, Nm, Nh or Nd, at
  *                          most 365d (default 5m)
@@ -92,6 +95,7 @@ struct apk_conf {
 	char fleet_bind_dn[APK_CONF_TEXT_MAX + 1];            /* "": not set */
 	char fleet_bind_password_file[APK_CONF_TEXT_MAX + 1];
 	char fleet_sasl_mech[APK_CONF_TEXT_MAX + 1];          /* "", EXTERNAL or GSSAPI */
+	char fleet_keytab[APK_CONF_TEXT_MAX + 1];             /* "": none (GSSAPI: apikeyd's) */
 	unsigned fleet_refresh;                               /* seconds between polls */
 	unsigned fleet_max_stale;                             /* seconds; 0: never stale */
 	char fleet_host_name[APK_CONF_TEXT_MAX + 1];          /* "": gethostname() */

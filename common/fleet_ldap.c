@@ -186,13 +186,18 @@ static int bound_as(LDAP *ld, const char *dn, char *who, size_t whosz)
 	return same;
 }
 
+static int gssapi_bind(struct fleet_ldap *fl)
+{
+	return ldap_sasl_interactive_bind_s(fl->ld, NULL, "GSSAPI", NULL, NULL, LDAP_SASL_QUIET,
+					    sasl_defaults, NULL);
+}
+
 int fleet_ldap_bind_gssapi(struct fleet_ldap *fl, const char *dn, char *err, size_t errsz)
 {
 	char who[FLEET_DN_MAX + 8];
 	int rc;
 
-	rc = ldap_sasl_interactive_bind_s(fl->ld, NULL, "GSSAPI", NULL, NULL, LDAP_SASL_QUIET,
-					  sasl_defaults, NULL);
+	rc = gssapi_bind(fl);
 	/* no ticket, no GSSAPI mechanism here, or the server offers none */
 	if (rc == LDAP_LOCAL_ERROR || rc == LDAP_AUTH_UNKNOWN || rc == LDAP_NOT_SUPPORTED ||
 	    rc == LDAP_STRONG_AUTH_NOT_SUPPORTED)
@@ -206,6 +211,76 @@ int fleet_ldap_bind_gssapi(struct fleet_ldap *fl, const char *dn, char *err, siz
 		return 0;
 	snprintf(err, errsz, "refused: the Kerberos ticket binds as %s, not as %s", who, dn);
 	return -1;
+}
+
+/* libldap's diagnostic text for the last operation (the SASL library's
+ * or the server's: bytes from elsewhere), printable ASCII only, into out;
+ * "" when there is none. */
+static void diagnostic(LDAP *ld, char *out, size_t outsz)
+{
+	char *msg = NULL;
+	size_t i;
+
+	out[0] = '\0';
+	if (ldap_get_option(ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &msg) != LDAP_OPT_SUCCESS || msg == NULL)
+		return;
+	for (i = 0; msg[i] != '\0' && i + 1 < outsz; i++)
+		out[i] = msg[i] >= 0x20 && msg[i] <= 0x7e ? msg[i] : '?';
+	out[i] = '\0';
+	ldap_memfree(msg);
+}
+
+/* Whether dn ends in ",cn=auth" (any case): an identity the server made
+ * from the SASL name because no rule mapped it to an entry. */
+static int unmapped(const char *dn)
+{
+	size_t n = strlen(dn);
+
+	return n >= 8 && strcasecmp(dn + n - 8, ",cn=auth") == 0;
+}
+
+int fleet_ldap_bind_gssapi_host(struct fleet_ldap *fl, char *who, size_t whosz, char *err,
+				size_t errsz)
+{
+	char diag[512], raw[FLEET_DN_MAX + 1];
+	struct berval *id = NULL;
+	int rc;
+
+	snprintf(who, whosz, "(unknown)");
+	rc = gssapi_bind(fl);
+	if (rc != LDAP_SUCCESS) {
+		diagnostic(fl->ld, diag, sizeof(diag));
+		snprintf(err, errsz, "the Kerberos (GSSAPI) bind failed: %s%s%s%s",
+			 ld_error(fl->ld, rc), diag[0] != '\0' ? " (" : "", diag,
+			 diag[0] != '\0' ? ")" : "");
+		return -1;
+	}
+	/* the identity the server made of the principal, which its rules
+	 * see: it must be a DN, one a rule mapped to an entry */
+	rc = ldap_whoami_s(fl->ld, &id, NULL, NULL);
+	if (rc != LDAP_SUCCESS || id == NULL) {
+		ber_bvfree(id);
+		snprintf(err, errsz, "the directory does not say who the Kerberos bind is (whoami: %s)",
+			 ld_error(fl->ld, rc));
+		return -1;
+	}
+	if (id->bv_len <= 3 || id->bv_len - 3 > FLEET_DN_MAX || strncmp(id->bv_val, "dn:", 3) != 0 ||
+	    memchr(id->bv_val, '\0', id->bv_len) != NULL) {
+		snprintf(err, errsz, "refused: the Kerberos bind's identity is not a DN of at most "
+			 "%d bytes", FLEET_DN_MAX);
+		ber_bvfree(id);
+		return -1;
+	}
+	memcpy(raw, id->bv_val + 3, id->bv_len - 3);
+	raw[id->bv_len - 3] = '\0';
+	ber_bvfree(id);
+	apk_escape(raw, who, whosz); /* the server's bytes: shown escaped */
+	if (unmapped(raw)) {
+		snprintf(err, errsz, "refused: the directory maps this host's principal to no entry "
+			 "(whoami: dn:%s): map it to the host's entry (OpenLDAP: olcAuthzRegexp)", who);
+		return -1;
+	}
+	return 0;
 }
 
 /* "(&(objectClass=posixAccount)(uid=NAME))", NAME escaped (RFC 4515). */

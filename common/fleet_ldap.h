@@ -48,6 +48,15 @@ int fleet_ldap_bind_simple(struct fleet_ldap *fl, const char *dn, const char *pa
  * in err when the server refused the ticket or it is another entry's. */
 int fleet_ldap_bind_gssapi(struct fleet_ldap *fl, const char *dn, char *err, size_t errsz);
 
+/* apikeyd's SASL GSSAPI bind as the host, with the credential the
+ * Kerberos library finds (apikeyd: the host's keytab, KRB5_CLIENT_KTNAME):
+ * 0 with the DN the server bound it as (whoami) in who; -1 with one line
+ * in err when the bind failed (no fallback: nothing was authenticated and
+ * the caller binds no other way) or the server mapped the principal to no
+ * entry (an identity under cn=auth). */
+int fleet_ldap_bind_gssapi_host(struct fleet_ldap *fl, char *who, size_t whosz, char *err,
+				size_t errsz);
+
 /* The DN of the one posixAccount with uid=user under base, as nslcd and
  * SSSD find an account (user escaped, RFC 4515), into dn. None, or more
  * than one, is an error. */

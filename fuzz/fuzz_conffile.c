@@ -59,10 +59,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		   p.fleet_max_stale <= APK_CONF_MAX_SECONDS, "durations in range");
 	FUZZ_CHECK((p.fleet_bind_dn[0] == '\0') == (p.fleet_bind_password_file[0] == '\0'),
 		   "a bind DN comes with its password file");
-	FUZZ_CHECK(p.fleet_sasl_mech[0] == '\0' ||
+	FUZZ_CHECK(p.fleet_sasl_mech[0] == '\0' || strcmp(p.fleet_sasl_mech, "GSSAPI") == 0 ||
 		   (strcmp(p.fleet_sasl_mech, "EXTERNAL") == 0 && p.fleet_bind_dn[0] == '\0' &&
 		    strncasecmp(p.fleet_uri, "ldapi://", 8) == 0),
 		   "SASL EXTERNAL alone, over ldapi://");
+	FUZZ_CHECK(p.fleet_keytab[0] == '\0' ||
+		   (strcmp(p.fleet_sasl_mech, "GSSAPI") == 0 && p.fleet_bind_dn[0] == '\0'),
+		   "a host keytab only with GSSAPI, never beside a bind DN");
 	FUZZ_CHECK(strspn(p.fleet_host_name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 						"0123456789-.") == strlen(p.fleet_host_name),
 		   "a host name of its alphabet");

@@ -230,6 +230,18 @@ static void host_settings(void **state)
 	refused_text("fleet_uri = ldaps://ldap.example.org\nfleet_sasl_mech = EXTERNAL\n",
 		     "line 2: fleet_sasl_mech EXTERNAL needs an ldapi:// fleet_uri");
 	refused_text("fleet_sasl_mech = EXTERNAL\n", "needs an ldapi:// fleet_uri");
+	/* apikeyd by Kerberos: the host's keytab, with GSSAPI, instead of a DN */
+	p = parsed("fleet_uri = ldaps://ldap.example.org\nfleet_sasl_mech = GSSAPI\n"
+		   "fleet_keytab = /etc/pam_apikey/host.keytab\n");
+	assert_string_equal(p.fleet_keytab, "/etc/pam_apikey/host.keytab");
+	assert_string_equal(parsed("").fleet_keytab, "");
+	refused_text("fleet_keytab = /h.keytab\n", "line 1: fleet_keytab needs fleet_sasl_mech GSSAPI");
+	refused_text("fleet_uri = ldapi:///\nfleet_sasl_mech = EXTERNAL\nfleet_keytab = /h.keytab\n",
+		     "line 3: fleet_keytab needs fleet_sasl_mech GSSAPI");
+	refused_text("fleet_keytab = h.keytab\n", "line 1: fleet_keytab must be an absolute path");
+	refused_text("fleet_sasl_mech = GSSAPI\nfleet_keytab = /h.keytab\n"
+		     "fleet_bind_dn = cn=h,dc=x\nfleet_bind_password_file = /h.pw\n",
+		     "line 3: fleet_keytab and fleet_bind_dn (line 2) are two ways to bind");
 }
 
 /* apikeyd's range of accounts it answers for: defaults, bounds, order. */
