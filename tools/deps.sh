@@ -11,7 +11,7 @@ libpam0g-dev libsodium-dev libgdbm-dev libcmocka-dev
 libpam-modules libpam-runtime pamtester libpam-wrapper libpamtest0-dev libnss-wrapper
 openssh-server openssh-client sshpass passwd login util-linux procps python3
 clang llvm valgrind cppcheck man-db groff-base gnuplot-nox db5.3-util
-dpkg-dev debhelper lintian
+dpkg-dev debhelper lintian systemd
 slapd ldap-utils libldap-dev libnss-db libsasl2-dev krb5-kdc krb5-admin-server krb5-user libsasl2-modules-gssapi-mit
 cockpit-ws cockpit-bridge cockpit-system chromium chromium-driver python3-selenium sudo
 nginx libnginx-mod-http-auth-pam apache2 libapache2-mod-authnz-pam apache2-utils curl openssl
