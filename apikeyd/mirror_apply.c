@@ -629,9 +629,12 @@ void mirror_apply_entry(struct mirror_apply *m, const unsigned char uuid[MIRROR_
 	struct acct *a = NULL;
 	const char *parent;
 	enum ent_kind kind = ENT_OTHER;
+	unsigned char was = SKIP_NONE; /* what was logged of it: the same is not again */
 
-	if (s != NULL)
+	if (s != NULL) {
+		was = (*s)->logged == SKIP_MALFORMED ? SKIP_NONE : (*s)->logged;
 		remove_slot(m, s);
+	}
 	m->dirty = true;
 	/* no attribute at all: a key too large to read (sync.c) */
 	if (e->n == 0 || has_value(e, "objectClass", "pamApiKey")) {
@@ -654,7 +657,7 @@ void mirror_apply_entry(struct mirror_apply *m, const unsigned char uuid[MIRROR_
 	n->kind = (unsigned char)kind;
 	n->marked = true;
 	n->uidnumber = kind == ENT_OWNER ? uid_number(e) : -1;
-	n->skip = n->logged = kind == ENT_KEY && n->enc == NULL ? SKIP_MALFORMED : SKIP_NONE;
+	n->skip = n->logged = kind == ENT_KEY && n->enc == NULL ? SKIP_MALFORMED : was;
 	if (insert(m, n) != 0) {
 		ent_free(n);
 		goto nomem;
@@ -708,9 +711,6 @@ static void log_skip(const struct ent *k)
 		break;
 	case SKIP_NO_OWNER:
 		log_dn(LOG_WARNING, dn, "its parent has no readable posixAccount uidNumber");
-		break;
-	case SKIP_UNKNOWN:
-		log_dn(LOG_NOTICE, dn, "no such account on this host");
 		break;
 	case SKIP_UID:
 		snprintf(what, sizeof(what), "the directory's uidNumber %lld is not the local uid %lu",
@@ -778,13 +778,30 @@ static enum skip resolve(struct mirror_apply *m, struct acct *a)
 	return a->verdict;
 }
 
+/* The account name of a parent resolve looked up: NAME of its uid=NAME
+ * (valid, as resolve checked), the local account's own when mapped. */
+static const char *name_of(const struct acct *a, char out[APK_USER_MAX + 1])
+{
+	const char *p = a->dn + 4, *end = strchr(p, ',');
+	size_t len = end != NULL ? (size_t)(end - p) : strlen(p);
+
+	if (len > APK_USER_MAX)
+		len = 0;
+	memcpy(out, p, len);
+	out[len] = '\0';
+	return out;
+}
+
 /* A dirty parent: its local account looked up, moved to that account's
  * group (both groups written), its keys' verdicts. -1: out of memory. */
 static int settle(struct mirror_apply *m, struct acct *a)
 {
 	enum skip v = a->nkeys > 0 ? resolve(m, a) : SKIP_NONE;
+	char name[APK_USER_MAX + 1], shown[4 * APK_USER_MAX + 1];
 	struct group *g = NULL;
 	struct ent *k;
+	size_t n = 0;
+	bool fresh = false;
 
 	if (a->nkeys > 0 && v == SKIP_NONE && (g = group_get(m, a->local_uid)) == NULL)
 		return -1;
@@ -802,25 +819,21 @@ static int settle(struct mirror_apply *m, struct acct *a)
 	if (g != NULL)
 		group_dirty(m, g);
 	for (k = a->keys; k != NULL; k = k->next)
-		if (k->enc == NULL)
+		if (k->enc == NULL) {
 			k->skip = SKIP_MALFORMED;
-		else if (v != SKIP_NONE)
+		} else if (v == SKIP_UNKNOWN) { /* counted: one line for the account */
+			fresh = fresh || k->logged != SKIP_UNKNOWN;
+			k->skip = k->logged = SKIP_UNKNOWN;
+			n++;
+		} else if (v != SKIP_NONE) {
 			set_skip(k, v);
+		}
+	/* when one of its keys was not said to be skipped so (a full refresh
+	 * sends them all again): 10,000 keys of one account are one line */
+	if (fresh)
+		syslog(LOG_NOTICE, "skipped %zu key%s of %s: no such account on this host", n,
+		       n == 1 ? "" : "s", apk_escape(name_of(a, name), shown, sizeof(shown)));
 	return 0;
-}
-
-/* The local name of a parent mapped to an account: NAME of its uid=NAME,
- * which resolve found to be that account's own name. */
-static const char *name_of(const struct acct *a, char out[APK_USER_MAX + 1])
-{
-	const char *p = a->dn + 4, *end = strchr(p, ',');
-	size_t len = end != NULL ? (size_t)(end - p) : strlen(p);
-
-	if (len > APK_USER_MAX)
-		len = 0;
-	memcpy(out, p, len);
-	out[len] = '\0';
-	return out;
 }
 
 static int cmp_key(const void *x, const void *y)

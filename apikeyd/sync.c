@@ -46,6 +46,7 @@ struct session {
 	bool refreshing;   /* the current search's refresh phase */
 	bool from_nothing; /* ... started without a cookie */
 	bool present_done; /* ... had its present phase (a sweep done) */
+	bool said_up;      /* "connected" logged, and nothing failed since */
 	int msgid, hb_msgid;
 	int64_t hb_sent, hb_deadline, hb_next;
 	int64_t recheck_next; /* local accounts looked up again (fleet_refresh) */
@@ -223,6 +224,10 @@ static int connect_bind(struct session *s, char *err, size_t errsz)
 		fleet_ldap_close(&s->fl);
 		return -1;
 	}
+	/* once per change of state: not at every poll's new connection */
+	if (s->said_up)
+		return 0;
+	s->said_up = true;
 	if (s->c->fleet_keytab[0] != '\0')
 		syslog(LOG_INFO, "connected to %s as %s (SASL GSSAPI, fleet_keytab %s)",
 		       s->c->fleet_uri, s->who, s->c->fleet_keytab);
@@ -681,6 +686,7 @@ int sync_run(const struct apk_conf *c, const struct sync_secret *sec, const char
 		}
 		if (!s->refreshing)
 			backoff = 1; /* it worked for a while */
+		s->said_up = false;
 		syslog(LOG_WARNING, "%s; trying again in %u s", why, backoff);
 		nap(backoff, stop);
 		backoff = backoff * 2 > SYNC_BACKOFF_MAX ? SYNC_BACKOFF_MAX : backoff * 2;

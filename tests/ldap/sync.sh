@@ -268,6 +268,11 @@ ldap_as alice ldapdelete "apiKeyId=$id3,$(ldap_dn alice)" 2>>"$t/err"
 start_daemon
 check "restarted after kill -9: the refresh completes with every key (900 + alice's + bob's)" \
 	wait_log "refresh done: 902 keys for 2 accounts mirrored, 1000. skipped" 300
+unknown=$(grep -c "no such account on this host" "$t/daemonA.log")
+echo "# the refresh's log lines for the 10,000 keys of 100 accounts unknown here: $unknown (grep -c)"
+check "those 10,000 keys: one line per account, naming it with its count ($unknown lines)" \
+	sh -c '[ "$2" -eq 100 ] && [ "$(grep -c "skipped 100 keys of far[0-9]*: no such account on this host" "$1")" -eq 100 ]' \
+	- "$t/daemonA.log" "$unknown"
 login alice "$key3"
 check "the key deleted while apikeyd was down is refused" test $? -ne 0
 login alice "$key"

@@ -21,6 +21,8 @@ check "apikeyd --once against a server without Content Sync: exit 0, polling sai
 login alice "$key"
 check "the key logs in" test $? -eq 0
 
+# 3 keys of bob, who has no account on this host: skipped at every poll
+"$B/tests/fleet_ldif" -A "$SLAPD_BASE" bob 1 3 10002 "$t/bob.keys" | ldap_as root ldapadd >/dev/null 2>>"$t/err"
 start_daemon
 wait_log "refresh done"
 "$apkd" --status --socket "$t/run/A.sock" >"$t/status" 2>&1
@@ -35,7 +37,20 @@ echo "# polling every 2 s: ldapdelete -> refused in $took ms"
 check "a deleted key is refused at the next poll ($took ms)" test $rc -eq 0 -a "$took" -lt 5000
 login alice "$key"
 check "the other key still logs in" test $? -eq 0
-check "each poll is a new connection, logged" sh -c '[ "$(grep -c "connected to" "$1")" -ge 2 ]' - "$t/daemonA.log"
+# each poll is a new connection and a full refresh: said once, not at each
+polls() { grep -c "refresh done" "$t/daemonA.log"; }
+wait_until 100 - sh -c '[ "$(grep -c "refresh done" "$1")" -ge 4 ]' - "$t/daemonA.log"
+echo "# $(polls) polls: $(grep -c "connected to" "$t/daemonA.log") \"connected\" lines, $(grep -c "no such account" "$t/daemonA.log") for bob's keys (grep -c)"
+check "$(polls) polls, each a new connection: \"connected\" logged once" \
+	sh -c '[ "$2" -ge 4 ] && [ "$(grep -c "connected to" "$1")" -eq 1 ]' - "$t/daemonA.log" "$(polls)"
+check "... bob's 3 keys (no account here) one line naming him and the count, not one a key or a poll" \
+	sh -c '[ "$(grep -c "no such account on this host" "$1")" -eq 1 ] &&
+		grep -q "skipped 3 keys of bob: no such account on this host" "$1"' - "$t/daemonA.log"
+slapd_pause
+wait_log "trying again" 100
+slapd_resume
+check "after an outage (slapd stopped, started again): \"connected\" logged again, once" \
+	wait_until 100 - sh -c '[ "$(grep -c "connected to" "$1")" -eq 2 ]' - "$t/daemonA.log"
 kill "$daemon"
 wait "$daemon"
 check "SIGTERM stops it (exit 0)" test $? -eq 0
