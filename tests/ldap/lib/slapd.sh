@@ -28,7 +28,9 @@
 #                       past them, so a Content Sync refresh without a cookie
 #                       serves them (without it, only after the next change)
 #
-# The syncprov overlay (RFC 4533 Content Sync) is on unless SLAPD_SYNCPROV=0.
+# The syncprov overlay (RFC 4533 Content Sync) is on unless SLAPD_SYNCPROV=0;
+# SLAPD_RELOADHINT=1: it answers a cookie it cannot serve (older than every
+# entry) with e-syncRefreshRequired, entryCSN and entryUUID indexed.
 # Sets SLAPD_DIR (its private directory), SLAPD_URI (ldap://127.0.0.1:PORT),
 # SLAPD_LDAPI (ldapi://...), SLAPD_BASE (dc=example,dc=org), SLAPD_PID.
 #
@@ -149,6 +151,16 @@ slapd_config() {
 	olcDbMaxSize: 1073741824
 	olcRootDN: $sl_me
 	olcDbIndex: objectClass eq
+	EOC
+	# SLAPD_RELOADHINT=1: entryCSN and entryUUID indexed (as OpenLDAP's
+	# guide sets a provider up: without the index syncprov cannot tell that
+	# no entry is as old as a cookie) and syncprov told to answer a cookie
+	# it cannot serve with e-syncRefreshRequired (olcSpReloadHint)
+	[ "${SLAPD_RELOADHINT:-0}" != 1 ] || cat <<-EOC
+	olcDbIndex: entryCSN eq
+	olcDbIndex: entryUUID eq
+	EOC
+	cat <<-EOC
 	olcAccess: {0}to attrs=userPassword by self write by anonymous auth by * none
 	olcAccess: {1}to attrs=shadowLastChange by self write by * read
 	olcAccess: {2}to * by * read
@@ -161,6 +173,7 @@ slapd_config() {
 	objectClass: olcSyncProvConfig
 	olcOverlay: {0}syncprov
 	EOC
+	[ "${SLAPD_SYNCPROV:-1}" = 0 ] || [ "${SLAPD_RELOADHINT:-0}" != 1 ] || echo "olcSpReloadHint: TRUE"
 }
 
 # slapd_dit: the example DIT (ldapadd) on stdout
