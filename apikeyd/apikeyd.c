@@ -9,6 +9,7 @@
  * root, root given up for the helper account for good (privdrop.c), the
  * database checked, then (unless --foreground) the terminal left. SIGHUP
  * rereads the configuration (settings.c); SIGTERM and SIGINT stop it. */
+#include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
 #include <pwd.h>
@@ -38,6 +39,7 @@
 #include "server.h"
 #include "settings.h"
 #include "sync.h"
+#include "syncproc.h"
 #include "verify_client.h"
 
 static void usage(void)
@@ -138,41 +140,25 @@ static int accounts(uid_t *owner, gid_t *group, char *err, size_t errsz)
  * answer. The two share only the few numbers of struct sync_report (a
  * shared mapping the child writes and the service reads for --status). The
  * child dies with its parent (PR_SET_PDEATHSIG); if it dies alone, the
- * mirror stops being refreshed and goes stale after fleet_max_stale (fails
- * closed), and the parent logs it. doc/SECURITY.md, "The directory's mirror". */
-static volatile sig_atomic_t sync_stop;
-
-static void on_sync_signal(int sig)
+ * service logs it and starts another after a growing delay (syncproc.h);
+ * meanwhile the mirror is not refreshed and goes stale after
+ * fleet_max_stale (fails closed). doc/SECURITY.md, "The directory's mirror". */
+static int64_t sync_tick(void *arg)
 {
-	(void)sig;
-	sync_stop = 1;
+	return syncproc_tick(arg);
 }
 
-static pid_t sync_start(const struct apk_conf *conf, const struct sync_secret *sec,
-			const char *db, int lfd, struct sync_report *rep)
+/* Whether this process (the helper account now) may open path: then each
+ * sync process reads the host's password itself and the service keeps no
+ * copy. */
+static bool readable_now(const char *path)
 {
-	struct sigaction sa;
-	char err[PATH_MAX + 512];
-	pid_t pid = fork();
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 
-	if (pid != 0)
-		return pid;
-	close(lfd);
-	prctl(PR_SET_PDEATHSIG, SIGTERM);
-	if (getppid() == 1)
-		_exit(0);
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_sync_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	signal(SIGHUP, SIG_IGN);
-	signal(SIGPIPE, SIG_IGN);
-	if (sync_run(conf, sec, db, rep, &sync_stop, err, sizeof(err)) != 0) {
-		syslog(LOG_ERR, "mirror: %s", err);
-		_exit(EXIT_FAIL);
-	}
-	_exit(EXIT_OK);
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
 }
 
 /* --once with fleet_uri: one refresh of the mirror, then the exit status. */
@@ -197,12 +183,13 @@ int main(int argc, char *argv[])
 	struct settings_reload reload;
 	static struct apk_conf conf;
 	static struct sync_secret secret;
+	static struct syncproc sp;
+	struct server_hooks hooks = { settings_reload, NULL, NULL, NULL };
 	struct sync_report *rep = NULL;
 	char err[PATH_MAX + 512];
-	pid_t syncer = -1;
 	uid_t owner;
 	gid_t group;
-	int closed, lfd, dirfd, rc, wst;
+	int closed, lfd, dirfd, rc;
 
 	if (reopen_closed_std_fds(&closed) != 0)
 		return EXIT_FAIL;
@@ -275,23 +262,33 @@ int main(int argc, char *argv[])
 		}
 		memset(rep, 0, sizeof(*rep));
 		h.sync = rep;
-		if ((syncer = sync_start(&conf, &secret, o.db, lfd, rep)) < 0) {
+		/* the password: each sync process reads it when this account
+		 * may; kept here only for a file root alone may read, for the
+		 * processes started after a death (doc/SECURITY.md) */
+		if (secret.len > 0 && readable_now(conf.fleet_bind_password_file))
+			sync_secret_wipe(&secret);
+		sp.conf = &conf;
+		sp.db = o.db;
+		sp.rep = rep;
+		sp.secret = &secret;
+		sp.log_options = LOG_PID | (o.foreground ? LOG_PERROR : 0);
+		if (syncproc_start(&sp) < 0) {
 			unlink(o.socket);
 			return fail(EXIT_FAIL, "cannot fork the sync process");
 		}
-		h.sync_pid = syncer;
+		h.proc = &sp;
+		hooks.tick = sync_tick;
+		hooks.tick_arg = &sp;
 		syslog(LOG_INFO, "mirroring %s from %s (sync process %ld)", o.db, conf.fleet_uri,
-		       (long)syncer);
+		       (long)sp.pid);
 	}
-	sync_secret_wipe(&secret); /* the sync process has its copy; this one needs none */
-	rc = server_run(lfd, &h, geteuid(), group, o.once, settings_reload, &reload);
+	hooks.reload_arg = &reload;
+	rc = server_run(lfd, &h, geteuid(), group, o.once, &hooks);
 	close(lfd);
 	unlink(o.socket);
-	if (syncer > 0) {
-		kill(syncer, SIGTERM);
-		if (waitpid(syncer, &wst, 0) == syncer && !(WIFEXITED(wst) && WEXITSTATUS(wst) == 0))
-			syslog(LOG_ERR, "the sync process ended abnormally");
-	}
+	if (h.proc != NULL)
+		syncproc_stop(&sp);
+	sync_secret_wipe(&secret);
 	syslog(LOG_INFO, "stopped: %llu answered, %llu accepted, %llu refused peers",
 	       (unsigned long long)count.answered, (unsigned long long)count.accepted,
 	       (unsigned long long)count.refused_peers);

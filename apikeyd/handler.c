@@ -68,15 +68,10 @@ static void verify(const struct handler *h, const struct apk_vp_request *r,
 static void sync_status(const struct handler *h, char *text, size_t size)
 {
 	const struct sync_report *r = h->sync;
-	static bool ended; /* the sync process is gone: the mirror goes stale */
+	const struct syncproc *p = h->proc;
 	size_t len = strlen(text);
 	int64_t synced;
-
-	if (r != NULL && !ended && h->sync_pid > 0 &&
-	    waitpid(h->sync_pid, NULL, WNOHANG) == h->sync_pid) {
-		ended = true;
-		syslog(LOG_ERR, "the sync process has ended: the mirror is no longer refreshed");
-	}
+	bool running = p != NULL && p->pid > 0;
 
 	if (r == NULL) {
 		snprintf(text + len, size - len, "fleet_mode off\n");
@@ -85,11 +80,13 @@ static void sync_status(const struct handler *h, char *text, size_t size)
 	synced = r->synced;
 	snprintf(text + len, size - len,
 		 "fleet_mode %s\nfleet_process %s\nfleet_connected %s\nfleet_last_sync %lld\n"
-		 "fleet_keys %lld\nfleet_accounts %lld\nfleet_skipped %lld\nfleet_lag_seconds %lld\n",
-		 r->mode == SYNC_POLL ? "poll" : "persist", ended ? "ended" : "running",
-		 !ended && r->connected ? "yes" : "no",
+		 "fleet_keys %lld\nfleet_accounts %lld\nfleet_skipped %lld\nfleet_lag_seconds %lld\n"
+		 "fleet_restarts %u\nfleet_last_end %s\n",
+		 r->mode == SYNC_POLL ? "poll" : "persist", running ? "running" : "restarting",
+		 running && r->connected ? "yes" : "no",
 		 (long long)synced, (long long)r->keys, (long long)r->accounts,
-		 (long long)r->skipped, synced > 0 ? (long long)(time(NULL) - synced) : -1LL);
+		 (long long)r->skipped, synced > 0 ? (long long)(time(NULL) - synced) : -1LL,
+		 p != NULL ? p->restarts : 0, p != NULL && p->last_end[0] != '\0' ? p->last_end : "none");
 }
 
 static void status(const struct handler *h, struct apk_vp_answer *a)

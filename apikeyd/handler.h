@@ -10,6 +10,7 @@
 
 #include "peer.h"
 #include "sync.h"
+#include "syncproc.h"
 
 /* What apikeyd can honestly report (apikeyd --status). */
 struct counters {
@@ -30,7 +31,7 @@ struct handler {
 	unsigned uid_min, uid_max; /* verify_uid_min, verify_uid_max */
 	struct counters *count;
 	const struct sync_report *sync; /* the mirror's sync process; NULL: none */
-	pid_t sync_pid;                 /* that process */
+	const struct syncproc *proc;    /* that process, its restarts */
 };
 
 /* The answer to the frame req (len bytes; a whole frame as

@@ -31,7 +31,7 @@ static void on_signal(int sig)
 {
 	if (sig == SIGHUP)
 		reload = 1;
-	else
+	else if (sig != SIGCHLD) /* SIGCHLD only wakes the poll up: the tick reaps */
 		stop = 1;
 }
 
@@ -140,25 +140,29 @@ static void handle_signals(sigset_t *during_poll)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_flags = SA_NOCLDSTOP;
+	sigaction(SIGCHLD, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&block);
 	sigaddset(&block, SIGTERM);
 	sigaddset(&block, SIGINT);
 	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &block, during_poll);
 	sigdelset(during_poll, SIGTERM);
 	sigdelset(during_poll, SIGINT);
 	sigdelset(during_poll, SIGHUP);
+	sigdelset(during_poll, SIGCHLD);
 }
 
 int server_run(int lfd, const struct handler *h, uid_t self, gid_t verify_gid, bool once,
-	       void (*on_reload)(void *), void *reload_arg)
+	       const struct server_hooks *hooks)
 {
 	struct pollfd pfd[SERVER_MAX_CONNS + 1];
 	size_t slot[SERVER_MAX_CONNS + 1], i, n;
 	sigset_t during_poll;
 	struct timespec ts;
-	int64_t now, next;
+	int64_t now, next, wait;
 	uint64_t done_before;
 	int r;
 
@@ -168,12 +172,15 @@ int server_run(int lfd, const struct handler *h, uid_t self, gid_t verify_gid, b
 	while (!stop) {
 		if (reload) { /* between requests: none sees half the settings */
 			reload = 0;
-			if (on_reload != NULL)
-				on_reload(reload_arg);
+			if (hooks != NULL && hooks->reload != NULL)
+				hooks->reload(hooks->reload_arg);
 		}
 		n = 0;
 		now = now_ms();
 		next = now + 60000;
+		if (hooks != NULL && hooks->tick != NULL && (wait = hooks->tick(hooks->tick_arg)) >= 0 &&
+		    now + wait < next)
+			next = now + wait;
 		for (i = 0; i < SERVER_MAX_CONNS; i++) {
 			if (conns[i].fd < 0)
 				continue;
