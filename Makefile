@@ -155,6 +155,8 @@ $(B)/tests/unit_sync_control: $(B)/obj/apikeyd/sync_control.o
 $(B)/tests/unit_sync_control: TEST_LIBS += -llber
 # apikeyd's mirror of the directory's entries, alone (no LDAP connection).
 $(B)/tests/unit_mirror_apply: $(B)/obj/apikeyd/mirror_apply.o
+# apikeyd's supervision of its sync process, the sync itself stood in for.
+$(B)/tests/unit_syncproc: $(B)/obj/apikeyd/syncproc.o
 
 # A PAM module for the tests only: it records what reaches the modules
 # stacked around pam_apikey (tests/spy/pam_spy.c). Never installed.
