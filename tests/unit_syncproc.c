@@ -22,6 +22,8 @@
 
 static int inherited_fd = -1; /* the parent's, open at the fork */
 static int secret_reads;      /* in the child: stand-in reads of the password file */
+static int reads_expected = 1; /* set before the fork: 0 when the service keeps the password */
+static size_t len_expected;    /* the password's length the sync must get */
 
 /* ---- stand-ins for sync.c -------------------------------------------- */
 
@@ -31,6 +33,8 @@ int sync_secret_read(const struct apk_conf *c, struct sync_secret *s, char *err,
 	(void)err;
 	(void)errsz;
 	memset(s, 0, sizeof(*s));
+	memcpy(s->pw, "read-by-the-child", 17);
+	s->len = 17;
 	secret_reads++;
 	return 0;
 }
@@ -42,8 +46,8 @@ void sync_secret_wipe(struct sync_secret *s)
 
 /* 0 (the child exits 0) when the child is clean: no signal blocked,
  * SIGHUP ignored and SIGCHLD at its default (the parent caught both),
- * the parent's descriptor closed, the password read here; else -1 (exit
- * 1). */
+ * the parent's descriptor closed, the password read here (or, when the
+ * service kept one, that one and no read); else -1 (exit 1). */
 int sync_run(const struct apk_conf *c, const struct sync_secret *sec, const char *db,
 	     struct sync_report *rep, volatile sig_atomic_t *stop, char *err, size_t errsz)
 {
@@ -52,7 +56,6 @@ int sync_run(const struct apk_conf *c, const struct sync_secret *sec, const char
 	int sig, blocked = 0;
 
 	(void)c;
-	(void)sec;
 	(void)db;
 	(void)rep;
 	(void)stop;
@@ -64,7 +67,8 @@ int sync_run(const struct apk_conf *c, const struct sync_secret *sec, const char
 	sigaction(SIGHUP, NULL, &hup);
 	sigaction(SIGCHLD, NULL, &chld);
 	if (blocked == 0 && hup.sa_handler == SIG_IGN && chld.sa_handler == SIG_DFL &&
-	    fcntl(inherited_fd, F_GETFD) < 0 && secret_reads == 1)
+	    fcntl(inherited_fd, F_GETFD) < 0 && secret_reads == reads_expected && sec != NULL &&
+	    sec->len == len_expected)
 		return 0;
 	return -1;
 }
@@ -148,6 +152,8 @@ static void test_children_restarted_clean(void **state)
 	assert_int_equal(pipe(fds), 0);
 	inherited_fd = fds[0];
 
+	reads_expected = 1;
+	len_expected = 17;
 	memset(&sp, 0, sizeof(sp));
 	sp.conf = &conf;
 	sp.db = "/nonexistent";
@@ -186,12 +192,49 @@ static void test_children_restarted_clean(void **state)
 	munmap(rep, sizeof(*rep));
 }
 
+/* A password file only root may read: the service keeps the copy read at
+ * start, and each child binds with it, reading nothing. */
+static void test_kept_password_reaches_each_child(void **state)
+{
+	static struct apk_conf conf;
+	static struct sync_secret kept;
+	struct sync_report *rep;
+	struct syncproc sp;
+	int fds[2];
+
+	(void)state;
+	rep = mmap(NULL, sizeof(*rep), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	assert_true(rep != MAP_FAILED);
+	memset(rep, 0, sizeof(*rep));
+	assert_int_equal(pipe(fds), 0);
+	inherited_fd = fds[0];
+	memcpy(kept.pw, "kept-by-the-service-at-start", 28);
+	kept.len = 28;
+	reads_expected = 0;
+	len_expected = 28;
+	memset(&sp, 0, sizeof(sp));
+	sp.conf = &conf;
+	sp.db = "/nonexistent";
+	sp.rep = rep;
+	sp.secret = &kept;
+	sp.log_options = LOG_PID;
+	assert_true(syncproc_start(&sp) > 0);
+	tick_until_restart(&sp, 1, 5);
+	assert_int_equal(sp.restarts, 1);
+	assert_string_equal(sp.last_end, "exited with status 0");
+	syncproc_stop(&sp);
+	close(fds[0]);
+	close(fds[1]);
+	munmap(rep, sizeof(*rep));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_delays_double_to_the_cap),
 		cmocka_unit_test(test_healthy_run_resets),
 		cmocka_unit_test(test_children_restarted_clean),
+		cmocka_unit_test(test_kept_password_reaches_each_child),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
