@@ -10,9 +10,9 @@
 
 #include "apk_config.h"
 #include "handler.h"
-#include "keysource.h"
-#include "lastused.h"
+#include "keyset.h"
 #include "permit.h"
+#include "validate.h"
 #include "verify.h"
 #include "verify_proto.h"
 
@@ -29,37 +29,44 @@ static bool user_in_range(const struct handler *h, const char *user)
 	return pw.pw_uid != 0 && pw.pw_uid >= h->uid_min && pw.pw_uid <= h->uid_max;
 }
 
+/* The module's own sequence (common/: apk_keyset_verify over every key
+ * source, the mirror's freshness and the record's restrictions, the last
+ * use into the directory the key came from), for a caller that may not read
+ * the database. The module writes the attempt's log line from the answer;
+ * only the corruption a caller cannot see is logged here. */
 static void verify(const struct handler *h, const struct apk_vp_request *r,
 		   struct apk_vp_answer *a)
 {
-	struct apk_keysource keys;
+	struct apk_keyset ks;
 	struct apk_record rec;
+	char euser[APK_USER_MAX * 4 + 1];
 	int64_t now = (int64_t)time(NULL);
-	int has = 0, dirfd;
+	int has = 0;
 
-	memset(&rec, 0, sizeof(rec));
-	apk_keysource_init(&keys, &apk_keysource_local, h->db);
+	apk_keyset_init(&ks, h->db, NULL);
 	a->status = APK_VP_ANSWERED;
-	a->permit = APK_PERMIT_OK;
 	a->has_keys = -1;
-	a->err = apk_verify(&keys, r->user, r->key, r->key_len, &rec);
-	if (a->err == APK_OK)
-		a->permit = apk_permit_check(&rec, now, r->service, r->rhost);
+	a->err = apk_keyset_verify(&ks, r->user, r->key, r->key_len, now, r->service, r->rhost,
+				   &rec, &a->permit);
+	if (ks.duplicate)
+		syslog(LOG_ERR, APK_KEYSET_DUPLICATE_LOG, rec.id,
+		       apk_escape(r->user, euser, sizeof(euser)));
 	memcpy(a->id, rec.id, sizeof(a->id));
 	if (a->err == APK_OK && a->permit == APK_PERMIT_OK) {
 		/* best effort, as in-process: the login stands whatever happens */
-		if (apk_keysource_dir(&keys, &dirfd) == APK_OK)
-			apk_lastused_record_at(dirfd, rec.uid, rec.id, now, r->service, r->rhost);
+		apk_keyset_record_use(&ks, &rec, now, r->service, r->rhost);
 		memcpy(a->name, rec.name, sizeof(a->name));
 		a->expires = rec.expires;
 		h->count->accepted++;
 	} else {
+		if (a->err == APK_OK && a->permit == APK_PERMIT_MIRROR_STALE)
+			a->synced = ks.state.synced;
 		h->count->refused_keys++;
 		if ((r->flags & APK_VP_WANT_HAS_KEYS) &&
-		    apk_account_has_keys(&keys, r->user, &has) == APK_OK)
+		    apk_account_has_keys_set(&ks, r->user, &has) == APK_OK)
 			a->has_keys = has;
 	}
-	apk_keysource_close(&keys);
+	apk_keyset_close(&ks);
 	h->count->answered++;
 	sodium_memzero(&rec, sizeof(rec));
 }

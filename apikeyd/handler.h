@@ -38,9 +38,10 @@ struct handler {
  * apk_vp_frame_size measured it, or -1 for a header that failed it) from
  * a peer that allowed says may ask, into out (outsz >= APK_VP_ANSWER_MAX).
  * Returns the answer's length. A verify request is checked exactly as the
- * module checks in-process (apk_verify, then apk_permit_check on the
- * record, then the last use recorded), unless its user is outside the
- * range (root never). req is wiped. */
+ * module checks in-process, through the same calls (keyset.h: every key
+ * source of db, local and the directory's mirror; apk_keyset_verify, then
+ * the last use recorded where the key came from), unless its user is
+ * outside the range (root never). req is wiped. */
 size_t handle_request(const struct handler *h, bool allowed, unsigned char *req, long len,
 		      unsigned char *out, size_t outsz);
 

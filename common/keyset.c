@@ -6,6 +6,7 @@
 
 #include "hosts.h"
 #include "keyset.h"
+#include "lastused.h"
 #include "restrict.h"
 #include "safefile.h"
 #include "when.h"
@@ -80,19 +81,34 @@ enum apk_permit apk_keyset_check(const struct apk_keyset *ks, const struct apk_r
 	return apk_permit_check_attempt(rec, now, &a);
 }
 
-const char *apk_keyset_reason(const struct apk_keyset *ks, enum apk_permit p, char *out,
-			      size_t outsz)
+const char *apk_permit_reason_synced(enum apk_permit p, int64_t synced, char *out, size_t outsz)
 {
 	char iso[32];
 
 	if (p == APK_PERMIT_MIRROR_STALE) {
-		apk_time_iso(ks->state.synced, iso, sizeof(iso));
-		snprintf(out, outsz, "%s since %s", apk_permit_reason(p),
-			 ks->state.synced > 0 ? iso : "never");
+		apk_time_iso(synced, iso, sizeof(iso));
+		snprintf(out, outsz, "%s since %s", apk_permit_reason(p), synced > 0 ? iso : "never");
 	} else {
 		snprintf(out, outsz, "%s", apk_permit_reason(p));
 	}
 	return out;
+}
+
+const char *apk_keyset_reason(const struct apk_keyset *ks, enum apk_permit p, char *out,
+			      size_t outsz)
+{
+	return apk_permit_reason_synced(p, ks->state.synced, out, outsz);
+}
+
+enum apk_err apk_keyset_record_use(struct apk_keyset *ks, const struct apk_record *rec,
+				   int64_t now, const char *service, const char *rhost)
+{
+	int dirfd;
+	enum apk_err e = ks->found != NULL ? apk_keysource_dir(ks->found, &dirfd) : APK_ERR_NOTFOUND;
+
+	if (e == APK_OK)
+		e = apk_lastused_record_at(dirfd, rec->uid, rec->id, now, service, rhost);
+	return e;
 }
 
 void apk_keyset_close(struct apk_keyset *ks)

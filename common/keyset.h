@@ -12,13 +12,17 @@
  * keys never depend on it. It also names this host for --hosts
  * (apk_keyset_host).
  *
- * The module and apikeyd's verification use it the same way:
+ * The module in-process and apikeyd (answering a caller that may not read
+ * the database) make one attempt the same way, through the same calls:
  *
  *   apk_keyset_init(&ks, dbdir, NULL);
- *   err = apk_verify_set(&ks, user, token, len, &rec);
- *   if (err == APK_OK) permit = apk_keyset_check(&ks, &rec, now, service, rhost);
- *   ... last use: apk_keysource_dir(ks.found, &dirfd) ...
+ *   err = apk_keyset_verify(&ks, user, token, len, now, service, rhost, &rec, &permit);
+ *   ... ks.duplicate: log APK_KEYSET_DUPLICATE_LOG; a refusal's reason:
+ *       apk_keyset_reason; nokeys_ignore: apk_account_has_keys_set ...
+ *   if (accepted) apk_keyset_record_use(&ks, &rec, now, service, rhost);
  *   apk_keyset_close(&ks);
+ *
+ * (apk_keyset_verify is in verify.c: apk_verify_set, then apk_keyset_check.)
  */
 #ifndef APK_KEYSET_H
 #define APK_KEYSET_H
@@ -72,6 +76,25 @@ enum apk_permit apk_keyset_check(const struct apk_keyset *ks, const struct apk_r
  * 2026-01-01T00:00:00Z"). Returns out. */
 const char *apk_keyset_reason(const struct apk_keyset *ks, enum apk_permit p, char *out,
 			      size_t outsz);
+
+/* The same from the permit and the mirror's last sync time alone (0:
+ * never), as apikeyd's answer carries them (verify_proto.h): the module
+ * logs the same reason whether it checked in-process or asked apikeyd. */
+const char *apk_permit_reason_synced(enum apk_permit p, int64_t synced, char *out, size_t outsz);
+
+/* The line logged, with the key's id and the (escaped) user, when
+ * apk_keyset_verify found the id in both sources (ks->duplicate). */
+#define APK_KEYSET_DUPLICATE_LOG                                                            \
+	"key id %s of user %s is in both the local database and the directory's mirror: " \
+	"refused as corruption"
+
+/* The last use of the accepted key rec (time now, service and rhost, each
+ * NULL when unset) recorded in the directory of the source it was found in
+ * (ks->found: the database's, or the mirror's for a directory key; opened
+ * once for the attempt). Best effort: the login stands whatever this
+ * returns (APK_OK, or why it was not recorded). */
+enum apk_err apk_keyset_record_use(struct apk_keyset *ks, const struct apk_record *rec,
+				   int64_t now, const char *service, const char *rhost);
 
 void apk_keyset_close(struct apk_keyset *ks);
 

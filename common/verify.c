@@ -155,6 +155,17 @@ enum apk_err apk_verify_set(struct apk_keyset *ks, const char *user, const char 
 	return err;
 }
 
+enum apk_err apk_keyset_verify(struct apk_keyset *ks, const char *user, const char *token,
+			       size_t len, int64_t now, const char *service, const char *rhost,
+			       struct apk_record *matched, enum apk_permit *permit)
+{
+	enum apk_err err = apk_verify_set(ks, user, token, len, matched);
+
+	*permit = err == APK_OK ? apk_keyset_check(ks, matched, now, service, rhost)
+				: APK_PERMIT_OK;
+	return err;
+}
+
 enum apk_err apk_account_has_keys(struct apk_keysource *keys, const char *user, int *has)
 {
 	struct owner owner;

@@ -3,10 +3,12 @@
 #define APK_VERIFY_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "apk_error.h"
 #include "keyset.h"
 #include "keysource.h"
+#include "permit.h"
 #include "record.h"
 
 /* APK_OK only when token (len bytes) is a well-formed key whose record in
@@ -32,6 +34,16 @@ enum apk_err apk_verify(struct apk_keysource *keys, const char *user, const char
  * ks->found is the source of the matched record. */
 enum apk_err apk_verify_set(struct apk_keyset *ks, const char *user, const char *token,
 			    size_t len, struct apk_record *matched);
+
+/* One attempt as the module makes it in-process and apikeyd for a caller:
+ * apk_verify_set, then, for a key whose secret matched, apk_keyset_check
+ * (the mirror's freshness for a directory key, then the record's
+ * lifecycle and restrictions) at now against service and rhost (NULL when
+ * unset) into *permit (APK_PERMIT_OK when the key did not match). Returns
+ * apk_verify_set's error; accepted only when APK_OK with APK_PERMIT_OK. */
+enum apk_err apk_keyset_verify(struct apk_keyset *ks, const char *user, const char *token,
+			       size_t len, int64_t now, const char *service, const char *rhost,
+			       struct apk_record *matched, enum apk_permit *permit);
 
 /* Whether user has any key in keys (for the module's nokeys_ignore option only). */
 enum apk_err apk_account_has_keys(struct apk_keysource *keys, const char *user, int *has);

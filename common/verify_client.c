@@ -13,6 +13,7 @@
 #include <sodium.h>
 
 #include "apk_config.h"
+#include "keyset.h"
 #include "validate.h"
 #include "verify_client.h"
 
@@ -249,6 +250,8 @@ enum apk_err apk_verify_remote(const char *path, const char *user, const char *s
 		memcpy(rec->id, a.id, sizeof(rec->id));
 	r->permit = a.permit;
 	r->has_keys = a.has_keys;
+	if (a.err == APK_OK && a.permit == APK_PERMIT_MIRROR_STALE)
+		apk_permit_reason_synced(a.permit, a.synced, r->why, sizeof(r->why));
 	if (a.err == APK_OK && a.permit == APK_PERMIT_OK) {
 		memcpy(rec->name, a.name, sizeof(rec->name));
 		rec->expires = a.expires;

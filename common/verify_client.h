@@ -44,7 +44,9 @@ struct apk_remote {
 	enum apk_permit permit; /* the record's verdict, when the key matched */
 	int has_keys;           /* for nokeys_ignore: 0, 1, or -1 unknown */
 	char why[160];          /* a refusal's reason when the daemon gave none
-				 * of apk_verify's (service down, user refused) */
+				 * of apk_verify's (service down, user refused),
+				 * or a stale mirror's with its time (as in-process:
+				 * apk_permit_reason_synced) */
 };
 
 /* The module's check through the daemon at path: the same answer

@@ -151,9 +151,15 @@ static int64_t get64(const unsigned char *p)
 	return (int64_t)v;
 }
 
-/* The answer's verify fields: status, err, permit, has_keys, expires, id,
+/* The answer's verify fields: status, err, permit, has_keys, a time, id,
  * name length. */
 #define VERIFY_FIXED (1 + 1 + 1 + 1 + 8 + APK_ID_LEN + 1)
+
+/* A matched key refused for a stale mirror: the time is the last sync. */
+static bool stale(enum apk_err err, enum apk_permit permit)
+{
+	return err == APK_OK && permit == APK_PERMIT_MIRROR_STALE;
+}
 
 enum apk_err apk_vp_encode_answer(enum apk_vp_type type, const struct apk_vp_answer *a,
 				  unsigned char *buf, size_t bufsz, size_t *len)
@@ -176,7 +182,7 @@ enum apk_err apk_vp_encode_answer(enum apk_vp_type type, const struct apk_vp_ans
 		b[1] = (unsigned char)a->err;
 		b[2] = (unsigned char)a->permit;
 		b[3] = (unsigned char)(a->has_keys < 0 ? 2 : a->has_keys != 0);
-		put64(b + 4, a->expires);
+		put64(b + 4, stale(a->err, a->permit) ? a->synced : a->expires);
 		memset(b + 12, 0, APK_ID_LEN);
 		memcpy(b + 12, a->id, strnlen(a->id, APK_ID_LEN));
 		b[12 + APK_ID_LEN] = (unsigned char)n;
@@ -213,6 +219,10 @@ static enum apk_err decode_verify(const unsigned char *b, size_t n, struct apk_v
 	a->permit = (enum apk_permit)b[2];
 	a->has_keys = b[3] == 2 ? -1 : b[3];
 	a->expires = get64(b + 4);
+	if (stale(a->err, a->permit)) {
+		a->synced = a->expires;
+		a->expires = 0;
+	}
 	name_len = b[12 + APK_ID_LEN];
 	if (name_len > APK_NAME_MAX || n != VERIFY_FIXED + name_len)
 		return APK_ERR_INVALID;
@@ -227,7 +237,7 @@ static enum apk_err decode_verify(const unsigned char *b, size_t n, struct apk_v
 		if (!apk_id_valid(a->id) || !apk_name_valid(a->name) || a->expires < 0 ||
 		    strlen(a->name) != name_len)
 			return APK_ERR_INVALID;
-	} else if (name_len != 0 || a->expires != 0) {
+	} else if (name_len != 0 || a->expires != 0 || a->synced < 0) {
 		return APK_ERR_INVALID;
 	}
 	return APK_OK;

@@ -16,10 +16,12 @@
  * Answer body (the same type as the request): status (1 byte, enum
  * apk_vp_status); for a verify answer with APK_VP_ANSWERED: err (1 byte, one
  * of the apk_err values apk_verify returns), permit (1 byte, enum
- * apk_permit), has_keys (1 byte: 0, 1, or 2 unknown), expires (8 bytes,
+ * apk_permit), has_keys (1 byte: 0, 1, or 2 unknown), a time (8 bytes,
  * big-endian), id (12 bytes, all zero when none), name length (1 byte) and
- * name. A name and expiry are sent only for an accepted key. A status
- * answer's body: the status byte, then text lines.
+ * name. A name is sent only for an accepted key, and the time is its
+ * expiry (0: none); for a key refused as APK_PERMIT_MIRROR_STALE the time
+ * is the mirror's last sync (0: never), for its log reason; otherwise 0.
+ * A status answer's body: the status byte, then text lines.
  */
 #ifndef APK_VERIFY_PROTO_H
 #define APK_VERIFY_PROTO_H
@@ -69,7 +71,8 @@ struct apk_vp_answer {
 	enum apk_err err;
 	enum apk_permit permit;
 	int has_keys; /* 0, 1, or -1 unknown */
-	int64_t expires;
+	int64_t expires; /* an accepted key's expiry */
+	int64_t synced;  /* APK_PERMIT_MIRROR_STALE: the mirror's last sync */
 	char id[APK_ID_LEN + 1];
 	char name[APK_NAME_MAX + 1];
 	char text[APK_VP_STATUS_TEXT_MAX + 1]; /* a status answer's lines */
@@ -101,7 +104,8 @@ enum apk_err apk_vp_encode_answer(enum apk_vp_type type, const struct apk_vp_ans
 
 /* Decodes a complete answer frame to a request of type type. APK_ERR_INVALID
  * for anything malformed or any value the daemon never sends (an id that is
- * neither valid nor all zero; a name or an expiry for a key it refused), *a
+ * neither valid nor all zero; a name or an expiry for a key it refused, a
+ * time for any other refusal than a stale mirror's, a negative time), *a
  * then all zero but has_keys -1. */
 enum apk_err apk_vp_decode_answer(enum apk_vp_type type, const unsigned char *buf, size_t len,
 				  struct apk_vp_answer *a);

@@ -131,6 +131,10 @@ static void answer(enum apk_vp_type type, const uint8_t *d, size_t n)
 		else
 			FUZZ_CHECK(a.name[0] == '\0' && a.expires == 0,
 				   "a refused key: no name, no expiry");
+		FUZZ_CHECK(a.synced >= 0 &&
+				   (a.synced == 0 ||
+				    (a.err == APK_OK && a.permit == APK_PERMIT_MIRROR_STALE)),
+			   "a sync time only for a stale mirror's refusal, never negative");
 	}
 	FUZZ_CHECK(apk_vp_encode_answer(type, &a, again, sizeof(again), &len) == APK_OK,
 		   "an accepted answer encodes");

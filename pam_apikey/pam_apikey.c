@@ -27,7 +27,6 @@
 #include "keyfmt.h"
 #include "keylike.h"
 #include "keyset.h"
-#include "lastused.h"
 #include "pam_options.h"
 #include "permit.h"
 #include "validate.h"
@@ -182,12 +181,7 @@ static void warn_expiry(pam_handle_t *pamh, const struct apk_pam_options *opts,
 static void record_use(pam_handle_t *pamh, const struct apk_pam_options *opts,
 		       const struct attempt *a, const struct apk_record *rec)
 {
-	int dirfd;
-	enum apk_err e = a->keys->found != NULL ? apk_keysource_dir(a->keys->found, &dirfd)
-						: APK_ERR_NOTFOUND;
-
-	if (e == APK_OK)
-		e = apk_lastused_record_at(dirfd, rec->uid, rec->id, a->now, a->service, a->rhost);
+	enum apk_err e = apk_keyset_record_use(a->keys, rec, a->now, a->service, a->rhost);
 
 	if (opts->debug)
 		pam_syslog(pamh, LOG_DEBUG, "last use of key %s: %s", rec->id,
@@ -288,14 +282,12 @@ static int check(pam_handle_t *pamh, const struct apk_pam_options *opts,
 					&rec, &rem);
 		permit = rem.permit;
 	} else if (len <= PAM_MAX_RESP_SIZE) {
-		err = apk_verify_set(a->keys, a->user, token, len, &rec);
+		/* the same calls as apikeyd's (apikeyd/handler.c) */
+		err = apk_keyset_verify(a->keys, a->user, token, len, a->now, a->service,
+					a->rhost, &rec, &permit);
 		if (a->keys->duplicate)
-			pam_syslog(pamh, LOG_ERR,
-				   "key id %s of user %s is in both the local database and the "
-				   "directory's mirror: refused as corruption", rec.id, a->euser);
+			pam_syslog(pamh, LOG_ERR, APK_KEYSET_DUPLICATE_LOG, rec.id, a->euser);
 	}
-	if (err == APK_OK && !a->remote)
-		permit = apk_keyset_check(a->keys, &rec, a->now, a->service, a->rhost);
 	ret = outcome(pamh, opts, a, err, permit, &rec, note, a->remote ? &rem : NULL,
 		      err == APK_OK && permit != APK_PERMIT_OK && !a->remote
 			      ? apk_keyset_reason(a->keys, permit, reason, sizeof(reason))

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "apk_config.h"
+#include "keyset.h"
 #include "verify_client.h"
 #include "verify_proto.h"
 
@@ -235,6 +236,43 @@ static void a_forged_answer_is_refused(void **state)
 	assert_string_equal(out.name, "");
 }
 
+/* A key refused for a stale mirror carries the mirror's last sync in the
+ * time field, so that the module's line says since when, as in-process;
+ * no other refusal carries a time, and a negative one is garbage. */
+static void a_stale_refusal_carries_its_sync_time(void **state)
+{
+	unsigned char buf[APK_VP_ANSWER_MAX];
+	struct apk_vp_answer in, out;
+	char why[160];
+	size_t n;
+
+	(void)state;
+	memset(&in, 0, sizeof(in));
+	in.status = APK_VP_ANSWERED;
+	in.err = APK_OK;
+	in.permit = APK_PERMIT_MIRROR_STALE;
+	in.has_keys = 1;
+	in.synced = INT64_C(1767225600); /* 2026-01-01T00:00:00Z */
+	memcpy(in.id, "AAAAAAAAAAAA", APK_ID_LEN + 1);
+	assert_int_equal(apk_vp_encode_answer(APK_VP_VERIFY, &in, buf, sizeof(buf), &n), APK_OK);
+	assert_int_equal(apk_vp_decode_answer(APK_VP_VERIFY, buf, n, &out), APK_OK);
+	assert_int_equal(out.permit, APK_PERMIT_MIRROR_STALE);
+	assert_true(out.synced == in.synced && out.expires == 0);
+	assert_string_equal(out.name, "");
+	/* the same time with any other verdict is one the daemon never sends */
+	buf[APK_VP_HEADER + 2] = APK_PERMIT_MIRROR_STATE;
+	assert_int_equal(apk_vp_decode_answer(APK_VP_VERIFY, buf, n, &out), APK_ERR_INVALID);
+	buf[APK_VP_HEADER + 2] = APK_PERMIT_MIRROR_STALE;
+	buf[APK_VP_HEADER + 4] = 0x80; /* negative */
+	assert_int_equal(apk_vp_decode_answer(APK_VP_VERIFY, buf, n, &out), APK_ERR_INVALID);
+	/* the module's reason from it: the in-process one (keyset.h) */
+	assert_string_equal(apk_permit_reason_synced(APK_PERMIT_MIRROR_STALE, in.synced, why,
+						     sizeof(why)),
+			    "directory mirror stale since 2026-01-01T00:00:00Z");
+	assert_string_equal(apk_permit_reason_synced(APK_PERMIT_MIRROR_STALE, 0, why, sizeof(why)),
+			    "directory mirror stale since never");
+}
+
 static void each_database_has_its_own_socket(void **state)
 {
 	char a[108], b[108], c[108];
@@ -261,6 +299,7 @@ int main(void)
 		cmocka_unit_test(a_status_request_is_four_bytes),
 		cmocka_unit_test(an_answer_round_trips),
 		cmocka_unit_test(a_forged_answer_is_refused),
+		cmocka_unit_test(a_stale_refusal_carries_its_sync_time),
 		cmocka_unit_test(each_database_has_its_own_socket),
 	};
 
