@@ -1,7 +1,8 @@
 # shellcheck shell=sh disable=SC2034,SC2154 # its variables are the sourcing test's; top, ctl are its too
 # tests/ldap/lib/mirror_host.sh - hosts on this machine that mirror the
 # directory with apikeyd, and logins against their mirrors (sourced after
-# tests/lib/tap.sh, not run), for tests/ldap/sync.sh and sync_poll.sh.
+# tests/lib/tap.sh, not run), for tests/ldap/sync.sh, sync_poll.sh and
+# daemon_verify.sh.
 # Needs root: the local accounts and the hosts' account.
 #
 #   mirror_start SKIP_WHAT NAME[=UID]... [-- HOST...]
@@ -28,7 +29,10 @@
 #                       set (PAM_RHOST); 0 when accepted; its output in
 #                       $t/login.out. A sanitizer build's module gets its
 #                       runtimes preloaded first (tests/lib/san_preload.sh),
-#                       with leak checks off for pamtester alone
+#                       with leak checks off for pamtester alone. With $svc
+#                       set: through that PAM service of $t/pam.d instead;
+#                       with $login_as set: pamtester run through that
+#                       command (a function like host) instead of host
 #   until_login WANT USER KEY TENTHS
 #                       until the login's outcome is WANT (0 accepted, 1
 #                       refused), trying every 0.1 s at most TENTHS times;
@@ -92,9 +96,9 @@ host_conf() {
 host() { setpriv --reuid=$HOSTUSER --regid=$HOSTUSER --clear-groups "$@"; }
 
 login() {
-	printf '%s\n' "$2" | host env LD_PRELOAD="$mh_san$wrapper" ${mh_san:+ASAN_OPTIONS=detect_leaks=0} \
+	printf '%s\n' "$2" | ${login_as:-host} env LD_PRELOAD="$mh_san$wrapper" ${mh_san:+ASAN_OPTIONS=detect_leaks=0} \
 		PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR="$t/pam.d" timeout 20 pamtester ${RHOST:+-I "rhost=$RHOST"} \
-		"apkt-mirror-$(echo "$on" | tr AB ab)" "$1" authenticate >"$t/login.out" 2>&1
+		"${svc:-apkt-mirror-$(echo "$on" | tr AB ab)}" "$1" authenticate >"$t/login.out" 2>&1
 }
 
 ms() { date +%s%3N; }
