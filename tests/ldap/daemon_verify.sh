@@ -19,15 +19,15 @@
 # Needs root (useradd; tests/ldap/lib/mirror_host.sh sets host A up). The
 # verify group is the build's (apikeyd --help names it); when the machine
 # has none (no make install yet), it is made for the test and removed
-# after, under the end-to-end lock, as the end-to-end and package tests
-# change it under that lock.
+# after, under the end-to-end tests' lock (/run/pam_apikey-e2e.lock, as
+# tests/e2e/lib/common.sh takes it), since they install it too.
 set -u
 top=${APK_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$top/tests/lib/tap.sh"
 . "$top/tests/ldap/lib/mirror_host.sh"
 made_group=''
 # shellcheck disable=SC2016 # run by fleet_cleanup on exit
-FLEET_EXIT='[ -z "$made_group" ] || flock /tmp/e2e.lock groupdel "$VG"'
+FLEET_EXIT='[ -z "$made_group" ] || flock -w 900 /run/pam_apikey-e2e.lock groupdel "$VG"'
 mirror_start "directory keys through apikeyd" alice=10001 bob=10002
 VG=$("$apkd" --help | sed -n 's/^Answers processes of the group \([^ ]*\) .*/\1/p')
 [ -n "$VG" ] || { not_ok "apikeyd --help names its verify group"; done_testing; exit 1; }
@@ -43,7 +43,7 @@ done
 useradd -r -M -d /nonexistent -s /usr/sbin/nologin $WEBUSER && made="$made $WEBUSER"
 useradd -M -d /nonexistent -s /bin/sh $NOKEYS && made="$made $NOKEYS"
 if ! getent group "$VG" >/dev/null; then
-	flock /tmp/e2e.lock groupadd --system "$VG" && made_group=1
+	flock -w 900 /run/pam_apikey-e2e.lock groupadd --system "$VG" && made_group=1
 fi
 VGID=$(getent group "$VG" | cut -d: -f3)
 # fleet_max_stale short for the outage below (heartbeats every second)
