@@ -22,13 +22,7 @@ fleet_need "$ctl"
 SLAPD_TLS=1 SLAPD_GSSAPI=1 SLAPD_LOGLEVEL=stats
 FLEET_EXIT=kdc_stop
 fleet_start alice bob
-if kdc_start "$SLAPD_DIR/krb5" && kdc_principal "ldap/$SLAPD_SASL_HOST" "$SLAPD_DIR/krb5/ldap.keytab"; then
-	ok "a KDC for APK.TEST runs on 127.0.0.1:$KDC_PORT; slapd has the key of ldap/$SLAPD_SASL_HOST"
-else
-	not_ok "a KDC for APK.TEST runs; slapd has its service key"
-	done_testing
-	exit 1
-fi
+kdc_for_slapd
 fleet_pw alice
 # alice's key, and (to be misused by her) bob's: the only way to their tickets
 kdc_principal alice "$t/alice.keytab" && kdc_principal bob "$t/bob.keytab" &&

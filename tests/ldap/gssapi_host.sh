@@ -26,13 +26,7 @@ FLEET_EXIT=kdc_stop
 # alice (uidNumber 10001 here as in the directory) and the hosts' account;
 # host A's database directory $t/dbA, its PAM service and daemon
 mirror_start "apikeyd with a host keytab" alice=10001
-if kdc_start "$SLAPD_DIR/krb5" && kdc_principal "ldap/$SLAPD_SASL_HOST" "$SLAPD_DIR/krb5/ldap.keytab"; then
-	ok "a KDC for APK.TEST runs on 127.0.0.1:$KDC_PORT; slapd has the key of ldap/$SLAPD_SASL_HOST"
-else
-	not_ok "a KDC for APK.TEST runs; slapd has its service key"
-	done_testing
-	exit 1
-fi
+kdc_for_slapd
 hdn() { echo "cn=$1,ou=hosts,$SLAPD_BASE"; }
 # the hosts' entries: hosta in cn=apikey-hosts, hostz not; host principals
 # of example.org mapped to them (the people's rule stays for alice)

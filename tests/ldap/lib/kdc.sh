@@ -12,6 +12,10 @@
 #                       adds NAME@APK.TEST with a random key, written to
 #                       KEYTAB (the only way to get its tickets)
 #   kdc_stop            stops it (SIGTERM, then SIGKILL)
+#   kdc_for_slapd       a TAP test's first check (tests/lib/tap.sh): the KDC
+#                       started in $SLAPD_DIR/krb5 and slapd's service key
+#                       (ldap/$SLAPD_SASL_HOST) in its keytab, or the test
+#                       ends there
 #
 # Sets KDC_DIR, KDC_REALM, KDC_PORT, KDC_PID. A test stops it on exit
 # (slapd.sh's ON_EXIT, say).
@@ -97,4 +101,15 @@ kdc_principal() {
 kdc_stop() {
 	stop_pid "${KDC_PID:-}" 50
 	KDC_PID=
+}
+
+kdc_for_slapd() {
+	if kdc_start "$SLAPD_DIR/krb5" &&
+		kdc_principal "ldap/$SLAPD_SASL_HOST" "$SLAPD_DIR/krb5/ldap.keytab"; then
+		ok "a KDC for APK.TEST runs on 127.0.0.1:$KDC_PORT; slapd has the key of ldap/$SLAPD_SASL_HOST"
+	else
+		not_ok "a KDC for APK.TEST runs; slapd has its service key"
+		done_testing
+		exit 1
+	fi
 }
